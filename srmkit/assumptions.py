@@ -1,0 +1,299 @@
+"""Every default of the engineering model (MODEL.md), in one place, with its unit and source.
+
+:class:`Assumptions` is a plain frozen dataclass: the domain code reads it directly. Its fields carry
+pydantic constraints in ``Annotated`` metadata so that the scenario schema (``srmkit.schema``) can
+validate a user's overrides from the ``assumptions:`` section of a params file at the edge, with the
+same names, ranges and defaults. Documents list these values through :func:`assumption_rows`.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, ClassVar, get_args, get_origin, get_type_hints
+
+from pydantic import ConfigDict, Field, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic.fields import FieldInfo
+
+HOURS_PER_DAY = 24
+PROFILE_SUM_TOLERANCE = 1e-6
+
+
+@dataclasses.dataclass(frozen=True)
+class ExchangeProfile:
+    """One row of the Exchange 2007 mailbox profile table (MODEL.md §2)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    messages_per_day_count: Annotated[
+        float, Field(gt=0, description="Messages sent + received per mailbox per day. [count]")
+    ]
+    db_iops_per_mailbox: Annotated[
+        float, Field(gt=0, description="Database IOPS per mailbox at peak. [IOPS]")
+    ]
+    logs_per_mailbox_per_day_count: Annotated[
+        float, Field(gt=0, description="1 MiB transaction logs per mailbox per day. [count]")
+    ]
+
+
+def _data_rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("srmkit.data").joinpath(name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def default_profiles() -> dict[str, ExchangeProfile]:
+    """The shipped profile table, ``srmkit/data/exchange_profiles.csv`` (MODEL.md §2, [S19])."""
+    return {
+        row["profile"]: ExchangeProfile(
+            messages_per_day_count=float(row["messages_per_day_count"]),
+            db_iops_per_mailbox=float(row["db_iops_per_mailbox"]),
+            logs_per_mailbox_per_day_count=float(row["logs_per_mailbox_per_day_count"]),
+        )
+        for row in _data_rows("exchange_profiles.csv")
+    }
+
+
+@cache
+def default_daily_profile() -> tuple[float, ...]:
+    """The shipped hourly activity profile, ``srmkit/data/daily_profile.csv`` (MODEL.md §2)."""
+    rows = sorted(_data_rows("daily_profile.csv"), key=lambda r: int(r["hour"]))
+    return tuple(float(r["activity_fraction"]) for r in rows)
+
+
+def _profiles_factory() -> dict[str, ExchangeProfile]:
+    return dict(default_profiles())
+
+
+def _src(description: str, unit: str, source: str, **constraints: Any) -> FieldInfo:
+    """Field metadata: description, unit and source travel into the JSON Schema and documents."""
+    info: FieldInfo = Field(
+        description=f"{description} [{unit}] ({source})",
+        json_schema_extra={"unit": unit, "source": source},
+        **constraints,
+    )
+    return info
+
+
+M2, M4, M5, M6, M8 = "MODEL.md §2", "MODEL.md §4", "MODEL.md §5", "MODEL.md §6", "MODEL.md §8"
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Assumptions:
+    """The model's defaults; a params file overrides any of them under ``assumptions:``."""
+
+    # --- Exchange 2007 workload (MODEL.md §2) -------------------------------------------------
+    exchange_profiles: Annotated[
+        dict[str, ExchangeProfile],
+        _src("Mailbox profile table; entries given here add to or replace the shipped rows",
+             "table", f"{M2}, [S19]"),
+    ] = dataclasses.field(default_factory=_profiles_factory)
+    daily_profile_fraction: Annotated[
+        tuple[float, ...],
+        _src("Share of daily activity in each hour 0–23 (24 values, sum 1)", "fraction",
+             f"{M2}; synthetic default, FACTS §4.2", min_length=24, max_length=24),
+    ] = dataclasses.field(default_factory=default_daily_profile)
+    iops_headroom_fraction: Annotated[
+        float, _src("IOPS headroom added to the profile IOPS", "fraction", M2, ge=0, le=5)
+    ] = 0.20
+    db_write_fraction: Annotated[
+        float, _src("Share of database IOPS that are writes (Exchange 2007 ≈ 1:1)", "fraction",
+                    f"{M2}, [S20]", ge=0, le=1)
+    ] = 0.5
+    gos_write_mib_per_h: Annotated[
+        float, _src("Guest OS / other VMFS writes per server, every hour", "MiB/h", M2, ge=0)
+    ] = 0.0
+    db_overhead_fraction: Annotated[
+        float, _src("Database LUN overhead on top of the mailbox quotas", "fraction", M2, ge=0)
+    ] = 0.20
+    log_overhead_fraction: Annotated[
+        float, _src("Log LUN headroom on top of the retained logs", "fraction", M2, ge=0)
+    ] = 0.20
+    log_retention_days: Annotated[
+        float, _src("Days of logs kept on the log LUN", "day", M2, gt=0)
+    ] = 3.0
+    gos_lun_gib: Annotated[float, _src("Guest OS LUN size", "GiB", M2, gt=0)] = 60.0
+    max_db_gib: Annotated[
+        float, _src("Largest database when storage groups are derived", "GiB", M2, gt=0)
+    ] = 200.0
+    max_users_per_vm: Annotated[
+        int, _src("Recommended maximum Exchange users in one VM", "users", f"{M2}, [S0]", gt=0)
+    ] = 4000
+    log_file_mib: Annotated[
+        float, _src("Exchange 2007 transaction log file size", "MiB", "MODEL.md §1", gt=0)
+    ] = 1.0
+    db_page_kib: Annotated[
+        float, _src("Exchange 2007 database page size", "KiB", "MODEL.md §1", gt=0)
+    ] = 8.0
+
+    # --- MirrorView/S latency and link load (MODEL.md §4) -------------------------------------
+    burst_factor: Annotated[
+        float, _src("Peak-rate multiplier for bursts hidden by hourly data", "factor", M4, ge=1)
+    ] = 1.0
+    fibre_one_way_ms_per_km: Annotated[
+        float, _src("One-way propagation delay in fibre", "ms/km", f"{M4}, [S16]", gt=0)
+    ] = 0.005
+    log_write_kib: Annotated[
+        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, FACTS §3.3",
+                    gt=0)
+    ] = 16.0
+    mirror_overhead_ms: Annotated[
+        float, _src("MirrorView processing overhead per write", "ms", f"{M4}, [S16]", ge=0)
+    ] = 0.1
+    local_log_write_ms: Annotated[
+        float, _src("Local log write latency before mirroring", "ms", M4, ge=0)
+    ] = 2.0
+    log_write_avg_limit_ms: Annotated[
+        float, _src("Microsoft limit for average log write latency", "ms", f"{M4}, [S0]", gt=0)
+    ] = 10.0
+    log_write_max_limit_ms: Annotated[
+        float, _src("Microsoft limit for maximum log write latency", "ms", f"{M4}, [S0]", gt=0)
+    ] = 40.0
+    local_db_read_ms: Annotated[
+        float, _src("Local database read latency (not slowed by the mirror)", "ms", M4, ge=0)
+    ] = 10.0
+    db_read_avg_limit_ms: Annotated[
+        float, _src("Microsoft limit for average database read latency", "ms", f"{M4}, [S0]",
+                    gt=0)
+    ] = 20.0
+    db_read_max_limit_ms: Annotated[
+        float, _src("Microsoft limit for maximum database read latency", "ms", f"{M4}, [S0]",
+                    gt=0)
+    ] = 40.0
+    sync_distance_limit_km: Annotated[
+        float, _src("EMC's recommended maximum MirrorView/S distance for Exchange", "km",
+                    f"{M4}, [S0]", gt=0)
+    ] = 100.0
+
+    # --- MirrorView/A update cycles (MODEL.md §5) ---------------------------------------------
+    async_db_transfer_factor: Annotated[
+        float, _src("Database bytes sent per byte written (coalescing vs 16 KiB extents)",
+                    "factor", M5, gt=0)
+    ] = 1.0
+    update_overhead_s: Annotated[
+        float, _src("Fixed time added to every MirrorView/A update", "s", M5, ge=0)
+    ] = 0.0
+    max_simulation_days: Annotated[
+        int, _src("Days simulated at most while waiting for the update cycle to repeat", "day",
+                  M5, ge=1, le=31)
+    ] = 7
+    tracking_extent_kib: Annotated[
+        float, _src("MirrorView/A change-tracking granularity", "KiB", "MODEL.md §1, [S4]", gt=0)
+    ] = 16.0
+    rlp_capacity_fraction: Annotated[
+        float, _src("Reserved LUN pool as a share of replicated capacity", "fraction",
+                    f"{M5}, [S10]", ge=0)
+    ] = 0.20
+    rlp_delta_safety_factor: Annotated[
+        float, _src("Reserved LUN pool safety factor on the largest delta set", "factor", M5,
+                    ge=1)
+    ] = 1.5
+
+    # --- Synchronisation durations (MODEL.md §6) ----------------------------------------------
+    sync_rate_high_fraction: Annotated[
+        float, _src("Share of the link used by a 'high' sync rate (EMC publishes none)",
+                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+    ] = 1.0
+    sync_rate_medium_fraction: Annotated[
+        float, _src("Share of the link used by a 'medium' sync rate (EMC publishes none)",
+                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+    ] = 0.5
+    sync_rate_low_fraction: Annotated[
+        float, _src("Share of the link used by a 'low' sync rate (EMC publishes none)",
+                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+    ] = 0.1
+    array_sync_cap_mbps: Annotated[
+        float | None,
+        _src("Array-side cap on synchronisation throughput; empty means no cap", "Mbit/s",
+             f"{M6}; MODEL.md gives no value", gt=0),
+    ] = None
+
+    # --- Failover and recovery (MODEL.md §8) --------------------------------------------------
+    auto_fracture_s: Annotated[
+        float, _src("Link-down time after which MirrorView/S fractures the mirrors", "s", M8,
+                    gt=0)
+    ] = 60.0
+    promote_min_per_cg: Annotated[
+        float, _src("Recovery step: promote, per consistency group", "min", M8, ge=0)
+    ] = 1.0
+    rescan_mount_min: Annotated[
+        float, _src("Recovery step: rescan and mount", "min", M8, ge=0)
+    ] = 2.0
+    power_on_min_per_priority_group: Annotated[
+        float, _src("Recovery step: power on, per priority group", "min", M8, ge=0)
+    ] = 3.0
+    exchange_services_min: Annotated[
+        float, _src("Recovery step: Exchange services start", "min", M8, ge=0)
+    ] = 3.0
+    ip_customization_min_per_vm: Annotated[
+        float, _src("Recovery step: IP customisation per VM when the subnet differs", "min", M8,
+                    ge=0)
+    ] = 2.0
+
+    @field_validator("exchange_profiles", mode="after")
+    @classmethod
+    def _merge_profiles(cls, value: dict[str, ExchangeProfile]) -> dict[str, ExchangeProfile]:
+        """Rows given in a params file add to, or replace, the shipped table."""
+        return {**default_profiles(), **value}
+
+    @field_validator("daily_profile_fraction", mode="after")
+    @classmethod
+    def _profile_sums_to_one(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(v < 0 for v in value):
+            raise ValueError("every hour's share must be 0 or more")
+        total = math.fsum(value)
+        if abs(total - 1.0) > PROFILE_SUM_TOLERANCE:
+            raise ValueError(f"the 24 hourly shares must sum to 1 (they sum to {total:.6g})")
+        return value
+
+
+@dataclasses.dataclass(frozen=True)
+class AssumptionRow:
+    """One assumption as a document shows it."""
+
+    name: str
+    value: object
+    default: object
+    unit: str
+    source: str
+    description: str
+
+    @property
+    def overridden(self) -> bool:
+        """Whether the scenario changed this value from the model's default."""
+        return self.value != self.default
+
+
+def _field_info(annotation: Any) -> FieldInfo | None:
+    if get_origin(annotation) is Annotated:
+        for meta in get_args(annotation)[1:]:
+            if isinstance(meta, FieldInfo):
+                return meta
+    return None
+
+
+def assumption_rows(assumptions: Assumptions) -> list[AssumptionRow]:
+    """Every assumption with its value, default, unit and source, in declaration order."""
+    defaults = Assumptions()
+    hints = get_type_hints(Assumptions, include_extras=True)
+    rows = []
+    for field in dataclasses.fields(Assumptions):
+        info = _field_info(hints[field.name])
+        extra = info.json_schema_extra if info is not None else None
+        meta = extra if isinstance(extra, dict) else {}
+        description = (info.description or "") if info is not None else ""
+        rows.append(
+            AssumptionRow(
+                name=field.name,
+                value=getattr(assumptions, field.name),
+                default=getattr(defaults, field.name),
+                unit=str(meta.get("unit", "")),
+                source=str(meta.get("source", "")),
+                description=description.split(" [")[0],
+            )
+        )
+    return rows
