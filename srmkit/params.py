@@ -1,0 +1,352 @@
+"""Load and validate scenario files; every problem names file, line, field, value and what is allowed.
+
+YAML is read with ruamel.yaml in round-trip mode, which keeps the line of every key, so a pydantic
+error location (``servers.2.users``) can be traced back to the line a user must edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarbool import ScalarBoolean
+
+from srmkit.limits import UnknownModelError, get_model, model_names
+from srmkit.schema import SECTIONS, Scenario
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a scenario file."""
+
+    file: str
+    line: int | None
+    field: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}" if self.field else ""
+        value = f" = {self.value}" if self.value else ""
+        return f"{where}:{field}{value}: {self.message}".replace("::", ":", 1)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; :attr:`problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def field_path(loc: Loc) -> str:
+    """``('servers', 2, 'users')`` → ``servers[2].users``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _plain(node: Any, loc: Loc, lines: dict[Loc, int], file: str) -> Any:
+    """Turn ruamel's round-trip objects into plain Python, recording each key's line (1-based)."""
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key in node:
+            line = node.lc.key(key)[0] + 1
+            if not isinstance(key, str):
+                raise ScenarioError(
+                    [Problem(file, line, field_path(loc), repr(key), "keys must be text")]
+                )
+            lines[(*loc, key)] = line
+            out[key] = _plain(node[key], (*loc, key), lines, file)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, item in enumerate(node):
+            lines[(*loc, i)] = node.lc.item(i)[0] + 1
+            items.append(_plain(item, (*loc, i), lines, file))
+        return items
+    if isinstance(node, ScalarBoolean | bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if node is None or isinstance(node, dt.date | dt.datetime):
+        return node
+    raise ScenarioError(
+        [
+            Problem(
+                file,
+                lines.get(loc),
+                field_path(loc),
+                repr(node)[:80],
+                "unsupported YAML value (use plain text, numbers, true/false, lists and mappings)",
+            )
+        ]
+    )
+
+
+def _line(lines: Mapping[Loc, int], loc: Loc) -> int | None:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class inside list[...], X | None, Annotated[...], dict[str, X]."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is None:
+            return annotation
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[-1] if args else annotation
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """The keys allowed in the mapping at ``loc`` (for "did you mean")."""
+    current: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = _fields(current)
+        if part not in fields:
+            return []
+        current = _unwrap(fields[part])
+    return list(_fields(current))
+
+
+def _fields(cls: Any) -> dict[str, Any]:
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return {name: f.annotation for name, f in cls.model_fields.items()}
+    dataclass_fields = getattr(cls, "__dataclass_fields__", None)
+    if dataclass_fields:
+        from typing import get_type_hints
+
+        hints = get_type_hints(cls)
+        return {name: hints[name] for name in dataclass_fields}
+    return {}
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _from_validation(err: ValidationError, file: str, lines: Mapping[Loc, int]) -> list[Problem]:
+    problems = []
+    for e in err.errors(include_url=False):
+        loc: Loc = tuple(e["loc"])
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc[:-1])
+            message = (
+                f"unknown key {key!r}.{_suggest(key, allowed)} Allowed keys here: "
+                + ", ".join(allowed)
+            )
+            value = ""
+        elif kind == "missing":
+            message = "required field is missing"
+            value = ""
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            message = msg[0].lower() + msg[1:] if msg else kind
+            value = _show(e.get("input"))
+        problems.append(Problem(file, _line(lines, loc), field_path(loc), value, message))
+    return problems
+
+
+def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list[Problem]:
+    """Consistency between sections: names that must exist, be unique, or be able to mirror."""
+    problems: list[Problem] = []
+
+    def add(loc: Loc, value: Any, message: str) -> None:
+        problems.append(Problem(file, _line(lines, loc), field_path(loc), _show(value), message))
+
+    site_names = [s.name for s in scenario.sites]
+    for kind, names in (
+        ("site", site_names),
+        ("array", [a.name for a in scenario.arrays]),
+        ("server", [s.name for s in scenario.servers]),
+    ):
+        section = {"site": "sites", "array": "arrays", "server": "servers"}[kind]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                add((section, i, "name"), name, f"{kind} names must be unique")
+
+    arrays_by_site: dict[str, list[str]] = {name: [] for name in site_names}
+    for i, array in enumerate(scenario.arrays):
+        if array.site not in arrays_by_site:
+            add(
+                ("arrays", i, "site"),
+                array.site,
+                f"unknown site.{_suggest(array.site, site_names)} Allowed: {', '.join(site_names)}",
+            )
+        else:
+            arrays_by_site[array.site].append(array.name)
+        try:
+            model = get_model(array.model)
+        except UnknownModelError as exc:
+            add(("arrays", i, "model"), array.model, str(exc))
+            continue
+        if not model.mirrorview_supported:
+            mirroring = [m.model for m in _mirroring_models()]
+            add(
+                ("arrays", i, "model"),
+                array.model,
+                f"{model.model} cannot mirror: {model.source}. Models with MirrorView: "
+                + ", ".join(mirroring),
+            )
+    for site, names in arrays_by_site.items():
+        if not names:
+            index = site_names.index(site)
+            add(("sites", index, "name"), site, "no array is placed at this site")
+
+    profiles = list(scenario.assumptions.exchange_profiles)
+    for i, server in enumerate(scenario.servers):
+        if server.site not in arrays_by_site:
+            add(
+                ("servers", i, "site"),
+                server.site,
+                f"unknown site.{_suggest(server.site, site_names)} Allowed: {', '.join(site_names)}",
+            )
+            continue
+        if server.profile not in profiles:
+            add(
+                ("servers", i, "profile"),
+                server.profile,
+                f"unknown profile.{_suggest(server.profile, profiles)} Allowed: "
+                + ", ".join(profiles),
+            )
+        other = next(s for s in site_names if s != server.site)
+        for key, site in (("array", server.site), ("target_array", other)):
+            named = getattr(server, key)
+            local = arrays_by_site[site]
+            if named is None:
+                if len(local) > 1:
+                    add(
+                        ("servers", i),
+                        server.name,
+                        f"site {site} has several arrays; set {key} to one of: "
+                        + ", ".join(local),
+                    )
+            elif named not in local:
+                add(
+                    ("servers", i, key),
+                    named,
+                    f"must be an array at site {site}.{_suggest(named, local)} Allowed: "
+                    + ", ".join(local or ["(none)"]),
+                )
+
+    replication = scenario.replication
+    if replication.mode == "async":
+        if replication.update_type == "manual" and not replication.manual_update_times:
+            add(("replication",), "manual", "update_type manual needs manual_update_times")
+        if replication.update_type != "manual" and replication.update_interval_min is None:
+            add(
+                ("replication",),
+                replication.update_type,
+                "MirrorView/A needs update_interval_min (minutes between updates)",
+            )
+    return problems
+
+
+def _mirroring_models() -> list[Any]:
+    return [get_model(name) for name in model_names() if get_model(name).mirrorview_supported]
+
+
+def validate_data(data: Any, file: str, lines: Mapping[Loc, int] | None = None) -> Scenario:
+    """Validate already-parsed scenario data; raise :class:`ScenarioError` listing every problem."""
+    lines = lines or {}
+    if data is None:
+        raise ScenarioError(
+            [Problem(file, 1, "", "", "the file is empty; sections: " + ", ".join(SECTIONS))]
+        )
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    "",
+                    _show(data),
+                    "a scenario is a mapping of sections: " + ", ".join(SECTIONS),
+                )
+            ]
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_from_validation(exc, file, lines)) from None
+    problems = cross_check(scenario, file, lines)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one params file.
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be read, is not valid YAML, or does not describe a valid design.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(file, None, "", "", f"cannot read the file: {exc}")]) from None
+    yaml = YAML(typ="rt")
+    try:
+        raw = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ScenarioError([Problem(file, line, "", "", f"YAML syntax error: {what}")]) from None
+    except YAMLError as exc:
+        raise ScenarioError([Problem(file, None, "", "", f"YAML error: {exc}")]) from None
+    lines: dict[Loc, int] = {}
+    data = _plain(raw, (), lines, file)
+    return validate_data(data, file, lines)
+
+
+def scenario_from_sections(source: str = "notebook parameters", **sections: Any) -> Scenario:
+    """Validate a scenario given section by section (papermill's ``-f params.yaml`` route).
+
+    Sections passed as None are treated as absent.
+    """
+    data = {name: value for name, value in sections.items() if value is not None}
+    return validate_data(data, source)
