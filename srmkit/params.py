@@ -350,3 +350,35 @@ def scenario_from_sections(source: str = "notebook parameters", **sections: Any)
     """
     data = {name: value for name, value in sections.items() if value is not None}
     return validate_data(data, source)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def load_sections(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
+    """Validate a params file and also return its sections as plain JSON-ready data.
+
+    The sections are what ``papermill -f params.yaml`` would pass to a notebook; ``srmkit report``
+    passes exactly these, so both routes execute the notebook on the same input.
+    """
+    path = Path(path)
+    scenario = load_scenario(path)
+    raw = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return scenario, _jsonable(raw)
+
+
+def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:
+    """The scenario of a notebook run: from sections when papermill passed them, else the file."""
+    if any(value is not None for value in sections.values()):
+        return scenario_from_sections(**sections)
+    if params_file is None:
+        raise ScenarioError([Problem("notebook parameters", None, "params_file", "None",
+                                     "give params_file or the scenario's sections")])
+    return load_scenario(params_file)
