@@ -1,0 +1,225 @@
+"""The ``srmkit`` command line: the same work as the notebooks, with machine-readable output.
+
+Exit codes: 0 success, 1 a failure while rendering, 2 invalid input (a params file, a model
+name, an option).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from srmkit import __version__
+from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
+from srmkit.params import ScenarioError, load_scenario
+
+EXIT_INVALID = 2
+EXIT_FAILED = 1
+
+app = typer.Typer(
+    help="srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON "
+    "MirrorView.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class TableFormat(str, Enum):
+    """Output formats for tabular data."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TextFormat(str, Enum):
+    """Output formats for results."""
+
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"srmkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON MirrorView."""
+
+
+def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
+    if fmt is TextFormat.json:
+        typer.echo(json.dumps({"valid": False, "problems": [p.as_dict() for p in problems.problems]},
+                              indent=2))
+    else:
+        for p in problems.problems:
+            typer.echo(f"error: {p}", err=True)
+    raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def check(
+    params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """Validate scenario files (exit 0 when valid, 2 when not)."""
+    problems = []
+    for path in params:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _fail(ScenarioError(problems), fmt)
+    if fmt is TextFormat.json:
+        typer.echo(json.dumps({"valid": True, "files": [str(p) for p in params]}, indent=2))
+    else:
+        for path in params:
+            typer.echo(f"{path}: valid")
+
+
+def _limit_rows(mode: Mode | None) -> list[dict[str, object]]:
+    rows = []
+    for m in catalogue():
+        row: dict[str, object] = {"model": m.model, "mirrorview": m.mirrorview_supported}
+        for each in (mode,) if mode else MODES:
+            lim = m.limits(each)
+            row[f"{each}_max_mirrors"] = lim.max_mirrors if lim else None
+            row[f"{each}_max_luns_per_cg"] = lim.max_luns_per_cg if lim else None
+            row[f"{each}_max_cgs"] = lim.max_cgs if lim else None
+        row["connectivity"] = "+".join(c for c in ("fc", "iscsi") if m.supports(c))  # type: ignore[arg-type]
+        row["min_flare"] = m.min_flare_release
+        rows.append(row)
+    return rows
+
+
+@app.command()
+def limits(
+    model: Annotated[Optional[str], typer.Argument(help="One model, e.g. CX4-480.")] = None,  # noqa: UP045  typer needs Optional
+    mode: Annotated[
+        Optional[str],  # noqa: UP045  typer needs Optional
+        typer.Option(help="Only this mode: sync (MirrorView/S) or async (MirrorView/A)."),
+    ] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
+) -> None:
+    """Model limits from seed Tables 2 (MirrorView/S) and 3 (MirrorView/A)."""
+    if mode is not None and mode not in MODES:
+        typer.echo(f"error: --mode must be sync or async, not {mode!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    chosen: Mode | None = mode  # type: ignore[assignment]
+    if model is not None:
+        try:
+            found = get_model(model)
+        except UnknownModelError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_INVALID) from None
+        rows = [r for r in _limit_rows(chosen) if r["model"] == found.model]
+        if fmt is TableFormat.json:
+            data = found.as_dict()
+            if chosen is not None:
+                data.pop("async" if chosen == "sync" else "sync")
+            typer.echo(json.dumps(data, indent=2))
+            return
+    else:
+        rows = _limit_rows(chosen)
+        if fmt is TableFormat.json:
+            data_all = [m.as_dict() for m in catalogue()]
+            if chosen is not None:
+                for d in data_all:
+                    d.pop("async" if chosen == "sync" else "sync")
+            typer.echo(json.dumps(data_all, indent=2))
+            return
+    if fmt is TableFormat.csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(out.getvalue(), nl=False)
+        return
+    columns = list(rows[0])
+    cells = [[("-" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in cells:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    typer.echo("source: seed white paper [S0] Tables 2 and 3 (srmkit/data/model_limits.csv)")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    from srmkit.schema import json_schema_text
+
+    typer.echo(json_schema_text(), nl=False)
+
+
+@app.command()
+def report(
+    params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("reports"),
+    to: Annotated[str, typer.Option(help="Formats, comma-separated: html,pdf.")] = "html,pdf",
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing report of the same version.")
+    ] = False,
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """Validate every params file, then render each design document (HTML and PDF)."""
+    from srmkit.report import FORMATS, ReportError, render
+
+    formats = [f.strip() for f in to.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        typer.echo(f"error: --to takes html and/or pdf, not {','.join(bad) or to!r}", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    problems = []
+    for path in params:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _fail(ScenarioError(problems), fmt)
+    results = []
+    for path in params:
+        try:
+            rep = render(path, out, formats, overwrite)  # type: ignore[arg-type]
+        except ReportError as exc:
+            typer.echo(f"error: {path}: {exc}", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        for warning in rep.warnings:
+            typer.echo(f"warning: {path}: {warning}", err=True)
+        results.append(rep)
+        if fmt is TextFormat.text:
+            typer.echo(f"{path} -> {rep.folder}")
+            for kind, file in rep.files.items():
+                typer.echo(f"  {kind}: {file}")
+    if fmt is TextFormat.json:
+        typer.echo(json.dumps([{"params": str(r.params), "folder": str(r.folder),
+                                "files": {k: str(v) for k, v in r.files.items()},
+                                "warnings": r.warnings} for r in results], indent=2))
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="srmkit")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
