@@ -70,6 +70,11 @@ def field_path(loc: Loc) -> str:
 
 def _plain(node: Any, loc: Loc, lines: dict[Loc, int], file: str) -> Any:
     """Turn ruamel's round-trip objects into plain Python, recording each key's line (1-based)."""
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, CommentedMap | CommentedSeq) and tag is not None:
+        raise ScenarioError(
+            [Problem(file, lines.get(loc), field_path(loc), str(tag), "YAML tags are not allowed")]
+        )
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
@@ -111,10 +116,11 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int], file: str) -> Any:
 
 
 def _line(lines: Mapping[Loc, int], loc: Loc) -> int | None:
+    """The line of ``loc``, else of its nearest parent, else line 1 (the file's top level)."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
-    return None
+    return 1 if lines else None
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -167,7 +173,7 @@ def _from_validation(err: ValidationError, file: str, lines: Mapping[Loc, int]) 
     for e in err.errors(include_url=False):
         loc: Loc = tuple(e["loc"])
         kind = e["type"]
-        if kind == "extra_forbidden":
+        if kind in ("extra_forbidden", "unexpected_keyword_argument"):
             key = str(loc[-1])
             allowed = _allowed_keys(loc[:-1])
             message = (

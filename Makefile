@@ -1,0 +1,49 @@
+# The two commands: `make report` renders the example design documents, `make test` runs every check.
+# Both create .venv from pyproject.toml when it is missing or older than pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PARAMS ?= params/example.yaml
+REPORT_FLAGS ?=
+
+.PHONY: report test lint typecheck pytest bench browser clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# A Chrome/Chromium for PDF printing and browser tests: use an installed one; as root with apt,
+# install Debian's chromium; otherwise say how to get one (srmkit then still writes the HTML).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	   || command -v google-chrome >/dev/null 2>&1 || [ -n "$$SRMKIT_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for PDF printing ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "No Chrome/Chromium found: PDFs will be skipped. Install one (sudo apt-get install chromium) or set SRMKIT_CHROMIUM."; \
+	fi
+
+report: $(STAMP) browser
+	$(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check srmkit tests bench notebooks
+	$(BIN)/ruff format --check srmkit tests bench notebooks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy srmkit
+
+pytest: $(STAMP) browser
+	SRMKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean-venv:
+	rm -rf $(VENV)
