@@ -1,0 +1,158 @@
+"""The design document end to end: papermill executes, nbconvert renders, Chromium draws and prints."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import EXAMPLE, ROOT, run_cli
+from pypdf import PdfReader
+
+from srmkit.browser import offline_page, wait_for_figures
+from srmkit.report import Report, render
+
+pytestmark = [pytest.mark.notebook, pytest.mark.timeout(300)]
+
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The example scenario rendered once, to HTML and PDF."""
+    from srmkit.browser import find_browser
+
+    formats = ("html", "pdf") if find_browser() else ("html",)
+    return render(EXAMPLE, tmp_path_factory.mktemp("reports"), formats)
+
+
+def test_report_folder_layout(example_report: Report) -> None:
+    """reports/<customer-slug>/<version>/ holds the executed notebook, HTML and the scenario."""
+    folder = example_report.folder
+    assert folder.parent.name == "northwind-traders" and folder.name == "1.0"
+    assert {"ipynb", "html", "yaml"} <= set(example_report.files)
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_executed_notebook_holds_the_scenario_results(example_report: Report) -> None:
+    """The executed notebook ran every cell and shows the computed limits table."""
+    nb = nbformat.read(example_report.files["ipynb"], as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code)
+    text = json.dumps([c.get("outputs", []) for c in code])
+    assert "114 / 256" in text  # 6 servers × (2 × 9 SGs + 1 GOS LUN) = 114 mirrors on a CX4-240
+
+
+def test_html_has_no_code_and_fetches_nothing(example_report: Report) -> None:
+    """The HTML holds no code cells or prompts and no URL it would fetch from a CDN."""
+    html = example_report.files["html"].read_text(encoding="utf-8")
+    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    assert "jp-InputPrompt" not in html.split("</style>")[-1]
+    assert "In&nbsp;[" not in html and "Out[" not in html
+    assert "from srmkit import" not in html and "notebook_scenario(" not in html
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?:', html)
+    assert html.count("plotly.js v") == 1  # the library is embedded exactly once
+    assert "Northwind Traders" in html
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+def test_html_draws_every_figure_offline(example_report: Report) -> None:
+    """In headless Chromium with the network closed, every plotly figure draws."""
+    with offline_page() as (page, refused):
+        page.goto(example_report.files["html"].as_uri(), wait_until="load")
+        assert wait_for_figures(page) >= 1
+        assert page.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg').length") > 0
+        assert refused == []
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+def test_pdf_holds_the_customer_and_the_figures_page(example_report: Report) -> None:
+    """The PDF exists and its text holds the customer name and the limits section."""
+    reader = PdfReader(example_report.files["pdf"])
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 3
+    assert "Northwind Traders" in text and "Array limits" in text and "CONFIDENTIAL" in text
+
+
+def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_path: Path) -> None:
+    """`papermill notebook out.ipynb -f params/example.yaml` executes the same notebook alike."""
+    out = tmp_path / "out.ipynb"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("papermill")),
+            "notebooks/design_document.ipynb",
+            str(out),
+            "-f",
+            "params/example.yaml",
+            "--no-progress-bar",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+
+    def html_outputs(path: Path) -> list[str]:
+        nb = nbformat.read(path, as_version=4)
+        return [
+            o["data"]["text/html"]
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if "text/html" in o.get("data", {}) and "plotly-graph-div" not in o["data"]["text/html"]
+        ]
+
+    assert html_outputs(out) == html_outputs(example_report.files["ipynb"])
+
+
+def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
+    """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
+    out = tmp_path / "reports"
+    first = render(EXAMPLE, out, ("html",))
+    stamp = first.files["html"].stat().st_mtime_ns
+    second = render(EXAMPLE, out, ("html",))
+    assert second.folder != first.folder and second.folder.parent == first.folder.parent
+    assert first.files["html"].stat().st_mtime_ns == stamp
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("model: CX4-240", "model: CX4-999"), "utf-8")
+    result = run_cli("report", str(EXAMPLE), str(bad), "--out", str(out))
+    assert result.returncode == 2 and "arrays[0].model" in result.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
+    """Customer names and notes with markup and quotes are shown as text and never run."""
+    marker = tmp_path / "pwned"
+    evil = f'Evil <script>alert(1)</script> "); import os; os.system("touch {marker}") #'
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "customer: Northwind Traders", f"customer: '{evil}'"
+    )
+    text = text.replace("    Primary data centre", "    <img src=x onerror=alert(2)> Primary")
+    params = tmp_path / "evil.yaml"
+    params.write_text(text, encoding="utf-8")
+    report = render(params, tmp_path / "reports", ("html",))
+    html = report.files["html"].read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert not marker.exists()
+
+
+def test_failing_notebook_leaves_nothing(tmp_path: Path) -> None:
+    """When execution fails, the error names the cell and no folder is left behind."""
+    from srmkit.report import ReportError
+
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.read(ROOT / "notebooks" / "design_document.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    nbformat.write(nb, broken)
+    out = tmp_path / "reports"
+    with pytest.raises(ReportError, match="boom"):
+        render(EXAMPLE, out, ("html",), notebook=broken)
+    assert not out.exists() or not any(out.rglob("*"))
