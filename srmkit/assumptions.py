@@ -1,9 +1,10 @@
 """Every default of the engineering model (MODEL.md), in one place, with its unit and source.
 
-:class:`Assumptions` is a plain frozen dataclass: the domain code reads it directly. Its fields carry
-pydantic constraints in ``Annotated`` metadata so that the scenario schema (``srmkit.schema``) can
-validate a user's overrides from the ``assumptions:`` section of a params file at the edge, with the
-same names, ranges and defaults. Documents list these values through :func:`assumption_rows`.
+:class:`Assumptions` is a frozen dataclass that the domain code reads directly. It is declared
+with pydantic's dataclass decorator and its fields carry constraints in ``Annotated`` metadata, so
+the scenario schema validates a user's overrides (the ``assumptions:`` section of a params file)
+with the same names, ranges and defaults; there is no second copy of any default.
+Documents list these values through :func:`assumption_rows`.
 """
 
 from __future__ import annotations
@@ -89,20 +90,34 @@ class Assumptions:
     # --- Exchange 2007 workload (MODEL.md §2) -------------------------------------------------
     exchange_profiles: Annotated[
         dict[str, ExchangeProfile],
-        _src("Mailbox profile table; entries given here add to or replace the shipped rows",
-             "table", f"{M2}, [S19]"),
+        _src(
+            "Mailbox profile table; entries given here add to or replace the shipped rows",
+            "table",
+            f"{M2}, [S19]",
+        ),
     ] = dataclasses.field(default_factory=_profiles_factory)
     daily_profile_fraction: Annotated[
         tuple[float, ...],
-        _src("Share of daily activity in each hour 0–23 (24 values, sum 1)", "fraction",
-             f"{M2}; synthetic default, FACTS §4.2", min_length=24, max_length=24),
+        _src(
+            "Share of daily activity in each hour 0–23 (24 values, sum 1)",
+            "fraction",
+            f"{M2}; synthetic default, FACTS §4.2",
+            min_length=24,
+            max_length=24,
+        ),
     ] = dataclasses.field(default_factory=default_daily_profile)
     iops_headroom_fraction: Annotated[
         float, _src("IOPS headroom added to the profile IOPS", "fraction", M2, ge=0, le=5)
     ] = 0.20
     db_write_fraction: Annotated[
-        float, _src("Share of database IOPS that are writes (Exchange 2007 ≈ 1:1)", "fraction",
-                    f"{M2}, [S20]", ge=0, le=1)
+        float,
+        _src(
+            "Share of database IOPS that are writes (Exchange 2007 ≈ 1:1)",
+            "fraction",
+            f"{M2}, [S20]",
+            ge=0,
+            le=1,
+        ),
     ] = 0.5
     gos_write_mib_per_h: Annotated[
         float, _src("Guest OS / other VMFS writes per server, every hour", "MiB/h", M2, ge=0)
@@ -138,8 +153,7 @@ class Assumptions:
         float, _src("One-way propagation delay in fibre", "ms/km", f"{M4}, [S16]", gt=0)
     ] = 0.005
     log_write_kib: Annotated[
-        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, FACTS §3.3",
-                    gt=0)
+        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, FACTS §3.3", gt=0)
     ] = 16.0
     mirror_overhead_ms: Annotated[
         float, _src("MirrorView processing overhead per write", "ms", f"{M4}, [S16]", ge=0)
@@ -157,72 +171,108 @@ class Assumptions:
         float, _src("Local database read latency (not slowed by the mirror)", "ms", M4, ge=0)
     ] = 10.0
     db_read_avg_limit_ms: Annotated[
-        float, _src("Microsoft limit for average database read latency", "ms", f"{M4}, [S0]",
-                    gt=0)
+        float, _src("Microsoft limit for average database read latency", "ms", f"{M4}, [S0]", gt=0)
     ] = 20.0
     db_read_max_limit_ms: Annotated[
-        float, _src("Microsoft limit for maximum database read latency", "ms", f"{M4}, [S0]",
-                    gt=0)
+        float, _src("Microsoft limit for maximum database read latency", "ms", f"{M4}, [S0]", gt=0)
     ] = 40.0
     sync_distance_limit_km: Annotated[
-        float, _src("EMC's recommended maximum MirrorView/S distance for Exchange", "km",
-                    f"{M4}, [S0]", gt=0)
+        float,
+        _src(
+            "EMC's recommended maximum MirrorView/S distance for Exchange",
+            "km",
+            f"{M4}, [S0]",
+            gt=0,
+        ),
     ] = 100.0
 
     # --- MirrorView/A update cycles (MODEL.md §5) ---------------------------------------------
     async_db_transfer_factor: Annotated[
-        float, _src("Database bytes sent per byte written (coalescing vs 16 KiB extents)",
-                    "factor", M5, gt=0)
+        float,
+        _src(
+            "Database bytes sent per byte written (coalescing vs 16 KiB extents)",
+            "factor",
+            M5,
+            gt=0,
+        ),
     ] = 1.0
     update_overhead_s: Annotated[
         float, _src("Fixed time added to every MirrorView/A update", "s", M5, ge=0)
     ] = 0.0
     max_simulation_days: Annotated[
-        int, _src("Days simulated at most while waiting for the update cycle to repeat", "day",
-                  M5, ge=1, le=31)
+        int,
+        _src(
+            "Days simulated at most while waiting for the update cycle to repeat",
+            "day",
+            M5,
+            ge=1,
+            le=31,
+        ),
     ] = 7
     tracking_extent_kib: Annotated[
         float, _src("MirrorView/A change-tracking granularity", "KiB", "MODEL.md §1, [S4]", gt=0)
     ] = 16.0
     rlp_capacity_fraction: Annotated[
-        float, _src("Reserved LUN pool as a share of replicated capacity", "fraction",
-                    f"{M5}, [S10]", ge=0)
+        float,
+        _src(
+            "Reserved LUN pool as a share of replicated capacity", "fraction", f"{M5}, [S10]", ge=0
+        ),
     ] = 0.20
     rlp_delta_safety_factor: Annotated[
-        float, _src("Reserved LUN pool safety factor on the largest delta set", "factor", M5,
-                    ge=1)
+        float, _src("Reserved LUN pool safety factor on the largest delta set", "factor", M5, ge=1)
     ] = 1.5
 
     # --- Synchronisation durations (MODEL.md §6) ----------------------------------------------
     sync_rate_high_fraction: Annotated[
-        float, _src("Share of the link used by a 'high' sync rate (EMC publishes none)",
-                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+        float,
+        _src(
+            "Share of the link used by a 'high' sync rate (EMC publishes none)",
+            "fraction",
+            f"{M6} (assumption)",
+            gt=0,
+            le=1,
+        ),
     ] = 1.0
     sync_rate_medium_fraction: Annotated[
-        float, _src("Share of the link used by a 'medium' sync rate (EMC publishes none)",
-                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+        float,
+        _src(
+            "Share of the link used by a 'medium' sync rate (EMC publishes none)",
+            "fraction",
+            f"{M6} (assumption)",
+            gt=0,
+            le=1,
+        ),
     ] = 0.5
     sync_rate_low_fraction: Annotated[
-        float, _src("Share of the link used by a 'low' sync rate (EMC publishes none)",
-                    "fraction", f"{M6} (assumption)", gt=0, le=1)
+        float,
+        _src(
+            "Share of the link used by a 'low' sync rate (EMC publishes none)",
+            "fraction",
+            f"{M6} (assumption)",
+            gt=0,
+            le=1,
+        ),
     ] = 0.1
     array_sync_cap_mbps: Annotated[
         float | None,
-        _src("Array-side cap on synchronisation throughput; empty means no cap", "Mbit/s",
-             f"{M6}; MODEL.md gives no value", gt=0),
+        _src(
+            "Array-side cap on synchronisation throughput; empty means no cap",
+            "Mbit/s",
+            f"{M6}; MODEL.md gives no value",
+            gt=0,
+        ),
     ] = None
 
     # --- Failover and recovery (MODEL.md §8) --------------------------------------------------
     auto_fracture_s: Annotated[
-        float, _src("Link-down time after which MirrorView/S fractures the mirrors", "s", M8,
-                    gt=0)
+        float, _src("Link-down time after which MirrorView/S fractures the mirrors", "s", M8, gt=0)
     ] = 60.0
     promote_min_per_cg: Annotated[
         float, _src("Recovery step: promote, per consistency group", "min", M8, ge=0)
     ] = 1.0
-    rescan_mount_min: Annotated[
-        float, _src("Recovery step: rescan and mount", "min", M8, ge=0)
-    ] = 2.0
+    rescan_mount_min: Annotated[float, _src("Recovery step: rescan and mount", "min", M8, ge=0)] = (
+        2.0
+    )
     power_on_min_per_priority_group: Annotated[
         float, _src("Recovery step: power on, per priority group", "min", M8, ge=0)
     ] = 3.0
@@ -230,8 +280,8 @@ class Assumptions:
         float, _src("Recovery step: Exchange services start", "min", M8, ge=0)
     ] = 3.0
     ip_customization_min_per_vm: Annotated[
-        float, _src("Recovery step: IP customisation per VM when the subnet differs", "min", M8,
-                    ge=0)
+        float,
+        _src("Recovery step: IP customisation per VM when the subnet differs", "min", M8, ge=0),
     ] = 2.0
 
     @field_validator("exchange_profiles", mode="after")

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -32,7 +32,7 @@ app = typer.Typer(
 )
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     """Output formats for tabular data."""
 
     table = "table"
@@ -40,7 +40,7 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
-class TextFormat(str, Enum):
+class TextFormat(StrEnum):
     """Output formats for results."""
 
     text = "text"
@@ -65,8 +65,11 @@ def main_callback(
 
 def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     if fmt is TextFormat.json:
-        typer.echo(json.dumps({"valid": False, "problems": [p.as_dict() for p in problems.problems]},
-                              indent=2))
+        typer.echo(
+            json.dumps(
+                {"valid": False, "problems": [p.as_dict() for p in problems.problems]}, indent=2
+            )
+        )
     else:
         for p in problems.problems:
             typer.echo(f"error: {p}", err=True)
@@ -103,7 +106,7 @@ def _limit_rows(mode: Mode | None) -> list[dict[str, object]]:
             row[f"{each}_max_mirrors"] = lim.max_mirrors if lim else None
             row[f"{each}_max_luns_per_cg"] = lim.max_luns_per_cg if lim else None
             row[f"{each}_max_cgs"] = lim.max_cgs if lim else None
-        row["connectivity"] = "+".join(c for c in ("fc", "iscsi") if m.supports(c))  # type: ignore[arg-type]
+        row["connectivity"] = "+".join(c for c in ("fc", "iscsi") if m.supports(c))
         row["min_flare"] = m.min_flare_release
         rows.append(row)
     return rows
@@ -116,13 +119,15 @@ def limits(
         Optional[str],  # noqa: UP045  typer needs Optional
         typer.Option(help="Only this mode: sync (MirrorView/S) or async (MirrorView/A)."),
     ] = None,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = TableFormat.table,
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", help="Output format.")
+    ] = TableFormat.table,
 ) -> None:
     """Model limits from seed Tables 2 (MirrorView/S) and 3 (MirrorView/A)."""
     if mode is not None and mode not in MODES:
         typer.echo(f"error: --mode must be sync or async, not {mode!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
-    chosen: Mode | None = mode  # type: ignore[assignment]
+    chosen: Mode | None = mode  # narrowed by the check above
     if model is not None:
         try:
             found = get_model(model)
@@ -198,7 +203,7 @@ def report(
     results = []
     for path in params:
         try:
-            rep = render(path, out, formats, overwrite)  # type: ignore[arg-type]
+            rep = render(path, out, formats, overwrite)  # type: ignore[arg-type]  # checked above
         except ReportError as exc:
             typer.echo(f"error: {path}: {exc}", err=True)
             raise typer.Exit(EXIT_FAILED) from None
@@ -210,9 +215,20 @@ def report(
             for kind, file in rep.files.items():
                 typer.echo(f"  {kind}: {file}")
     if fmt is TextFormat.json:
-        typer.echo(json.dumps([{"params": str(r.params), "folder": str(r.folder),
-                                "files": {k: str(v) for k, v in r.files.items()},
-                                "warnings": r.warnings} for r in results], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "params": str(r.params),
+                        "folder": str(r.folder),
+                        "files": {k: str(v) for k, v in r.files.items()},
+                        "warnings": r.warnings,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ class ArrayModel:
             "async": triple(self.async_),
             "family": self.family,
             "mirrorview_supported": self.mirrorview_supported,
-            "connectivity": [c for c in ("fc", "iscsi") if self.supports(c)],  # type: ignore[arg-type]
+            "connectivity": [c for c in ("fc", "iscsi") if self.supports(c)],
             "min_flare_release": self.min_flare_release,
             "wil_on_by_default": self.wil_on_by_default,
             "write_cache_kept_on_sp_failure": self.write_cache_kept_on_sp_failure,

@@ -1,4 +1,6 @@
-"""Load and validate scenario files; every problem names file, line, field, value and what is allowed.
+"""Load and validate scenario files.
+
+Every problem names the file, line, field, value and what is allowed.
 
 YAML is read with ruamel.yaml in round-trip mode, which keeps the line of every key, so a pydantic
 error location (``servers.2.users``) can be traced back to the line a user must edit.
@@ -244,7 +246,8 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
             add(
                 ("servers", i, "site"),
                 server.site,
-                f"unknown site.{_suggest(server.site, site_names)} Allowed: {', '.join(site_names)}",
+                f"unknown site.{_suggest(server.site, site_names)} "
+                f"Allowed: {', '.join(site_names)}",
             )
             continue
         if server.profile not in profiles:
@@ -263,8 +266,7 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                     add(
                         ("servers", i),
                         server.name,
-                        f"site {site} has several arrays; set {key} to one of: "
-                        + ", ".join(local),
+                        f"site {site} has several arrays; set {key} to one of: " + ", ".join(local),
                     )
             elif named not in local:
                 add(
@@ -385,6 +387,15 @@ def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:
     if any(value is not None for value in sections.values()):
         return scenario_from_sections(**sections)
     if params_file is None:
-        raise ScenarioError([Problem("notebook parameters", None, "params_file", "None",
-                                     "give params_file or the scenario's sections")])
+        raise ScenarioError(
+            [
+                Problem(
+                    "notebook parameters",
+                    None,
+                    "params_file",
+                    "None",
+                    "give params_file or the scenario's sections",
+                )
+            ]
+        )
     return load_scenario(params_file)

@@ -75,7 +75,7 @@ def destination(scenario: Scenario, out_root: Path, overwrite: bool) -> Path:
 
 
 def execute(notebook: Path, output: Path, params_file: Path, sections: dict[str, object]) -> None:
-    """Execute the notebook with papermill on the scenario's sections (as ``-f params.yaml`` does)."""
+    """Execute the notebook with papermill on the scenario's sections, as ``-f`` would."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -102,14 +102,14 @@ def to_html(executed: Path, output: Path, title: str) -> None:
     from nbconvert import HTMLExporter
 
     templates = resources.files("srmkit").joinpath("templates")
-    exporter = HTMLExporter(
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert is untyped
         template_name="srmkit_document",
         extra_template_basedirs=[str(templates)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    nb = nbformat.read(str(executed), as_version=4)
+    nb = nbformat.read(str(executed), as_version=4)  # type: ignore[no-untyped-call]
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
     output.write_text(body, encoding="utf-8")

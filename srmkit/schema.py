@@ -208,7 +208,7 @@ SECTIONS: tuple[str, ...] = tuple(Scenario.model_fields)
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a scenario file, for editors (yaml-language-server) and `srmkit schema`."""
+    """The JSON Schema of a scenario file, for editors and `srmkit schema`."""
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

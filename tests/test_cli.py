@@ -23,18 +23,22 @@ def test_limits_json_for_one_model_has_the_documented_shape() -> None:
 def test_limits_mode_filter_and_formats() -> None:
     """--mode keeps one mode; csv and table list every model."""
     data = json.loads(run_cli("limits", "CX3-20", "--mode", "async", "--format", "json").stdout)
-    assert "sync" not in data and data["async"]["max_mirrors"] == 50
+    assert "sync" not in data
+    assert data["async"]["max_mirrors"] == 50
     csv_out = run_cli("limits", "--format", "csv").stdout.splitlines()
-    assert csv_out[0].startswith("model,") and len(csv_out) == 13
+    assert csv_out[0].startswith("model,")
+    assert len(csv_out) == 13
     table = run_cli("limits").stdout
-    assert "CX4-960" in table and "source" in table
+    assert "CX4-960" in table
+    assert "source" in table
 
 
 def test_limits_unknown_model_exits_2_with_valid_names() -> None:
     """An unknown model ends with exit 2, a suggestion and the valid names."""
     result = run_cli("limits", "CX4-48", "--format", "json")
     assert result.returncode == 2
-    assert "Did you mean CX4-480?" in result.stderr and "CX3-10c" in result.stderr
+    assert "Did you mean CX4-480?" in result.stderr
+    assert "CX3-10c" in result.stderr
     assert run_cli("limits", "--mode", "semi").returncode == 2
 
 

@@ -55,7 +55,8 @@ def test_c_models_share_base_limits_and_add_iscsi(c_model: str, base: str) -> No
     """A c model has its base model's limits and adds iSCSI mirroring (MODEL.md §7, [S0])."""
     c, b = get_model(c_model), get_model(base)
     assert (c.sync, c.async_) == (b.sync, b.async_)
-    assert c.iscsi_mirroring and not b.iscsi_mirroring
+    assert c.iscsi_mirroring
+    assert not b.iscsi_mirroring
 
 
 def test_catalogue_order_is_model_md_order() -> None:
@@ -68,14 +69,16 @@ def test_catalogue_order_is_model_md_order() -> None:
 
 
 def test_model_facts_from_the_seed() -> None:
-    """CX3 needs FLARE 26; CX4 keeps write cache on SP failure and has WIL on; AX4-5i cannot mirror."""
+    """CX3 needs FLARE 26; CX4 keeps write cache and WIL; AX4-5i cannot mirror ([S0])."""
     assert get_model("CX3-40").min_flare_release == 26
     assert get_model("CX4-240").write_cache_kept_on_sp_failure
     assert not get_model("CX3-80").write_cache_kept_on_sp_failure
     assert get_model("CX4-960").wil_on_by_default
     ax4i = get_model("AX4-5i")
-    assert not ax4i.mirrorview_supported and ax4i.sync is None
-    assert get_model("AX4-5F").supports("fc") and not get_model("AX4-5F").supports("iscsi")
+    assert not ax4i.mirrorview_supported
+    assert ax4i.sync is None
+    assert get_model("AX4-5F").supports("fc")
+    assert not get_model("AX4-5F").supports("iscsi")
 
 
 def test_lookup_is_case_insensitive() -> None:

@@ -24,10 +24,12 @@ def test_environment_yml_installs_this_package_with_the_dev_extras() -> None:
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pip_entries = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert len(pip_entries) == 1 and pip_entries[0].startswith("-e ")
+    assert len(pip_entries) == 1
+    assert pip_entries[0].startswith("-e ")
     make_install = next(
-        line for line in (ROOT / "Makefile").read_text().splitlines() if "pip install" in line
-        and "-e" in line
+        line
+        for line in (ROOT / "Makefile").read_text().splitlines()
+        if "pip install" in line and "-e" in line
     )
     assert _extras(pip_entries[0]) == _extras(make_install)
     assert _extras(pip_entries[0]) <= set(pyproject["project"]["optional-dependencies"])
@@ -38,8 +40,13 @@ def test_environment_yml_installs_this_package_with_the_dev_extras() -> None:
 def test_package_data_is_installed() -> None:
     """The CSV tables, the document template and py.typed travel with the package."""
     files = resources.files("srmkit")
-    for name in ("py.typed", "data/model_limits.csv", "data/exchange_profiles.csv",
-                 "data/daily_profile.csv", "templates/srmkit_document/index.html.j2"):
+    for name in (
+        "py.typed",
+        "data/model_limits.csv",
+        "data/exchange_profiles.csv",
+        "data/daily_profile.csv",
+        "templates/srmkit_document/index.html.j2",
+    ):
         assert files.joinpath(name).is_file(), name
     assert srmkit.__version__
 
@@ -52,13 +59,18 @@ def test_notebooks_are_committed_without_outputs() -> None:
         assert all(not c["outputs"] and c["execution_count"] is None for c in code), path
         assert "parameters" in code[0]["metadata"].get("tags", []), path
         source = "".join("".join(c["source"]) for c in code)
-        assert "def " not in source and "class " not in source and "for " not in source, path
+        for word in ("def ", "class ", "for "):
+            assert word not in source, (path, word)
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run calls `make test` and nothing else; the README shows both commands."""
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line and not line.startswith("#")]
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert ci[-1] == "make test"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "make report" in readme and "make test" in readme
+    assert "make report" in readme
+    assert "make test" in readme

@@ -137,7 +137,9 @@ CASES: dict[str, tuple[Callable[[str], str], str, str, str]] = {
         "update_interval_min",
     ),
     "daily profile that does not sum to one": (
-        lambda t: t + "assumptions:\n  daily_profile_fraction: [" + ", ".join(["0.05"] * 24) + "]\n",
+        lambda t: (
+            t + "assumptions:\n  daily_profile_fraction: [" + ", ".join(["0.05"] * 24) + "]\n"
+        ),
         "assumptions.daily_profile_fraction",
         "daily_profile_fraction",
         "sum to 1",
@@ -164,9 +166,11 @@ def test_examples_validate(example: Path) -> None:
 def test_example_has_the_issue_shape() -> None:
     """The main example: about 6 servers, 18,000 heavy users, MV/S over 40 km, two CX4-240."""
     s = load_scenario(EXAMPLE)
-    assert len(s.servers) == 6 and sum(v.users for v in s.servers) == 18_000
+    assert len(s.servers) == 6
+    assert sum(v.users for v in s.servers) == 18_000
     assert {v.profile for v in s.servers} == {"heavy"}
-    assert s.replication.mode == "sync" and s.link.distance_km == 40
+    assert s.replication.mode == "sync"
+    assert s.link.distance_km == 40
     assert [a.model for a in s.arrays] == ["CX4-240", "CX4-240"]
 
 
@@ -175,7 +179,8 @@ def test_other_examples_cover_bidirectional_and_async() -> None:
     bi = load_scenario(EXAMPLE.with_name("bidirectional.yaml"))
     assert len({v.site for v in bi.servers}) == 2
     far = load_scenario(EXAMPLE.with_name("async-long-distance.yaml"))
-    assert far.replication.mode == "async" and far.link.distance_km > 500
+    assert far.replication.mode == "async"
+    assert far.link.distance_km > 500
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
@@ -232,7 +237,8 @@ def test_cli_check_exit_2_and_message_on_stderr(tmp_path: Path) -> None:
 def test_missing_file_exits_2() -> None:
     """A params file that does not exist is invalid input, not a crash."""
     result = run_cli("check", "params/does-not-exist.yaml")
-    assert result.returncode == 2 and "cannot read" in result.stderr
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
 
 
 def test_sections_route_equals_file_route() -> None:
