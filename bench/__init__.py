@@ -1,0 +1,1 @@
+"""srmkit benchmarks: run with `make bench` (python -m bench)."""
