@@ -76,12 +76,8 @@ def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     raise typer.Exit(EXIT_INVALID)
 
 
-@app.command()
-def check(
-    params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
-    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
-) -> None:
-    """Validate scenario files (exit 0 when valid, 2 when not)."""
+def _validate_all(params: list[Path], fmt: TextFormat) -> None:
+    """Validate every file before any work; on problems print them all and exit 2."""
     problems = []
     for path in params:
         try:
@@ -90,6 +86,15 @@ def check(
             problems.extend(exc.problems)
     if problems:
         _fail(ScenarioError(problems), fmt)
+
+
+@app.command()
+def check(
+    params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """Validate scenario files (exit 0 when valid, 2 when not)."""
+    _validate_all(params, fmt)
     if fmt is TextFormat.json:
         typer.echo(json.dumps({"valid": True, "files": [str(p) for p in params]}, indent=2))
     else:
@@ -192,14 +197,7 @@ def report(
     if bad or not formats:
         typer.echo(f"error: --to takes html and/or pdf, not {','.join(bad) or to!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
-    problems = []
-    for path in params:
-        try:
-            load_scenario(path)
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        _fail(ScenarioError(problems), fmt)
+    _validate_all(params, fmt)
     results = []
     for path in params:
         try:

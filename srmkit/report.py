@@ -66,11 +66,11 @@ def destination(scenario: Scenario, out_root: Path, overwrite: bool) -> Path:
     version = scenario.document.version
     folder = customer / (slug(version) if version else _timestamp())
     if folder.exists() and not overwrite:
-        folder = customer / f"{folder.name}-{_timestamp()}"
-        n = 1
-        while folder.exists():
+        base = f"{folder.name}-{_timestamp()}"
+        folder, n = customer / base, 1
+        while folder.exists():  # two runs within the same second
             n += 1
-            folder = customer / f"{folder.name.rsplit('~', 1)[0]}~{n}"
+            folder = customer / f"{base}-{n}"
     return folder
 
 
