@@ -240,7 +240,13 @@ def limit_usage_figure(scenario: Scenario) -> go.Figure:
             customdata=[[getattr(u, used), getattr(u, limit)] for u in usage],
             hovertemplate="%{customdata[0]} of %{customdata[1]}<extra>" + label + "</extra>",
         )
-    fig.add_hline(y=1.0, line_dash="dash", line_color="#a4161a", annotation_text="model limit")
+    fig.add_hline(
+        y=1.0,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text="model limit",
+        annotation_position="top left",
+    )
     fig.update_layout(
         barmode="group",
         title="Array limit usage (used ÷ limit)",
