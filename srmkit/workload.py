@@ -1,0 +1,103 @@
+"""Exchange 2007 mailbox-server workload (MODEL.md §2). Pure, numpy-vectorised functions.
+
+Every argument may be a scalar or an array; arrays broadcast. Hourly results have a trailing axis
+of 24 hours.
+
+References
+----------
+MODEL.md §2; profile table [S19] (FACTS §4.1); daily profile FACTS §4.2 (synthetic default).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from srmkit.units import BYTES_PER_KIB, BYTES_PER_MIB, SECONDS_PER_H
+
+ArrayLike = npt.ArrayLike
+FloatArray = npt.NDArray[np.float64]
+
+
+def db_iops_peak(
+    users: ArrayLike, db_iops_per_mailbox: ArrayLike, iops_headroom_fraction: ArrayLike
+) -> FloatArray:
+    """Design (peak-hour) database IOPS: ``users × iops_per_mailbox × (1 + headroom)``. [IOPS]
+
+    >>> float(db_iops_peak(3000, 0.32, 0.20))
+    1152.0
+    """
+    return np.multiply(
+        np.multiply(users, db_iops_per_mailbox), np.add(1.0, iops_headroom_fraction)
+    )
+
+
+def db_write_iops_peak(db_iops_peak_: ArrayLike, db_write_fraction: ArrayLike) -> FloatArray:
+    """Peak database write IOPS: ``db_iops_peak × db_write_fraction``. [IOPS]"""
+    return np.multiply(db_iops_peak_, db_write_fraction)
+
+
+def log_mib_per_day(
+    users: ArrayLike, logs_per_mailbox_per_day: ArrayLike, log_file_mib: ArrayLike = 1.0
+) -> FloatArray:
+    """Transaction log volume per day: ``users × logs_per_mailbox_per_day × 1 MiB``. [MiB/day]
+
+    >>> float(log_mib_per_day(3000, 24))
+    72000.0
+    """
+    return np.multiply(np.multiply(users, logs_per_mailbox_per_day), log_file_mib)
+
+
+def hourly_log_mib(log_mib_per_day_: ArrayLike, daily_profile_fraction: ArrayLike) -> FloatArray:
+    """Log volume in each hour: ``log_mib_per_day × p[h]``. [MiB per hour, trailing axis 24]"""
+    profile = np.asarray(daily_profile_fraction, dtype=float)
+    return np.multiply(np.asarray(log_mib_per_day_, dtype=float)[..., None], profile)
+
+
+def hourly_db_write_mib(
+    db_write_iops_peak_: ArrayLike, daily_profile_fraction: ArrayLike, db_page_kib: ArrayLike = 8.0
+) -> FloatArray:
+    """Database writes in each hour: ``write_iops_peak × 3600 × p[h] / max(p) × 8 KiB``.
+
+    The published IOPS are peak figures; other hours scale with the daily profile. [MiB per hour]
+    """
+    profile = np.asarray(daily_profile_fraction, dtype=float)
+    scale = profile / profile.max()
+    page_mib = np.divide(np.multiply(db_page_kib, BYTES_PER_KIB), BYTES_PER_MIB)
+    per_hour = np.multiply(np.multiply(db_write_iops_peak_, SECONDS_PER_H), page_mib)
+    return np.multiply(np.asarray(per_hour, dtype=float)[..., None], scale)
+
+
+def db_lun_gib(
+    users_per_sg: ArrayLike, mailbox_quota_gib: ArrayLike, db_overhead_fraction: ArrayLike
+) -> FloatArray:
+    """Database LUN size: ``users_per_sg × quota × (1 + overhead)``. [GiB]"""
+    return np.multiply(np.multiply(users_per_sg, mailbox_quota_gib), np.add(1.0, db_overhead_fraction))
+
+
+def log_lun_gib(
+    users_per_sg: ArrayLike,
+    logs_per_mailbox_per_day: ArrayLike,
+    log_retention_days: ArrayLike,
+    log_overhead_fraction: ArrayLike,
+    log_file_mib: ArrayLike = 1.0,
+) -> FloatArray:
+    """Log LUN size: ``users_per_sg × logs/day × retention_days × 1 MiB × (1 + overhead)``. [GiB]
+
+    >>> round(float(log_lun_gib(1000, 24, 3, 0.2)), 3)
+    84.375
+    """
+    mib = np.multiply(
+        np.multiply(np.multiply(users_per_sg, logs_per_mailbox_per_day), log_retention_days),
+        log_file_mib,
+    )
+    return np.multiply(mib, np.add(1.0, log_overhead_fraction)) / 1024.0
+
+
+def storage_groups_count(
+    users: ArrayLike, mailbox_quota_gib: ArrayLike, db_overhead_fraction: ArrayLike,
+    max_db_gib: ArrayLike,
+) -> npt.NDArray[np.int64]:
+    """Derived storage groups: ``ceil(users × quota × (1 + overhead) / max_db_gib)``, at least 1."""
+    gib = np.multiply(np.multiply(users, mailbox_quota_gib), np.add(1.0, db_overhead_fraction))
+    return np.maximum(1, np.ceil(np.divide(gib, max_db_gib))).astype(np.int64)
