@@ -1,0 +1,335 @@
+"""MirrorView/A update cycles and RPO (MODEL.md §5).
+
+Update k starts at ``s_k`` and sends the delta set written since the previous start,
+``W(s_{k-1}, s_k)``; it lasts ``D_k = W × 2^20 × 8 / (rate × 10^6) + overhead``. Scheduling:
+
+- ``start`` ("start of last update"): ``s_{k+1} = max(s_k + T, s_k + D_k)``;
+- ``end`` ("end of last update"): ``s_{k+1} = s_k + D_k + T``;
+- ``manual``: given start times each day (an update cannot start before the previous ended).
+
+RPO at time t is ``t − start of the last completed update``. The repeated daily profile is
+simulated until the pattern of update starts repeats (at most ``max_days``), and the last day is
+reported. When a day's writes exceed what the link carries in a day, the backlog grows without
+limit: the result is ``unbounded`` and carries no RPO number.
+
+Closed forms for a constant update duration D (used by ``srmkit calc rpo``): start type worst
+``max(T, D) + D``, mean ``max(T, D)/2 + D``; end type worst ``T + 2D``, mean ``T/2 + 1.5 D``.
+The seed's example: T = 30 min, D = 15 min → worst RPO 45 min [S0].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from srmkit.units import BITS_PER_BYTE, BYTES_PER_MIB, H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN
+
+UpdateType = Literal["start", "end", "manual"]
+MIN_PER_DAY = H_PER_DAY * MIN_PER_H
+ArrayLike = npt.ArrayLike
+FloatArray = npt.NDArray[np.float64]
+PERIOD_TOLERANCE_MIN = 1e-6
+
+
+def transfer_min(volume_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
+    """Time to send a volume over the effective rate: ``MiB × 2^20 × 8 / (Mbit/s × 10^6)``. [min]
+
+    >>> round(float(transfer_min(1000, 100)), 4)
+    1.3981
+    """
+    seconds = np.divide(np.multiply(volume_mib, BYTES_PER_MIB * BITS_PER_BYTE),
+                        np.multiply(effective_rate_mbps, 1e6))
+    return seconds / SECONDS_PER_MIN
+
+
+# --- closed forms (constant update duration) -------------------------------------------------
+
+
+def worst_rpo_min(
+    interval_min: ArrayLike, update_duration_min: ArrayLike, update_type: str = "start"
+) -> FloatArray:
+    """Worst RPO for a constant update duration (MODEL.md §5). [min]
+
+    >>> float(worst_rpo_min(30, 15))
+    45.0
+    >>> float(worst_rpo_min(30, 15, "end"))
+    60.0
+    """
+    t = np.asarray(interval_min, dtype=float)
+    d = np.asarray(update_duration_min, dtype=float)
+    if update_type == "end":
+        return t + 2.0 * d
+    return np.maximum(t, d) + d
+
+
+def mean_rpo_min(
+    interval_min: ArrayLike, update_duration_min: ArrayLike, update_type: str = "start"
+) -> FloatArray:
+    """Time-averaged RPO for a constant update duration (MODEL.md §5). [min]
+
+    >>> float(mean_rpo_min(30, 15))
+    30.0
+    """
+    t = np.asarray(interval_min, dtype=float)
+    d = np.asarray(update_duration_min, dtype=float)
+    if update_type == "end":
+        return t / 2.0 + 1.5 * d
+    return np.maximum(t, d) / 2.0 + d
+
+
+def busy_fraction(change_rate_mib_per_s: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
+    """Share of time the link needs to send a constant change rate (α); ≥ 1 is unbounded.
+
+    [fraction]
+    """
+    bits = np.multiply(change_rate_mib_per_s, BYTES_PER_MIB * BITS_PER_BYTE)
+    return np.divide(bits, np.multiply(effective_rate_mbps, 1e6))
+
+
+def steady_update_duration_min(
+    interval_min: ArrayLike, busy_fraction_: ArrayLike, update_type: str = "start"
+) -> FloatArray:
+    """Update duration in steady state for a constant change rate; inf when unbounded. [min]
+
+    Start type: each update carries the T minutes since the previous start, ``D = α T``.
+    End type: starts are ``T + D`` apart, so ``D = α (T + D)``, i.e. ``D = α T / (1 − α)``.
+    """
+    t = np.asarray(interval_min, dtype=float)
+    a = np.asarray(busy_fraction_, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = a * t if update_type != "end" else a * t / (1.0 - a)
+    return np.where(a >= 1.0, np.inf, d)
+
+
+def required_rate_mbps(
+    rpo_min: ArrayLike,
+    interval_min: ArrayLike,
+    change_rate_mib_per_s: ArrayLike,
+    update_type: str = "start",
+) -> FloatArray:
+    """Smallest effective rate whose worst RPO meets the target, constant change rate. [Mbit/s]
+
+    Start type: ``T + D ≤ R`` with ``D = α T``; end type: ``T + 2D ≤ R`` with
+    ``D = α T / (1 − α)``. NaN when no rate can do it (``R ≤ T``).
+
+    >>> round(float(required_rate_mbps(45, 30, 1.0)), 4)
+    16.7772
+    """
+    r = np.asarray(rpo_min, dtype=float)
+    t = np.asarray(interval_min, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if update_type == "end":
+            d = (r - t) / 2.0
+            alpha = d / (t + d)
+        else:
+            alpha = (r - t) / t
+        rate = np.multiply(change_rate_mib_per_s, BYTES_PER_MIB * BITS_PER_BYTE) / 1e6 / alpha
+    return np.where(r > t, rate, np.nan)
+
+
+# --- simulation over the daily profile --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Update:
+    """One MirrorView/A update of the reported day."""
+
+    start_min: float
+    """Start, minutes after midnight of the reported day. [min]"""
+    volume_mib: float
+    duration_min: float
+
+    @property
+    def end_min(self) -> float:
+        """Completion time. [min]"""
+        return self.start_min + self.duration_min
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    """The MirrorView/A cycle on one representative (periodic) day."""
+
+    worst_rpo_min: float | None
+    mean_rpo_min: float | None
+    update_overrun: bool
+    unbounded: bool
+    periodic: bool
+    days_simulated: int
+    updates: tuple[Update, ...]
+    rpo_times_min: tuple[float, ...]
+    """Sawtooth corners: times of the reported day (0..1440). [min]"""
+    rpo_values_min: tuple[float, ...]
+    """RPO at those times. [min]"""
+
+    @property
+    def largest_delta_mib(self) -> float:
+        """Largest delta set of the day. [MiB]"""
+        return max((u.volume_mib for u in self.updates), default=0.0)
+
+
+class _Volume:
+    """Cumulative written volume over repeated days, for W(a, b) in O(1)."""
+
+    def __init__(self, hourly_mib: Sequence[float]) -> None:
+        self.hourly = np.asarray(hourly_mib, dtype=float)
+        self.cum = np.concatenate([[0.0], np.cumsum(self.hourly)])
+        self.daily = float(self.cum[-1])
+
+    def at(self, t_min: float) -> float:
+        day, rest = divmod(t_min, MIN_PER_DAY)
+        hour = min(int(rest // MIN_PER_H), H_PER_DAY - 1)
+        frac = (rest - hour * MIN_PER_H) / MIN_PER_H
+        return day * self.daily + float(self.cum[hour]) + frac * float(self.hourly[hour])
+
+    def between(self, a_min: float, b_min: float) -> float:
+        return self.at(b_min) - self.at(a_min)
+
+
+def simulate(
+    hourly_mib: Sequence[float],
+    effective_rate_mbps: float,
+    update_type: UpdateType,
+    interval_min: float | None = None,
+    manual_times_min: Sequence[float] = (),
+    update_overhead_s: float = 0.0,
+    max_days: int = 7,
+) -> CycleResult:
+    """Simulate MirrorView/A updates over the repeated daily profile (MODEL.md §5).
+
+    Parameters
+    ----------
+    hourly_mib : replicated volume in each hour 0–23 [MiB]
+    effective_rate_mbps : link rate available to replication [Mbit/s]
+    update_type : start, end or manual
+    interval_min : update interval T for start and end types [min]
+    manual_times_min : daily start times for the manual type [min after midnight]
+    update_overhead_s : fixed time added to every update [s]
+    max_days : days simulated at most before reporting the last one [day]
+    """
+    volume = _Volume(hourly_mib)
+    capacity_mib_per_day = effective_rate_mbps * 1e6 / (BYTES_PER_MIB * BITS_PER_BYTE) * 86400
+    if volume.daily > capacity_mib_per_day:
+        return CycleResult(None, None, True, True, False, 0, (), (), ())
+    overhead_min = update_overhead_s / SECONDS_PER_MIN
+    if update_type == "manual":
+        times = sorted(float(t) % MIN_PER_DAY for t in manual_times_min)
+        if not times:
+            raise ValueError("manual updates need at least one start time")
+    elif interval_min is None or interval_min <= 0:
+        raise ValueError("start and end update types need a positive interval_min")
+
+    # The first update starts at midnight of day 0 and sends the interval before it.
+    horizon = max_days * MIN_PER_DAY
+    first_gap = interval_min if interval_min else MIN_PER_DAY / len(times)
+    starts: list[float] = [0.0]
+    vols: list[float] = [volume.between(-first_gap, 0.0) if volume.daily else 0.0]
+    durs: list[float] = []
+    k_manual = 1
+    while True:
+        s, w = starts[-1], vols[-1]
+        d = float(transfer_min(w, effective_rate_mbps)) + overhead_min
+        durs.append(d)
+        if update_type == "start":
+            assert interval_min is not None
+            nxt = s + max(interval_min, d)
+        elif update_type == "end":
+            assert interval_min is not None
+            nxt = s + d + interval_min
+        else:
+            day, idx = divmod(k_manual, len(times))
+            nxt = max(day * MIN_PER_DAY + times[idx], s + d)
+            k_manual += 1
+        if nxt > horizon + MIN_PER_DAY:
+            break
+        vols.append(volume.between(s, nxt))
+        starts.append(nxt)
+
+    s_arr, d_arr = np.array(starts), np.array(durs)
+    e_arr = s_arr + d_arr
+
+    def day_pattern(day: int) -> np.ndarray:
+        mask = (s_arr >= day * MIN_PER_DAY) & (s_arr < (day + 1) * MIN_PER_DAY)
+        return np.column_stack([s_arr[mask] - day * MIN_PER_DAY, d_arr[mask]])
+
+    report_day, periodic = max_days - 1, False
+    for day in range(1, max_days):
+        a, b = day_pattern(day - 1), day_pattern(day)
+        if a.shape == b.shape and np.allclose(a, b, atol=PERIOD_TOLERANCE_MIN):
+            report_day, periodic = day, True
+            break
+
+    lo, hi = report_day * MIN_PER_DAY, (report_day + 1) * MIN_PER_DAY
+    in_day = (s_arr >= lo) & (s_arr < hi)
+    updates = tuple(
+        Update(float(s - lo), float(w), float(d))
+        for s, w, d in zip(s_arr[in_day], np.array(vols)[in_day], d_arr[in_day], strict=True)
+    )
+    # RPO sawtooth over [lo, hi): between completions e_j and e_{j+1}, RPO = t − s_j.
+    order = np.argsort(e_arr)
+    e_sorted, s_sorted = e_arr[order], s_arr[order]
+    times: list[float] = []
+    values: list[float] = []
+    worst, area = 0.0, 0.0
+    j = int(np.searchsorted(e_sorted, lo, side="right")) - 1
+    t = lo
+    while t < hi and j >= 0:
+        nxt = min(float(e_sorted[j + 1]) if j + 1 < len(e_sorted) else hi, hi)
+        base = float(s_sorted[j])
+        r0, r1 = t - base, nxt - base
+        times += [t - lo, nxt - lo]
+        values += [r0, r1]
+        worst = max(worst, r1)
+        area += (r1 * r1 - r0 * r0) / 2.0
+        t, j = nxt, j + 1
+    overrun = bool(interval_min is not None and np.any(d_arr[in_day] > interval_min))
+    return CycleResult(
+        worst_rpo_min=worst,
+        mean_rpo_min=area / MIN_PER_DAY,
+        update_overrun=overrun,
+        unbounded=False,
+        periodic=periodic,
+        days_simulated=report_day + 1,
+        updates=updates,
+        rpo_times_min=tuple(times),
+        rpo_values_min=tuple(values),
+    )
+
+
+def required_rate_mbps_for_rpo(
+    target_rpo_min: float,
+    hourly_mib: Sequence[float],
+    update_type: UpdateType,
+    interval_min: float | None = None,
+    manual_times_min: Sequence[float] = (),
+    update_overhead_s: float = 0.0,
+    max_days: int = 7,
+    tolerance_mbps: float = 0.01,
+) -> float | None:
+    """Smallest effective rate whose simulated worst RPO meets the target (bisection). [Mbit/s]
+
+    None when no rate can meet it (the interval alone already exceeds the target).
+    """
+
+    def meets(rate: float) -> bool:
+        r = simulate(hourly_mib, rate, update_type, interval_min, manual_times_min,
+                     update_overhead_s, max_days)
+        return r.worst_rpo_min is not None and r.worst_rpo_min <= target_rpo_min
+
+    hi = 1.0
+    while not meets(hi):
+        hi *= 2.0
+        if hi > 1e7:
+            return None
+    lo = hi / 2.0 if hi > 1.0 else 0.0
+    while hi - lo > tolerance_mbps:
+        mid = (lo + hi) / 2.0
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    return math.ceil(hi / tolerance_mbps) * tolerance_mbps
