@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from srmkit.assumptions import Assumptions
 from srmkit.limits import Mode, get_model
 from srmkit.schema import Scenario, Server
+from srmkit.workload import storage_groups_count
 
 LUNS_PER_STORAGE_GROUP = 2  # one database LUN and one log LUN [S0], MODEL.md §2
 
@@ -27,8 +28,14 @@ def storage_groups(server: Server, assumptions: Assumptions) -> int:
     """
     if server.storage_groups is not None:
         return server.storage_groups
-    db_gib = server.users * server.mailbox_quota_gib * (1 + assumptions.db_overhead_fraction)
-    return max(1, math.ceil(db_gib / assumptions.max_db_gib))
+    return int(
+        storage_groups_count(
+            server.users,
+            server.mailbox_quota_gib,
+            assumptions.db_overhead_fraction,
+            assumptions.max_db_gib,
+        )
+    )
 
 
 def server_luns(server: Server, assumptions: Assumptions) -> int:
@@ -39,6 +46,35 @@ def server_luns(server: Server, assumptions: Assumptions) -> int:
 def server_cgs(luns: int, max_luns_per_cg: int) -> int:
     """Consistency groups a server needs under the per-server policy (MODEL.md §7). [count]"""
     return math.ceil(luns / max_luns_per_cg)
+
+
+@dataclass(frozen=True)
+class CgShare:
+    """One consistency group of a server: how many storage groups and guest-OS LUNs it holds."""
+
+    storage_groups_count: int
+    gos_luns_count: int
+
+    @property
+    def luns_count(self) -> int:
+        """Mirrored LUNs in this group. [count]"""
+        return LUNS_PER_STORAGE_GROUP * self.storage_groups_count + self.gos_luns_count
+
+
+def cg_layout(sgs: int, gos_luns: int, max_luns_per_cg: int) -> list[CgShare]:
+    """Split a server's LUNs into the fewest CGs, storage groups spread evenly and never split.
+
+    Guest-OS LUNs go to the emptiest groups. With even CG limits (every catalogue model) the
+    minimum ``ceil(luns / max)`` is always reachable (MODEL.md §7).
+    """
+    luns = LUNS_PER_STORAGE_GROUP * sgs + gos_luns
+    n = server_cgs(luns, max_luns_per_cg)
+    sg_counts = [sgs // n + (1 if i < sgs % n else 0) for i in range(n)]
+    gos_counts = [0] * n
+    for _ in range(gos_luns):
+        i = min(range(n), key=lambda j: LUNS_PER_STORAGE_GROUP * sg_counts[j] + gos_counts[j])
+        gos_counts[i] += 1
+    return [CgShare(s, g) for s, g in zip(sg_counts, gos_counts, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -97,8 +133,9 @@ def array_usage(scenario: Scenario) -> list[ArrayUsage]:
         pair_limits = [models[source].limits(mode), models[target].limits(mode)]
         max_per_cg = min(lim.max_luns_per_cg for lim in pair_limits if lim is not None)
         luns = server_luns(server, scenario.assumptions)
-        n_cgs = server_cgs(luns, max_per_cg)
-        cg_size = math.ceil(luns / n_cgs)
+        layout = cg_layout(storage_groups(server, scenario.assumptions), server.gos_luns, max_per_cg)
+        n_cgs = len(layout)
+        cg_size = max(cg.luns_count for cg in layout)
         for name in (source, target):
             mirrors[name] += luns
             cgs[name] += n_cgs
