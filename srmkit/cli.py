@@ -32,6 +32,11 @@ app = typer.Typer(
 )
 
 
+from srmkit.calc_cli import calc_app  # noqa: E402  registered on the app defined above
+
+app.add_typer(calc_app, name="calc")
+
+
 class TableFormat(StrEnum):
     """Output formats for tabular data."""
 
@@ -169,6 +174,54 @@ def limits(
     for row in cells:
         typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
     typer.echo("source: seed white paper [S0] Tables 2 and 3 (srmkit/data/model_limits.csv)")
+
+
+@app.command()
+def size(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (MODEL.md)."""
+    from srmkit.design import Design
+
+    _validate_all([params], fmt)
+    data = Design(load_scenario(params)).to_dict()
+    if fmt is TextFormat.json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    total = data["workload"]["total"]
+    lines = [
+        f"workload: {total['users']:,} users, {total['storage_groups']} storage groups, "
+        f"{total['db_iops_peak']:,.0f} DB IOPS at peak, {total['log_mib_per_day']:,.0f} MiB logs/day, "
+        f"{total['capacity_gib']:,.1f} GiB mirrored",
+        f"link: {data['link']['effective_rate_mbps']:g} Mbit/s effective, peak "
+        f"{data['link']['peak_mbps']:.1f} Mbit/s ({data['link']['peak_utilization_fraction']:.0%})",
+    ]
+    if "sync" in data:
+        s = data["sync"]
+        latency = "unbounded (link saturated)" if s["log_write_latency_ms"] is None else (
+            f"{s['log_write_latency_ms']:.2f} ms (+{s['added_latency_ms']:.2f} ms)")
+        lines.append(f"MirrorView/S: log write latency {latency}; "
+                     f"max distance {s['max_distance_km']:.0f} km; RPO 0")
+    else:
+        a = data["async"]
+        if a["unbounded"]:
+            lines.append("MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity)")
+        else:
+            need = a["required_rate_mbps_for_target_rpo"]
+            lines.append(
+                f"MirrorView/A: worst RPO {a['worst_rpo_min']:.1f} min, mean "
+                f"{a['mean_rpo_min']:.1f} min, {len(a['updates'])} updates/day"
+                + (", updates overrun the interval" if a["update_overrun"] else "")
+                + (f"; target RPO needs {need:g} Mbit/s effective" if need else
+                   "; no link rate meets the target RPO")
+            )
+    st = data["sync_times"]
+    lines.append(f"synchronisation at {st['sync_rate_mbps']:g} Mbit/s: initial "
+                 f"{st['initial_sync_h']:.1f} h, failback {st['failback_sync_h']:.1f} h")
+    if data["rlp_gib"] is not None:
+        lines.append(f"reserved LUN pool per array: {data['rlp_gib']:,.0f} GiB")
+    typer.echo("\n".join(lines))
 
 
 @app.command()
