@@ -1,0 +1,89 @@
+"""Design and `srmkit size` / `srmkit calc` end to end, against hand calculation from MODEL.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, EXAMPLES, run_cli
+
+from srmkit import load_scenario
+from srmkit.design import Design
+
+
+def test_example_study_by_hand() -> None:
+    """Example: 6 × 1152 IOPS; peak hour 47,520 MiB logs + 97,200 MiB DB = 337.22 Mbit/s."""
+    d = Design(load_scenario(EXAMPLE))
+    assert sum(s.db_iops_peak for s in d.servers) == pytest.approx(6912)
+    peak_mbps = (47_520 + 97_200) * 2**20 * 8 / 3600 / 1e6
+    assert d.peak_mbps == pytest.approx(peak_mbps)
+    rho = peak_mbps / 850
+    assert d.peak_utilization_fraction == pytest.approx(rho)
+    added = 2 * 2 * 40 * 1.3 * 0.005 + 0.131072 / (1 - rho) + 0.1
+    assert float(d.added_latency_ms()) == pytest.approx(added)
+    assert d.log_write_latency_ms == pytest.approx(2.0 + added)
+    # 6 servers × (9 × (200 + 28.125) + 60) GiB; initial sync at 850 × 0.5 Mbit/s.
+    assert d.capacity_gib == pytest.approx(6 * (9 * 228.125 + 60))
+    assert d.initial_sync_h == pytest.approx(12_678.75 * 2**30 * 8 / 425e6 / 3600)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_size_json_on_every_example(example: Path) -> None:
+    """`srmkit size --format json` has the documented keys on every example."""
+    result = run_cli("size", str(example), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"workload", "link", "sync_times", "rlp_gib", "assumptions"} <= set(data)
+    assert "total" in data["workload"] and data["workload"]["total"]["users"] > 0
+    assert {"effective_rate_mbps", "peak_utilization_fraction"} <= set(data["link"])
+    mode = load_scenario(example).replication.mode
+    if mode == "sync":
+        assert data["sync"]["rpo_min"] == 0 and "async" not in data
+        assert data["sync"]["max_distance_km"] > 0
+    else:
+        assert data["async"]["worst_rpo_min"] >= load_scenario(example).replication.update_interval_min
+        assert {"mean_rpo_min", "update_overrun", "unbounded", "updates",
+                "required_rate_mbps_for_target_rpo"} <= set(data["async"])
+    assert data["assumptions"]["iops_headroom_fraction"]["value"] == 0.2
+    assert run_cli("size", str(example)).returncode == 0
+
+
+def test_size_reports_unbounded_as_null(tmp_path: Path) -> None:
+    """A link too thin for a day's writes: worst RPO null and unbounded true, never a number."""
+    text = EXAMPLE.with_name("async-long-distance.yaml").read_text()
+    path = tmp_path / "thin.yaml"
+    path.write_text(text.replace("bandwidth_mbps: 155", "bandwidth_mbps: 2"), "utf-8")
+    data = json.loads(run_cli("size", str(path), "--format", "json").stdout)
+    assert data["async"]["unbounded"] is True and data["async"]["worst_rpo_min"] is None
+
+
+def test_calc_rpo_done_criteria() -> None:
+    """`calc rpo --interval-min 30 --update-duration-min 15`: 45 and 30; end type: 60."""
+    out = json.loads(run_cli("calc", "rpo", "--interval-min", "30", "--update-duration-min",
+                             "15", "--format", "json").stdout)
+    assert out["worst_rpo_min"] == 45 and out["mean_rpo_min"] == 30
+    end = json.loads(run_cli("calc", "rpo", "--interval-min", "30", "--update-duration-min", "15",
+                             "--update-type", "end", "--format", "json").stdout)
+    assert end["worst_rpo_min"] == 60
+
+
+def test_calc_latency_bandwidth_sync_time() -> None:
+    """calc latency 100 km → +2.1 ms (2.0 propagation + 0.1 overhead); bandwidth; sync-time."""
+    lat = json.loads(run_cli("calc", "latency", "--distance-km", "100", "--format", "json").stdout)
+    assert lat["added_latency_ms"] == pytest.approx(2.1)
+    assert lat["log_write_latency_ms"] == pytest.approx(4.1)
+    assert lat["max_distance_km"] == pytest.approx((10 - 2 - 0.1) / 0.02)
+    bw = json.loads(run_cli("calc", "bandwidth", "--rpo-min", "45", "--interval-min", "30",
+                            "--change-rate-mib-per-s", "1", "--format", "json").stdout)
+    assert bw["required_link_mbps"] == pytest.approx(16.777216 / 0.85, rel=1e-6)
+    st = json.loads(run_cli("calc", "sync-time", "--capacity-gib", "1000", "--link-mbps", "100",
+                            "--format", "json").stdout)
+    assert st["sync_time_h"] == pytest.approx(1000 * 2**30 * 8 / (100 * 0.85 * 0.5 * 1e6) / 3600)
+
+
+def test_calc_rejects_bad_input_with_exit_2() -> None:
+    """Negative values and missing alternatives exit 2 with a message."""
+    assert run_cli("calc", "latency", "--distance-km", "-5").returncode == 2
+    assert run_cli("calc", "rpo", "--interval-min", "30").returncode == 2
+    assert run_cli("calc", "sync-time", "--capacity-gib", "1", "--link-mbps", "0").returncode == 2
