@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from enum import Enum
-from typing import Annotated, Any, Optional
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 
@@ -24,25 +24,26 @@ ROUTE_FACTOR = float(Link.model_fields["route_factor"].default)
 EFFICIENCY = float(Link.model_fields["efficiency_fraction"].default)
 EXIT_INVALID = 2
 
-calc_app = typer.Typer(help="Quick what-if calculations (no scenario file); MODEL.md defaults.",
-                       no_args_is_help=True)
+calc_app = typer.Typer(
+    help="Quick what-if calculations (no scenario file); MODEL.md defaults.", no_args_is_help=True
+)
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     """Output formats."""
 
     text = "text"
     json = "json"
 
 
-class UpdateType(str, Enum):
+class UpdateType(StrEnum):
     """MirrorView/A update types with a closed form."""
 
     start = "start"
     end = "end"
 
 
-class SyncRate(str, Enum):
+class SyncRate(StrEnum):
     """Mirror synchronisation rate settings."""
 
     high = "high"
@@ -67,28 +68,40 @@ def _emit(data: dict[str, Any], fmt: Fmt) -> None:
 
 def _positive(name: str, value: float | None, allow_zero: bool = False) -> None:
     if value is not None and (value < 0 or (value == 0 and not allow_zero) or math.isnan(value)):
-        typer.echo(f"error: {name} must be {'0 or more' if allow_zero else 'greater than 0'}, "
-                   f"not {value:g}", err=True)
+        typer.echo(
+            f"error: {name} must be {'0 or more' if allow_zero else 'greater than 0'}, "
+            f"not {value:g}",
+            err=True,
+        )
         raise typer.Exit(EXIT_INVALID)
 
 
 @calc_app.command()
 def latency(
     distance_km: Annotated[float, typer.Option(help="Distance between the sites. [km]")],
-    round_trips: Annotated[int, typer.Option(help="Round trips per write (2 plain FC, 1 with "
-                                                  "write acceleration). [count]")] = ROUND_TRIPS,
-    route_factor: Annotated[float, typer.Option(help="Fibre route ÷ site distance. [factor]")
-                            ] = ROUTE_FACTOR,
-    write_kib: Annotated[float, typer.Option(help="Log write size. [KiB]")
-                         ] = DEFAULTS.log_write_kib,
-    link_mbps: Annotated[Optional[float], typer.Option(  # noqa: UP045  typer needs Optional
-        help="Link rate for serialisation delay; omitted: serialisation not counted. [Mbit/s]")
+    round_trips: Annotated[
+        int,
+        typer.Option(help="Round trips per write (2 plain FC, 1 with write acceleration). [count]"),
+    ] = ROUND_TRIPS,
+    route_factor: Annotated[
+        float, typer.Option(help="Fibre route ÷ site distance. [factor]")
+    ] = ROUTE_FACTOR,
+    write_kib: Annotated[
+        float, typer.Option(help="Log write size. [KiB]")
+    ] = DEFAULTS.log_write_kib,
+    link_mbps: Annotated[
+        float | None,
+        typer.Option(
+            help="Link rate for serialisation delay; omitted: serialisation not counted. [Mbit/s]"
+        ),
     ] = None,
-    overhead_ms: Annotated[float, typer.Option(help="MirrorView overhead per write. [ms]")
-                           ] = DEFAULTS.mirror_overhead_ms,
+    overhead_ms: Annotated[
+        float, typer.Option(help="MirrorView overhead per write. [ms]")
+    ] = DEFAULTS.mirror_overhead_ms,
     utilization: Annotated[float, typer.Option(help="Peak link utilisation ρ. [fraction]")] = 0.0,
-    local_ms: Annotated[float, typer.Option(help="Local log write latency. [ms]")
-                        ] = DEFAULTS.local_log_write_ms,
+    local_ms: Annotated[
+        float, typer.Option(help="Local log write latency. [ms]")
+    ] = DEFAULTS.local_log_write_ms,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
     """MirrorView/S added write latency, log write latency and maximum distance (MODEL.md §4)."""
@@ -100,35 +113,61 @@ def latency(
     _positive("--utilization", utilization, allow_zero=True)
     ser_ms = 0.0 if link_mbps is None else float(mvs.serialization_ms(write_kib, link_mbps))
     queued = float(mvs.queued_serialization_ms(ser_ms, utilization))
-    added = float(mvs.propagation_ms(distance_km, round_trips, route_factor,
-                                     DEFAULTS.fibre_one_way_ms_per_km)) + queued + overhead_ms
+    added = (
+        float(
+            mvs.propagation_ms(
+                distance_km, round_trips, route_factor, DEFAULTS.fibre_one_way_ms_per_km
+            )
+        )
+        + queued
+        + overhead_ms
+    )
     log_write = local_ms + added
-    max_km = float(mvs.max_distance_km(
-        DEFAULTS.log_write_avg_limit_ms, local_ms, round_trips, route_factor, write_kib,
-        link_mbps if link_mbps is not None else math.inf, utilization, overhead_ms,
-        DEFAULTS.fibre_one_way_ms_per_km))
-    _emit({
-        "added_latency_ms": _num(added),
-        "log_write_latency_ms": _num(log_write),
-        "max_distance_km": _num(max_km),
-        "serialization_ms": _num(queued),
-        "log_write_avg_limit_ms": DEFAULTS.log_write_avg_limit_ms,
-        "within_limit": bool(log_write < DEFAULTS.log_write_avg_limit_ms),
-    }, fmt)
+    max_km = float(
+        mvs.max_distance_km(
+            DEFAULTS.log_write_avg_limit_ms,
+            local_ms,
+            round_trips,
+            route_factor,
+            write_kib,
+            link_mbps if link_mbps is not None else math.inf,
+            utilization,
+            overhead_ms,
+            DEFAULTS.fibre_one_way_ms_per_km,
+        )
+    )
+    _emit(
+        {
+            "added_latency_ms": _num(added),
+            "log_write_latency_ms": _num(log_write),
+            "max_distance_km": _num(max_km),
+            "serialization_ms": _num(queued),
+            "log_write_avg_limit_ms": DEFAULTS.log_write_avg_limit_ms,
+            "within_limit": bool(log_write < DEFAULTS.log_write_avg_limit_ms),
+        },
+        fmt,
+    )
 
 
 @calc_app.command()
 def rpo(
     interval_min: Annotated[float, typer.Option(help="Update interval T. [min]")],
-    update_duration_min: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Duration D of each update. [min]")] = None,
-    change_rate_mib_per_s: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Constant replicated change rate (instead of D). [MiB/s]")] = None,
-    link_mbps: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Link rate, with --change-rate-mib-per-s. [Mbit/s]")] = None,
+    update_duration_min: Annotated[
+        float | None,
+        typer.Option(help="Duration D of each update. [min]"),
+    ] = None,
+    change_rate_mib_per_s: Annotated[
+        float | None,
+        typer.Option(help="Constant replicated change rate (instead of D). [MiB/s]"),
+    ] = None,
+    link_mbps: Annotated[
+        float | None,
+        typer.Option(help="Link rate, with --change-rate-mib-per-s. [Mbit/s]"),
+    ] = None,
     efficiency: Annotated[float, typer.Option(help="Link efficiency. [fraction]")] = EFFICIENCY,
-    update_type: Annotated[UpdateType, typer.Option(help="start or end of last update.")
-                           ] = UpdateType.start,
+    update_type: Annotated[
+        UpdateType, typer.Option(help="start or end of last update.")
+    ] = UpdateType.start,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
     """MirrorView/A worst and mean RPO (MODEL.md §5 closed forms)."""
@@ -137,8 +176,10 @@ def rpo(
     by_duration = update_duration_min is not None
     by_rate = change_rate_mib_per_s is not None and link_mbps is not None
     if by_duration == by_rate:
-        typer.echo("error: give --update-duration-min, or --change-rate-mib-per-s with "
-                   "--link-mbps", err=True)
+        typer.echo(
+            "error: give --update-duration-min, or --change-rate-mib-per-s with --link-mbps",
+            err=True,
+        )
         raise typer.Exit(EXIT_INVALID)
     kind = update_type.value
     if by_duration:
@@ -147,19 +188,31 @@ def rpo(
         d = update_duration_min
         unbounded = False
     else:
+        assert change_rate_mib_per_s is not None
+        assert link_mbps is not None
         _positive("--change-rate-mib-per-s", change_rate_mib_per_s, allow_zero=True)
         _positive("--link-mbps", link_mbps)
-        alpha = float(mva.busy_fraction(change_rate_mib_per_s, effective_rate_mbps(
-            link_mbps, efficiency, 1.0)))
+        alpha = float(
+            mva.busy_fraction(
+                change_rate_mib_per_s, effective_rate_mbps(link_mbps, efficiency, 1.0)
+            )
+        )
         d = float(mva.steady_update_duration_min(interval_min, alpha, kind))
         unbounded = alpha >= 1.0
-    _emit({
-        "worst_rpo_min": None if unbounded else _num(float(mva.worst_rpo_min(interval_min, d, kind))),
-        "mean_rpo_min": None if unbounded else _num(float(mva.mean_rpo_min(interval_min, d, kind))),
-        "update_duration_min": _num(d),
-        "update_overrun": bool(d > interval_min),
-        "unbounded": unbounded,
-    }, fmt)
+    _emit(
+        {
+            "worst_rpo_min": None
+            if unbounded
+            else _num(float(mva.worst_rpo_min(interval_min, d, kind))),
+            "mean_rpo_min": None
+            if unbounded
+            else _num(float(mva.mean_rpo_min(interval_min, d, kind))),
+            "update_duration_min": _num(d),
+            "update_overrun": bool(d > interval_min),
+            "unbounded": unbounded,
+        },
+        fmt,
+    )
 
 
 @calc_app.command()
@@ -168,17 +221,22 @@ def bandwidth(
     interval_min: Annotated[float, typer.Option(help="Update interval T. [min]")],
     change_rate_mib_per_s: Annotated[float, typer.Option(help="Replicated change rate. [MiB/s]")],
     efficiency: Annotated[float, typer.Option(help="Link efficiency. [fraction]")] = EFFICIENCY,
-    update_type: Annotated[UpdateType, typer.Option(help="start or end of last update.")
-                           ] = UpdateType.start,
+    update_type: Annotated[
+        UpdateType, typer.Option(help="start or end of last update.")
+    ] = UpdateType.start,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
     """Smallest link rate whose MirrorView/A worst RPO meets a target (MODEL.md §5)."""
-    for name, value in (("--rpo-min", rpo_min), ("--interval-min", interval_min),
-                        ("--efficiency", efficiency)):
+    for name, value in (
+        ("--rpo-min", rpo_min),
+        ("--interval-min", interval_min),
+        ("--efficiency", efficiency),
+    ):
         _positive(name, value)
     _positive("--change-rate-mib-per-s", change_rate_mib_per_s, allow_zero=True)
-    effective = float(mva.required_rate_mbps(rpo_min, interval_min, change_rate_mib_per_s,
-                                             update_type.value))
+    effective = float(
+        mva.required_rate_mbps(rpo_min, interval_min, change_rate_mib_per_s, update_type.value)
+    )
     feasible = math.isfinite(effective)
     data: dict[str, Any] = {
         "required_link_mbps": _num(effective / efficiency) if feasible else None,
@@ -195,8 +253,9 @@ def sync_time(
     capacity_gib: Annotated[float, typer.Option(help="Capacity to synchronise. [GiB]")],
     link_mbps: Annotated[float, typer.Option(help="Link rate. [Mbit/s]")],
     efficiency: Annotated[float, typer.Option(help="Link efficiency. [fraction]")] = EFFICIENCY,
-    sync_rate: Annotated[SyncRate, typer.Option(help="Mirror synchronisation rate setting.")
-                         ] = SyncRate.medium,
+    sync_rate: Annotated[
+        SyncRate, typer.Option(help="Mirror synchronisation rate setting.")
+    ] = SyncRate.medium,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
     """Full synchronisation time of a capacity over a link (MODEL.md §6)."""
@@ -204,7 +263,15 @@ def sync_time(
     _positive("--link-mbps", link_mbps)
     _positive("--efficiency", efficiency)
     fraction = getattr(DEFAULTS, f"sync_rate_{sync_rate.value}_fraction")
-    rate = float(sync_times.sync_rate_mbps(effective_rate_mbps(link_mbps, efficiency, 1.0),
-                                           fraction, DEFAULTS.array_sync_cap_mbps))
-    _emit({"sync_time_h": _num(float(sync_times.sync_time_h(capacity_gib, rate))),
-           "sync_rate_mbps": _num(rate)}, fmt)
+    rate = float(
+        sync_times.sync_rate_mbps(
+            effective_rate_mbps(link_mbps, efficiency, 1.0), fraction, DEFAULTS.array_sync_cap_mbps
+        )
+    )
+    _emit(
+        {
+            "sync_time_h": _num(float(sync_times.sync_time_h(capacity_gib, rate))),
+            "sync_rate_mbps": _num(rate),
+        },
+        fmt,
+    )

@@ -192,17 +192,23 @@ def size(
     total = data["workload"]["total"]
     lines = [
         f"workload: {total['users']:,} users, {total['storage_groups']} storage groups, "
-        f"{total['db_iops_peak']:,.0f} DB IOPS at peak, {total['log_mib_per_day']:,.0f} MiB logs/day, "
+        f"{total['db_iops_peak']:,.0f} DB IOPS at peak, "
+        f"{total['log_mib_per_day']:,.0f} MiB logs/day, "
         f"{total['capacity_gib']:,.1f} GiB mirrored",
         f"link: {data['link']['effective_rate_mbps']:g} Mbit/s effective, peak "
         f"{data['link']['peak_mbps']:.1f} Mbit/s ({data['link']['peak_utilization_fraction']:.0%})",
     ]
     if "sync" in data:
         s = data["sync"]
-        latency = "unbounded (link saturated)" if s["log_write_latency_ms"] is None else (
-            f"{s['log_write_latency_ms']:.2f} ms (+{s['added_latency_ms']:.2f} ms)")
-        lines.append(f"MirrorView/S: log write latency {latency}; "
-                     f"max distance {s['max_distance_km']:.0f} km; RPO 0")
+        latency = (
+            "unbounded (link saturated)"
+            if s["log_write_latency_ms"] is None
+            else (f"{s['log_write_latency_ms']:.2f} ms (+{s['added_latency_ms']:.2f} ms)")
+        )
+        lines.append(
+            f"MirrorView/S: log write latency {latency}; "
+            f"max distance {s['max_distance_km']:.0f} km; RPO 0"
+        )
     else:
         a = data["async"]
         if a["unbounded"]:
@@ -213,12 +219,17 @@ def size(
                 f"MirrorView/A: worst RPO {a['worst_rpo_min']:.1f} min, mean "
                 f"{a['mean_rpo_min']:.1f} min, {len(a['updates'])} updates/day"
                 + (", updates overrun the interval" if a["update_overrun"] else "")
-                + (f"; target RPO needs {need:g} Mbit/s effective" if need else
-                   "; no link rate meets the target RPO")
+                + (
+                    f"; target RPO needs {need:g} Mbit/s effective"
+                    if need
+                    else "; no link rate meets the target RPO"
+                )
             )
     st = data["sync_times"]
-    lines.append(f"synchronisation at {st['sync_rate_mbps']:g} Mbit/s: initial "
-                 f"{st['initial_sync_h']:.1f} h, failback {st['failback_sync_h']:.1f} h")
+    lines.append(
+        f"synchronisation at {st['sync_rate_mbps']:g} Mbit/s: initial "
+        f"{st['initial_sync_h']:.1f} h, failback {st['failback_sync_h']:.1f} h"
+    )
     if data["rlp_gib"] is not None:
         lines.append(f"reserved LUN pool per array: {data['rlp_gib']:,.0f} GiB")
     typer.echo("\n".join(lines))

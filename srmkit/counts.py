@@ -133,7 +133,9 @@ def array_usage(scenario: Scenario) -> list[ArrayUsage]:
         pair_limits = [models[source].limits(mode), models[target].limits(mode)]
         max_per_cg = min(lim.max_luns_per_cg for lim in pair_limits if lim is not None)
         luns = server_luns(server, scenario.assumptions)
-        layout = cg_layout(storage_groups(server, scenario.assumptions), server.gos_luns, max_per_cg)
+        layout = cg_layout(
+            storage_groups(server, scenario.assumptions), server.gos_luns, max_per_cg
+        )
         n_cgs = len(layout)
         cg_size = max(cg.luns_count for cg in layout)
         for name in (source, target):

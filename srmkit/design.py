@@ -70,11 +70,13 @@ class Design:
         a = self.a
         p = a.exchange_profiles[server.profile]
         sgs = storage_groups(server, a)
-        iops = float(workload.db_iops_peak(server.users, p.db_iops_per_mailbox,
-                                           a.iops_headroom_fraction))
+        iops = float(
+            workload.db_iops_peak(server.users, p.db_iops_per_mailbox, a.iops_headroom_fraction)
+        )
         write_iops = float(workload.db_write_iops_peak(iops, a.db_write_fraction))
-        logs = float(workload.log_mib_per_day(server.users, p.logs_per_mailbox_per_day_count,
-                                              a.log_file_mib))
+        logs = float(
+            workload.log_mib_per_day(server.users, p.logs_per_mailbox_per_day_count, a.log_file_mib)
+        )
         users_per_sg = server.users / sgs
         return ServerSizing(
             name=server.name,
@@ -86,16 +88,24 @@ class Design:
             db_iops_peak=iops,
             db_write_iops_peak=write_iops,
             log_mib_per_day=logs,
-            db_lun_gib=float(workload.db_lun_gib(users_per_sg, server.mailbox_quota_gib,
-                                                 a.db_overhead_fraction)),
-            log_lun_gib=float(workload.log_lun_gib(users_per_sg, p.logs_per_mailbox_per_day_count,
-                                                   a.log_retention_days, a.log_overhead_fraction,
-                                                   a.log_file_mib)),
+            db_lun_gib=float(
+                workload.db_lun_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction)
+            ),
+            log_lun_gib=float(
+                workload.log_lun_gib(
+                    users_per_sg,
+                    p.logs_per_mailbox_per_day_count,
+                    a.log_retention_days,
+                    a.log_overhead_fraction,
+                    a.log_file_mib,
+                )
+            ),
             gos_luns_gib=server.gos_luns * a.gos_lun_gib,
             hourly_log_mib=tuple(workload.hourly_log_mib(logs, a.daily_profile_fraction).tolist()),
             hourly_db_write_mib=tuple(
-                workload.hourly_db_write_mib(write_iops, a.daily_profile_fraction,
-                                             a.db_page_kib).tolist()
+                workload.hourly_db_write_mib(
+                    write_iops, a.daily_profile_fraction, a.db_page_kib
+                ).tolist()
             ),
         )
 
@@ -108,23 +118,30 @@ class Design:
     def hourly_sync_mib(self) -> np.ndarray:
         """MV/S replicated volume per hour on the link, all servers and directions. [MiB/h]"""
         gos = self.a.gos_write_mib_per_h
-        return np.sum(
-            [np.add(np.add(s.hourly_db_write_mib, s.hourly_log_mib), gos) for s in self.servers],
-            axis=0,
+        return np.asarray(
+            np.sum(
+                [
+                    np.add(np.add(s.hourly_db_write_mib, s.hourly_log_mib), gos)
+                    for s in self.servers
+                ],
+                axis=0,
+            )
         )
 
     @cached_property
     def hourly_async_mib(self) -> np.ndarray:
         """MV/A replicated volume per hour (DB writes × transfer factor + logs + GOS). [MiB/h]"""
         a = self.a
-        return np.sum(
-            [
-                np.asarray(s.hourly_db_write_mib) * a.async_db_transfer_factor
-                + np.asarray(s.hourly_log_mib)
-                + a.gos_write_mib_per_h
-                for s in self.servers
-            ],
-            axis=0,
+        return np.asarray(
+            np.sum(
+                [
+                    np.asarray(s.hourly_db_write_mib) * a.async_db_transfer_factor
+                    + np.asarray(s.hourly_log_mib)
+                    + a.gos_write_mib_per_h
+                    for s in self.servers
+                ],
+                axis=0,
+            )
         )
 
     @property
@@ -142,8 +159,11 @@ class Design:
     def effective_rate_mbps(self) -> float:
         """Rate available to replication (MODEL.md §3). [Mbit/s]"""
         link = self.scenario.link
-        return float(link_calc.effective_rate_mbps(link.bandwidth_mbps, link.efficiency_fraction,
-                                                   link.share_fraction))
+        return float(
+            link_calc.effective_rate_mbps(
+                link.bandwidth_mbps, link.efficiency_fraction, link.share_fraction
+            )
+        )
 
     @cached_property
     def peak_mbps(self) -> float:
@@ -222,7 +242,7 @@ class Design:
 
     @cached_property
     def required_rate_mbps_for_target_rpo(self) -> float | None:
-        """Smallest effective rate meeting the target RPO, by bisection on the simulation. [Mbit/s]"""
+        """Smallest effective rate meeting the target RPO (bisection on the simulation). [Mbit/s]"""
         r = self.scenario.replication
         return mva.required_rate_mbps_for_rpo(
             self.scenario.targets.rpo_min,
@@ -239,8 +259,11 @@ class Design:
     def sync_rate_mbps(self) -> float:
         """Rate of a full synchronisation at the scenario's rate setting (MODEL.md §6). [Mbit/s]"""
         fraction = getattr(self.a, f"sync_rate_{self.scenario.replication.sync_rate}_fraction")
-        return float(sync_times.sync_rate_mbps(self.effective_rate_mbps, fraction,
-                                               self.a.array_sync_cap_mbps))
+        return float(
+            sync_times.sync_rate_mbps(
+                self.effective_rate_mbps, fraction, self.a.array_sync_cap_mbps
+            )
+        )
 
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:
@@ -250,12 +273,22 @@ class Design:
         for server, sized in zip(self.scenario.servers, self.servers, strict=True):
             limits = [get_model(a.model).limits(mode) for a in self.scenario.arrays]
             max_per_cg = min(lim.max_luns_per_cg for lim in limits if lim is not None)
-            for i, cg in enumerate(cg_layout(sized.storage_groups, server.gos_luns, max_per_cg),
-                                   start=1):
-                gib = (cg.storage_groups_count * (sized.db_lun_gib + sized.log_lun_gib)
-                       + cg.gos_luns_count * self.a.gos_lun_gib)
-                out.append(CgSizing(f"CG_{server.name}_{i}", server.name, cg.luns_count, gib,
-                                    float(sync_times.sync_time_h(gib, self.sync_rate_mbps))))
+            for i, cg in enumerate(
+                cg_layout(sized.storage_groups, server.gos_luns, max_per_cg), start=1
+            ):
+                gib = (
+                    cg.storage_groups_count * (sized.db_lun_gib + sized.log_lun_gib)
+                    + cg.gos_luns_count * self.a.gos_lun_gib
+                )
+                out.append(
+                    CgSizing(
+                        f"CG_{server.name}_{i}",
+                        server.name,
+                        cg.luns_count,
+                        gib,
+                        float(sync_times.sync_time_h(gib, self.sync_rate_mbps)),
+                    )
+                )
         return out
 
     @property
@@ -286,11 +319,13 @@ class Design:
         for cg in self.consistency_groups:
             server = next(s for s in self.servers if s.name == cg.server)
             share = (sum(server.hourly_log_mib) + sum(server.hourly_db_write_mib)) / total
-            cg_share = (cg.luns / (LUNS_PER_STORAGE_GROUP * server.storage_groups or 1))
+            cg_share = cg.luns / (LUNS_PER_STORAGE_GROUP * server.storage_groups or 1)
             delta = mib_to_gib(self.async_cycle.largest_delta_mib * share * min(cg_share, 1.0))
             largest_cg_delta_gib = max(largest_cg_delta_gib, delta)
-        return max(self.a.rlp_capacity_fraction * self.capacity_gib,
-                   self.a.rlp_delta_safety_factor * largest_cg_delta_gib)
+        return max(
+            self.a.rlp_capacity_fraction * self.capacity_gib,
+            self.a.rlp_delta_safety_factor * largest_cg_delta_gib,
+        )
 
     # --- output --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -348,8 +383,11 @@ class Design:
                 "periodic": c.periodic,
                 "required_rate_mbps_for_target_rpo": num(self.required_rate_mbps_for_target_rpo),
                 "updates": [
-                    {"start_min": num(u.start_min), "volume_mib": num(u.volume_mib),
-                     "duration_min": num(u.duration_min)}
+                    {
+                        "start_min": num(u.start_min),
+                        "volume_mib": num(u.volume_mib),
+                        "duration_min": num(u.duration_min),
+                    }
                     for u in c.updates
                 ],
             }
@@ -358,15 +396,23 @@ class Design:
             "initial_sync_h": num(self.initial_sync_h),
             "failback_sync_h": num(self.failback_sync_h),
             "consistency_groups": [
-                {"name": cg.name, "luns": cg.luns, "capacity_gib": num(cg.capacity_gib),
-                 "sync_time_h": num(cg.sync_time_h)}
+                {
+                    "name": cg.name,
+                    "luns": cg.luns,
+                    "capacity_gib": num(cg.capacity_gib),
+                    "sync_time_h": num(cg.sync_time_h),
+                }
                 for cg in self.consistency_groups
             ],
         }
         out["rlp_gib"] = num(self.rlp_gib)
         out["assumptions"] = {
-            r.name: {"value": _jsonable(r.value), "unit": r.unit, "source": r.source,
-                     "overridden": r.overridden}
+            r.name: {
+                "value": _jsonable(r.value),
+                "unit": r.unit,
+                "source": r.source,
+                "overridden": r.overridden,
+            }
             for r in assumption_rows(self.a)
         }
         return out

@@ -42,8 +42,10 @@ def transfer_min(volume_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> Float
     >>> round(float(transfer_min(1000, 100)), 4)
     1.3981
     """
-    seconds = np.divide(np.multiply(volume_mib, BYTES_PER_MIB * BITS_PER_BYTE),
-                        np.multiply(effective_rate_mbps, 1e6))
+    seconds = np.divide(
+        np.multiply(volume_mib, BYTES_PER_MIB * BITS_PER_BYTE),
+        np.multiply(effective_rate_mbps, 1e6),
+    )
     return seconds / SECONDS_PER_MIN
 
 
@@ -64,7 +66,7 @@ def worst_rpo_min(
     d = np.asarray(update_duration_min, dtype=float)
     if update_type == "end":
         return t + 2.0 * d
-    return np.maximum(t, d) + d
+    return np.asarray(np.maximum(t, d) + d)
 
 
 def mean_rpo_min(
@@ -79,7 +81,7 @@ def mean_rpo_min(
     d = np.asarray(update_duration_min, dtype=float)
     if update_type == "end":
         return t / 2.0 + 1.5 * d
-    return np.maximum(t, d) / 2.0 + d
+    return np.asarray(np.maximum(t, d) / 2.0 + d)
 
 
 def busy_fraction(change_rate_mib_per_s: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
@@ -263,7 +265,7 @@ def simulate(
             report_day, periodic = day, True
             break
 
-    lo, hi = report_day * MIN_PER_DAY, (report_day + 1) * MIN_PER_DAY
+    lo, hi = float(report_day * MIN_PER_DAY), float((report_day + 1) * MIN_PER_DAY)
     in_day = (s_arr >= lo) & (s_arr < hi)
     updates = tuple(
         Update(float(s - lo), float(w), float(d))
@@ -272,8 +274,8 @@ def simulate(
     # RPO sawtooth over [lo, hi): between completions e_j and e_{j+1}, RPO = t − s_j.
     order = np.argsort(e_arr)
     e_sorted, s_sorted = e_arr[order], s_arr[order]
-    times: list[float] = []
-    values: list[float] = []
+    rpo_t: list[float] = []
+    rpo_v: list[float] = []
     worst, area = 0.0, 0.0
     j = int(np.searchsorted(e_sorted, lo, side="right")) - 1
     t = lo
@@ -281,8 +283,8 @@ def simulate(
         nxt = min(float(e_sorted[j + 1]) if j + 1 < len(e_sorted) else hi, hi)
         base = float(s_sorted[j])
         r0, r1 = t - base, nxt - base
-        times += [t - lo, nxt - lo]
-        values += [r0, r1]
+        rpo_t += [t - lo, nxt - lo]
+        rpo_v += [r0, r1]
         worst = max(worst, r1)
         area += (r1 * r1 - r0 * r0) / 2.0
         t, j = nxt, j + 1
@@ -295,8 +297,8 @@ def simulate(
         periodic=periodic,
         days_simulated=report_day + 1,
         updates=updates,
-        rpo_times_min=tuple(times),
-        rpo_values_min=tuple(values),
+        rpo_times_min=tuple(rpo_t),
+        rpo_values_min=tuple(rpo_v),
     )
 
 
@@ -316,8 +318,15 @@ def required_rate_mbps_for_rpo(
     """
 
     def meets(rate: float) -> bool:
-        r = simulate(hourly_mib, rate, update_type, interval_min, manual_times_min,
-                     update_overhead_s, max_days)
+        r = simulate(
+            hourly_mib,
+            rate,
+            update_type,
+            interval_min,
+            manual_times_min,
+            update_overhead_s,
+            max_days,
+        )
         return r.worst_rpo_min is not None and r.worst_rpo_min <= target_rpo_min
 
     hi = 1.0

@@ -102,7 +102,7 @@ def added_latency_ms(
     >>> round(float(added_latency_ms(100, 2, 1.0, 16, 1000, 0.0, 0.1)), 6)
     2.231072
     """
-    return (
+    return np.asarray(
         propagation_ms(distance_km, round_trips, route_factor, fibre_one_way_ms_per_km)
         + queued_serialization_ms(serialization_ms(write_kib, link_mbps), utilization)
         + np.asarray(mirror_overhead_ms, dtype=float)
@@ -132,8 +132,9 @@ def max_distance_km(
         + queued_serialization_ms(serialization_ms(write_kib, link_mbps), utilization)
         + np.asarray(mirror_overhead_ms, dtype=float)
     )
-    per_km = np.multiply(np.multiply(np.multiply(round_trips, 2.0), route_factor),
-                         fibre_one_way_ms_per_km)
+    per_km = np.multiply(
+        np.multiply(np.multiply(round_trips, 2.0), route_factor), fibre_one_way_ms_per_km
+    )
     with np.errstate(invalid="ignore"):
         distance = np.divide(np.subtract(threshold_ms, fixed), per_km)
     return np.where(np.isfinite(distance), np.maximum(distance, 0.0), 0.0)

@@ -39,6 +39,7 @@ def sync_time_h(capacity_gib: npt.ArrayLike, sync_rate_mbps_: npt.ArrayLike) -> 
     >>> round(float(sync_time_h(1000, 100)), 4)
     23.8609
     """
-    seconds = np.divide(np.multiply(capacity_gib, BYTES_PER_GIB * BITS_PER_BYTE),
-                        np.multiply(sync_rate_mbps_, 1e6))
+    seconds = np.divide(
+        np.multiply(capacity_gib, BYTES_PER_GIB * BITS_PER_BYTE), np.multiply(sync_rate_mbps_, 1e6)
+    )
     return seconds / SECONDS_PER_H

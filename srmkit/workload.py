@@ -27,9 +27,7 @@ def db_iops_peak(
     >>> float(db_iops_peak(3000, 0.32, 0.20))
     1152.0
     """
-    return np.multiply(
-        np.multiply(users, db_iops_per_mailbox), np.add(1.0, iops_headroom_fraction)
-    )
+    return np.multiply(np.multiply(users, db_iops_per_mailbox), np.add(1.0, iops_headroom_fraction))
 
 
 def db_write_iops_peak(db_iops_peak_: ArrayLike, db_write_fraction: ArrayLike) -> FloatArray:
@@ -51,7 +49,7 @@ def log_mib_per_day(
 def hourly_log_mib(log_mib_per_day_: ArrayLike, daily_profile_fraction: ArrayLike) -> FloatArray:
     """Log volume in each hour: ``log_mib_per_day × p[h]``. [MiB per hour, trailing axis 24]"""
     profile = np.asarray(daily_profile_fraction, dtype=float)
-    return np.multiply(np.asarray(log_mib_per_day_, dtype=float)[..., None], profile)
+    return np.asarray(np.multiply(np.asarray(log_mib_per_day_, dtype=float)[..., None], profile))
 
 
 def hourly_db_write_mib(
@@ -65,14 +63,16 @@ def hourly_db_write_mib(
     scale = profile / profile.max()
     page_mib = np.divide(np.multiply(db_page_kib, BYTES_PER_KIB), BYTES_PER_MIB)
     per_hour = np.multiply(np.multiply(db_write_iops_peak_, SECONDS_PER_H), page_mib)
-    return np.multiply(np.asarray(per_hour, dtype=float)[..., None], scale)
+    return np.asarray(np.multiply(np.asarray(per_hour, dtype=float)[..., None], scale))
 
 
 def db_lun_gib(
     users_per_sg: ArrayLike, mailbox_quota_gib: ArrayLike, db_overhead_fraction: ArrayLike
 ) -> FloatArray:
     """Database LUN size: ``users_per_sg × quota × (1 + overhead)``. [GiB]"""
-    return np.multiply(np.multiply(users_per_sg, mailbox_quota_gib), np.add(1.0, db_overhead_fraction))
+    return np.multiply(
+        np.multiply(users_per_sg, mailbox_quota_gib), np.add(1.0, db_overhead_fraction)
+    )
 
 
 def log_lun_gib(
@@ -95,7 +95,9 @@ def log_lun_gib(
 
 
 def storage_groups_count(
-    users: ArrayLike, mailbox_quota_gib: ArrayLike, db_overhead_fraction: ArrayLike,
+    users: ArrayLike,
+    mailbox_quota_gib: ArrayLike,
+    db_overhead_fraction: ArrayLike,
     max_db_gib: ArrayLike,
 ) -> npt.NDArray[np.int64]:
     """Derived storage groups: ``ceil(users × quota × (1 + overhead) / max_db_gib)``, at least 1."""

@@ -35,16 +35,25 @@ def test_size_json_on_every_example(example: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert {"workload", "link", "sync_times", "rlp_gib", "assumptions"} <= set(data)
-    assert "total" in data["workload"] and data["workload"]["total"]["users"] > 0
+    assert "total" in data["workload"]
+    assert data["workload"]["total"]["users"] > 0
     assert {"effective_rate_mbps", "peak_utilization_fraction"} <= set(data["link"])
     mode = load_scenario(example).replication.mode
     if mode == "sync":
-        assert data["sync"]["rpo_min"] == 0 and "async" not in data
+        assert data["sync"]["rpo_min"] == 0
+        assert "async" not in data
         assert data["sync"]["max_distance_km"] > 0
     else:
-        assert data["async"]["worst_rpo_min"] >= load_scenario(example).replication.update_interval_min
-        assert {"mean_rpo_min", "update_overrun", "unbounded", "updates",
-                "required_rate_mbps_for_target_rpo"} <= set(data["async"])
+        assert (
+            data["async"]["worst_rpo_min"] >= load_scenario(example).replication.update_interval_min
+        )
+        assert {
+            "mean_rpo_min",
+            "update_overrun",
+            "unbounded",
+            "updates",
+            "required_rate_mbps_for_target_rpo",
+        } <= set(data["async"])
     assert data["assumptions"]["iops_headroom_fraction"]["value"] == 0.2
     assert run_cli("size", str(example)).returncode == 0
 
@@ -55,16 +64,33 @@ def test_size_reports_unbounded_as_null(tmp_path: Path) -> None:
     path = tmp_path / "thin.yaml"
     path.write_text(text.replace("bandwidth_mbps: 155", "bandwidth_mbps: 2"), "utf-8")
     data = json.loads(run_cli("size", str(path), "--format", "json").stdout)
-    assert data["async"]["unbounded"] is True and data["async"]["worst_rpo_min"] is None
+    assert data["async"]["unbounded"] is True
+    assert data["async"]["worst_rpo_min"] is None
 
 
 def test_calc_rpo_done_criteria() -> None:
     """`calc rpo --interval-min 30 --update-duration-min 15`: 45 and 30; end type: 60."""
-    out = json.loads(run_cli("calc", "rpo", "--interval-min", "30", "--update-duration-min",
-                             "15", "--format", "json").stdout)
-    assert out["worst_rpo_min"] == 45 and out["mean_rpo_min"] == 30
-    end = json.loads(run_cli("calc", "rpo", "--interval-min", "30", "--update-duration-min", "15",
-                             "--update-type", "end", "--format", "json").stdout)
+    out = json.loads(
+        run_cli(
+            "calc", "rpo", "--interval-min", "30", "--update-duration-min", "15", "--format", "json"
+        ).stdout
+    )
+    assert out["worst_rpo_min"] == 45
+    assert out["mean_rpo_min"] == 30
+    end = json.loads(
+        run_cli(
+            "calc",
+            "rpo",
+            "--interval-min",
+            "30",
+            "--update-duration-min",
+            "15",
+            "--update-type",
+            "end",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert end["worst_rpo_min"] == 60
 
 
@@ -74,11 +100,26 @@ def test_calc_latency_bandwidth_sync_time() -> None:
     assert lat["added_latency_ms"] == pytest.approx(2.1)
     assert lat["log_write_latency_ms"] == pytest.approx(4.1)
     assert lat["max_distance_km"] == pytest.approx((10 - 2 - 0.1) / 0.02)
-    bw = json.loads(run_cli("calc", "bandwidth", "--rpo-min", "45", "--interval-min", "30",
-                            "--change-rate-mib-per-s", "1", "--format", "json").stdout)
+    bw = json.loads(
+        run_cli(
+            "calc",
+            "bandwidth",
+            "--rpo-min",
+            "45",
+            "--interval-min",
+            "30",
+            "--change-rate-mib-per-s",
+            "1",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert bw["required_link_mbps"] == pytest.approx(16.777216 / 0.85, rel=1e-6)
-    st = json.loads(run_cli("calc", "sync-time", "--capacity-gib", "1000", "--link-mbps", "100",
-                            "--format", "json").stdout)
+    st = json.loads(
+        run_cli(
+            "calc", "sync-time", "--capacity-gib", "1000", "--link-mbps", "100", "--format", "json"
+        ).stdout
+    )
     assert st["sync_time_h"] == pytest.approx(1000 * 2**30 * 8 / (100 * 0.85 * 0.5 * 1e6) / 3600)
 
 

@@ -25,7 +25,9 @@ def test_simulation_matches_closed_forms_for_a_constant_rate() -> None:
     start = mva.simulate([3600.0] * 24, rate, "start", 30)
     assert start.worst_rpo_min == pytest.approx(45.0)
     assert start.mean_rpo_min == pytest.approx(30.0)
-    assert start.periodic and not start.update_overrun and len(start.updates) == 48
+    assert start.periodic
+    assert not start.update_overrun
+    assert len(start.updates) == 48
     end = mva.simulate([3600.0] * 24, rate, "end", 30)
     # End type: D = αT/(1−α) with α = 0.5 → D = 30; worst T + 2D = 90, mean T/2 + 1.5D = 60.
     assert end.worst_rpo_min == pytest.approx(90.0)
@@ -35,7 +37,9 @@ def test_simulation_matches_closed_forms_for_a_constant_rate() -> None:
 def test_unbounded_when_a_day_exceeds_the_link() -> None:
     """A day's writes above the link's daily capacity: unbounded, and no RPO number."""
     result = mva.simulate([3600.0] * 24, mib_per_s_to_mbps(0.9), "start", 30)
-    assert result.unbounded and result.worst_rpo_min is None and result.mean_rpo_min is None
+    assert result.unbounded
+    assert result.worst_rpo_min is None
+    assert result.mean_rpo_min is None
 
 
 def test_overrun_at_the_peak_hour() -> None:
@@ -43,8 +47,10 @@ def test_overrun_at_the_peak_hour() -> None:
     hourly = np.array(default_daily_profile()) * 100_000
     rate = mib_per_s_to_mbps(100_000 / 86400 * 1.5)
     result = mva.simulate(hourly.tolist(), rate, "start", 30)
-    assert result.update_overrun and not result.unbounded
-    assert result.worst_rpo_min is not None and result.worst_rpo_min > 60
+    assert result.update_overrun
+    assert not result.unbounded
+    assert result.worst_rpo_min is not None
+    assert result.worst_rpo_min > 60
 
 
 def test_manual_updates() -> None:
@@ -83,7 +89,8 @@ def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: s
     if fast.unbounded:
         assert slow.unbounded
         return
-    assert fast.worst_rpo_min is not None and fast.worst_rpo_min >= t
+    assert fast.worst_rpo_min is not None
+    assert fast.worst_rpo_min >= t
     if not slow.unbounded:
         assert slow.worst_rpo_min is not None
         assert fast.worst_rpo_min <= slow.worst_rpo_min + 1e-6

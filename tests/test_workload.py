@@ -21,7 +21,8 @@ def test_hourly_volumes_follow_the_daily_profile() -> None:
     """Logs split by p[h] (sum = daily); DB writes at peak hour = IOPS × 3600 × 8 KiB (MODEL §2)."""
     profile = default_daily_profile()
     logs = workload.hourly_log_mib(72_000, profile)
-    assert logs.shape == (24,) and float(logs.sum()) == pytest.approx(72_000)
+    assert logs.shape == (24,)
+    assert float(logs.sum()) == pytest.approx(72_000)
     assert float(logs[9]) == pytest.approx(72_000 * 0.11)
     db = workload.hourly_db_write_mib(576.0, profile)
     assert float(db.max()) == pytest.approx(576 * 3600 * 8 / 1024)  # 16,200 MiB in the peak hour
