@@ -19,9 +19,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from srmkit import __version__
+from srmkit import __version__, figures
 from srmkit.assumptions import assumption_rows
 from srmkit.counts import array_usage, server_luns, storage_groups
+from srmkit.design import Design
 from srmkit.limits import get_model
 from srmkit.schema import Scenario
 
@@ -56,7 +57,9 @@ def figure(fig: go.Figure) -> Html:
         config={"displaylogo": False, "responsive": True},
         default_width="100%",
     )
-    return Html(markup)
+    meta = fig.layout.meta
+    note_text = meta.get("note") if isinstance(meta, dict) else None
+    return Html(markup + (note(note_text).markup if note_text else ""))
 
 
 def table(frame: pd.DataFrame, caption: str | None = None) -> Html:
@@ -297,3 +300,130 @@ def profiles_frame(scenario: Scenario) -> pd.DataFrame:
             for name, p in scenario.assumptions.exchange_profiles.items()
         ]
     )
+
+
+def workload_frame(design: Design) -> pd.DataFrame:
+    """Per-server workload and capacity (MODEL.md §2), with a total row."""
+    rows = [
+        {
+            "Server": s.name,
+            "Users": s.users,
+            "Profile": s.profile,
+            "Storage groups": s.storage_groups,
+            "DB IOPS (peak)": round(s.db_iops_peak),
+            "DB write IOPS (peak)": round(s.db_write_iops_peak),
+            "Logs [MiB/day]": round(s.log_mib_per_day),
+            "DB LUN [GiB]": round(s.db_lun_gib, 1),
+            "Log LUN [GiB]": round(s.log_lun_gib, 1),
+            "Mirrored [GiB]": round(s.capacity_gib, 1),
+        }
+        for s in design.servers
+    ]
+    rows.append(
+        {
+            "Server": "Total",
+            "Users": sum(s.users for s in design.servers),
+            "Profile": "",
+            "Storage groups": sum(s.storage_groups for s in design.servers),
+            "DB IOPS (peak)": round(sum(s.db_iops_peak for s in design.servers)),
+            "DB write IOPS (peak)": round(sum(s.db_write_iops_peak for s in design.servers)),
+            "Logs [MiB/day]": round(sum(s.log_mib_per_day for s in design.servers)),
+            "DB LUN [GiB]": "",
+            "Log LUN [GiB]": "",
+            "Mirrored [GiB]": round(design.capacity_gib, 1),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def note(text: str) -> Html:
+    """A small-print line under a table: what it rests on."""
+    return Html(f'<p class="srm-note">{esc(text)}</p>')
+
+
+def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
+    return "unbounded" if value is None else f"{value:,.{digits}f} {unit}"
+
+
+def replication_section(design: Design) -> Html:
+    """The replication results for the scenario's mode: tables and figures (MODEL.md §3–§5)."""
+    a = design.a
+    parts: list[str] = []
+    link_rows = [
+        ("Effective link rate", _fmt(design.effective_rate_mbps, "Mbit/s")),
+        ("Peak replication rate", _fmt(design.peak_mbps, "Mbit/s")),
+        ("Peak link utilisation", f"{design.peak_utilization_fraction:.0%}"),
+    ]
+    if design.is_sync:
+        saturated = design.peak_utilization_fraction >= 1
+        latency = None if saturated else design.log_write_latency_ms
+        ok = latency is not None and latency < a.log_write_avg_limit_ms
+        link_rows += [
+            (
+                "Added write latency (MV/S)",
+                _fmt(None if saturated else float(design.added_latency_ms()), "ms", 2),
+            ),
+            ("Log write latency", _fmt(latency, "ms", 2)),
+            (
+                f"Within Microsoft average limit ({a.log_write_avg_limit_ms:g} ms)",
+                "yes" if ok else "NO",
+            ),
+            ("Database read latency (served locally)", _fmt(a.local_db_read_ms, "ms", 1)),
+            ("Maximum distance at the log write limit", _fmt(design.max_distance_km(), "km", 0)),
+            ("Recovery point (in sync)", "0 min"),
+        ]
+        parts.append(table(pd.DataFrame(link_rows, columns=["Result", "Value"])).markup)
+        parts.append(figure(figures.latency_vs_distance(design)).markup)
+    else:
+        c = design.async_cycle
+        need = design.required_rate_mbps_for_target_rpo
+        link_rows += [
+            ("Worst RPO", _fmt(c.worst_rpo_min, "min")),
+            ("Mean RPO", _fmt(c.mean_rpo_min, "min")),
+            ("Updates per day", str(len(c.updates)) if not c.unbounded else "-"),
+            ("An update overruns the interval", "yes" if c.update_overrun else "no"),
+            (
+                f"Effective rate needed for the {design.scenario.targets.rpo_min:g} min target",
+                _fmt(need, "Mbit/s") if need is not None else "no rate meets it",
+            ),
+            ("Reserved LUN pool per array", _fmt(design.rlp_gib, "GiB", 0)),
+        ]
+        parts.append(table(pd.DataFrame(link_rows, columns=["Result", "Value"])).markup)
+        if not c.unbounded:
+            parts.append(figure(figures.rpo_over_day(design)).markup)
+            updates = pd.DataFrame(
+                [
+                    {
+                        "Start": f"{int(u.start_min // 60):02d}:{int(u.start_min % 60):02d}",
+                        "Delta set [MiB]": round(u.volume_mib),
+                        "Duration [min]": round(u.duration_min, 1),
+                    }
+                    for u in c.updates
+                ]
+            )
+            parts.append(table(updates, "MirrorView/A updates of a representative day").markup)
+        parts.append(figure(figures.rpo_vs_rate(design)).markup)
+    parts.append(figure(figures.utilization_by_hour(design)).markup)
+    return Html("".join(parts))
+
+
+def sync_times_frame(design: Design) -> pd.DataFrame:
+    """Full-synchronisation time per consistency group and in total (MODEL.md §6)."""
+    rows = [
+        {
+            "Consistency group": cg.name,
+            "LUNs": cg.luns,
+            "Capacity [GiB]": round(cg.capacity_gib, 1),
+            "Full sync, alone on the link [h]": round(cg.sync_time_h, 1),
+        }
+        for cg in design.consistency_groups
+    ]
+    rows.append(
+        {
+            "Consistency group": "All (initial sync, resync after failover, failback)",
+            "LUNs": sum(cg.luns for cg in design.consistency_groups),
+            "Capacity [GiB]": round(design.capacity_gib, 1),
+            "Full sync, alone on the link [h]": round(design.initial_sync_h, 1),
+        }
+    )
+    return pd.DataFrame(rows)

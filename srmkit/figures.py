@@ -1,0 +1,164 @@
+"""Plotly figures of the sizing study. Each figure names the assumptions it rests on."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from srmkit.design import Design
+from srmkit.mva import MIN_PER_DAY
+
+LAYOUT = {
+    "template": "plotly_white",
+    "height": 380,
+    "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+    "legend": {"orientation": "h", "y": -0.25},
+}
+
+
+def _note(fig: go.Figure, text: str) -> None:
+    """Attach the assumptions a figure rests on; documents print them under the figure."""
+    fig.update_layout(meta={"note": text})
+
+
+def latency_vs_distance(design: Design) -> go.Figure:
+    """MV/S log write latency against distance: Microsoft limits, EMC's 100 km, the design point."""
+    a, link = design.a, design.scenario.link
+    top_km = max(2 * link.distance_km, 1.2 * a.sync_distance_limit_km, 50.0)
+    km = np.linspace(0, top_km, 200)
+    latency = a.local_log_write_ms + np.asarray(design.added_latency_ms(km))
+    fig = go.Figure()
+    fig.add_scatter(x=km, y=latency, name="log write latency", mode="lines")
+    fig.add_hline(
+        y=a.log_write_avg_limit_ms,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text=f"Microsoft average limit {a.log_write_avg_limit_ms:g} ms",
+        annotation_position="top left",
+    )
+    fig.add_vline(
+        x=a.sync_distance_limit_km,
+        line_dash="dot",
+        line_color="#555",
+        annotation_text=f"EMC {a.sync_distance_limit_km:g} km",
+        annotation_position="top right",
+    )
+    fig.add_scatter(
+        x=[link.distance_km],
+        y=[design.log_write_latency_ms],
+        name="this design",
+        mode="markers",
+        marker={"size": 12, "symbol": "diamond"},
+    )
+    fig.update_layout(
+        title="MirrorView/S log write latency against distance",
+        xaxis_title="site distance [km]",
+        yaxis_title="log write latency [ms]",
+        yaxis={"rangemode": "tozero"},
+        **LAYOUT,
+    )
+    _note(
+        fig,
+        f"Assumes local log write {a.local_log_write_ms:g} ms, {link.round_trips} round "
+        f"trips, route factor {link.route_factor:g}, {a.log_write_kib:g} KiB writes, "
+        f"overhead {a.mirror_overhead_ms:g} ms, peak link utilisation "
+        f"{design.peak_utilization_fraction:.0%} (MODEL.md §4).",
+    )
+    return fig
+
+
+def utilization_by_hour(design: Design) -> go.Figure:
+    """Replication traffic by hour of the day against the effective link rate."""
+    hours = list(range(24))
+    rate = np.asarray(design.hourly_utilization_fraction()) * design.effective_rate_mbps
+    fig = go.Figure()
+    fig.add_bar(x=hours, y=rate, name="replication rate")
+    fig.add_hline(
+        y=design.effective_rate_mbps,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text=f"effective rate {design.effective_rate_mbps:g} Mbit/s",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title="Replication traffic by hour of the day",
+        xaxis_title="hour",
+        yaxis_title="rate [Mbit/s]",
+        **LAYOUT,
+    )
+    _note(
+        fig,
+        "Hourly DB writes and logs of all mirrored servers from the daily activity profile "
+        "(MODEL.md §2, synthetic default unless measured); effective rate = link × "
+        "efficiency × share (MODEL.md §3).",
+    )
+    return fig
+
+
+def rpo_over_day(design: Design) -> go.Figure:
+    """MV/A RPO over the representative day (the sawtooth), with the target."""
+    c = design.async_cycle
+    fig = go.Figure()
+    fig.add_scatter(
+        x=np.asarray(c.rpo_times_min) / 60.0, y=c.rpo_values_min, mode="lines", name="RPO"
+    )
+    fig.add_hline(
+        y=design.scenario.targets.rpo_min,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text=f"target {design.scenario.targets.rpo_min:g} min",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title="MirrorView/A recovery point over the day",
+        xaxis={"title": "hour of day", "range": [0, MIN_PER_DAY / 60]},
+        yaxis={"title": "RPO [min]", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    r = design.scenario.replication
+    _note(
+        fig,
+        f"Update type {r.update_type}, interval {r.update_interval_min or '-'} min, "
+        f"effective rate {design.effective_rate_mbps:g} Mbit/s; simulated over the "
+        f"repeated daily profile until periodic (MODEL.md §5).",
+    )
+    return fig
+
+
+def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
+    """MV/A worst RPO against effective link rate, with the target and the design's rate."""
+    base = design.effective_rate_mbps
+    rates = np.geomspace(base / 8, base * 4, points)
+    worst = [design.cycle(float(r)).worst_rpo_min for r in rates]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=rates, y=[np.nan if w is None else w for w in worst], mode="lines", name="worst RPO"
+    )
+    fig.add_hline(
+        y=design.scenario.targets.rpo_min,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text=f"target {design.scenario.targets.rpo_min:g} min",
+        annotation_position="top left",
+    )
+    here = design.async_cycle.worst_rpo_min
+    if here is not None:
+        fig.add_scatter(
+            x=[base],
+            y=[here],
+            name="this design",
+            mode="markers",
+            marker={"size": 12, "symbol": "diamond"},
+        )
+    fig.update_layout(
+        title="MirrorView/A worst RPO against link rate",
+        xaxis={"title": "effective link rate [Mbit/s]", "type": "log"},
+        yaxis={"title": "worst RPO [min]", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    _note(
+        fig,
+        "Rates where the RPO is unbounded (a day's writes exceed the link) are left blank. "
+        "MODEL.md §5.",
+    )
+    return fig
