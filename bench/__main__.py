@@ -1,8 +1,12 @@
 """Benchmarks of the live-session paths, each printed with a baseline measured in the same run.
 
 - validating a scenario file, against parsing the same YAML with no validation;
-- `srmkit limits MODEL --format json` and `srmkit check` as whole processes, against starting the
-  same Python interpreter that does nothing (the floor any CLI call pays).
+- `srmkit limits`, `srmkit check` and `srmkit size` as whole processes, against starting the
+  same Python interpreter that does nothing (the floor any CLI call pays);
+- a sweep of 1,000,000 variants of the MV/S latency and MV/A RPO calculators in one vectorised
+  call, against a plain Python loop calling the same functions on scalars (timed on a sample of
+  the same grid, per variant);
+- the MirrorView/A cycle simulation of one design until periodic.
 
 Figures are medians of repeated runs; nothing here asserts a goal, it reports.
 """
@@ -16,9 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from ruamel.yaml import YAML
 
-from srmkit import load_scenario
+from srmkit import load_scenario, mva, mvs
+from srmkit.design import Design
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "params" / "example.yaml"
@@ -40,6 +46,35 @@ def process(*args: str) -> Callable[[], object]:
     return lambda: subprocess.run(args, check=True, capture_output=True)
 
 
+def sweep(variants: int = 1_000_000, sample: int = 20_000) -> None:
+    """Vectorised sweep against a scalar loop over the same functions, per variant."""
+    rng = np.random.default_rng(1)
+    distance = rng.uniform(1, 300, variants)
+    rho = rng.uniform(0, 0.9, variants)
+    interval = rng.uniform(5, 120, variants)
+    duration = rng.uniform(0, 60, variants)
+
+    def vector() -> None:
+        mvs.added_latency_ms(distance, 2, 1.3, 16, 1000, rho, 0.1)
+        mva.worst_rpo_min(interval, duration)
+        mva.mean_rpo_min(interval, duration)
+
+    def loop() -> None:
+        for i in range(sample):
+            mvs.added_latency_ms(float(distance[i]), 2, 1.3, 16, 1000, float(rho[i]), 0.1)
+            mva.worst_rpo_min(float(interval[i]), float(duration[i]))
+            mva.mean_rpo_min(float(interval[i]), float(duration[i]))
+
+    vector_s = median_s(vector, 5)
+    loop_s = median_s(loop, 3) * variants / sample
+    print(
+        f"sweep of {variants:,} latency + RPO variants: {vector_s * 1e3:.0f} ms vectorised "
+        f"({variants / vector_s / 1e6:.1f} M variants/s); plain Python loop over the scalar "
+        f"functions {loop_s:.1f} s for the same count (timed on {sample:,}); "
+        f"ratio {loop_s / vector_s:.0f}x (goal >= 50x, >= 1 M/s)"
+    )
+
+
 def main() -> None:
     """Run every benchmark and print one line each."""
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -50,10 +85,20 @@ def main() -> None:
         f"validate params/example.yaml: {validate_s * 1e3:.2f} ms "
         f"(YAML parse alone {parse_s * 1e3:.2f} ms; ratio {validate_s / parse_s:.2f}x)"
     )
+    sweep()
+    design = Design(load_scenario(ROOT / "params" / "async-long-distance.yaml"))
+    design.cycle()
+    cycle_s = median_s(design.cycle, 20)
+    days = design.cycle().days_simulated
+    print(
+        f"MV/A cycle simulation of params/async-long-distance.yaml until periodic: "
+        f"{cycle_s * 1e3:.1f} ms ({days} days simulated; goal <= 50 ms)"
+    )
     python_s = median_s(process(sys.executable, "-c", "pass"), 10)
     for label, args in (
         ("srmkit limits CX4-480 --format json", ("limits", "CX4-480", "--format", "json")),
         ("srmkit check params/example.yaml", ("check", str(EXAMPLE))),
+        ("srmkit size params/example.yaml (goal <= 1 s)", ("size", str(EXAMPLE))),
     ):
         cli_s = median_s(process(SRMKIT, *args), 10)
         print(
