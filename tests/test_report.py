@@ -68,7 +68,7 @@ def test_html_draws_every_figure_offline(example_report: Report) -> None:
     """In headless Chromium with the network closed, every plotly figure draws."""
     with offline_page() as (page, refused):
         page.goto(example_report.files["html"].as_uri(), wait_until="load")
-        assert wait_for_figures(page) >= 1
+        assert wait_for_figures(page) >= 3  # latency, link use by hour, limit usage
         assert page.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg').length") > 0
         assert refused == []
 
