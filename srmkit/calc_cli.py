@@ -275,3 +275,59 @@ def sync_time(
         },
         fmt,
     )
+
+
+class ModeOpt(StrEnum):
+    """MirrorView modes."""
+
+    sync = "sync"
+    async_ = "async"
+
+
+@calc_app.command()
+def cgs(
+    servers: Annotated[int, typer.Option(help="Mailbox servers. [count]")],
+    storage_groups_per_server: Annotated[int, typer.Option(help="Storage groups each. [count]")],
+    mode: Annotated[ModeOpt, typer.Option(help="sync (MirrorView/S) or async (MirrorView/A).")],
+    gos_luns_per_server: Annotated[int, typer.Option(help="Guest-OS LUNs each. [count]")] = 1,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Count CGs per server with this model's limit (default: the recommended one)."
+        ),
+    ] = None,
+    fmt: FmtOpt = Fmt.text,
+) -> None:
+    """Consistency groups and model fit for N identical servers on one array pair (MODEL.md §7)."""
+    from srmkit.limits import UnknownModelError, get_model
+    from srmkit.planner import what_if
+
+    _positive("--servers", servers)
+    _positive("--storage-groups-per-server", storage_groups_per_server)
+    _positive("--gos-luns-per-server", gos_luns_per_server, allow_zero=True)
+    chosen = None
+    if model is not None:
+        try:
+            chosen = get_model(model).model
+        except UnknownModelError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_INVALID) from None
+    data = what_if(
+        servers,
+        storage_groups_per_server,
+        gos_luns_per_server,
+        "sync" if mode is ModeOpt.sync else "async",
+        chosen,
+    )
+    if fmt is Fmt.json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(
+        f"{data['luns_per_server']} LUNs per server, {data['total_mirrors']} mirrors; "
+        f"{data['cgs_per_server']} CGs per server, {data['total_cgs']} in all "
+        f"(model {data['model'] or '-'})"
+    )
+    for row in data["models"]:  # type: ignore[attr-defined]
+        verdict = "fits" if row["fits"] else f"blocked by {row['blocking_limit']}"
+        typer.echo(f"  {row['model']:8} {verdict}")
+    typer.echo(f"recommended: {data['recommended_model'] or 'no model fits'}")

@@ -98,13 +98,136 @@ def check(
     params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
-    """Validate scenario files (exit 0 when valid, 2 when not)."""
+    """Validate and run every design rule: exit 0 clean, 1 on an error finding, 2 invalid input."""
+    from srmkit.checks import run
+
     _validate_all(params, fmt)
+    results = {str(p): run(load_scenario(p)) for p in params}
+    failed = any(f.severity == "error" for fs in results.values() for f in fs)
     if fmt is TextFormat.json:
-        typer.echo(json.dumps({"valid": True, "files": [str(p) for p in params]}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "valid": True,
+                    "passed": not failed,
+                    "files": {k: [f.as_dict() for f in v] for k, v in results.items()},
+                },
+                indent=2,
+            )
+        )
     else:
-        for path in params:
-            typer.echo(f"{path}: valid")
+        for path, findings in results.items():
+            counts = {
+                sev: sum(1 for f in findings if f.severity == sev and not f.accepted)
+                for sev in ("error", "warning", "info")
+            }
+            accepted = sum(1 for f in findings if f.accepted)
+            typer.echo(
+                f"{path}: {counts['error']} errors, {counts['warning']} warnings, "
+                f"{accepted} accepted risks, {counts['info']} info"
+            )
+            for f in findings:
+                label = "accepted" if f.accepted else f.severity
+                typer.echo(f"  {label:8} {f.id}: {f.message}")
+                if f.accepted:
+                    typer.echo(f"           accepted because: {f.accepted_reason}")
+                elif f.severity != "info":
+                    typer.echo(f"           remedy: {f.remedy} ({f.reference})")
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def plan(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", help="Output format.")
+    ] = TableFormat.table,
+) -> None:
+    """The consistency-group plan: mirrors, CGs, array limits with headroom, growth, model."""
+    from srmkit.exports import plan_rows
+    from srmkit.planner import first_break_year, plan_scenario, recommended_model
+
+    _validate_all([params], TextFormat.json if fmt is TableFormat.json else TextFormat.text)
+    scenario = load_scenario(params)
+    p = plan_scenario(scenario)
+    rows = plan_rows(p)
+    if fmt is TableFormat.csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(out.getvalue(), nl=False)
+        return
+    summary = {
+        "mode": p.mode,
+        "policy": p.policy,
+        "explicit_layout": p.explicit,
+        "feasible": p.feasible,
+        "blocking": p.blocking,
+        "remedies": p.remedies,
+        "cgs": len(p.cgs),
+        "lower_bound_cgs": p.lower_bound_cgs,
+        "mirrors": len(p.mirrors),
+        "first_break_year": first_break_year(scenario),
+        "growth_years": scenario.growth.years,
+        "recommended_model": recommended_model(scenario),
+        "arrays": [
+            {
+                "array": a.array,
+                "model": a.model,
+                "mirrors": a.mirrors,
+                "max_mirrors": a.max_mirrors,
+                "mirrors_headroom": a.mirrors_headroom,
+                "cgs": a.cgs,
+                "max_cgs": a.max_cgs,
+                "cgs_headroom": a.cgs_headroom,
+                "largest_cg_luns": a.largest_cg_luns,
+                "max_luns_per_cg": a.max_luns_per_cg,
+                "fits": a.fits,
+            }
+            for a in p.arrays
+        ],
+        "consistency_groups": [
+            {
+                "name": cg.name,
+                "servers": list(cg.servers),
+                "luns": cg.luns,
+                "capacity_gib": round(cg.capacity_gib, 3),
+                "source_array": cg.source_array,
+                "target_array": cg.target_array,
+            }
+            for cg in p.cgs
+        ],
+    }
+    if fmt is TableFormat.json:
+        summary["mirrors_list"] = rows
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(
+        f"{len(p.mirrors)} mirrors in {len(p.cgs)} consistency groups "
+        f"({p.policy}; lower bound {p.lower_bound_cgs}); "
+        f"{'fits' if p.feasible else 'DOES NOT FIT: ' + ', '.join(p.blocking)}"
+    )
+    for a in summary["arrays"]:  # type: ignore[attr-defined]
+        typer.echo(
+            f"  {a['array']} ({a['model']}): mirrors {a['mirrors']}/{a['max_mirrors']}, "
+            f"CGs {a['cgs']}/{a['max_cgs']}, largest CG "
+            f"{a['largest_cg_luns']}/{a['max_luns_per_cg']}"
+        )
+    for cg in p.cgs:
+        typer.echo(
+            f"  {cg.name}: {cg.luns} LUNs, {cg.capacity_gib:,.1f} GiB, "
+            f"{cg.source_array} -> {cg.target_array}"
+        )
+    year = summary["first_break_year"]
+    typer.echo(
+        f"growth: {'no limit breaks' if year is None else f'a limit breaks in year {year}'}"
+        f" within {scenario.growth.years} years"
+    )
+    typer.echo(f"recommended model: {summary['recommended_model'] or 'no model fits'}")
+    for fix in p.remedies:
+        typer.echo(f"  fix: {fix}")
 
 
 def _limit_rows(mode: Mode | None) -> list[dict[str, object]]:

@@ -16,8 +16,7 @@ import numpy as np
 from srmkit import link as link_calc
 from srmkit import mva, mvs, sync_times, workload
 from srmkit.assumptions import assumption_rows
-from srmkit.counts import LUNS_PER_STORAGE_GROUP, cg_layout, storage_groups
-from srmkit.limits import get_model
+from srmkit.planner import plan_scenario, server_luns
 from srmkit.schema import Scenario, Server
 from srmkit.units import mib_to_gib
 
@@ -69,7 +68,7 @@ class Design:
     def _size_server(self, server: Server) -> ServerSizing:
         a = self.a
         p = a.exchange_profiles[server.profile]
-        sgs = storage_groups(server, a)
+        sgs = server_luns(self.scenario, server).storage_groups
         iops = float(
             workload.db_iops_peak(server.users, p.db_iops_per_mailbox, a.iops_headroom_fraction)
         )
@@ -268,28 +267,16 @@ class Design:
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:
         """Per-server CG layout with capacities and full-sync times (each CG alone on the link)."""
-        mode = self.scenario.replication.mode
-        out = []
-        for server, sized in zip(self.scenario.servers, self.servers, strict=True):
-            limits = [get_model(a.model).limits(mode) for a in self.scenario.arrays]
-            max_per_cg = min(lim.max_luns_per_cg for lim in limits if lim is not None)
-            for i, cg in enumerate(
-                cg_layout(sized.storage_groups, server.gos_luns, max_per_cg), start=1
-            ):
-                gib = (
-                    cg.storage_groups_count * (sized.db_lun_gib + sized.log_lun_gib)
-                    + cg.gos_luns_count * self.a.gos_lun_gib
-                )
-                out.append(
-                    CgSizing(
-                        f"CG_{server.name}_{i}",
-                        server.name,
-                        cg.luns_count,
-                        gib,
-                        float(sync_times.sync_time_h(gib, self.sync_rate_mbps)),
-                    )
-                )
-        return out
+        return [
+            CgSizing(
+                cg.name,
+                ", ".join(cg.servers),
+                cg.luns,
+                cg.capacity_gib,
+                float(sync_times.sync_time_h(cg.capacity_gib, self.sync_rate_mbps)),
+            )
+            for cg in plan_scenario(self.scenario).cgs
+        ]
 
     @property
     def capacity_gib(self) -> float:
@@ -314,13 +301,18 @@ class Design:
         """
         if self.is_sync or self.async_cycle.unbounded:
             return None if self.is_sync else self.a.rlp_capacity_fraction * self.capacity_gib
-        total = float(self.hourly_async_mib.sum())
+        # A CG's delta set: each member server's share of the written volume, times the share
+        # of that server's storage groups the CG holds (DB and log writes follow the groups).
+        written = {s.name: sum(s.hourly_log_mib) + sum(s.hourly_db_write_mib) for s in self.servers}
+        sgs = {s.name: s.storage_groups for s in self.servers}
+        total = sum(written.values())
         largest_cg_delta_gib = 0.0
-        for cg in self.consistency_groups:
-            server = next(s for s in self.servers if s.name == cg.server)
-            share = (sum(server.hourly_log_mib) + sum(server.hourly_db_write_mib)) / total
-            cg_share = cg.luns / (LUNS_PER_STORAGE_GROUP * server.storage_groups or 1)
-            delta = mib_to_gib(self.async_cycle.largest_delta_mib * share * min(cg_share, 1.0))
+        for cg in plan_scenario(self.scenario).cgs:
+            share = 0.0
+            for name in cg.servers:
+                held = sum(1 for m in cg.mirrors if m.server == name and m.role == "db")
+                share += written[name] / total * held / sgs[name]
+            delta = mib_to_gib(self.async_cycle.largest_delta_mib * share)
             largest_cg_delta_gib = max(largest_cg_delta_gib, delta)
         return max(
             self.a.rlp_capacity_fraction * self.capacity_gib,

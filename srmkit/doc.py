@@ -21,9 +21,9 @@ import plotly.offline
 
 from srmkit import __version__, figures
 from srmkit.assumptions import assumption_rows
-from srmkit.counts import array_usage, server_luns, storage_groups
 from srmkit.design import Design
 from srmkit.limits import get_model
+from srmkit.planner import plan_scenario, server_luns
 from srmkit.schema import Scenario
 
 MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
@@ -160,7 +160,6 @@ def arrays_frame(scenario: Scenario) -> pd.DataFrame:
 
 def servers_frame(scenario: Scenario) -> pd.DataFrame:
     """One row per mailbox server VM with its storage groups and mirrored LUNs."""
-    a = scenario.assumptions
     return pd.DataFrame(
         [
             {
@@ -169,9 +168,9 @@ def servers_frame(scenario: Scenario) -> pd.DataFrame:
                 "Users": s.users,
                 "Profile": s.profile,
                 "Quota [GiB]": s.mailbox_quota_gib,
-                "Storage groups": storage_groups(s, a),
+                "Storage groups": server_luns(scenario, s).storage_groups,
                 "Derived SGs": "no" if s.storage_groups is not None else "yes",
-                "Mirrored LUNs": server_luns(s, a),
+                "Mirrored LUNs": server_luns(scenario, s).luns,
                 "Guest OS": s.guest_os,
                 "Exchange": s.exchange_version,
             }
@@ -210,16 +209,16 @@ def link_frame(scenario: Scenario) -> pd.DataFrame:
 def limits_frame(scenario: Scenario) -> pd.DataFrame:
     """Per array: the design's mirror and CG counts against the model's limits (seed Tables 2/3)."""
     rows = []
-    for u in array_usage(scenario):
+    for u in plan_scenario(scenario).arrays:
         rows.append(
             {
                 "Array": u.array,
                 "Model": u.model,
-                "Mirrors": f"{u.mirrors_count} / {u.max_mirrors_count}",
-                "Consistency groups": f"{u.cgs_count} / {u.max_cgs_count}",
-                "Largest CG [LUNs]": f"{u.largest_cg_luns_count} / {u.max_luns_per_cg_count}",
-                "Mirror headroom": u.mirrors_headroom_count,
-                "CG headroom": u.cgs_headroom_count,
+                "Mirrors": f"{u.mirrors} / {u.max_mirrors}",
+                "Consistency groups": f"{u.cgs} / {u.max_cgs}",
+                "Largest CG [LUNs]": f"{u.largest_cg_luns} / {u.max_luns_per_cg}",
+                "Mirror headroom": u.mirrors_headroom,
+                "CG headroom": u.cgs_headroom,
                 "Within limits": "yes" if u.fits else "NO",
             }
         )
@@ -228,12 +227,12 @@ def limits_frame(scenario: Scenario) -> pd.DataFrame:
 
 def limit_usage_figure(scenario: Scenario) -> go.Figure:
     """Share of each array limit the design uses (100 % = the limit of seed Table 2 or 3)."""
-    usage = array_usage(scenario)
+    usage = plan_scenario(scenario).arrays
     fig = go.Figure()
     measures: Sequence[tuple[str, str, str]] = (
-        ("Mirrors", "mirrors_count", "max_mirrors_count"),
-        ("Consistency groups", "cgs_count", "max_cgs_count"),
-        ("LUNs in largest CG", "largest_cg_luns_count", "max_luns_per_cg_count"),
+        ("Mirrors", "mirrors", "max_mirrors"),
+        ("Consistency groups", "cgs", "max_cgs"),
+        ("LUNs in largest CG", "largest_cg_luns", "max_luns_per_cg"),
     )
     for label, used, limit in measures:
         fig.add_bar(

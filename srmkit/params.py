@@ -232,8 +232,8 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
             add(
                 ("arrays", i, "model"),
                 array.model,
-                f"{model.model} cannot mirror: {model.source}. Models with MirrorView: "
-                + ", ".join(mirroring),
+                f"[MODEL-NO-MIRRORVIEW] {model.model} cannot mirror: {model.source}. "
+                "Models with MirrorView: " + ", ".join(mirroring),
             )
     for site, names in arrays_by_site.items():
         if not names:
@@ -275,6 +275,43 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                     f"must be an array at site {site}.{_suggest(named, local)} Allowed: "
                     + ", ".join(local or ["(none)"]),
                 )
+
+    server_names = [s.name for s in scenario.servers]
+    cg_names: list[str] = []
+    for i, cg in enumerate(scenario.replication.consistency_groups or []):
+        if cg.name in cg_names:
+            add(
+                ("replication", "consistency_groups", i, "name"),
+                cg.name,
+                "consistency group names must be unique",
+            )
+        cg_names.append(cg.name)
+        for j, member in enumerate(cg.members):
+            if member.server not in server_names:
+                add(
+                    ("replication", "consistency_groups", i, "members", j, "server"),
+                    member.server,
+                    f"unknown server.{_suggest(member.server, server_names)} Allowed: "
+                    + ", ".join(server_names),
+                )
+
+    from srmkit.checks import RULES  # the rule catalogue needs the validated schema first
+
+    for i, accepted in enumerate(scenario.accept):
+        known = RULES.get(accepted.id)
+        if known is None:
+            add(
+                ("accept", i, "id"),
+                accepted.id,
+                f"unknown rule id.{_suggest(accepted.id, list(RULES))} Rule ids: "
+                + ", ".join(RULES),
+            )
+        elif known.severity == "error":
+            add(
+                ("accept", i, "id"),
+                accepted.id,
+                "errors cannot be accepted; only warning and info findings can",
+            )
 
     replication = scenario.replication
     if replication.mode == "async":

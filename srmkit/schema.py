@@ -108,6 +108,23 @@ class Link(Section):
     )
 
 
+class CgMember(Section):
+    """A server's share of an explicit consistency group."""
+
+    server: Name
+    storage_groups: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list, description="1-based storage groups (DB + log LUN each)."
+    )
+    gos_luns: int = Field(default=0, ge=0, le=16, description="Guest-OS LUNs. [count]")
+
+
+class ConsistencyGroupSpec(Section):
+    """An explicit consistency group; with these given, the layout is checked, not planned."""
+
+    name: Name
+    members: list[CgMember] = Field(min_length=1)
+
+
 class Replication(Section):
     """MirrorView settings (MODEL.md §4–§7)."""
 
@@ -134,6 +151,9 @@ class Replication(Section):
     )
     cg_policy: Literal["per_server", "packed"] = Field(
         default="per_server", description="Consistency groups per server, or packed across them."
+    )
+    consistency_groups: list[ConsistencyGroupSpec] | None = Field(
+        default=None, description="Explicit CG layout (validated, not planned)."
     )
 
 
@@ -175,6 +195,15 @@ class Growth(Section):
     years: int = Field(ge=0, le=20, description="Planning horizon. [years]")
 
 
+class Accept(Section):
+    """A warning the customer accepts as a risk, with the reason written down."""
+
+    id: Name = Field(description="Rule id, e.g. CG-PACKED-FAILOVER (`srmkit check` lists them).")
+    reason: Annotated[str, Field(min_length=10, max_length=2000)] = Field(
+        description="Why the risk is accepted (shown in the document)."
+    )
+
+
 Reserved = Annotated[
     list[Any], Field(max_length=0, description="Reserved for a later srmkit release; keep empty.")
 ]
@@ -200,7 +229,7 @@ class Scenario(Section):
     targets: Targets
     growth: Growth = Field(default_factory=lambda: Growth(users_per_year_fraction=0, years=0))
     assumptions: Assumptions = Field(default_factory=Assumptions)
-    accept: Reserved = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list)
     scenarios: Reserved = Field(default_factory=list)
 
 

@@ -1,0 +1,537 @@
+"""Consistency-group planner and array fit (MODEL.md §7).
+
+From each server's storage groups (one DB LUN and one log LUN each, never split) and guest-OS
+LUNs, derive the mirrors and pack them into consistency groups under the chosen mode's limits:
+
+- ``per_server`` (default): CGs never span servers (SRM fails a VM over with its CGs); a server
+  gets the minimum ``ceil(luns / max_luns_per_cg)`` groups, storage groups spread evenly;
+- ``packed``: CGs of one array pair may hold several servers' LUNs (fewer CGs; those servers then
+  fail over together, which the checker warns about).
+
+Every mirror and every CG counts against both arrays it touches. The plan reports use against
+limit per array, the first year of the growth horizon in which a limit breaks, and the first
+catalogue model that fits limits, connectivity and FLARE now and at the horizon.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from srmkit.limits import ArrayModel, MirrorLimits, Mode, catalogue, get_model
+from srmkit.schema import Scenario, Server
+from srmkit.workload import db_lun_gib, log_lun_gib, storage_groups_count
+
+LUNS_PER_STORAGE_GROUP = 2  # one database LUN and one log LUN [S0], MODEL.md §2
+Role = Literal["db", "log", "gos"]
+LimitId = Literal["LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT"]
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """One mirrored LUN."""
+
+    server: str
+    storage_group: int | None
+    """1-based storage group, None for a guest-OS LUN."""
+    role: Role
+    capacity_gib: float
+    cg: str
+    source_array: str
+    target_array: str
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class ConsistencyGroup:
+    """A consistency group and its mirrors."""
+
+    name: str
+    source_array: str
+    target_array: str
+    mirrors: tuple[Mirror, ...]
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """Servers with LUNs in this group, in plan order."""
+        return tuple(dict.fromkeys(m.server for m in self.mirrors))
+
+    @property
+    def luns(self) -> int:
+        """Mirrors in this group. [count]"""
+        return len(self.mirrors)
+
+    @property
+    def capacity_gib(self) -> float:
+        """Capacity of its mirrors. [GiB]"""
+        return sum(m.capacity_gib for m in self.mirrors)
+
+
+@dataclass(frozen=True)
+class ArrayLoad:
+    """Mirrors and CGs on one array against its model's limits for the mode."""
+
+    array: str
+    model: str
+    mode: Mode
+    mirrors: int
+    max_mirrors: int
+    cgs: int
+    max_cgs: int
+    largest_cg_luns: int
+    max_luns_per_cg: int
+
+    @property
+    def mirrors_headroom(self) -> int:
+        """Mirrors still free. [count]"""
+        return self.max_mirrors - self.mirrors
+
+    @property
+    def cgs_headroom(self) -> int:
+        """CGs still free. [count]"""
+        return self.max_cgs - self.cgs
+
+    @property
+    def broken(self) -> list[LimitId]:
+        """The limits this array exceeds."""
+        out: list[LimitId] = []
+        if self.mirrors > self.max_mirrors:
+            out.append("LIMIT-MIRRORS")
+        if self.largest_cg_luns > self.max_luns_per_cg:
+            out.append("LIMIT-CG-SIZE")
+        if self.cgs > self.max_cgs:
+            out.append("LIMIT-CG-COUNT")
+        return out
+
+    @property
+    def fits(self) -> bool:
+        """Whether every limit is met."""
+        return not self.broken
+
+
+@dataclass(frozen=True)
+class ServerLuns:
+    """The LUNs of one server at one point of the growth horizon."""
+
+    name: str
+    source_array: str
+    target_array: str
+    storage_groups: int
+    gos_luns: int
+    db_lun_gib: float
+    log_lun_gib: float
+    gos_lun_gib: float
+
+    @property
+    def luns(self) -> int:
+        """Mirrors of this server. [count]"""
+        return LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns
+
+
+@dataclass
+class Plan:
+    """A consistency-group plan and its fit on the arrays."""
+
+    mode: Mode
+    policy: str
+    cgs: list[ConsistencyGroup]
+    arrays: list[ArrayLoad]
+    lower_bound_cgs: int
+    explicit: bool = False
+    remedies: list[str] = field(default_factory=list)
+
+    @property
+    def mirrors(self) -> list[Mirror]:
+        """Every mirror, in CG order."""
+        return [m for cg in self.cgs for m in cg.mirrors]
+
+    @property
+    def feasible(self) -> bool:
+        """Whether every array meets every limit."""
+        return all(a.fits for a in self.arrays)
+
+    @property
+    def blocking(self) -> list[LimitId]:
+        """Limits broken on any array, without repeats."""
+        return list(dict.fromkeys(limit for a in self.arrays for limit in a.broken))
+
+
+def cg_shares(sgs: int, gos_luns: int, max_luns_per_cg: int) -> list[tuple[int, int]]:
+    """Split one server's LUNs into the fewest CGs: (storage groups, guest-OS LUNs) per CG.
+
+    Storage groups are spread evenly and never split; guest-OS LUNs go to the emptiest groups.
+    With even CG limits (every catalogue model) ``ceil(luns / max)`` is always reachable.
+    """
+    luns = LUNS_PER_STORAGE_GROUP * sgs + gos_luns
+    n = max(1, math.ceil(luns / max_luns_per_cg))
+    while True:  # odd limits may need one group more than the bound to keep pairs whole
+        sg_counts = [sgs // n + (1 if i < sgs % n else 0) for i in range(n)]
+        gos_counts = [0] * n
+        for _ in range(gos_luns):
+            i = min(range(n), key=lambda j: LUNS_PER_STORAGE_GROUP * sg_counts[j] + gos_counts[j])
+            gos_counts[i] += 1
+        sizes = [LUNS_PER_STORAGE_GROUP * s + g for s, g in zip(sg_counts, gos_counts, strict=True)]
+        if max(sizes) <= max_luns_per_cg or max_luns_per_cg < LUNS_PER_STORAGE_GROUP:
+            return list(zip(sg_counts, gos_counts, strict=True))
+        n += 1
+
+
+def _mirrors_of(
+    s: ServerLuns, sg_range: Iterable[int], gos_range: Iterable[int], cg: str, mode: Mode
+) -> list[Mirror]:
+    out = []
+    for sg in sg_range:
+        out.append(Mirror(s.name, sg, "db", s.db_lun_gib, cg, s.source_array, s.target_array, mode))
+        out.append(
+            Mirror(s.name, sg, "log", s.log_lun_gib, cg, s.source_array, s.target_array, mode)
+        )
+    for _ in gos_range:
+        out.append(
+            Mirror(s.name, None, "gos", s.gos_lun_gib, cg, s.source_array, s.target_array, mode)
+        )
+    return out
+
+
+def pack(
+    servers: Sequence[ServerLuns],
+    mode: Mode,
+    max_luns_per_cg: dict[tuple[str, str], int],
+    policy: str = "per_server",
+) -> list[ConsistencyGroup]:
+    """Pack servers' LUNs into consistency groups under the per-CG limit of each array pair."""
+    cgs: list[ConsistencyGroup] = []
+    if policy == "per_server":
+        for s in servers:
+            limit = max_luns_per_cg[(s.source_array, s.target_array)]
+            sg_next, gos_next = 1, 0
+            for i, (n_sg, n_gos) in enumerate(cg_shares(s.storage_groups, s.gos_luns, limit), 1):
+                name = f"CG_{s.name}_{i}"
+                mirrors = _mirrors_of(
+                    s, range(sg_next, sg_next + n_sg), range(gos_next, gos_next + n_gos), name, mode
+                )
+                sg_next, gos_next = sg_next + n_sg, gos_next + n_gos
+                cgs.append(ConsistencyGroup(name, s.source_array, s.target_array, tuple(mirrors)))
+        return cgs
+    # packed: per array pair, storage groups first (pairs fill even limits exactly), then GOS LUNs
+    pairs = list(dict.fromkeys((s.source_array, s.target_array) for s in servers))
+    for n_pair, pair in enumerate(pairs, 1):
+        limit = max_luns_per_cg[pair]
+        members = [s for s in servers if (s.source_array, s.target_array) == pair]
+        units: list[tuple[ServerLuns, int | None]] = [
+            (s, sg) for s in members for sg in range(1, s.storage_groups + 1)
+        ]
+        units += [(s, None) for s in members for _ in range(s.gos_luns)]
+        groups: list[list[tuple[ServerLuns, int | None]]] = [[]]
+        used = 0
+        for s, sg in units:
+            size = LUNS_PER_STORAGE_GROUP if sg is not None else 1
+            if used + size > limit and groups[-1]:
+                groups.append([])
+                used = 0
+            groups[-1].append((s, sg))
+            used += size
+        prefix = f"CG_PACKED_{n_pair}" if len(pairs) > 1 else "CG_PACKED"
+        for i, group in enumerate(g for g in groups if g):
+            name = f"{prefix}_{i + 1}"
+            packed: list[Mirror] = []
+            for s, sg in group:
+                packed += _mirrors_of(
+                    s, [sg] if sg is not None else [], [0] if sg is None else [], name, mode
+                )
+            cgs.append(ConsistencyGroup(name, pair[0], pair[1], tuple(packed)))
+    return cgs
+
+
+def lower_bound_cgs(
+    servers: Sequence[ServerLuns], max_luns_per_cg: dict[tuple[str, str], int], policy: str
+) -> int:
+    """The fewest CGs any plan can have under the policy. [count]"""
+    if policy == "per_server":  # ceil(luns / max) with even limits; one more if odd needs it
+        return sum(
+            len(
+                cg_shares(
+                    s.storage_groups, s.gos_luns, max_luns_per_cg[(s.source_array, s.target_array)]
+                )
+            )
+            for s in servers
+        )
+    totals: dict[tuple[str, str], int] = {}
+    for s in servers:
+        totals[(s.source_array, s.target_array)] = (
+            totals.get((s.source_array, s.target_array), 0) + s.luns
+        )
+    return sum(math.ceil(n / max_luns_per_cg[p]) for p, n in totals.items())
+
+
+def array_loads(
+    cgs: Sequence[ConsistencyGroup], arrays: Sequence[tuple[str, ArrayModel]], mode: Mode
+) -> list[ArrayLoad]:
+    """Count every mirror and CG against both arrays it touches."""
+    loads = []
+    for name, model in arrays:
+        limits = model.limits(mode)
+        lim = limits if limits is not None else MirrorLimits(0, 0, 0)
+        touching = [cg for cg in cgs if name in (cg.source_array, cg.target_array)]
+        loads.append(
+            ArrayLoad(
+                array=name,
+                model=model.model,
+                mode=mode,
+                mirrors=sum(cg.luns for cg in touching),
+                max_mirrors=lim.max_mirrors,
+                cgs=len(touching),
+                max_cgs=lim.max_cgs,
+                largest_cg_luns=max((cg.luns for cg in touching), default=0),
+                max_luns_per_cg=lim.max_luns_per_cg,
+            )
+        )
+    return loads
+
+
+# --- scenario-level planning --------------------------------------------------------------
+
+
+def server_arrays(scenario: Scenario, server: Server) -> tuple[str, str]:
+    """(source, target) arrays of a server: as named, else the one array at each site."""
+
+    def at(site: str, named: str | None) -> str:
+        return named or next(a.name for a in scenario.arrays if a.site == site)
+
+    other = next(s.name for s in scenario.sites if s.name != server.site)
+    return at(server.site, server.array), at(other, server.target_array)
+
+
+def growth_factor(scenario: Scenario, year: int) -> float:
+    """Users at ``year`` ÷ users today: ``(1 + g)^year``. [factor]"""
+    return float((1.0 + scenario.growth.users_per_year_fraction) ** year)
+
+
+def server_luns(scenario: Scenario, server: Server, year: int = 0) -> ServerLuns:
+    """A server's LUNs after ``year`` years of growth (MODEL.md §2 capacities)."""
+    a = scenario.assumptions
+    profile = a.exchange_profiles[server.profile]
+    users = server.users * growth_factor(scenario, year)
+    if server.storage_groups is not None:
+        sgs = math.ceil(server.storage_groups * growth_factor(scenario, year) - 1e-9)
+    else:
+        sgs = int(
+            storage_groups_count(
+                users, server.mailbox_quota_gib, a.db_overhead_fraction, a.max_db_gib
+            )
+        )
+    users_per_sg = users / sgs
+    source, target = server_arrays(scenario, server)
+    return ServerLuns(
+        name=server.name,
+        source_array=source,
+        target_array=target,
+        storage_groups=sgs,
+        gos_luns=server.gos_luns,
+        db_lun_gib=float(
+            db_lun_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction)
+        ),
+        log_lun_gib=float(
+            log_lun_gib(
+                users_per_sg,
+                profile.logs_per_mailbox_per_day_count,
+                a.log_retention_days,
+                a.log_overhead_fraction,
+                a.log_file_mib,
+            )
+        ),
+        gos_lun_gib=a.gos_lun_gib,
+    )
+
+
+def _pair_limits(
+    servers: Sequence[ServerLuns], models: dict[str, ArrayModel], mode: Mode
+) -> dict[tuple[str, str], int]:
+    out = {}
+    for s in servers:
+        lims = [models[x].limits(mode) for x in (s.source_array, s.target_array)]
+        out[(s.source_array, s.target_array)] = min(
+            (lim.max_luns_per_cg for lim in lims if lim is not None), default=1
+        )
+    return out
+
+
+def plan_scenario(
+    scenario: Scenario,
+    year: int = 0,
+    models: dict[str, ArrayModel] | None = None,
+    explain: bool = True,
+) -> Plan:
+    """Plan (or, with an explicit layout, check) the scenario's CGs at a year of growth.
+
+    With ``explain``, an infeasible plan also lists its remedies (which try other models).
+    """
+    mode = scenario.replication.mode
+    policy = scenario.replication.cg_policy
+    models = models or {a.name: get_model(a.model) for a in scenario.arrays}
+    servers = [server_luns(scenario, s, year) for s in scenario.servers]
+    limits = _pair_limits(servers, models, mode)
+    explicit = scenario.replication.consistency_groups
+    if explicit and year == 0:
+        cgs = explicit_layout(scenario, servers, mode)
+    else:
+        cgs = pack(servers, mode, limits, policy)
+    arrays = [(a.name, models[a.name]) for a in scenario.arrays]
+    plan = Plan(
+        mode,
+        policy,
+        cgs,
+        array_loads(cgs, arrays, mode),
+        lower_bound_cgs(servers, limits, policy),
+        explicit=bool(explicit and year == 0),
+    )
+    if explain:
+        plan.remedies = remedies(scenario, plan, year)
+    return plan
+
+
+def explicit_layout(
+    scenario: Scenario, servers: Sequence[ServerLuns], mode: Mode
+) -> list[ConsistencyGroup]:
+    """The user's own CG layout (``replication.consistency_groups``), as mirrors."""
+    by_name = {s.name: s for s in servers}
+    cgs = []
+    for spec in scenario.replication.consistency_groups or []:
+        mirrors: list[Mirror] = []
+        for member in spec.members:
+            s = by_name[member.server]
+            sgs = member.storage_groups or []
+            mirrors += _mirrors_of(s, sgs, range(member.gos_luns), spec.name, mode)
+        first = by_name[spec.members[0].server]
+        cgs.append(
+            ConsistencyGroup(spec.name, first.source_array, first.target_array, tuple(mirrors))
+        )
+    return cgs
+
+
+def first_break_year(scenario: Scenario) -> int | None:
+    """The first year of the growth horizon in which a limit breaks; None if it never does."""
+    for year in range(scenario.growth.years + 1):
+        if not plan_scenario(scenario, year, explain=False).feasible:
+            return year
+    return None
+
+
+def model_fits(scenario: Scenario, model: ArrayModel) -> tuple[bool, str | None]:
+    """Whether ``model`` on every array fits limits, connectivity and FLARE now and at the horizon.
+
+    Returns (fits, the first reason it does not).
+    """
+    if not model.mirrorview_supported:
+        return False, "MODEL-NO-MIRRORVIEW"
+    if any(not model.supports(a.connectivity) for a in scenario.arrays):
+        return False, "ISCSI-NEEDS-C-MODEL"
+    if model.min_flare_release is not None and any(
+        a.flare < model.min_flare_release for a in scenario.arrays
+    ):
+        return False, "FLARE-TOO-OLD"
+    models = {a.name: model for a in scenario.arrays}
+    for year in sorted({0, scenario.growth.years}):
+        plan = plan_scenario(scenario, year, models, explain=False)
+        if not plan.feasible:
+            return False, plan.blocking[0]
+    return True, None
+
+
+def recommended_model(scenario: Scenario) -> str | None:
+    """The first catalogue model that fits now and at the horizon (MODEL.md §7); None if none."""
+    for model in catalogue():
+        if model_fits(scenario, model)[0]:
+            return model.model
+    return None
+
+
+def remedies(scenario: Scenario, plan: Plan, year: int = 0) -> list[str]:
+    """What would fix each broken limit of an infeasible plan."""
+    if plan.feasible:
+        return []
+    out = []
+    bigger = recommended_model(scenario) if year == 0 else None
+    if bigger:
+        out.append(f"use {bigger} arrays (the first model that fits now and at the horizon)")
+    if scenario.replication.mode == "async":
+        sync = next(
+            (
+                m.model
+                for m in catalogue()
+                if m.mirrorview_supported and _fits_mode(scenario, m, "sync")
+            ),
+            None,
+        )
+        if sync:
+            out.append(
+                f"use MirrorView/S instead of MirrorView/A (fits on {sync}) if the distance allows"
+            )
+    out.append("add another array pair and split the servers between the pairs")
+    if "LIMIT-CG-COUNT" in plan.blocking and plan.policy == "per_server":
+        out.append(
+            "use cg_policy: packed to share CGs between servers (they then fail over together)"
+        )
+    return out
+
+
+def _fits_mode(scenario: Scenario, model: ArrayModel, mode: Mode) -> bool:
+    servers = [server_luns(scenario, s) for s in scenario.servers]
+    models = {a.name: model for a in scenario.arrays}
+    limits = _pair_limits(servers, models, mode)
+    cgs = pack(servers, mode, limits, scenario.replication.cg_policy)
+    return all(a.fits for a in array_loads(cgs, [(n, model) for n in models], mode))
+
+
+# --- quick what-if (srmkit calc cgs) -------------------------------------------------------
+
+
+def what_if(
+    servers: int,
+    sgs_per_server: int,
+    gos_luns_per_server: int,
+    mode: Mode,
+    model: str | None = None,
+) -> dict[str, object]:
+    """CG count and model fit for N identical servers on one array pair, per-server policy."""
+    luns = LUNS_PER_STORAGE_GROUP * sgs_per_server + gos_luns_per_server
+    rows = []
+    for m in catalogue():
+        lim = m.limits(mode)
+        if lim is None:
+            rows.append({"model": m.model, "fits": False, "blocking_limit": "MODEL-NO-MIRRORVIEW"})
+            continue
+        cgs_each = math.ceil(luns / lim.max_luns_per_cg)
+        if servers * luns > lim.max_mirrors:
+            blocking: str | None = "LIMIT-MIRRORS"
+        elif servers * cgs_each > lim.max_cgs:
+            blocking = "LIMIT-CG-COUNT"
+        else:
+            blocking = None
+        rows.append(
+            {
+                "model": m.model,
+                "fits": blocking is None,
+                "blocking_limit": blocking,
+                "cgs_per_server": cgs_each,
+                "total_cgs": servers * cgs_each,
+                "max_mirrors": lim.max_mirrors,
+                "max_cgs": lim.max_cgs,
+                "max_luns_per_cg": lim.max_luns_per_cg,
+            }
+        )
+    recommended = next((r["model"] for r in rows if r["fits"]), None)
+    chosen = model or recommended
+    chosen_row = next((r for r in rows if r["model"] == chosen), None)
+    cgs_per_server = chosen_row.get("cgs_per_server") if chosen_row else None
+    return {
+        "mode": mode,
+        "luns_per_server": luns,
+        "cgs_per_server": cgs_per_server,
+        "total_cgs": servers * cgs_per_server if isinstance(cgs_per_server, int) else None,
+        "total_mirrors": servers * luns,
+        "model": chosen,
+        "models": rows,
+        "recommended_model": recommended,
+    }

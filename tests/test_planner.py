@@ -1,0 +1,168 @@
+"""CG planner and array fit (MODEL.md §7): hand-worked plans and properties."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import EXAMPLE, PARAMS, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from srmkit import load_scenario
+from srmkit.limits import catalogue
+from srmkit.planner import (
+    ServerLuns,
+    array_loads,
+    cg_shares,
+    first_break_year,
+    lower_bound_cgs,
+    pack,
+    plan_scenario,
+    recommended_model,
+    server_luns,
+    what_if,
+)
+
+
+def test_example_plan_by_hand() -> None:
+    """3,000 users × 0.5 GiB × 1.2 / 200 GiB = 9 SGs → 19 LUNs → 2 CGs (10 + 9) of ≤ 16."""
+    s = load_scenario(EXAMPLE)
+    assert server_luns(s, s.servers[0]).storage_groups == 9
+    plan = plan_scenario(s)
+    assert [cg.name for cg in plan.cgs][:2] == ["CG_EXMBX01_1", "CG_EXMBX01_2"]
+    assert [cg.luns for cg in plan.cgs][:2] == [10, 9]
+    loads = [(a.mirrors, a.cgs, a.largest_cg_luns) for a in plan.arrays]
+    assert loads == [(114, 12, 10), (114, 12, 10)]
+    assert plan.feasible
+    assert len(plan.cgs) == plan.lower_bound_cgs
+
+
+def test_bidirectional_counts_both_directions_on_each_array() -> None:
+    """Each array carries its own servers' mirrors (primary) and the other site's (secondary)."""
+    s = load_scenario(PARAMS / "bidirectional.yaml")
+    plan = plan_scenario(s)
+    total = len(plan.mirrors)
+    assert [a.mirrors for a in plan.arrays] == [total, total]
+    assert {cg.source_array for cg in plan.cgs} == {"LDS-CX4-480", "MAN-CX4-480"}
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("sync", "CX4-120"), ("async", None)])
+def test_calc_cgs_12_servers_4_sgs_1_gos(mode: str, expected: str | None) -> None:
+    """12 × (2 × 4 + 1) = 108 mirrors: MV/S → CX4-120 first fits; MV/A → none (108 > 100)."""
+    result = run_cli(
+        "calc",
+        "cgs",
+        "--servers",
+        "12",
+        "--storage-groups-per-server",
+        "4",
+        "--gos-luns-per-server",
+        "1",
+        "--mode",
+        mode,
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["luns_per_server"] == 9
+    assert data["total_mirrors"] == 108
+    assert data["recommended_model"] == expected
+    if expected is None:
+        cx4 = [m for m in data["models"] if m["model"].startswith("CX4")]
+        assert all(m["blocking_limit"] == "LIMIT-MIRRORS" for m in cx4)
+    else:
+        assert data["cgs_per_server"] == 1
+        assert data["total_cgs"] == 12
+
+
+@pytest.mark.parametrize(
+    ("limit", "sgs", "gos", "expected"),
+    [
+        (8, 4, 1, [(2, 1), (2, 0)]),
+        (16, 9, 1, [(5, 0), (4, 1)]),
+        (7, 7, 0, [(3, 0), (2, 0), (2, 0)]),
+    ],
+)
+def test_cg_shares_even_and_odd_limits(
+    limit: int, sgs: int, gos: int, expected: list[tuple[int, int]]
+) -> None:
+    """Storage groups spread evenly; odd limits (7) still keep DB+log pairs together."""
+    assert cg_shares(sgs, gos, limit) == expected
+
+
+def test_growth_first_break_year() -> None:
+    """Example at 60 % growth a year: 9 → 15 → 24 SGs per server breaks the CX4-240 in year 2."""
+    text = EXAMPLE.read_text().replace(
+        "users_per_year_fraction: 0.10", "users_per_year_fraction: 0.6"
+    )
+    s = load_scenario_text(text)
+    assert first_break_year(s) == 2
+
+
+def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
+    """Validate scenario text through a temporary file."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_scenario(path)
+
+
+def test_recommended_model_for_the_example() -> None:
+    """Today 114 mirrors fit a CX4-120 (128), but after 3 years at 10 %: 3,993 users → 12 SGs →
+    25 LUNs × 6 = 150 mirrors > 128, so the first model that fits at the horizon is CX4-240."""
+    s = load_scenario(EXAMPLE)
+    assert server_luns(s, s.servers[0], year=3).luns == 25
+    assert recommended_model(s) == "CX4-240"
+
+
+def test_packed_policy_reaches_its_lower_bound() -> None:
+    """Packed: 6 servers × 19 LUNs = 114 LUNs in ceil(114 / 16) = 8 CGs."""
+    text = EXAMPLE.read_text().replace(
+        "  sync_rate: medium", "  sync_rate: medium\n  cg_policy: packed"
+    )
+    plan = plan_scenario(load_scenario_text(text))
+    assert len(plan.cgs) == plan.lower_bound_cgs == 8
+
+
+servers_st = st.lists(st.tuples(st.integers(1, 30), st.integers(0, 3)), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    servers_st,
+    st.sampled_from([m for m in catalogue() if m.mirrorview_supported]),
+    st.sampled_from(["sync", "async"]),
+    st.sampled_from(["per_server", "packed"]),
+)
+def test_plan_properties(servers: list[tuple[int, int]], model, mode, policy) -> None:  # type: ignore[no-untyped-def]
+    """Never splits a storage group, never exceeds a limit it reports met, uses the minimum CGs."""
+    luns = [
+        ServerLuns(f"S{i}", "A", "B", sg, gos, 100.0, 10.0, 60.0)
+        for i, (sg, gos) in enumerate(servers)
+    ]
+    limit = model.limits(mode).max_luns_per_cg
+    cgs = pack(luns, mode, {("A", "B"): limit}, policy)
+    homes: dict[tuple[str, int], set[str]] = {}
+    for m in (m for cg in cgs for m in cg.mirrors):
+        if m.storage_group is not None:
+            homes.setdefault((m.server, m.storage_group), set()).add(m.cg)
+    assert all(len(h) == 1 for h in homes.values())
+    assert len(homes) == sum(sg for sg, _ in servers)
+    assert len(cgs) == lower_bound_cgs(luns, {("A", "B"): limit}, policy)
+    for load in array_loads(cgs, [("A", model), ("B", model)], mode):
+        if load.fits:
+            assert load.mirrors <= load.max_mirrors
+            assert load.cgs <= load.max_cgs
+            assert load.largest_cg_luns <= load.max_luns_per_cg
+    assert all(cg.luns <= limit for cg in cgs)
+
+
+def test_what_if_names_model_no_mirrorview() -> None:
+    """The catalogue's AX4-5i is listed as not fitting because it cannot mirror."""
+    row = next(m for m in what_if(1, 1, 1, "sync")["models"] if m["model"] == "AX4-5i")  # type: ignore[union-attr]
+    assert row["blocking_limit"] == "MODEL-NO-MIRRORVIEW"
