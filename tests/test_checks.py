@@ -1,0 +1,203 @@
+"""Design checker: one minimal scenario per rule, pinned example findings, accept, exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, PARAMS, run_cli
+
+from srmkit import ScenarioError, load_scenario
+from srmkit.checks import RULES, run
+
+BASE = EXAMPLE.read_text(encoding="utf-8")
+ASYNC = (PARAMS / "async-long-distance.yaml").read_text(encoding="utf-8")
+BIDI = (PARAMS / "bidirectional.yaml").read_text(encoding="utf-8")
+
+
+def sub(*pairs: str, base: str = BASE) -> Callable[[], str]:
+    """A scenario text with (old, new) replacements applied to a base example."""
+
+    def make() -> str:
+        text = base
+        for old, new in zip(pairs[::2], pairs[1::2], strict=True):
+            assert old in text, old
+            text = text.replace(old, new)
+        return text
+
+    return make
+
+
+SMALL_SERVERS = "servers:\n" + "".join(
+    f"  - {{name: S{i}, site: Amsterdam, users: 100, profile: light, mailbox_quota_gib: 0.5,"
+    f" storage_groups: 1, gos_luns: 0, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
+    for i in range(9)
+)
+EXAMPLE_SERVERS = BASE[BASE.index("servers:\n") : BASE.index("targets:")]
+ALL_IN_ONE_CG = (
+    "  sync_rate: medium\n  consistency_groups:\n    - name: CG_BIG\n      members:\n"
+    "        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8, 9], gos_luns: 1}\n"
+)
+
+TRIGGERS: dict[str, Callable[[], str]] = {
+    "LIMIT-MIRRORS": sub("model: CX4-240", "model: CX3-40"),
+    "LIMIT-CG-SIZE": sub("  sync_rate: medium\n", ALL_IN_ONE_CG),
+    "LIMIT-CG-COUNT": sub("model: CX4-240", "model: AX4-5F", EXAMPLE_SERVERS, SMALL_SERVERS),
+    "LIMIT-GROWTH": sub("users_per_year_fraction: 0.10", "users_per_year_fraction: 0.6"),
+    "FLARE-TOO-OLD": sub("flare: 29", "flare: 26"),
+    "ISCSI-NEEDS-C-MODEL": sub(
+        "model: CX4-240, flare: 29, connectivity: fc",
+        "model: CX3-40, flare: 29, connectivity: iscsi",
+    ),
+    "SYNC-DISTANCE": sub("distance_km: 40", "distance_km: 150"),
+    "LOG-WRITE-LATENCY": sub("distance_km: 40", "distance_km: 400"),
+    "DB-READ-LATENCY": lambda: BASE + "assumptions:\n  local_db_read_ms: 25\n",
+    "LINK-SATURATED": sub("bandwidth_mbps: 1000", "bandwidth_mbps: 300"),
+    "ASYNC-OVERRUN": sub("bandwidth_mbps: 155", "bandwidth_mbps: 40", base=ASYNC),
+    "ASYNC-UNBOUNDED": sub("bandwidth_mbps: 155", "bandwidth_mbps: 2", base=ASYNC),
+    "RPO-TARGET": sub("rpo_min: 60", "rpo_min: 35", base=ASYNC),
+    "WIL-OFF": sub("write_intent_log: true", "write_intent_log: false"),
+    "RECOVERY-POLICY-AUTO": sub("recovery_policy: manual", "recovery_policy: auto"),
+    "RDM-NOT-PROTECTED": sub("exchange_version: 2007}", "exchange_version: 2007, uses_rdm: true}"),
+    "CLUSTERED-EXCHANGE": sub(
+        "exchange_version: 2007}", "exchange_version: 2007, clustered: true}"
+    ),
+    "USERS-PER-VM": sub(
+        "{name: EXMBX01, site: Amsterdam, users: 3000",
+        "{name: EXMBX01, site: Amsterdam, users: 4500",
+    ),
+    "GUEST-OS-SVVP": sub(
+        "guest_os: windows-2008-x64, exchange_version: 2007}\n  - {name: EXMBX02",
+        "guest_os: windows-2003, exchange_version: 2007}\n  - {name: EXMBX02",
+    ),
+    "EXCHANGE-VERSION": sub("exchange_version: 2007}", "exchange_version: 2003}"),
+    "AD-PER-SITE": sub(
+        "    ad_gc_servers: 2\n    cas_present: true\n    hub_transport_present: true\n"
+        "    hub_transport_protected: true",
+        "    ad_gc_servers: 1\n    cas_present: true\n    hub_transport_present: true\n"
+        "    hub_transport_protected: true",
+    ),
+    "CAS-PER-SITE": sub(
+        "    cas_present: true\n    hub_transport_present: true\n    recovery_subnet_differs",
+        "    cas_present: false\n    hub_transport_present: true\n    recovery_subnet_differs",
+    ),
+    "HUB-PER-SITE": sub(
+        "    hub_transport_present: true\n    recovery_subnet_differs",
+        "    hub_transport_present: false\n    recovery_subnet_differs",
+    ),
+    "HUB-NOT-PROTECTED": sub("hub_transport_protected: true", "hub_transport_protected: false"),
+    "DOMAIN-MISMATCH": sub(
+        "    windows_domain: corp.northwind.example\n    ad_gc_servers: 2\n"
+        "    cas_present: true\n    hub_transport_present: true\n"
+        "    recovery_subnet_differs",
+        "    windows_domain: dr.northwind.example\n    ad_gc_servers: 2\n"
+        "    cas_present: true\n    hub_transport_present: true\n"
+        "    recovery_subnet_differs",
+    ),
+    "SUBNET-CUSTOMIZATION": sub("ip_customization_spec: true", "ip_customization_spec: false"),
+    "DB-PER-SG": sub(
+        "mailbox_quota_gib: 0.5,\n     guest_os: windows-2008-x64, exchange_version: "
+        "2007}\n  - {name: EXMBX02",
+        "mailbox_quota_gib: 0.5, storage_groups: 2,\n     guest_os: windows-2008-x64,"
+        " exchange_version: 2007}\n  - {name: EXMBX02",
+    ),
+    "SG-SPLIT-CG": sub("  sync_rate: medium\n", ALL_IN_ONE_CG.replace("7, 8, 9]", "7, 8]")),
+    "CG-MIXED-MODE": sub(
+        "replication:\n  mode: sync\n",
+        "replication:\n  mode: sync\n  consistency_groups:\n    - name: CG_X\n"
+        "      members:\n        - {server: LDS-MBX1, storage_groups: [1]}\n"
+        "        - {server: MAN-MBX1, storage_groups: [1]}\n",
+        base=BIDI,
+    ),
+    "CG-PACKED-FAILOVER": sub(
+        "  sync_rate: medium\n", "  sync_rate: medium\n  cg_policy: packed\n"
+    ),
+    "CX3-SP-CACHE": sub("model: CX4-240", "model: CX3-80"),
+    "RLP-SIZE": sub(base=ASYNC),
+}
+
+
+def scenario_of(text: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Validate scenario text through a file."""
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)
+
+
+def test_catalogue_has_every_required_id() -> None:
+    """The catalogue holds at least the issue's ids, each with a reference and a remedy."""
+    required = """LIMIT-MIRRORS LIMIT-CG-SIZE LIMIT-CG-COUNT MODEL-NO-MIRRORVIEW FLARE-TOO-OLD
+    ISCSI-NEEDS-C-MODEL SYNC-DISTANCE LOG-WRITE-LATENCY DB-READ-LATENCY LINK-SATURATED
+    ASYNC-OVERRUN ASYNC-UNBOUNDED RPO-TARGET WIL-OFF RECOVERY-POLICY-AUTO RDM-NOT-PROTECTED
+    CLUSTERED-EXCHANGE USERS-PER-VM GUEST-OS-SVVP EXCHANGE-VERSION AD-PER-SITE CAS-PER-SITE
+    HUB-PER-SITE HUB-NOT-PROTECTED DOMAIN-MISMATCH SUBNET-CUSTOMIZATION DB-PER-SG SG-SPLIT-CG
+    CG-MIXED-MODE CG-PACKED-FAILOVER CX3-SP-CACHE RLP-SIZE""".split()
+    assert set(required) <= set(RULES)
+    assert all(r.reference.startswith(("[S0]", "MODEL")) and r.remedy for r in RULES.values())
+    assert set(TRIGGERS) | {"MODEL-NO-MIRRORVIEW"} == set(RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(TRIGGERS))
+def test_each_rule_triggers_on_its_minimal_scenario(rule_id: str, tmp_path: Path) -> None:
+    """Each rule fires on a one-change variant of an example, with numbers in its message."""
+    findings = run(scenario_of(TRIGGERS[rule_id](), tmp_path))
+    hits = [f for f in findings if f.id == rule_id]
+    assert hits, [f.id for f in findings]
+    assert hits[0].severity == RULES[rule_id].severity and hits[0].message
+
+
+def test_model_without_mirrorview_is_rejected_with_its_rule_id(tmp_path: Path) -> None:
+    """AX4-5i cannot mirror: invalid input (exit 2) naming MODEL-NO-MIRRORVIEW."""
+    with pytest.raises(ScenarioError, match="MODEL-NO-MIRRORVIEW"):
+        scenario_of(BASE.replace("model: CX4-240", "model: AX4-5i"), tmp_path)
+
+
+def test_example_findings_are_pinned() -> None:
+    """The examples' findings, exactly."""
+    ids = {p.name: [f.id for f in run(load_scenario(p))] for p in sorted(PARAMS.glob("*.yaml"))}
+    assert ids == {
+        "async-long-distance.yaml": ["HUB-NOT-PROTECTED", "RLP-SIZE"],
+        "bidirectional.yaml": ["HUB-NOT-PROTECTED", "HUB-NOT-PROTECTED"],
+        "example.yaml": [],
+    }
+
+
+def test_findings_order_errors_warnings_accepted_info(tmp_path: Path) -> None:
+    """Errors come first, then warnings, accepted risks, info; accepted ones keep their reason."""
+    text = TRIGGERS["WIL-OFF"]().replace("model: CX4-240", "model: CX3-40")
+    text = text.replace("hub_transport_protected: true", "hub_transport_protected: false")
+    text = text.replace("recovery_policy: manual", "recovery_policy: auto")
+    text += "accept:\n  - {id: WIL-OFF, reason: Customer accepts a full resync after SP loss.}\n"
+    findings = run(scenario_of(text, tmp_path))
+    kinds = ["accepted" if f.accepted else f.severity for f in findings]
+    order = {"error": 0, "warning": 1, "accepted": 2, "info": 3}
+    assert kinds == sorted(kinds, key=order.__getitem__)
+    wil = next(f for f in findings if f.id == "WIL-OFF")
+    assert wil.accepted and wil.accepted_reason and "resync" in wil.accepted_reason
+
+
+def test_errors_cannot_be_accepted(tmp_path: Path) -> None:
+    """Accepting an error-severity rule, or an unknown id, is invalid input."""
+    with pytest.raises(ScenarioError, match="errors cannot be accepted"):
+        scenario_of(
+            BASE + "accept:\n  - {id: LIMIT-MIRRORS, reason: we like it this way}\n", tmp_path
+        )
+    with pytest.raises(ScenarioError, match="Did you mean 'WIL-OFF'"):
+        scenario_of(BASE + "accept:\n  - {id: WIL-OF, reason: we like it this way}\n", tmp_path)
+
+
+def test_check_exit_codes_0_1_2(tmp_path: Path) -> None:
+    """`srmkit check`: 0 without error findings, 1 with one, 2 for invalid input; JSON fields."""
+    assert run_cli("check", str(EXAMPLE)).returncode == 0
+    bad = tmp_path / "limits.yaml"
+    bad.write_text(TRIGGERS["LIMIT-MIRRORS"](), encoding="utf-8")
+    result = run_cli("check", str(bad), "--format", "json")
+    assert result.returncode == 1
+    finding = json.loads(result.stdout)["files"][str(bad)][0]
+    assert set(finding) >= {"id", "severity", "message", "reference", "remedy", "accepted"}
+    assert finding["id"] == "LIMIT-MIRRORS" and "114 mirrors > 100" in finding["message"]
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text(BASE.replace("mode: sync", "mode: fast"), encoding="utf-8")
+    assert run_cli("check", str(invalid)).returncode == 2
