@@ -128,12 +128,40 @@ def scenario_of(text: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_catalogue_has_every_required_id() -> None:
     """The catalogue holds at least the issue's ids, each with a reference and a remedy."""
-    required = """LIMIT-MIRRORS LIMIT-CG-SIZE LIMIT-CG-COUNT MODEL-NO-MIRRORVIEW FLARE-TOO-OLD
-    ISCSI-NEEDS-C-MODEL SYNC-DISTANCE LOG-WRITE-LATENCY DB-READ-LATENCY LINK-SATURATED
-    ASYNC-OVERRUN ASYNC-UNBOUNDED RPO-TARGET WIL-OFF RECOVERY-POLICY-AUTO RDM-NOT-PROTECTED
-    CLUSTERED-EXCHANGE USERS-PER-VM GUEST-OS-SVVP EXCHANGE-VERSION AD-PER-SITE CAS-PER-SITE
-    HUB-PER-SITE HUB-NOT-PROTECTED DOMAIN-MISMATCH SUBNET-CUSTOMIZATION DB-PER-SG SG-SPLIT-CG
-    CG-MIXED-MODE CG-PACKED-FAILOVER CX3-SP-CACHE RLP-SIZE""".split()
+    required = [
+        "LIMIT-MIRRORS",
+        "LIMIT-CG-SIZE",
+        "LIMIT-CG-COUNT",
+        "MODEL-NO-MIRRORVIEW",
+        "FLARE-TOO-OLD",
+        "ISCSI-NEEDS-C-MODEL",
+        "SYNC-DISTANCE",
+        "LOG-WRITE-LATENCY",
+        "DB-READ-LATENCY",
+        "LINK-SATURATED",
+        "ASYNC-OVERRUN",
+        "ASYNC-UNBOUNDED",
+        "RPO-TARGET",
+        "WIL-OFF",
+        "RECOVERY-POLICY-AUTO",
+        "RDM-NOT-PROTECTED",
+        "CLUSTERED-EXCHANGE",
+        "USERS-PER-VM",
+        "GUEST-OS-SVVP",
+        "EXCHANGE-VERSION",
+        "AD-PER-SITE",
+        "CAS-PER-SITE",
+        "HUB-PER-SITE",
+        "HUB-NOT-PROTECTED",
+        "DOMAIN-MISMATCH",
+        "SUBNET-CUSTOMIZATION",
+        "DB-PER-SG",
+        "SG-SPLIT-CG",
+        "CG-MIXED-MODE",
+        "CG-PACKED-FAILOVER",
+        "CX3-SP-CACHE",
+        "RLP-SIZE",
+    ]
     assert set(required) <= set(RULES)
     assert all(r.reference.startswith(("[S0]", "MODEL")) and r.remedy for r in RULES.values())
     assert set(TRIGGERS) | {"MODEL-NO-MIRRORVIEW"} == set(RULES)
@@ -145,7 +173,8 @@ def test_each_rule_triggers_on_its_minimal_scenario(rule_id: str, tmp_path: Path
     findings = run(scenario_of(TRIGGERS[rule_id](), tmp_path))
     hits = [f for f in findings if f.id == rule_id]
     assert hits, [f.id for f in findings]
-    assert hits[0].severity == RULES[rule_id].severity and hits[0].message
+    assert hits[0].severity == RULES[rule_id].severity
+    assert hits[0].message
 
 
 def test_model_without_mirrorview_is_rejected_with_its_rule_id(tmp_path: Path) -> None:
@@ -175,7 +204,9 @@ def test_findings_order_errors_warnings_accepted_info(tmp_path: Path) -> None:
     order = {"error": 0, "warning": 1, "accepted": 2, "info": 3}
     assert kinds == sorted(kinds, key=order.__getitem__)
     wil = next(f for f in findings if f.id == "WIL-OFF")
-    assert wil.accepted and wil.accepted_reason and "resync" in wil.accepted_reason
+    assert wil.accepted
+    assert wil.accepted_reason
+    assert "resync" in wil.accepted_reason
 
 
 def test_errors_cannot_be_accepted(tmp_path: Path) -> None:
@@ -197,7 +228,8 @@ def test_check_exit_codes_0_1_2(tmp_path: Path) -> None:
     assert result.returncode == 1
     finding = json.loads(result.stdout)["files"][str(bad)][0]
     assert set(finding) >= {"id", "severity", "message", "reference", "remedy", "accepted"}
-    assert finding["id"] == "LIMIT-MIRRORS" and "114 mirrors > 100" in finding["message"]
+    assert finding["id"] == "LIMIT-MIRRORS"
+    assert "114 mirrors > 100" in finding["message"]
     invalid = tmp_path / "invalid.yaml"
     invalid.write_text(BASE.replace("mode: sync", "mode: fast"), encoding="utf-8")
     assert run_cli("check", str(invalid)).returncode == 2
