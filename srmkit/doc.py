@@ -426,3 +426,63 @@ def sync_times_frame(design: Design) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+def cg_frame(scenario: Scenario) -> pd.DataFrame:
+    """The consistency-group layout: one row per CG."""
+    return pd.DataFrame(
+        [
+            {
+                "Consistency group": cg.name,
+                "Servers": ", ".join(cg.servers),
+                "Storage groups": sum(1 for m in cg.mirrors if m.role == "db"),
+                "LUNs": cg.luns,
+                "Capacity [GiB]": round(cg.capacity_gib, 1),
+                "Source → target": f"{cg.source_array} → {cg.target_array}",
+            }
+            for cg in plan_scenario(scenario).cgs
+        ]
+    )
+
+
+def plan_summary(scenario: Scenario) -> Html:
+    """Whether the plan fits, the growth year it first breaks, the recommended model, remedies."""
+    from srmkit.planner import first_break_year, recommended_model
+
+    plan = plan_scenario(scenario)
+    year = first_break_year(scenario)
+    model = recommended_model(scenario)
+    verdict = (
+        '<span class="srm-ok">fits every limit today</span>'
+        if plan.feasible
+        else f'<span class="srm-bad">does not fit: {esc(", ".join(plan.blocking))}</span>'
+    )
+    growth = (
+        f"no limit breaks within the {scenario.growth.years}-year horizon"
+        if year is None
+        else f"a limit first breaks in year {year}"
+    )
+    items = [
+        f"The plan ({esc(plan.policy)}, {len(plan.cgs)} consistency groups, lower bound "
+        f"{plan.lower_bound_cgs}) {verdict}; {esc(growth)}.",
+        f"First catalogue model that fits now and at the horizon: {esc(model or 'none')}.",
+    ] + [f"Remedy: {esc(r)}." for r in plan.remedies]
+    return Html("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+
+
+def findings_frame(scenario: Scenario) -> pd.DataFrame:
+    """Every finding of the design checker: errors, warnings, accepted risks, info."""
+    from srmkit.checks import run
+
+    rows = [
+        {
+            "Severity": "accepted risk" if f.accepted else f.severity,
+            "Rule": f.id,
+            "Finding": f.message,
+            "Remedy / reason accepted": f.accepted_reason if f.accepted else f.remedy,
+            "Source": f.reference,
+        }
+        for f in run(scenario)
+    ]
+    columns = ["Severity", "Rule", "Finding", "Remedy / reason accepted", "Source"]
+    return pd.DataFrame(rows, columns=columns)

@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 
 from srmkit.design import Design
 from srmkit.mva import MIN_PER_DAY
+from srmkit.planner import Plan, plan_scenario
+from srmkit.schema import Scenario
 
 LAYOUT = {
     "template": "plotly_white",
@@ -160,5 +162,75 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
         fig,
         "Rates where the RPO is unbounded (a day's writes exceed the link) are left blank. "
         "MODEL.md §5.",
+    )
+    return fig
+
+
+def cg_layout(plan: Plan) -> go.Figure:
+    """Array → consistency group → LUNs, as a sunburst sized by LUN count."""
+    ids, labels, parents, values = [], [], [], []
+    for array in dict.fromkeys(cg.source_array for cg in plan.cgs):
+        ids.append(array)
+        labels.append(array)
+        parents.append("")
+        values.append(sum(cg.luns for cg in plan.cgs if cg.source_array == array))
+    for cg in plan.cgs:
+        ids.append(cg.name)
+        labels.append(cg.name)
+        parents.append(cg.source_array)
+        values.append(cg.luns)
+        for role in ("db", "log", "gos"):
+            n = sum(1 for m in cg.mirrors if m.role == role)
+            if n:
+                ids.append(f"{cg.name}/{role}")
+                labels.append(f"{role.upper()} ×{n}")
+                parents.append(cg.name)
+                values.append(n)
+    fig = go.Figure(
+        go.Sunburst(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total")
+    )
+    fig.update_layout(
+        title="Consistency groups by source array (segments sized by LUNs)",
+        template="plotly_white",
+        height=460,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    _note(
+        fig,
+        f"Policy {plan.policy}; a storage group's DB and log LUN always share a CG; "
+        "mirrors count against both arrays they touch (MODEL.md §7).",
+    )
+    return fig
+
+
+def growth_vs_limits(scenario: Scenario) -> go.Figure:
+    """Mirrors and CGs on the busiest array over the growth horizon, against its limits."""
+    years = list(range(scenario.growth.years + 1))
+    plans = [plan_scenario(scenario, y, explain=False) for y in years]
+    fig = go.Figure()
+    for measure, limit, label in (
+        ("mirrors", "max_mirrors", "mirrors"),
+        ("cgs", "max_cgs", "consistency groups"),
+    ):
+        share = [max(getattr(a, measure) / getattr(a, limit) for a in p.arrays) for p in plans]
+        fig.add_scatter(x=years, y=share, mode="lines+markers", name=label)
+    fig.add_hline(
+        y=1.0,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text="model limit",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title="Limit usage over the growth horizon (busiest array)",
+        xaxis={"title": "year", "dtick": 1},
+        yaxis={"title": "share of limit", "tickformat": ".0%", "rangemode": "tozero"},
+        **LAYOUT,
+    )
+    g = scenario.growth
+    _note(
+        fig,
+        f"Users grow {g.users_per_year_fraction:.0%} a year; storage groups are re-derived "
+        "from the grown mailbox count each year (MODEL.md §2, §7).",
     )
     return fig

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 from srmkit.browser import BrowserNotFoundError, find_browser, offline_page, wait_for_figures
+from srmkit.exports import write_csv, write_xlsx
 from srmkit.params import load_sections
+from srmkit.planner import plan_scenario
 from srmkit.schema import Scenario
 
 Format = Literal["html", "pdf"]
@@ -176,6 +178,9 @@ def render(
                 to_pdf(html_file, staging / f"{BASENAME}.pdf", scenario)
         if "html" not in formats:
             html_file.unlink()
+        plan = plan_scenario(scenario)
+        write_csv(plan, staging / "plan.csv")
+        write_xlsx(plan, staging / "plan.xlsx")
         if folder.exists():  # overwrite asked for: replace the old report in one step
             trash = folder.parent / f".old-{uuid.uuid4().hex}"
             folder.rename(trash)
@@ -188,5 +193,8 @@ def render(
         if not any(folder.parent.iterdir()):
             folder.parent.rmdir()
         raise
-    report.files = {p.suffix.lstrip("."): p for p in sorted(folder.iterdir())}
+    # Keyed by format (html, pdf, ipynb, yaml); the plan exports by file name (plan.csv, …).
+    report.files = {
+        p.name if p.stem == "plan" else p.suffix.lstrip("."): p for p in sorted(folder.iterdir())
+    }
     return report

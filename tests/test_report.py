@@ -165,3 +165,29 @@ def test_failing_notebook_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="boom"):
         render(EXAMPLE, out, ("html",), notebook=broken)
     assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_plan_exports_beside_the_report(example_report: Report) -> None:
+    """plan.csv has one row per mirror; plan.xlsx the same sheet plus a summary per array."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    rows = list(csv.DictReader(example_report.files["plan.csv"].open(encoding="utf-8")))
+    assert len(rows) == 114  # 6 servers × (9 SGs × 2 + 1 GOS LUN)
+    assert set(rows[0]) == {
+        "server",
+        "storage_group",
+        "lun_role",
+        "capacity_gib",
+        "cg",
+        "source_array",
+        "target_array",
+        "mode",
+    }
+    assert rows[0]["cg"] == "CG_EXMBX01_1"
+    assert rows[0]["lun_role"] == "db"
+    book = load_workbook(example_report.files["plan.xlsx"])
+    assert book.sheetnames == ["mirrors", "AMS-CX4", "UTR-CX4"]
+    assert book["mirrors"].max_row == 115
+    assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 114, 256, 142]
