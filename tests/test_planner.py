@@ -166,3 +166,19 @@ def test_what_if_names_model_no_mirrorview() -> None:
     """The catalogue's AX4-5i is listed as not fitting because it cannot mirror."""
     row = next(m for m in what_if(1, 1, 1, "sync")["models"] if m["model"] == "AX4-5i")  # type: ignore[union-attr]
     assert row["blocking_limit"] == "MODEL-NO-MIRRORVIEW"
+
+
+def test_plan_cli_json_and_csv() -> None:
+    """`srmkit plan` reports per-array use, headroom, growth and the recommended model."""
+    data = json.loads(run_cli("plan", str(EXAMPLE), "--format", "json").stdout)
+    assert data["feasible"] is True and data["cgs"] == data["lower_bound_cgs"] == 12
+    assert data["arrays"][0]["mirrors"] == 114 and data["arrays"][0]["mirrors_headroom"] == 142
+    assert data["recommended_model"] == "CX4-240" and data["first_break_year"] is None
+    csv_lines = run_cli("plan", str(EXAMPLE), "--format", "csv").stdout.splitlines()
+    assert (
+        csv_lines[0]
+        == "server,storage_group,lun_role,capacity_gib,cg,source_array,target_array,mode"
+    )
+    assert len(csv_lines) == 115
+    text = run_cli("plan", str(EXAMPLE)).stdout
+    assert "recommended model: CX4-240" in text
