@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,42 +222,6 @@ def limits_frame(scenario: Scenario) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def limit_usage_figure(scenario: Scenario) -> go.Figure:
-    """Share of each array limit the design uses (100 % = the limit of seed Table 2 or 3)."""
-    usage = plan_scenario(scenario).arrays
-    fig = go.Figure()
-    measures: Sequence[tuple[str, str, str]] = (
-        ("Mirrors", "mirrors", "max_mirrors"),
-        ("Consistency groups", "cgs", "max_cgs"),
-        ("LUNs in largest CG", "largest_cg_luns", "max_luns_per_cg"),
-    )
-    for label, used, limit in measures:
-        fig.add_bar(
-            name=label,
-            x=[f"{u.array} ({u.model})" for u in usage],
-            y=[getattr(u, used) / getattr(u, limit) for u in usage],
-            customdata=[[getattr(u, used), getattr(u, limit)] for u in usage],
-            hovertemplate="%{customdata[0]} of %{customdata[1]}<extra>" + label + "</extra>",
-        )
-    fig.add_hline(
-        y=1.0,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text="model limit",
-        annotation_position="top left",
-    )
-    fig.update_layout(
-        barmode="group",
-        title="Array limit usage (used ÷ limit)",
-        yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 60, "b": 60},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
 
 
 def assumptions_frame(scenario: Scenario) -> pd.DataFrame:

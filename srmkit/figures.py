@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -21,6 +23,17 @@ LAYOUT = {
 def _note(fig: go.Figure, text: str) -> None:
     """Attach the assumptions a figure rests on; documents print them under the figure."""
     fig.update_layout(meta={"note": text})
+
+
+def _limit_line(fig: go.Figure) -> None:
+    """The dashed 100 % line of a limit-usage figure."""
+    fig.add_hline(
+        y=1.0,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text="model limit",
+        annotation_position="top left",
+    )
 
 
 def latency_vs_distance(design: Design) -> go.Figure:
@@ -214,13 +227,7 @@ def growth_vs_limits(scenario: Scenario) -> go.Figure:
     ):
         share = [max(getattr(a, measure) / getattr(a, limit) for a in p.arrays) for p in plans]
         fig.add_scatter(x=years, y=share, mode="lines+markers", name=label)
-    fig.add_hline(
-        y=1.0,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text="model limit",
-        annotation_position="top left",
-    )
+    _limit_line(fig)
     fig.update_layout(
         title="Limit usage over the growth horizon (busiest array)",
         xaxis={"title": "year", "dtick": 1},
@@ -232,5 +239,35 @@ def growth_vs_limits(scenario: Scenario) -> go.Figure:
         fig,
         f"Users grow {g.users_per_year_fraction:.0%} a year; storage groups are re-derived "
         "from the grown mailbox count each year (MODEL.md §2, §7).",
+    )
+    return fig
+
+
+def limit_usage_figure(scenario: Scenario) -> go.Figure:
+    """Share of each array limit the design uses (100 % = the limit of seed Table 2 or 3)."""
+    usage = plan_scenario(scenario).arrays
+    fig = go.Figure()
+    measures: Sequence[tuple[str, str, str]] = (
+        ("Mirrors", "mirrors", "max_mirrors"),
+        ("Consistency groups", "cgs", "max_cgs"),
+        ("LUNs in largest CG", "largest_cg_luns", "max_luns_per_cg"),
+    )
+    for label, used, limit in measures:
+        fig.add_bar(
+            name=label,
+            x=[f"{u.array} ({u.model})" for u in usage],
+            y=[getattr(u, used) / getattr(u, limit) for u in usage],
+            customdata=[[getattr(u, used), getattr(u, limit)] for u in usage],
+            hovertemplate="%{customdata[0]} of %{customdata[1]}<extra>" + label + "</extra>",
+        )
+    _limit_line(fig)
+    fig.update_layout(
+        barmode="group",
+        title="Array limit usage (used ÷ limit)",
+        yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
+        template="plotly_white",
+        height=380,
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.2},
     )
     return fig

@@ -171,9 +171,12 @@ def test_what_if_names_model_no_mirrorview() -> None:
 def test_plan_cli_json_and_csv() -> None:
     """`srmkit plan` reports per-array use, headroom, growth and the recommended model."""
     data = json.loads(run_cli("plan", str(EXAMPLE), "--format", "json").stdout)
-    assert data["feasible"] is True and data["cgs"] == data["lower_bound_cgs"] == 12
-    assert data["arrays"][0]["mirrors"] == 114 and data["arrays"][0]["mirrors_headroom"] == 142
-    assert data["recommended_model"] == "CX4-240" and data["first_break_year"] is None
+    assert data["feasible"] is True
+    assert data["cgs"] == data["lower_bound_cgs"] == 12
+    assert data["arrays"][0]["mirrors"] == 114
+    assert data["arrays"][0]["mirrors_headroom"] == 142
+    assert data["recommended_model"] == "CX4-240"
+    assert data["first_break_year"] is None
     csv_lines = run_cli("plan", str(EXAMPLE), "--format", "csv").stdout.splitlines()
     assert (
         csv_lines[0]
