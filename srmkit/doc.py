@@ -449,3 +449,11 @@ def findings_frame(scenario: Scenario) -> pd.DataFrame:
     ]
     columns = ["Severity", "Rule", "Finding", "Remedy / reason accepted", "Source"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def findings(scenario: Scenario) -> Html:
+    """The findings table, or a sentence saying the design meets every rule."""
+    frame = findings_frame(scenario)
+    if frame.empty:
+        return paragraph("No findings: the design meets every rule of the checker.")
+    return table(frame)

@@ -191,3 +191,11 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
     assert book.sheetnames == ["mirrors", "AMS-CX4", "UTR-CX4"]
     assert book["mirrors"].max_row == 115
     assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 114, 256, 142]
+
+
+def test_document_states_a_clean_review(example_report: Report) -> None:
+    """The example has no findings: the review section says so in words."""
+    html = example_report.files["html"].read_text(encoding="utf-8")
+    assert "No findings: the design meets every rule of the checker." in html
+    assert "Consistency-group layout" in html
+    assert "CG_EXMBX06_2" in html
