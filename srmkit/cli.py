@@ -81,6 +81,15 @@ def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     raise typer.Exit(EXIT_INVALID)
 
 
+def _echo_csv(rows: list[dict[str, object]]) -> None:
+    """Print rows as CSV with a header line."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    typer.echo(out.getvalue(), nl=False)
+
+
 def _validate_all(params: list[Path], fmt: TextFormat) -> None:
     """Validate every file before any work; on problems print them all and exit 2."""
     problems = []
@@ -153,11 +162,7 @@ def plan(
     p = plan_scenario(scenario)
     rows = plan_rows(p)
     if fmt is TableFormat.csv:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        typer.echo(out.getvalue(), nl=False)
+        _echo_csv(rows)
         return
     summary = {
         "mode": p.mode,
@@ -284,11 +289,7 @@ def limits(
             typer.echo(json.dumps(data_all, indent=2))
             return
     if fmt is TableFormat.csv:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        typer.echo(out.getvalue(), nl=False)
+        _echo_csv(rows)
         return
     columns = list(rows[0])
     cells = [[("-" if r[c] is None else str(r[c])) for c in columns] for r in rows]

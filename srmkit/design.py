@@ -16,6 +16,7 @@ import numpy as np
 from srmkit import link as link_calc
 from srmkit import mva, mvs, sync_times, workload
 from srmkit.assumptions import assumption_rows
+from srmkit.params import json_ready
 from srmkit.planner import plan_scenario, server_luns
 from srmkit.schema import Scenario, Server
 from srmkit.units import mib_to_gib
@@ -299,8 +300,10 @@ class Design:
 
         None for MV/S designs (no RLP needed). [GiB]
         """
-        if self.is_sync or self.async_cycle.unbounded:
-            return None if self.is_sync else self.a.rlp_capacity_fraction * self.capacity_gib
+        if self.is_sync:
+            return None
+        if self.async_cycle.unbounded:  # no delta set to size from: the capacity rule alone
+            return self.a.rlp_capacity_fraction * self.capacity_gib
         # A CG's delta set: each member server's share of the written volume, times the share
         # of that server's storage groups the CG holds (DB and log writes follow the groups).
         written = {s.name: sum(s.hourly_log_mib) + sum(s.hourly_db_write_mib) for s in self.servers}
@@ -400,7 +403,7 @@ class Design:
         out["rlp_gib"] = num(self.rlp_gib)
         out["assumptions"] = {
             r.name: {
-                "value": _jsonable(r.value),
+                "value": json_ready(r.value),
                 "unit": r.unit,
                 "source": r.source,
                 "overridden": r.overridden,
@@ -408,13 +411,3 @@ class Design:
             for r in assumption_rows(self.a)
         }
         return out
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return list(value)
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    return value

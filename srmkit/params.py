@@ -397,13 +397,16 @@ def scenario_from_sections(source: str = "notebook parameters", **sections: Any)
     return validate_data(data, source)
 
 
-def _jsonable(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """Plain JSON data: mappings, lists (from tuples too), dataclasses as mappings, ISO dates."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: json_ready(getattr(value, k)) for k in value.__dataclass_fields__}
     return value
 
 
@@ -416,7 +419,7 @@ def load_sections(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
     path = Path(path)
     scenario = load_scenario(path)
     raw = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return scenario, _jsonable(raw)
+    return scenario, json_ready(raw)
 
 
 def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:
