@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= params/example.yaml
 REPORT_FLAGS ?=
 
-.PHONY: report test lint typecheck pytest bench browser clean-venv
+.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,10 @@ bench: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Development only: refresh the vendored plotly.js basic bundle to the release plotly (Python) ships.
+plotly-js: $(STAMP)
+	version=$$($(BIN)/python -c "import plotly.offline as o; print(o.get_plotlyjs_version())"); \
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null && \
+	tar xzf plotly.js-basic-dist-min-$$version.tgz && \
+	cp package/plotly-basic.min.js package/LICENSE $(CURDIR)/srmkit/data/plotly/ && rm -rf $$tmp

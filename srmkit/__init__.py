@@ -5,7 +5,6 @@ The package holds all logic; notebooks and the CLI only call into it.
 """
 
 from srmkit.params import ScenarioError, load_scenario, scenario_from_sections
-
-__version__ = "0.1.0"
+from srmkit.version import __version__
 
 __all__ = ["ScenarioError", "__version__", "load_scenario", "scenario_from_sections"]

@@ -1,4 +1,4 @@
-"""Every default of the engineering model (MODEL.md), in one place, with its unit and source.
+"""Every default of the engineering model (Method), in one place, with its unit and source.
 
 :class:`Assumptions` is a frozen dataclass that the domain code reads directly. It is declared
 with pydantic's dataclass decorator and its fields carry constraints in ``Annotated`` metadata, so
@@ -20,13 +20,12 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
 
-HOURS_PER_DAY = 24
 PROFILE_SUM_TOLERANCE = 1e-6
 
 
 @dataclasses.dataclass(frozen=True)
 class ExchangeProfile:
-    """One row of the Exchange 2007 mailbox profile table (MODEL.md §2)."""
+    """One row of the Exchange 2007 mailbox profile table (Method §2)."""
 
     __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
 
@@ -48,7 +47,7 @@ def _data_rows(name: str) -> list[dict[str, str]]:
 
 @cache
 def default_profiles() -> dict[str, ExchangeProfile]:
-    """The shipped profile table, ``srmkit/data/exchange_profiles.csv`` (MODEL.md §2, [S19])."""
+    """The shipped profile table, ``srmkit/data/exchange_profiles.csv`` (Method §2, [S19])."""
     return {
         row["profile"]: ExchangeProfile(
             messages_per_day_count=float(row["messages_per_day_count"]),
@@ -61,7 +60,7 @@ def default_profiles() -> dict[str, ExchangeProfile]:
 
 @cache
 def default_daily_profile() -> tuple[float, ...]:
-    """The shipped hourly activity profile, ``srmkit/data/daily_profile.csv`` (MODEL.md §2)."""
+    """The shipped hourly activity profile, ``srmkit/data/daily_profile.csv`` (Method §2)."""
     rows = sorted(_data_rows("daily_profile.csv"), key=lambda r: int(r["hour"]))
     return tuple(float(r["activity_fraction"]) for r in rows)
 
@@ -80,14 +79,14 @@ def _src(description: str, unit: str, source: str, **constraints: Any) -> FieldI
     return info
 
 
-M2, M4, M5, M6, M8 = "MODEL.md §2", "MODEL.md §4", "MODEL.md §5", "MODEL.md §6", "MODEL.md §8"
+M2, M4, M5, M6, M8 = "Method §2", "Method §4", "Method §5", "Method §6", "Method §8"
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Assumptions:
     """The model's defaults; a params file overrides any of them under ``assumptions:``."""
 
-    # --- Exchange 2007 workload (MODEL.md §2) -------------------------------------------------
+    # --- Exchange 2007 workload (Method §2) -------------------------------------------------
     exchange_profiles: Annotated[
         dict[str, ExchangeProfile],
         _src(
@@ -101,7 +100,7 @@ class Assumptions:
         _src(
             "Share of daily activity in each hour 0–23 (24 values, sum 1)",
             "fraction",
-            f"{M2}; synthetic default, FACTS §4.2",
+            f"{M2}; synthetic default",
             min_length=24,
             max_length=24,
         ),
@@ -139,13 +138,13 @@ class Assumptions:
         int, _src("Recommended maximum Exchange users in one VM", "users", f"{M2}, [S0]", gt=0)
     ] = 4000
     log_file_mib: Annotated[
-        float, _src("Exchange 2007 transaction log file size", "MiB", "MODEL.md §1", gt=0)
+        float, _src("Exchange 2007 transaction log file size", "MiB", "Method §1", gt=0)
     ] = 1.0
     db_page_kib: Annotated[
-        float, _src("Exchange 2007 database page size", "KiB", "MODEL.md §1", gt=0)
+        float, _src("Exchange 2007 database page size", "KiB", "Method §1", gt=0)
     ] = 8.0
 
-    # --- MirrorView/S latency and link load (MODEL.md §4) -------------------------------------
+    # --- MirrorView/S latency and link load (Method §4) -------------------------------------
     burst_factor: Annotated[
         float, _src("Peak-rate multiplier for bursts hidden by hourly data", "factor", M4, ge=1)
     ] = 1.0
@@ -153,7 +152,7 @@ class Assumptions:
         float, _src("One-way propagation delay in fibre", "ms/km", f"{M4}, [S16]", gt=0)
     ] = 0.005
     log_write_kib: Annotated[
-        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, FACTS §3.3", gt=0)
+        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, [S20]", gt=0)
     ] = 16.0
     mirror_overhead_ms: Annotated[
         float, _src("MirrorView processing overhead per write", "ms", f"{M4}, [S16]", ge=0)
@@ -164,18 +163,12 @@ class Assumptions:
     log_write_avg_limit_ms: Annotated[
         float, _src("Microsoft limit for average log write latency", "ms", f"{M4}, [S0]", gt=0)
     ] = 10.0
-    log_write_max_limit_ms: Annotated[
-        float, _src("Microsoft limit for maximum log write latency", "ms", f"{M4}, [S0]", gt=0)
-    ] = 40.0
     local_db_read_ms: Annotated[
         float, _src("Local database read latency (not slowed by the mirror)", "ms", M4, ge=0)
     ] = 10.0
     db_read_avg_limit_ms: Annotated[
         float, _src("Microsoft limit for average database read latency", "ms", f"{M4}, [S0]", gt=0)
     ] = 20.0
-    db_read_max_limit_ms: Annotated[
-        float, _src("Microsoft limit for maximum database read latency", "ms", f"{M4}, [S0]", gt=0)
-    ] = 40.0
     sync_distance_limit_km: Annotated[
         float,
         _src(
@@ -186,7 +179,7 @@ class Assumptions:
         ),
     ] = 100.0
 
-    # --- MirrorView/A update cycles (MODEL.md §5) ---------------------------------------------
+    # --- MirrorView/A update cycles (Method §5) ---------------------------------------------
     async_db_transfer_factor: Annotated[
         float,
         _src(
@@ -209,9 +202,6 @@ class Assumptions:
             le=31,
         ),
     ] = 7
-    tracking_extent_kib: Annotated[
-        float, _src("MirrorView/A change-tracking granularity", "KiB", "MODEL.md §1, [S4]", gt=0)
-    ] = 16.0
     rlp_capacity_fraction: Annotated[
         float,
         _src(
@@ -222,7 +212,7 @@ class Assumptions:
         float, _src("Reserved LUN pool safety factor on the largest delta set", "factor", M5, ge=1)
     ] = 1.5
 
-    # --- Synchronisation durations (MODEL.md §6) ----------------------------------------------
+    # --- Synchronisation durations (Method §6) ----------------------------------------------
     sync_rate_high_fraction: Annotated[
         float,
         _src(
@@ -258,12 +248,12 @@ class Assumptions:
         _src(
             "Array-side cap on synchronisation throughput; empty means no cap",
             "Mbit/s",
-            f"{M6}; MODEL.md gives no value",
+            f"{M6}; no published value",
             gt=0,
         ),
     ] = None
 
-    # --- Failover and recovery (MODEL.md §8) --------------------------------------------------
+    # --- Failover and recovery (Method §8) --------------------------------------------------
     auto_fracture_s: Annotated[
         float, _src("Link-down time after which MirrorView/S fractures the mirrors", "s", M8, gt=0)
     ] = 60.0
@@ -284,6 +274,14 @@ class Assumptions:
         _src("Recovery step: IP customisation per VM when the subnet differs", "min", M8, ge=0),
     ] = 2.0
 
+    def sync_rate_fraction(self, setting: str) -> float:
+        """Share of the effective link rate a mirror sync rate setting uses. [fraction]"""
+        return {
+            "high": self.sync_rate_high_fraction,
+            "medium": self.sync_rate_medium_fraction,
+            "low": self.sync_rate_low_fraction,
+        }[setting]
+
     @field_validator("exchange_profiles", mode="after")
     @classmethod
     def _merge_profiles(cls, value: dict[str, ExchangeProfile]) -> dict[str, ExchangeProfile]:
@@ -299,6 +297,23 @@ class Assumptions:
         if abs(total - 1.0) > PROFILE_SUM_TOLERANCE:
             raise ValueError(f"the 24 hourly shares must sum to 1 (they sum to {total:.6g})")
         return value
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkDefaults:
+    """Defaults of a scenario's ``link`` section (Method §3, §4); the schema reads them here."""
+
+    route_factor: float = 1.0
+    """Fibre route length ÷ site distance (Method §4). [factor]"""
+    round_trips: int = 2
+    """Protocol round trips per write: 2 for FC without write acceleration [S13]. [count]"""
+    efficiency_fraction: float = 0.85
+    """Usable share of the link after protocol overhead (Method §3). [fraction]"""
+    share_fraction: float = 1.0
+    """Share of the link given to replication (Method §3). [fraction]"""
+
+
+LINK_DEFAULTS = LinkDefaults()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """``srmkit calc``: quick what-ifs without a scenario file, for live sizing sessions.
 
-Every default is MODEL.md's, read from the one place that holds it (:class:`Assumptions` and the
+Every default is Method's, read from the one place that holds it (:class:`Assumptions` and the
 ``link`` section of the schema); JSON keys carry their units.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from enum import StrEnum
 from typing import Annotated, Any
@@ -14,18 +13,20 @@ from typing import Annotated, Any
 import typer
 
 from srmkit import mva, mvs, sync_times
-from srmkit.assumptions import Assumptions
+from srmkit.assumptions import LINK_DEFAULTS, Assumptions
 from srmkit.link import effective_rate_mbps
-from srmkit.schema import Link
+from srmkit.output import dumps
 
 DEFAULTS = Assumptions()
-ROUND_TRIPS = int(Link.model_fields["round_trips"].default)
-ROUTE_FACTOR = float(Link.model_fields["route_factor"].default)
-EFFICIENCY = float(Link.model_fields["efficiency_fraction"].default)
+ROUND_TRIPS = LINK_DEFAULTS.round_trips
+ROUTE_FACTOR = LINK_DEFAULTS.route_factor
+EFFICIENCY = LINK_DEFAULTS.efficiency_fraction
 EXIT_INVALID = 2
 
 calc_app = typer.Typer(
-    help="Quick what-if calculations (no scenario file); MODEL.md defaults.", no_args_is_help=True
+    help="Quick what-if calculations (no scenario file); the method's defaults.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: option names are never cut to fit the terminal
 )
 
 
@@ -60,7 +61,7 @@ def _num(x: float) -> float | None:
 
 def _emit(data: dict[str, Any], fmt: Fmt) -> None:
     if fmt is Fmt.json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(dumps(data))
         return
     for key, value in data.items():
         typer.echo(f"{key}: {'unbounded' if value is None else value}")
@@ -104,7 +105,7 @@ def latency(
     ] = DEFAULTS.local_log_write_ms,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """MirrorView/S added write latency, log write latency and maximum distance (MODEL.md §4)."""
+    """MirrorView/S added write latency, log write latency and maximum distance (Method §4)."""
     _positive("--distance-km", distance_km, allow_zero=True)
     _positive("--round-trips", round_trips)
     _positive("--route-factor", route_factor)
@@ -170,7 +171,7 @@ def rpo(
     ] = UpdateType.start,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """MirrorView/A worst and mean RPO (MODEL.md §5 closed forms)."""
+    """MirrorView/A worst and mean RPO (Method §5 closed forms)."""
     _positive("--interval-min", interval_min)
     _positive("--efficiency", efficiency)
     by_duration = update_duration_min is not None
@@ -226,7 +227,7 @@ def bandwidth(
     ] = UpdateType.start,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """Smallest link rate whose MirrorView/A worst RPO meets a target (MODEL.md §5)."""
+    """Smallest link rate whose MirrorView/A worst RPO meets a target (Method §5)."""
     for name, value in (
         ("--rpo-min", rpo_min),
         ("--interval-min", interval_min),
@@ -258,11 +259,11 @@ def sync_time(
     ] = SyncRate.medium,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """Full synchronisation time of a capacity over a link (MODEL.md §6)."""
+    """Full synchronisation time of a capacity over a link (Method §6)."""
     _positive("--capacity-gib", capacity_gib, allow_zero=True)
     _positive("--link-mbps", link_mbps)
     _positive("--efficiency", efficiency)
-    fraction = getattr(DEFAULTS, f"sync_rate_{sync_rate.value}_fraction")
+    fraction = DEFAULTS.sync_rate_fraction(sync_rate.value)
     rate = float(
         sync_times.sync_rate_mbps(
             effective_rate_mbps(link_mbps, efficiency, 1.0), fraction, DEFAULTS.array_sync_cap_mbps
@@ -298,7 +299,7 @@ def cgs(
     ] = None,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """Consistency groups and model fit for N identical servers on one array pair (MODEL.md §7)."""
+    """Consistency groups and model fit for N identical servers on one array pair (Method §7)."""
     from srmkit.limits import UnknownModelError, get_model
     from srmkit.planner import what_if
 
@@ -320,7 +321,7 @@ def cgs(
         chosen,
     )
     if fmt is Fmt.json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(dumps(data))
         return
     typer.echo(
         f"{data['luns_per_server']} LUNs per server, {data['total_mirrors']} mirrors; "

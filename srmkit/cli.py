@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,9 +15,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from srmkit import __version__
 from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
+from srmkit.output import dumps
 from srmkit.params import ScenarioError, load_scenario
+from srmkit.version import __version__
+
+# Commands import the heavier modules (design, output, report) when they run, so that
+# `srmkit limits` and `srmkit --help` start fast in a live sizing session.
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
@@ -29,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: option names are never cut to fit the terminal
 )
 
 
@@ -68,13 +72,16 @@ def main_callback(
     """srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON MirrorView."""
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1 CG``, ``3 CGs``."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     if fmt is TextFormat.json:
-        typer.echo(
-            json.dumps(
-                {"valid": False, "problems": [p.as_dict() for p in problems.problems]}, indent=2
-            )
-        )
+        from srmkit.output import problems_dict
+
+        typer.echo(dumps(problems_dict(problems.problems)))
     else:
         for p in problems.problems:
             typer.echo(f"error: {p}", err=True)
@@ -108,32 +115,35 @@ def check(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Validate and run every design rule: exit 0 clean, 1 on an error finding, 2 invalid input."""
-    from srmkit.checks import run
+    from srmkit.design import Design
+    from srmkit.output import finding_dict
 
     _validate_all(params, fmt)
-    results = {str(p): run(load_scenario(p)) for p in params}
-    failed = any(f.severity == "error" for fs in results.values() for f in fs)
+    designs = {str(p): Design(load_scenario(p)) for p in params}
+    failed = any(d.errors for d in designs.values())
     if fmt is TextFormat.json:
         typer.echo(
-            json.dumps(
+            dumps(
                 {
                     "valid": True,
                     "passed": not failed,
-                    "files": {k: [f.as_dict() for f in v] for k, v in results.items()},
-                },
-                indent=2,
+                    "files": {k: [finding_dict(f) for f in d.findings] for k, d in designs.items()},
+                    "verdicts": {k: d.verdict for k, d in designs.items()},
+                }
             )
         )
     else:
-        for path, findings in results.items():
+        for path, design in designs.items():
+            findings = design.findings
             counts = {
                 sev: sum(1 for f in findings if f.severity == sev and not f.accepted)
                 for sev in ("error", "warning", "info")
             }
             accepted = sum(1 for f in findings if f.accepted)
             typer.echo(
-                f"{path}: {counts['error']} errors, {counts['warning']} warnings, "
-                f"{accepted} accepted risks, {counts['info']} info"
+                f"{path}: {plural(counts['error'], 'error')}, "
+                f"{plural(counts['warning'], 'warning')}, "
+                f"{plural(accepted, 'accepted risk')}, {counts['info']:,} info"
             )
             for f in findings:
                 label = "accepted" if f.accepted else f.severity
@@ -154,84 +164,40 @@ def plan(
     ] = TableFormat.table,
 ) -> None:
     """The consistency-group plan: mirrors, CGs, array limits with headroom, growth, model."""
-    from srmkit.exports import plan_rows
-    from srmkit.planner import first_break_year, plan_scenario, recommended_model
+    from srmkit.design import Design
+    from srmkit.output import mirror_rows, plan_dict
 
     _validate_all([params], TextFormat.json if fmt is TableFormat.json else TextFormat.text)
-    scenario = load_scenario(params)
-    p = plan_scenario(scenario)
-    rows = plan_rows(p)
+    design = Design(load_scenario(params))
     if fmt is TableFormat.csv:
-        _echo_csv(rows)
+        _echo_csv(mirror_rows(design))
         return
-    summary = {
-        "mode": p.mode,
-        "policy": p.policy,
-        "explicit_layout": p.explicit,
-        "feasible": p.feasible,
-        "blocking": p.blocking,
-        "remedies": p.remedies,
-        "cgs": len(p.cgs),
-        "lower_bound_cgs": p.lower_bound_cgs,
-        "mirrors": len(p.mirrors),
-        "first_break_year": first_break_year(scenario),
-        "growth_years": scenario.growth.years,
-        "recommended_model": recommended_model(scenario),
-        "arrays": [
-            {
-                "array": a.array,
-                "model": a.model,
-                "mirrors": a.mirrors,
-                "max_mirrors": a.max_mirrors,
-                "mirrors_headroom": a.mirrors_headroom,
-                "cgs": a.cgs,
-                "max_cgs": a.max_cgs,
-                "cgs_headroom": a.cgs_headroom,
-                "largest_cg_luns": a.largest_cg_luns,
-                "max_luns_per_cg": a.max_luns_per_cg,
-                "fits": a.fits,
-            }
-            for a in p.arrays
-        ],
-        "consistency_groups": [
-            {
-                "name": cg.name,
-                "servers": list(cg.servers),
-                "luns": cg.luns,
-                "capacity_gib": round(cg.capacity_gib, 3),
-                "source_array": cg.source_array,
-                "target_array": cg.target_array,
-            }
-            for cg in p.cgs
-        ],
-    }
     if fmt is TableFormat.json:
-        summary["mirrors_list"] = rows
-        typer.echo(json.dumps(summary, indent=2))
+        typer.echo(dumps(plan_dict(design)))
         return
+    p = design.plan
     typer.echo(
-        f"{len(p.mirrors)} mirrors in {len(p.cgs)} consistency groups "
-        f"({p.policy}; lower bound {p.lower_bound_cgs}); "
+        f"{plural(len(p.mirrors), 'mirror')} in {plural(len(p.cgs), 'consistency group')} "
+        f"({p.policy}; lower bound {p.lower_bound_cgs:,}); "
         f"{'fits' if p.feasible else 'DOES NOT FIT: ' + ', '.join(p.blocking)}"
     )
-    for a in summary["arrays"]:  # type: ignore[attr-defined]
+    for a in p.arrays:
         typer.echo(
-            f"  {a['array']} ({a['model']}): mirrors {a['mirrors']}/{a['max_mirrors']}, "
-            f"CGs {a['cgs']}/{a['max_cgs']}, largest CG "
-            f"{a['largest_cg_luns']}/{a['max_luns_per_cg']}"
+            f"  {a.array} ({a.model}): mirrors {a.mirrors:,}/{a.max_mirrors:,}, "
+            f"CGs {a.cgs:,}/{a.max_cgs:,}, largest CG {a.largest_cg_luns}/{a.max_luns_per_cg}"
         )
     for cg in p.cgs:
         typer.echo(
-            f"  {cg.name}: {cg.luns} LUNs, {cg.capacity_gib:,.1f} GiB, "
+            f"  {cg.name}: {plural(cg.luns, 'LUN')}, {cg.capacity_gib:,.1f} GiB, "
             f"{cg.source_array} -> {cg.target_array}"
         )
-    year = summary["first_break_year"]
+    year = design.first_break_year
     typer.echo(
         f"growth: {'no limit breaks' if year is None else f'a limit breaks in year {year}'}"
-        f" within {scenario.growth.years} years"
+        f" within {plural(design.scenario.growth.years, 'year')}"
     )
-    typer.echo(f"recommended model: {summary['recommended_model'] or 'no model fits'}")
-    for fix in p.remedies:
+    typer.echo(f"recommended model: {design.recommended_model or 'no model fits'}")
+    for fix in design.plan_remedies:
         typer.echo(f"  fix: {fix}")
 
 
@@ -277,7 +243,7 @@ def limits(
             data = found.as_dict()
             if chosen is not None:
                 data.pop("async" if chosen == "sync" else "sync")
-            typer.echo(json.dumps(data, indent=2))
+            typer.echo(dumps(data))
             return
     else:
         rows = _limit_rows(chosen)
@@ -286,7 +252,7 @@ def limits(
             if chosen is not None:
                 for d in data_all:
                     d.pop("async" if chosen == "sync" else "sync")
-            typer.echo(json.dumps(data_all, indent=2))
+            typer.echo(dumps(data_all))
             return
     if fmt is TableFormat.csv:
         _echo_csv(rows)
@@ -305,13 +271,14 @@ def size(
     params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
-    """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (MODEL.md)."""
+    """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (Method)."""
     from srmkit.design import Design
+    from srmkit.output import size_dict
 
     _validate_all([params], fmt)
-    data = Design(load_scenario(params)).to_dict()
+    data = size_dict(Design(load_scenario(params)))
     if fmt is TextFormat.json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(dumps(data))
         return
     total = data["workload"]["total"]
     lines = [
@@ -377,7 +344,7 @@ def report(
     ] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
-    """Validate every params file, then render each design document (HTML and PDF)."""
+    """Validate every params file, then render each document (HTML and PDF) for each."""
     from srmkit.report import FORMATS, ReportError, render
 
     formats = [f.strip() for f in to.split(",") if f.strip()]
@@ -386,23 +353,17 @@ def report(
         typer.echo(f"error: --to takes html and/or pdf, not {','.join(bad) or to!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
     _validate_all(params, fmt)
-    results = []
-    for path in params:
-        try:
-            rep = render(path, out, formats, overwrite)  # type: ignore[arg-type]  # checked above
-        except ReportError as exc:
-            typer.echo(f"error: {path}: {exc}", err=True)
-            raise typer.Exit(EXIT_FAILED) from None
+    try:
+        results = render(params, out, formats, overwrite)  # type: ignore[arg-type]  # checked above
+    except ReportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    for rep in results:
         for warning in rep.warnings:
-            typer.echo(f"warning: {path}: {warning}", err=True)
-        results.append(rep)
-        if fmt is TextFormat.text:
-            typer.echo(f"{path} -> {rep.folder}")
-            for kind, file in rep.files.items():
-                typer.echo(f"  {kind}: {file}")
+            typer.echo(f"warning: {rep.params}: {warning}", err=True)
     if fmt is TextFormat.json:
         typer.echo(
-            json.dumps(
+            dumps(
                 [
                     {
                         "params": str(r.params),
@@ -411,10 +372,14 @@ def report(
                         "warnings": r.warnings,
                     }
                     for r in results
-                ],
-                indent=2,
+                ]
             )
         )
+        return
+    for rep in results:
+        typer.echo(f"{rep.params} -> {rep.folder}")
+        for name in rep.files:
+            typer.echo(f"  {name}")
 
 
 def main() -> None:

@@ -1,11 +1,17 @@
-"""Plan exports beside every rendered report: ``plan.csv`` and ``plan.xlsx`` (openpyxl)."""
+"""Machine-readable files written beside the documents, each from a ``Design``.
+
+``EXPORTS`` maps a file name to its writer; the document registry names which files each
+document brings (:mod:`srmkit.documents.registry`).
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
-from srmkit.planner import Plan
+from srmkit.design import Design
+from srmkit.output import mirror_rows
 
 COLUMNS = (
     "server",
@@ -19,32 +25,15 @@ COLUMNS = (
 )
 
 
-def plan_rows(plan: Plan) -> list[dict[str, object]]:
-    """One row per mirror: server, storage group, LUN role, capacity, CG, arrays, mode."""
-    return [
-        {
-            "server": m.server,
-            "storage_group": m.storage_group if m.storage_group else "",
-            "lun_role": m.role,
-            "capacity_gib": round(m.capacity_gib, 3),
-            "cg": m.cg,
-            "source_array": m.source_array,
-            "target_array": m.target_array,
-            "mode": m.mode,
-        }
-        for m in plan.mirrors
-    ]
-
-
-def write_csv(plan: Plan, path: Path) -> None:
+def write_plan_csv(design: Design, path: Path) -> None:
     """``plan.csv``: one row per mirror."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(plan_rows(plan))
+        writer.writerows(mirror_rows(design))
 
 
-def write_xlsx(plan: Plan, path: Path) -> None:
+def write_plan_xlsx(design: Design, path: Path) -> None:
     """``plan.xlsx``: the mirror sheet plus a summary sheet per array."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -54,11 +43,11 @@ def write_xlsx(plan: Plan, path: Path) -> None:
     assert sheet is not None
     sheet.title = "mirrors"
     sheet.append(list(COLUMNS))
-    for row in plan_rows(plan):
+    for row in mirror_rows(design):
         sheet.append([_cell(row[c]) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for load in plan.arrays:
+    for load in design.plan.arrays:
         summary = wb.create_sheet(title=load.array[:31])
         summary.append(["measure", "used", "limit", "headroom"])
         summary.append(["mirrors", load.mirrors, load.max_mirrors, load.mirrors_headroom])
@@ -83,3 +72,9 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+EXPORTS: dict[str, Callable[[Design, Path], None]] = {
+    "plan.csv": write_plan_csv,
+    "plan.xlsx": write_plan_xlsx,
+}

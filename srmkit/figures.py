@@ -8,9 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from srmkit.design import Design
-from srmkit.mva import MIN_PER_DAY
-from srmkit.planner import Plan, plan_scenario
-from srmkit.schema import Scenario
+from srmkit.units import MIN_PER_DAY, MIN_PER_H
 
 LAYOUT = {
     "template": "plotly_white",
@@ -18,6 +16,21 @@ LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
     "legend": {"orientation": "h", "y": -0.25},
 }
+
+
+def prepare() -> None:
+    """Load plotly's validators for every trace type and layout feature the figures use.
+
+    plotly imports them on first use (about 0.15 s); a report kernel calls this as it starts,
+    before its notebook runs, so the first figure of a document does not wait for them.
+    """
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines+markers", marker={"symbol": "diamond"})
+    fig.add_bar(x=["a"], y=[1])
+    fig.add_hline(y=1, line_dash="dash", annotation_text="a", annotation_position="top left")
+    fig.add_vline(x=1, line_dash="dot", annotation_text="b", annotation_position="top right")
+    fig.update_layout(meta={"note": ""}, **LAYOUT)
+    fig.to_html(include_plotlyjs=False, full_html=False)
 
 
 def _note(fig: go.Figure, text: str) -> None:
@@ -77,7 +90,7 @@ def latency_vs_distance(design: Design) -> go.Figure:
         f"Assumes local log write {a.local_log_write_ms:g} ms, {link.round_trips} round "
         f"trips, route factor {link.route_factor:g}, {a.log_write_kib:g} KiB writes, "
         f"overhead {a.mirror_overhead_ms:g} ms, peak link utilisation "
-        f"{design.peak_utilization_fraction:.0%} (MODEL.md §4).",
+        f"{design.peak_utilization_fraction:.0%} (Method §4).",
     )
     return fig
 
@@ -85,7 +98,7 @@ def latency_vs_distance(design: Design) -> go.Figure:
 def utilization_by_hour(design: Design) -> go.Figure:
     """Replication traffic by hour of the day against the effective link rate."""
     hours = list(range(24))
-    rate = np.asarray(design.hourly_utilization_fraction()) * design.effective_rate_mbps
+    rate = design.hourly_rate_mbps
     fig = go.Figure()
     fig.add_bar(x=hours, y=rate, name="replication rate")
     fig.add_hline(
@@ -104,8 +117,8 @@ def utilization_by_hour(design: Design) -> go.Figure:
     _note(
         fig,
         "Hourly DB writes and logs of all mirrored servers from the daily activity profile "
-        "(MODEL.md §2, synthetic default unless measured); effective rate = link × "
-        "efficiency × share (MODEL.md §3).",
+        "(Method §2, synthetic default unless measured); effective rate = link × "
+        "efficiency × share (Method §3).",
     )
     return fig
 
@@ -115,7 +128,7 @@ def rpo_over_day(design: Design) -> go.Figure:
     c = design.async_cycle
     fig = go.Figure()
     fig.add_scatter(
-        x=np.asarray(c.rpo_times_min) / 60.0, y=c.rpo_values_min, mode="lines", name="RPO"
+        x=np.asarray(c.rpo_times_min) / MIN_PER_H, y=c.rpo_values_min, mode="lines", name="RPO"
     )
     fig.add_hline(
         y=design.scenario.targets.rpo_min,
@@ -126,7 +139,7 @@ def rpo_over_day(design: Design) -> go.Figure:
     )
     fig.update_layout(
         title="MirrorView/A recovery point over the day",
-        xaxis={"title": "hour of day", "range": [0, MIN_PER_DAY / 60]},
+        xaxis={"title": "hour of day", "range": [0, MIN_PER_DAY / MIN_PER_H]},
         yaxis={"title": "RPO [min]", "rangemode": "tozero"},
         **LAYOUT,
     )
@@ -135,7 +148,7 @@ def rpo_over_day(design: Design) -> go.Figure:
         fig,
         f"Update type {r.update_type}, interval {r.update_interval_min or '-'} min, "
         f"effective rate {design.effective_rate_mbps:g} Mbit/s; simulated over the "
-        f"repeated daily profile until periodic (MODEL.md §5).",
+        f"repeated daily profile until periodic (Method §5).",
     )
     return fig
 
@@ -143,8 +156,7 @@ def rpo_over_day(design: Design) -> go.Figure:
 def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
     """MV/A worst RPO against effective link rate, with the target and the design's rate."""
     base = design.effective_rate_mbps
-    rates = np.geomspace(base / 8, base * 4, points)
-    worst = [design.cycle(float(r)).worst_rpo_min for r in rates]
+    rates, worst = design.rpo_against_rate(points)
     fig = go.Figure()
     fig.add_scatter(
         x=rates, y=[np.nan if w is None else w for w in worst], mode="lines", name="worst RPO"
@@ -174,52 +186,53 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
     _note(
         fig,
         "Rates where the RPO is unbounded (a day's writes exceed the link) are left blank. "
-        "MODEL.md §5.",
+        "Method §5.",
     )
     return fig
 
 
-def cg_layout(plan: Plan) -> go.Figure:
-    """Array → consistency group → LUNs, as a sunburst sized by LUN count."""
-    ids, labels, parents, values = [], [], [], []
-    for array in dict.fromkeys(cg.source_array for cg in plan.cgs):
-        ids.append(array)
-        labels.append(array)
-        parents.append("")
-        values.append(sum(cg.luns for cg in plan.cgs if cg.source_array == array))
-    for cg in plan.cgs:
-        ids.append(cg.name)
-        labels.append(cg.name)
-        parents.append(cg.source_array)
-        values.append(cg.luns)
-        for role in ("db", "log", "gos"):
-            n = sum(1 for m in cg.mirrors if m.role == role)
-            if n:
-                ids.append(f"{cg.name}/{role}")
-                labels.append(f"{role.upper()} ×{n}")
-                parents.append(cg.name)
-                values.append(n)
-    fig = go.Figure(
-        go.Sunburst(ids=ids, labels=labels, parents=parents, values=values, branchvalues="total")
+TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
+"""Trace types of the plotly.js bundle the documents embed (srmkit/data/plotly/README.md)."""
+
+ROLE_NAMES = {"db": "database LUNs", "log": "log LUNs", "gos": "guest-OS LUNs"}
+
+
+def cg_layout(design: Design) -> go.Figure:
+    """LUNs in each consistency group by role, against the largest CG the arrays allow."""
+    plan = design.plan
+    names = [cg.name for cg in plan.cgs]
+    fig = go.Figure()
+    for role, label in ROLE_NAMES.items():
+        counts = [sum(1 for m in cg.mirrors if m.role == role) for cg in plan.cgs]
+        if any(counts):
+            fig.add_bar(x=names, y=counts, name=label)
+    limit = min((a.max_luns_per_cg for a in plan.arrays), default=0)
+    fig.add_hline(
+        y=limit,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text=f"largest CG allowed: {limit} LUNs",
+        annotation_position="top left",
     )
     fig.update_layout(
-        title="Consistency groups by source array (segments sized by LUNs)",
-        template="plotly_white",
-        height=460,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        barmode="stack",
+        title="LUNs per consistency group",
+        xaxis={"title": "consistency group", "type": "category"},
+        yaxis={"title": "LUNs", "rangemode": "tozero"},
+        **LAYOUT,
     )
     _note(
         fig,
-        f"Policy {plan.policy}; a storage group's DB and log LUN always share a CG; "
-        "mirrors count against both arrays they touch (MODEL.md §7).",
+        f"Policy {plan.policy}; a storage group's database and log LUN always share a CG; "
+        "mirrors count against both arrays they touch (Method §7).",
     )
     return fig
 
 
-def growth_vs_limits(scenario: Scenario) -> go.Figure:
+def growth_vs_limits(design: Design) -> go.Figure:
     """Mirrors and CGs on the busiest array over the growth horizon, against its limits."""
-    years = list(range(scenario.growth.years + 1))
-    plans = [plan_scenario(scenario, y, explain=False) for y in years]
+    years = list(design.years)
+    plans = [design.plan_at(y) for y in years]
     fig = go.Figure()
     for measure, limit, label in (
         ("mirrors", "max_mirrors", "mirrors"),
@@ -234,18 +247,18 @@ def growth_vs_limits(scenario: Scenario) -> go.Figure:
         yaxis={"title": "share of limit", "tickformat": ".0%", "rangemode": "tozero"},
         **LAYOUT,
     )
-    g = scenario.growth
+    g = design.scenario.growth
     _note(
         fig,
         f"Users grow {g.users_per_year_fraction:.0%} a year; storage groups are re-derived "
-        "from the grown mailbox count each year (MODEL.md §2, §7).",
+        "from the grown mailbox count each year (Method §2, §7).",
     )
     return fig
 
 
-def limit_usage_figure(scenario: Scenario) -> go.Figure:
+def limit_usage(design: Design) -> go.Figure:
     """Share of each array limit the design uses (100 % = the limit of seed Table 2 or 3)."""
-    usage = plan_scenario(scenario).arrays
+    usage = design.plan.arrays
     fig = go.Figure()
     measures: Sequence[tuple[str, str, str]] = (
         ("Mirrors", "mirrors", "max_mirrors"),
@@ -265,9 +278,6 @@ def limit_usage_figure(scenario: Scenario) -> go.Figure:
         barmode="group",
         title="Array limit usage (used ÷ limit)",
         yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
-        template="plotly_white",
-        height=380,
-        margin={"l": 60, "r": 20, "t": 60, "b": 60},
-        legend={"orientation": "h", "y": -0.2},
+        **LAYOUT,
     )
     return fig

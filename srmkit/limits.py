@@ -2,7 +2,7 @@
 
 The catalogue is package data (``srmkit/data/model_limits.csv``) and is looked up by model name; an
 unknown name raises :class:`UnknownModelError`, which lists the valid names and the closest match.
-Catalogue order is the order of MODEL.md §7 and is the order in which models are recommended.
+Catalogue order is the order of Method §7 and is the order in which models are recommended.
 
 References
 ----------

@@ -1,11 +1,9 @@
-"""The replication link (MODEL.md §3)."""
+"""The replication link (Method §3)."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-
-from srmkit.units import mbps_to_mib_per_s
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -15,12 +13,20 @@ def effective_rate_mbps(
 ) -> FloatArray:
     """Rate available to replication: ``link × efficiency × share``. [Mbit/s]
 
+    Links are full duplex: this rate is available in each direction (Method §3).
+
     >>> float(effective_rate_mbps(1000, 0.85, 1.0))
     850.0
     """
     return np.multiply(np.multiply(link_mbps, efficiency_fraction), share_fraction)
 
 
-def effective_rate_mib_per_s(effective_rate_mbps_: npt.ArrayLike) -> FloatArray:
-    """The effective rate as a data rate: ``rate × 10^6 / 8 / 2^20``. [MiB/s]"""
-    return np.asarray(mbps_to_mib_per_s(np.asarray(effective_rate_mbps_, dtype=float)))
+def utilization_fraction(
+    rate_mbps: npt.ArrayLike, effective_rate_mbps_: npt.ArrayLike
+) -> FloatArray:
+    """Link utilisation ρ = rate ÷ effective rate; ≥ 1 means the link cannot carry it. [fraction]
+
+    >>> float(utilization_fraction(425, 850))
+    0.5
+    """
+    return np.divide(rate_mbps, effective_rate_mbps_)

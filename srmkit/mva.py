@@ -1,4 +1,4 @@
-"""MirrorView/A update cycles and RPO (MODEL.md §5).
+"""MirrorView/A update cycles and RPO (Method §5).
 
 Update k starts at ``s_k`` and sends the delta set written since the previous start,
 ``W(s_{k-1}, s_k)``; it lasts ``D_k = W × 2^20 × 8 / (rate × 10^6) + overhead``. Scheduling:
@@ -27,10 +27,17 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from srmkit.units import BITS_PER_BYTE, BYTES_PER_MIB, H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN
+from srmkit.units import (
+    H_PER_DAY,
+    MIN_PER_DAY,
+    MIN_PER_H,
+    SECONDS_PER_DAY,
+    mbit_to_mib,
+    mib_to_mbit,
+    s_to_min,
+)
 
 UpdateType = Literal["start", "end", "manual"]
-MIN_PER_DAY = H_PER_DAY * MIN_PER_H
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
 PERIOD_TOLERANCE_MIN = 1e-6
@@ -42,11 +49,8 @@ def transfer_min(volume_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> Float
     >>> round(float(transfer_min(1000, 100)), 4)
     1.3981
     """
-    seconds = np.divide(
-        np.multiply(volume_mib, BYTES_PER_MIB * BITS_PER_BYTE),
-        np.multiply(effective_rate_mbps, 1e6),
-    )
-    return seconds / SECONDS_PER_MIN
+    seconds = np.divide(mib_to_mbit(np.asarray(volume_mib, dtype=float)), effective_rate_mbps)
+    return np.asarray(s_to_min(seconds))
 
 
 # --- closed forms (constant update duration) -------------------------------------------------
@@ -55,7 +59,7 @@ def transfer_min(volume_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> Float
 def worst_rpo_min(
     interval_min: ArrayLike, update_duration_min: ArrayLike, update_type: str = "start"
 ) -> FloatArray:
-    """Worst RPO for a constant update duration (MODEL.md §5). [min]
+    """Worst RPO for a constant update duration (Method §5). [min]
 
     >>> float(worst_rpo_min(30, 15))
     45.0
@@ -72,7 +76,7 @@ def worst_rpo_min(
 def mean_rpo_min(
     interval_min: ArrayLike, update_duration_min: ArrayLike, update_type: str = "start"
 ) -> FloatArray:
-    """Time-averaged RPO for a constant update duration (MODEL.md §5). [min]
+    """Time-averaged RPO for a constant update duration (Method §5). [min]
 
     >>> float(mean_rpo_min(30, 15))
     30.0
@@ -89,8 +93,8 @@ def busy_fraction(change_rate_mib_per_s: ArrayLike, effective_rate_mbps: ArrayLi
 
     [fraction]
     """
-    bits = np.multiply(change_rate_mib_per_s, BYTES_PER_MIB * BITS_PER_BYTE)
-    return np.divide(bits, np.multiply(effective_rate_mbps, 1e6))
+    rate_mbps = mib_to_mbit(np.asarray(change_rate_mib_per_s, dtype=float))
+    return np.divide(rate_mbps, effective_rate_mbps)
 
 
 def steady_update_duration_min(
@@ -130,7 +134,7 @@ def required_rate_mbps(
             alpha = d / (t + d)
         else:
             alpha = (r - t) / t
-        rate = np.multiply(change_rate_mib_per_s, BYTES_PER_MIB * BITS_PER_BYTE) / 1e6 / alpha
+        rate = mib_to_mbit(np.asarray(change_rate_mib_per_s, dtype=float)) / alpha
     return np.where(r > t, rate, np.nan)
 
 
@@ -145,11 +149,6 @@ class Update:
     """Start, minutes after midnight of the reported day. [min]"""
     volume_mib: float
     duration_min: float
-
-    @property
-    def end_min(self) -> float:
-        """Completion time. [min]"""
-        return self.start_min + self.duration_min
 
 
 @dataclass(frozen=True)
@@ -196,12 +195,12 @@ def simulate(
     hourly_mib: Sequence[float],
     effective_rate_mbps: float,
     update_type: UpdateType,
-    interval_min: float | None = None,
-    manual_times_min: Sequence[float] = (),
-    update_overhead_s: float = 0.0,
-    max_days: int = 7,
+    interval_min: float | None,
+    manual_times_min: Sequence[float],
+    update_overhead_s: float,
+    max_days: int,
 ) -> CycleResult:
-    """Simulate MirrorView/A updates over the repeated daily profile (MODEL.md §5).
+    """Simulate MirrorView/A updates over the repeated daily profile (Method §5).
 
     Parameters
     ----------
@@ -214,10 +213,10 @@ def simulate(
     max_days : days simulated at most before reporting the last one [day]
     """
     volume = _Volume(hourly_mib)
-    capacity_mib_per_day = effective_rate_mbps * 1e6 / (BYTES_PER_MIB * BITS_PER_BYTE) * 86400
+    capacity_mib_per_day = float(mbit_to_mib(effective_rate_mbps)) * SECONDS_PER_DAY
     if volume.daily > capacity_mib_per_day:
         return CycleResult(None, None, True, True, False, 0, (), (), ())
-    overhead_min = update_overhead_s / SECONDS_PER_MIN
+    overhead_min = float(s_to_min(update_overhead_s))
     if update_type == "manual":
         times = sorted(float(t) % MIN_PER_DAY for t in manual_times_min)
         if not times:
@@ -306,10 +305,10 @@ def required_rate_mbps_for_rpo(
     target_rpo_min: float,
     hourly_mib: Sequence[float],
     update_type: UpdateType,
-    interval_min: float | None = None,
-    manual_times_min: Sequence[float] = (),
-    update_overhead_s: float = 0.0,
-    max_days: int = 7,
+    interval_min: float | None,
+    manual_times_min: Sequence[float],
+    update_overhead_s: float,
+    max_days: int,
     tolerance_mbps: float = 0.01,
 ) -> float | None:
     """Smallest effective rate whose simulated worst RPO meets the target (bisection). [Mbit/s]

@@ -1,10 +1,10 @@
-"""MirrorView/S: link load and added write latency (MODEL.md §4). Pure, numpy-vectorised.
+"""MirrorView/S: link load and added write latency (Method §4). Pure, numpy-vectorised.
 
 Every host write to a mirrored LUN crosses the link before the host is acknowledged [S0].
 
 References
 ----------
-MODEL.md §4; 1 ms round trip per 100 km of fibre [S16]; 2 round trips per FCP write without write
+Method §4; 1 ms round trip per 100 km of fibre [S16]; 2 round trips per FCP write without write
 acceleration, 1 with [S13]; Microsoft latency guidance quoted by [S0].
 """
 
@@ -13,43 +13,31 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from srmkit.units import BYTES_PER_KIB, BYTES_PER_MIB, SECONDS_PER_H
+from srmkit.units import kib_to_mbit, mib_per_h_to_mbps, s_to_ms
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
-BITS_PER_BYTE = 8
-MS_PER_S = 1000.0
-
-FIBRE_ONE_WAY_MS_PER_KM = 0.005  # 1 ms round trip per 100 km [S16]
 
 
-def peak_mbps(max_hourly_mib: ArrayLike, burst_factor: ArrayLike = 1.0) -> FloatArray:
+def peak_mbps(max_hourly_mib: ArrayLike, burst_factor: ArrayLike) -> FloatArray:
     """Peak replication rate: ``max_h(repl_mib[h]) × 2^20 × 8 / 3600 / 10^6 × burst``. [Mbit/s]
 
-    >>> round(float(peak_mbps(3600 * 100 / 8.388608)), 6)
+    >>> round(float(peak_mbps(3600 * 100 / 8.388608, 1.0)), 6)
     100.0
     """
-    rate = np.multiply(max_hourly_mib, BYTES_PER_MIB * BITS_PER_BYTE / SECONDS_PER_H / 1e6)
+    rate = mib_per_h_to_mbps(np.asarray(max_hourly_mib, dtype=float))
     return np.multiply(rate, burst_factor)
-
-
-def utilization_fraction(peak_mbps_: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
-    """Peak link utilisation ρ = peak / effective rate; ≥ 1 means the link cannot carry the writes.
-
-    [fraction]
-    """
-    return np.divide(peak_mbps_, effective_rate_mbps)
 
 
 def propagation_ms(
     distance_km: ArrayLike,
-    round_trips: ArrayLike = 2,
-    route_factor: ArrayLike = 1.0,
-    fibre_one_way_ms_per_km: ArrayLike = FIBRE_ONE_WAY_MS_PER_KM,
+    round_trips: ArrayLike,
+    route_factor: ArrayLike,
+    fibre_one_way_ms_per_km: ArrayLike,
 ) -> FloatArray:
     """Propagation delay per write: ``round_trips × 2 × distance × route_factor × 0.005``. [ms]
 
-    >>> float(propagation_ms(100, 2))
+    >>> float(propagation_ms(100, 2, 1.0, 0.005))
     2.0
     """
     one_way = np.multiply(np.multiply(distance_km, route_factor), fibre_one_way_ms_per_km)
@@ -62,8 +50,8 @@ def serialization_ms(write_kib: ArrayLike, link_mbps: ArrayLike) -> FloatArray:
     >>> round(float(serialization_ms(16, 100)), 5)
     1.31072
     """
-    bits = np.multiply(write_kib, BYTES_PER_KIB * BITS_PER_BYTE)
-    return np.divide(bits, np.multiply(link_mbps, 1e6)) * MS_PER_S
+    megabits = kib_to_mbit(np.asarray(write_kib, dtype=float))
+    return np.asarray(s_to_ms(np.divide(megabits, link_mbps)))
 
 
 def queued_serialization_ms(serialization_ms_: ArrayLike, utilization: ArrayLike) -> FloatArray:
@@ -76,15 +64,15 @@ def queued_serialization_ms(serialization_ms_: ArrayLike, utilization: ArrayLike
 
 def added_latency_ms(
     distance_km: ArrayLike,
-    round_trips: ArrayLike = 2,
-    route_factor: ArrayLike = 1.0,
-    write_kib: ArrayLike = 16.0,
-    link_mbps: ArrayLike = 1000.0,
-    utilization: ArrayLike = 0.0,
-    mirror_overhead_ms: ArrayLike = 0.1,
-    fibre_one_way_ms_per_km: ArrayLike = FIBRE_ONE_WAY_MS_PER_KM,
+    round_trips: ArrayLike,
+    route_factor: ArrayLike,
+    write_kib: ArrayLike,
+    link_mbps: ArrayLike,
+    utilization: ArrayLike,
+    mirror_overhead_ms: ArrayLike,
+    fibre_one_way_ms_per_km: ArrayLike,
 ) -> FloatArray:
-    """Write latency MirrorView/S adds (MODEL.md §4). [ms]
+    """Write latency MirrorView/S adds (Method §4). [ms]
 
     ``round_trips × 2 × distance × route_factor × 0.005 + serialization / (1 − ρ) + overhead``.
 
@@ -99,7 +87,7 @@ def added_latency_ms(
     mirror_overhead_ms : MirrorView processing overhead [ms]
     fibre_one_way_ms_per_km : propagation in fibre [ms/km]
 
-    >>> round(float(added_latency_ms(100, 2, 1.0, 16, 1000, 0.0, 0.1)), 6)
+    >>> round(float(added_latency_ms(100, 2, 1.0, 16, 1000, 0.0, 0.1, 0.005)), 6)
     2.231072
     """
     return np.asarray(
@@ -111,20 +99,20 @@ def added_latency_ms(
 
 def max_distance_km(
     threshold_ms: ArrayLike,
-    local_ms: ArrayLike = 2.0,
-    round_trips: ArrayLike = 2,
-    route_factor: ArrayLike = 1.0,
-    write_kib: ArrayLike = 16.0,
-    link_mbps: ArrayLike = 1000.0,
-    utilization: ArrayLike = 0.0,
-    mirror_overhead_ms: ArrayLike = 0.1,
-    fibre_one_way_ms_per_km: ArrayLike = FIBRE_ONE_WAY_MS_PER_KM,
+    local_ms: ArrayLike,
+    round_trips: ArrayLike,
+    route_factor: ArrayLike,
+    write_kib: ArrayLike,
+    link_mbps: ArrayLike,
+    utilization: ArrayLike,
+    mirror_overhead_ms: ArrayLike,
+    fibre_one_way_ms_per_km: ArrayLike,
 ) -> FloatArray:
     """Largest distance at which ``local + added_latency`` stays at the threshold; 0 if none. [km]
 
-    Closed form of :func:`added_latency_ms` solved for distance (MODEL.md §4).
+    Closed form of :func:`added_latency_ms` solved for distance (Method §4).
 
-    >>> round(float(max_distance_km(10, 2.0, 2, 1.0, 16, 1000, 0.0, 0.1)), 2)
+    >>> round(float(max_distance_km(10, 2.0, 2, 1.0, 16, 1000, 0.0, 0.1, 0.005)), 2)
     388.45
     """
     fixed = (

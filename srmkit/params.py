@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from srmkit.limits import UnknownModelError, get_model, model_names
+from srmkit.rules import catalogue
 from srmkit.schema import SECTIONS, Scenario
 
 Loc = tuple[str | int, ...]
@@ -153,8 +154,6 @@ def _fields(cls: Any) -> dict[str, Any]:
         return {name: f.annotation for name, f in cls.model_fields.items()}
     dataclass_fields = getattr(cls, "__dataclass_fields__", None)
     if dataclass_fields:
-        from typing import get_type_hints
-
         hints = get_type_hints(cls)
         return {name: hints[name] for name in dataclass_fields}
     return {}
@@ -295,16 +294,15 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                     + ", ".join(server_names),
                 )
 
-    from srmkit.checks import RULES  # the rule catalogue needs the validated schema first
-
+    rules = catalogue()
     for i, accepted in enumerate(scenario.accept):
-        known = RULES.get(accepted.id)
+        known = rules.get(accepted.id)
         if known is None:
             add(
                 ("accept", i, "id"),
                 accepted.id,
-                f"unknown rule id.{_suggest(accepted.id, list(RULES))} Rule ids: "
-                + ", ".join(RULES),
+                f"unknown rule id.{_suggest(accepted.id, list(rules))} Rule ids: "
+                + ", ".join(rules),
             )
         elif known.severity == "error":
             add(
@@ -367,6 +365,19 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         When the file cannot be read, is not valid YAML, or does not describe a valid design.
     """
+    return read_params(path)[0]
+
+
+def read_params(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
+    """Read and validate one params file; also return its sections as plain Python data.
+
+    The sections are what ``papermill -f params.yaml`` passes to a notebook.
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be read, is not valid YAML, or does not describe a valid design.
+    """
     path = Path(path)
     file = str(path)
     try:
@@ -385,7 +396,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError([Problem(file, None, "", "", f"YAML error: {exc}")]) from None
     lines: dict[Loc, int] = {}
     data = _plain(raw, (), lines, file)
-    return validate_data(data, file, lines)
+    return validate_data(data, file, lines), data
 
 
 def scenario_from_sections(source: str = "notebook parameters", **sections: Any) -> Scenario:
@@ -395,31 +406,6 @@ def scenario_from_sections(source: str = "notebook parameters", **sections: Any)
     """
     data = {name: value for name, value in sections.items() if value is not None}
     return validate_data(data, source)
-
-
-def json_ready(value: Any) -> Any:
-    """Plain JSON data: mappings, lists (from tuples too), dataclasses as mappings, ISO dates."""
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: json_ready(getattr(value, k)) for k in value.__dataclass_fields__}
-    return value
-
-
-def load_sections(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
-    """Validate a params file and also return its sections as plain JSON-ready data.
-
-    The sections are what ``papermill -f params.yaml`` would pass to a notebook; ``srmkit report``
-    passes exactly these, so both routes execute the notebook on the same input.
-    """
-    path = Path(path)
-    scenario = load_scenario(path)
-    raw = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return scenario, json_ready(raw)
 
 
 def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:

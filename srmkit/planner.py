@@ -1,4 +1,4 @@
-"""Consistency-group planner and array fit (MODEL.md §7).
+"""Consistency-group planner and array fit (Method §7).
 
 From each server's storage groups (one DB LUN and one log LUN each, never split) and guest-OS
 LUNs, derive the mirrors and pack them into consistency groups under the chosen mode's limits:
@@ -8,23 +8,22 @@ LUNs, derive the mirrors and pack them into consistency groups under the chosen 
 - ``packed``: CGs of one array pair may hold several servers' LUNs (fewer CGs; those servers then
   fail over together, which the checker warns about).
 
-Every mirror and every CG counts against both arrays it touches. The plan reports use against
-limit per array, the first year of the growth horizon in which a limit breaks, and the first
-catalogue model that fits limits, connectivity and FLARE now and at the horizon.
+Every mirror and every CG counts against both arrays it touches. A plan reports use against
+limit per array. The functions here are pure: :class:`srmkit.design.Design` decides which servers,
+years and models to plan, and plans each combination once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from srmkit.limits import ArrayModel, MirrorLimits, Mode, catalogue, get_model
-from srmkit.schema import Scenario, Server
-from srmkit.workload import db_lun_gib, log_lun_gib, storage_groups_count
+from srmkit.limits import ArrayModel, MirrorLimits, Mode, catalogue
+from srmkit.schema import ConsistencyGroupSpec
 
-LUNS_PER_STORAGE_GROUP = 2  # one database LUN and one log LUN [S0], MODEL.md §2
+LUNS_PER_STORAGE_GROUP = 2  # one database LUN and one log LUN [S0], Method §2
 Role = Literal["db", "log", "gos"]
 LimitId = Literal["LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT"]
 
@@ -67,6 +66,10 @@ class ConsistencyGroup:
     def capacity_gib(self) -> float:
         """Capacity of its mirrors. [GiB]"""
         return sum(m.capacity_gib for m in self.mirrors)
+
+    def storage_groups_of(self, server: str) -> int:
+        """Storage groups of ``server`` in this group. [count]"""
+        return sum(1 for m in self.mirrors if m.server == server and m.role == "db")
 
 
 @dataclass(frozen=True)
@@ -130,17 +133,16 @@ class ServerLuns:
         return LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
     """A consistency-group plan and its fit on the arrays."""
 
     mode: Mode
     policy: str
-    cgs: list[ConsistencyGroup]
-    arrays: list[ArrayLoad]
+    cgs: tuple[ConsistencyGroup, ...]
+    arrays: tuple[ArrayLoad, ...]
     lower_bound_cgs: int
-    explicit: bool = False
-    remedies: list[str] = field(default_factory=list)
+    explicit: bool
 
     @property
     def mirrors(self) -> list[Mirror]:
@@ -290,64 +292,13 @@ def array_loads(
     return loads
 
 
-# --- scenario-level planning --------------------------------------------------------------
+# --- one plan --------------------------------------------------------------------------------
 
 
-def server_arrays(scenario: Scenario, server: Server) -> tuple[str, str]:
-    """(source, target) arrays of a server: as named, else the one array at each site."""
-
-    def at(site: str, named: str | None) -> str:
-        return named or next(a.name for a in scenario.arrays if a.site == site)
-
-    other = next(s.name for s in scenario.sites if s.name != server.site)
-    return at(server.site, server.array), at(other, server.target_array)
-
-
-def growth_factor(scenario: Scenario, year: int) -> float:
-    """Users at ``year`` ÷ users today: ``(1 + g)^year``. [factor]"""
-    return float((1.0 + scenario.growth.users_per_year_fraction) ** year)
-
-
-def server_luns(scenario: Scenario, server: Server, year: int = 0) -> ServerLuns:
-    """A server's LUNs after ``year`` years of growth (MODEL.md §2 capacities)."""
-    a = scenario.assumptions
-    profile = a.exchange_profiles[server.profile]
-    users = server.users * growth_factor(scenario, year)
-    if server.storage_groups is not None:
-        sgs = math.ceil(server.storage_groups * growth_factor(scenario, year) - 1e-9)
-    else:
-        sgs = int(
-            storage_groups_count(
-                users, server.mailbox_quota_gib, a.db_overhead_fraction, a.max_db_gib
-            )
-        )
-    users_per_sg = users / sgs
-    source, target = server_arrays(scenario, server)
-    return ServerLuns(
-        name=server.name,
-        source_array=source,
-        target_array=target,
-        storage_groups=sgs,
-        gos_luns=server.gos_luns,
-        db_lun_gib=float(
-            db_lun_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction)
-        ),
-        log_lun_gib=float(
-            log_lun_gib(
-                users_per_sg,
-                profile.logs_per_mailbox_per_day_count,
-                a.log_retention_days,
-                a.log_overhead_fraction,
-                a.log_file_mib,
-            )
-        ),
-        gos_lun_gib=a.gos_lun_gib,
-    )
-
-
-def _pair_limits(
-    servers: Sequence[ServerLuns], models: dict[str, ArrayModel], mode: Mode
+def pair_limits(
+    servers: Sequence[ServerLuns], models: Mapping[str, ArrayModel], mode: Mode
 ) -> dict[tuple[str, str], int]:
+    """The CG size limit of each (source, target) array pair: the smaller of the two models'."""
     out = {}
     for s in servers:
         lims = [models[x].limits(mode) for x in (s.source_array, s.target_array)]
@@ -357,52 +308,19 @@ def _pair_limits(
     return out
 
 
-def plan_scenario(
-    scenario: Scenario,
-    year: int = 0,
-    models: dict[str, ArrayModel] | None = None,
-    explain: bool = True,
-) -> Plan:
-    """Plan (or, with an explicit layout, check) the scenario's CGs at a year of growth.
-
-    With ``explain``, an infeasible plan also lists its remedies (which try other models).
-    """
-    mode = scenario.replication.mode
-    policy = scenario.replication.cg_policy
-    models = models or {a.name: get_model(a.model) for a in scenario.arrays}
-    servers = [server_luns(scenario, s, year) for s in scenario.servers]
-    limits = _pair_limits(servers, models, mode)
-    explicit = scenario.replication.consistency_groups
-    if explicit and year == 0:
-        cgs = explicit_layout(scenario, servers, mode)
-    else:
-        cgs = pack(servers, mode, limits, policy)
-    arrays = [(a.name, models[a.name]) for a in scenario.arrays]
-    plan = Plan(
-        mode,
-        policy,
-        cgs,
-        array_loads(cgs, arrays, mode),
-        lower_bound_cgs(servers, limits, policy),
-        explicit=bool(explicit and year == 0),
-    )
-    if explain:
-        plan.remedies = remedies(scenario, plan, year)
-    return plan
-
-
 def explicit_layout(
-    scenario: Scenario, servers: Sequence[ServerLuns], mode: Mode
+    specs: Sequence[ConsistencyGroupSpec], servers: Sequence[ServerLuns], mode: Mode
 ) -> list[ConsistencyGroup]:
     """The user's own CG layout (``replication.consistency_groups``), as mirrors."""
     by_name = {s.name: s for s in servers}
     cgs = []
-    for spec in scenario.replication.consistency_groups or []:
+    for spec in specs:
         mirrors: list[Mirror] = []
         for member in spec.members:
             s = by_name[member.server]
-            sgs = member.storage_groups or []
-            mirrors += _mirrors_of(s, sgs, range(member.gos_luns), spec.name, mode)
+            mirrors += _mirrors_of(
+                s, member.storage_groups, range(member.gos_luns), spec.name, mode
+            )
         first = by_name[spec.members[0].server]
         cgs.append(
             ConsistencyGroup(spec.name, first.source_array, first.target_array, tuple(mirrors))
@@ -410,78 +328,31 @@ def explicit_layout(
     return cgs
 
 
-def first_break_year(scenario: Scenario) -> int | None:
-    """The first year of the growth horizon in which a limit breaks; None if it never does."""
-    for year in range(scenario.growth.years + 1):
-        if not plan_scenario(scenario, year, explain=False).feasible:
-            return year
-    return None
+def plan(
+    servers: Sequence[ServerLuns],
+    models: Mapping[str, ArrayModel],
+    mode: Mode,
+    policy: str,
+    explicit: Sequence[ConsistencyGroupSpec] | None = None,
+) -> Plan:
+    """Plan the servers' CGs (or lay out an explicit list) and count them against every array.
 
-
-def model_fits(scenario: Scenario, model: ArrayModel) -> tuple[bool, str | None]:
-    """Whether ``model`` on every array fits limits, connectivity and FLARE now and at the horizon.
-
-    Returns (fits, the first reason it does not).
+    ``models`` maps every array name, in scenario order, to its model.
     """
-    if not model.mirrorview_supported:
-        return False, "MODEL-NO-MIRRORVIEW"
-    if any(not model.supports(a.connectivity) for a in scenario.arrays):
-        return False, "ISCSI-NEEDS-C-MODEL"
-    if model.min_flare_release is not None and any(
-        a.flare < model.min_flare_release for a in scenario.arrays
-    ):
-        return False, "FLARE-TOO-OLD"
-    models = {a.name: model for a in scenario.arrays}
-    for year in sorted({0, scenario.growth.years}):
-        plan = plan_scenario(scenario, year, models, explain=False)
-        if not plan.feasible:
-            return False, plan.blocking[0]
-    return True, None
-
-
-def recommended_model(scenario: Scenario) -> str | None:
-    """The first catalogue model that fits now and at the horizon (MODEL.md §7); None if none."""
-    for model in catalogue():
-        if model_fits(scenario, model)[0]:
-            return model.model
-    return None
-
-
-def remedies(scenario: Scenario, plan: Plan, year: int = 0) -> list[str]:
-    """What would fix each broken limit of an infeasible plan."""
-    if plan.feasible:
-        return []
-    out = []
-    bigger = recommended_model(scenario) if year == 0 else None
-    if bigger:
-        out.append(f"use {bigger} arrays (the first model that fits now and at the horizon)")
-    if scenario.replication.mode == "async":
-        sync = next(
-            (
-                m.model
-                for m in catalogue()
-                if m.mirrorview_supported and _fits_mode(scenario, m, "sync")
-            ),
-            None,
-        )
-        if sync:
-            out.append(
-                f"use MirrorView/S instead of MirrorView/A (fits on {sync}) if the distance allows"
-            )
-    out.append("add another array pair and split the servers between the pairs")
-    if "LIMIT-CG-COUNT" in plan.blocking and plan.policy == "per_server":
-        out.append(
-            "use cg_policy: packed to share CGs between servers (they then fail over together)"
-        )
-    return out
-
-
-def _fits_mode(scenario: Scenario, model: ArrayModel, mode: Mode) -> bool:
-    servers = [server_luns(scenario, s) for s in scenario.servers]
-    models = {a.name: model for a in scenario.arrays}
-    limits = _pair_limits(servers, models, mode)
-    cgs = pack(servers, mode, limits, scenario.replication.cg_policy)
-    return all(a.fits for a in array_loads(cgs, [(n, model) for n in models], mode))
+    limits = pair_limits(servers, models, mode)
+    cgs = (
+        explicit_layout(explicit, servers, mode)
+        if explicit
+        else pack(servers, mode, limits, policy)
+    )
+    return Plan(
+        mode=mode,
+        policy=policy,
+        cgs=tuple(cgs),
+        arrays=tuple(array_loads(cgs, list(models.items()), mode)),
+        lower_bound_cgs=lower_bound_cgs(servers, limits, policy),
+        explicit=bool(explicit),
+    )
 
 
 # --- quick what-if (srmkit calc cgs) -------------------------------------------------------

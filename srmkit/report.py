@@ -1,44 +1,62 @@
-"""Render design documents: papermill executes the notebook, nbconvert writes HTML without code,
-and an installed Chromium prints the PDF.
+"""Render the registered documents: papermill executes each notebook, nbconvert writes HTML without
+code, and an installed Chromium prints the PDF.
 
 A report is built in a hidden temporary folder beside its destination and moved into place only
 when complete, so ``reports/`` never holds a half-written report. An existing report is never
 replaced unless ``overwrite`` is asked for; otherwise a new, time-stamped folder is used.
+
+Speed, measured on the example (see ``bench/``): the notebook is executed in memory and written
+once (papermill's per-cell saves are off); plotly.js is inlined by the HTML template, never stored
+in a notebook; one browser serves the whole run, started and warmed while the first notebook runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import re
 import shutil
+import signal
+import sys
+import tempfile
 import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from srmkit.browser import BrowserNotFoundError, find_browser, offline_page, wait_for_figures
-from srmkit.exports import write_csv, write_xlsx
-from srmkit.params import load_sections
-from srmkit.planner import plan_scenario
+from srmkit.browser import Chromium, wait_for_figures
+from srmkit.design import Design
+from srmkit.documents.registry import DOCUMENTS, DocumentSpec
+from srmkit.exports import EXPORTS
+from srmkit.output import json_ready
+from srmkit.params import read_params
 from srmkit.schema import Scenario
+
+if TYPE_CHECKING:
+    import nbformat
+    from playwright.sync_api import Page
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
-NOTEBOOK = "design_document.ipynb"
-BASENAME = "design_document"
+KERNEL = "python3"
+PLOTLY_FILE = "plotly.min.js"
+PREPARE_FIGURES = "srmkit.figures.prepare()"  # plotly's validators, loaded as a kernel starts
+PLOTLY_BUNDLE = "plotly/plotly-basic.min.js"  # scatter, bar, pie: see srmkit/data/plotly/README.md
 
 
 class ReportError(RuntimeError):
-    """The notebook failed to execute or the document could not be rendered."""
+    """A notebook failed to execute or a document could not be rendered."""
 
 
 @dataclass
 class Report:
-    """Where one rendered report landed and what it holds."""
+    """Where one scenario's documents landed and what the folder holds."""
 
     params: Path
     folder: Path
@@ -46,9 +64,9 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def repo_notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the working tree this package runs from."""
-    return Path(__file__).resolve().parent.parent / "notebooks"
+def notebooks_dir() -> Traversable:
+    """The shipped notebooks: the repository's ``notebooks/``, as ``srmkit.notebooks``."""
+    return resources.files("srmkit.notebooks")
 
 
 def slug(text: str) -> str:
@@ -76,31 +94,129 @@ def destination(scenario: Scenario, out_root: Path, overwrite: bool) -> Path:
     return folder
 
 
-def execute(notebook: Path, output: Path, params_file: Path, sections: dict[str, object]) -> None:
-    """Execute the notebook with papermill on the scenario's sections, as ``-f`` would."""
+def _quiet_imports() -> None:
+    """Skip an optional jsonschema plugin that costs about 1 s at import and is never used here.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` (pulled in by JupyterLab's
+    dependencies) when present; it compiles a grammar at import. No notebook schema uses the
+    formats it checks.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # import → ImportError
+
+
+class Kernels:
+    """Fresh kernels for a run's notebooks, each started while the previous document renders.
+
+    Every notebook runs in a new kernel (no state leaks between documents), but the next one is
+    started one document ahead, and each imports the document modules it will need as it starts
+    (``exec_lines``), so a notebook finds its kernel ready. Kernels talk over IPC sockets in
+    ``workdir``: no TCP port is opened (and ipykernel's "running over TCP without encryption"
+    warning goes); connection files and sockets live in ``workdir`` and go with the kernel.
+    """
+
+    def __init__(self, workdir: Path, preload: Sequence[str]) -> None:
+        self.workdir = workdir
+        self.preload = list(dict.fromkeys(preload))
+        self._ahead: Any = None
+        self._done: list[Any] = []
+        self._count = 0
+
+    def _start(self) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._count += 1
+        km = AsyncKernelManager(kernel_name=KERNEL)
+        km.transport = "ipc"
+        km.ip = str(self.workdir / f"k{self._count}")
+        km.connection_file = str(self.workdir / f"k{self._count}.json")
+        preload = "; ".join(
+            [*(f"import {m}" for m in self.preload), "import srmkit.figures", PREPARE_FIGURES]
+        )
+        run_sync(km.start_kernel)(
+            cwd=str(self.workdir), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]
+        )
+        return km
+
+    def start_ahead(self) -> None:
+        """Start the first kernel now, while the caller prepares the first document."""
+        if self._ahead is None:
+            self._ahead = self._start()
+
+    def take(self, more: bool) -> Any:
+        """A started kernel for the next notebook; with ``more``, start the one after it too."""
+        km = self._ahead if self._ahead is not None else self._start()
+        self._ahead = self._start() if more else None
+        return km
+
+    def stop(self, km: Any) -> None:
+        """Kill a kernel whose notebook is done (no interrupt, no wait); reaped in close()."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.signal_kernel)(signal.SIGKILL)
+        self._done.append(km)
+
+    def close(self) -> None:
+        """Stop a kernel started ahead that no notebook took; reap every kernel, remove files."""
+        from jupyter_core.utils import run_sync
+
+        if self._ahead is not None:
+            self.stop(self._ahead)
+            self._ahead = None
+
+        async def reap() -> None:
+            await asyncio.gather(*(km.provisioner.wait() for km in self._done if km.provisioner))
+            for km in self._done:
+                await km.cleanup_resources()
+
+        run_sync(reap)()
+        self._done.clear()
+
+
+def execute(spec: DocumentSpec, params: Path, sections: dict[str, Any], km: Any) -> Any:
+    """Execute a document's notebook with papermill on the scenario's sections, as ``-f`` would.
+
+    The notebook runs on the started kernel ``km`` and is kept in memory; papermill's save after
+    every cell is off (it rewrote the whole notebook about 70 times per render).
+    """
+    _quiet_imports()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = {"params_file": str(params_file.resolve()), **sections}
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            kernel_name="python3",
-        )
-    except PapermillExecutionError as exc:
-        raise ReportError(
-            f"the notebook {notebook.name} failed in cell {exc.exec_count}: "
-            f"{exc.ename}: {exc.evalue}"
-        ) from None
+    parameters = {"params_file": str(params.resolve()), **json_ready(sections)}
+    with resources.as_file(notebooks_dir() / spec.notebook) as notebook:
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                None,
+                parameters=parameters,
+                progress_bar=False,
+                kernel_name=KERNEL,
+                request_save_on_cell_execute=False,
+                km=km,
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"the notebook {spec.notebook} failed in cell {exc.exec_count}: "
+                f"{exc.ename}: {exc.evalue}"
+            ) from None
 
 
-def to_html(executed: Path, output: Path, title: str) -> None:
-    """Render an executed notebook to HTML without code cells or prompts."""
-    import nbformat
+@cache
+def plotly_js() -> str:
+    """plotly.js (basic bundle), inlined once into every document: figures draw offline."""
+    return resources.files("srmkit.data").joinpath(PLOTLY_BUNDLE).read_text("utf-8")
+
+
+def _inline_script(js: str) -> str:
+    return f'<script type="text/javascript">{js}</script>'
+
+
+@cache
+def _html_exporter() -> Any:
+    """nbconvert's HTML exporter with srmkit's template: no code cells, no prompts."""
+    _quiet_imports()
+    import nbformat.v4
     from nbconvert import HTMLExporter
 
     templates = resources.files("srmkit").joinpath("templates")
@@ -111,45 +227,115 @@ def to_html(executed: Path, output: Path, title: str) -> None:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    nb = nbformat.read(str(executed), as_version=4)  # type: ignore[no-untyped-call]
+    # Compile the template now (~0.25 s), while a kernel starts, not when the first document waits.
+    empty = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is untyped
+    exporter.from_notebook_node(empty, resources={"srmkit": {"plotly_js": ""}})
+    return exporter
+
+
+def to_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Render an executed notebook to HTML without code cells or prompts; plotly.js inlined."""
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
-    output.write_text(body, encoding="utf-8")
+    body, _ = _html_exporter().from_notebook_node(
+        nb, resources={"srmkit": {"plotly_js": _inline_script(plotly_js())}}
+    )
+    return str(body)
 
 
-def to_pdf(html_file: Path, output: Path, scenario: Scenario) -> None:
-    """Print the HTML to A4 PDF in headless Chromium, after every figure has drawn."""
+def write_ipynb(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write an executed notebook."""
+    import nbformat
+
+    nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]  # nbformat is untyped
+
+
+def _footer(scenario: Scenario) -> str:
     doc = scenario.document
-    footer = (
+    return (
         '<div style="font-size:7pt;width:100%;padding:0 12mm;color:#555;display:flex;'
         'justify-content:space-between;font-family:sans-serif">'
         f"<span>{html.escape(doc.customer)} · {html.escape(doc.confidentiality.upper())}</span>"
         '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
         "</div>"
     )
-    with offline_page() as (page, _refused):
-        page.goto(html_file.resolve().as_uri(), wait_until="load")
-        wait_for_figures(page)
-        page.emulate_media(media="print")
-        page.pdf(
-            path=str(output),
-            format="A4",
-            print_background=True,
-            display_header_footer=True,
-            header_template="<span></span>",
-            footer_template=footer,
-            margin={"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"},
+
+
+def _script_src(name: str) -> str:
+    # The charset matters: Chromium reuses its compiled plotly.js only for the same decoded text.
+    return f'<script charset="utf-8" src="{name}"></script>'
+
+
+def warm_page() -> str:
+    """A small page whose load makes Chromium compile plotly.js before the first document."""
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8">{_script_src(PLOTLY_FILE)}</head>'
+        '<body><p>srmkit</p><div id="f"></div>'
+        "<script>Plotly.newPlot('f', [{x: [1, 2], y: [1, 2]}])</script></body></html>"
+    )
+
+
+class Printer:
+    """Prints the run's HTML documents to PDF in one background browser."""
+
+    def __init__(self) -> None:
+        self.js = plotly_js()
+        self.chromium = Chromium(assets={PLOTLY_FILE: self.js}, warm_html=warm_page)
+
+    def pdf(self, document_html: str, output: Path, scenario: Scenario, timeout_s: float) -> None:
+        """Print one document (its plotly.js loaded from the browser's folder) to A4 PDF."""
+        page_file = self.chromium.folder / f"print-{uuid.uuid4().hex}.html"
+        page_file.write_text(
+            document_html.replace(_inline_script(self.js), _script_src(PLOTLY_FILE), 1),
+            encoding="utf-8",
         )
+        footer = _footer(scenario)
+
+        def print_page(page: Page) -> None:
+            page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+            wait_for_figures(page, timeout_s * 1000)
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(output),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer,
+                margin={"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"},
+            )
+
+        try:
+            self.chromium.call(print_page)
+        finally:
+            page_file.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stop the browser."""
+        self.chromium.close()
 
 
-def render(
+def _replace(folder: Path, staging: Path) -> None:
+    """Move a finished report into place; with an old one there (``--overwrite``), in one step."""
+    if folder.exists():
+        trash = folder.parent / f".old-{uuid.uuid4().hex}"
+        folder.rename(trash)
+        staging.rename(folder)
+        shutil.rmtree(trash)
+    else:
+        staging.rename(folder)
+
+
+def render_one(
     params: Path,
-    out_root: Path = Path("reports"),
-    formats: Sequence[Format] = FORMATS,
-    overwrite: bool = False,
-    notebook: Path | None = None,
+    out_root: Path,
+    formats: Sequence[Format],
+    overwrite: bool,
+    documents: Sequence[DocumentSpec],
+    printer: Printer | None,
+    kernels: Kernels,
+    last: bool = True,
 ) -> Report:
-    """Render the design document for one params file into its own folder under ``out_root``.
+    """Render the documents of one params file into its own folder under ``out_root``.
 
     Raises
     ------
@@ -158,43 +344,66 @@ def render(
     ReportError
         When execution or rendering fails (nothing is left under ``out_root``).
     """
-    scenario, sections = load_sections(params)
-    notebook = notebook or repo_notebooks_dir() / NOTEBOOK
+    scenario, sections = read_params(params)
+    design = Design(scenario)
     folder = destination(scenario, out_root, overwrite)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.parent / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
     report = Report(params=params, folder=folder)
     try:
-        executed = staging / f"{BASENAME}.ipynb"
-        execute(notebook, executed, params, sections)
+        # While the kernel starts: the exports, the scenario copy and nbconvert's set-up.
         shutil.copyfile(params, staging / "scenario.yaml")
-        html_file = staging / f"{BASENAME}.html"
-        to_html(executed, html_file, f"{scenario.document.project} — {scenario.document.customer}")
-        if "pdf" in formats:
-            if find_browser() is None:
-                report.warnings.append(BrowserNotFoundError().args[0])
-            else:
-                to_pdf(html_file, staging / f"{BASENAME}.pdf", scenario)
-        if "html" not in formats:
-            html_file.unlink()
-        plan = plan_scenario(scenario)
-        write_csv(plan, staging / "plan.csv")
-        write_xlsx(plan, staging / "plan.xlsx")
-        if folder.exists():  # overwrite asked for: replace the old report in one step
-            trash = folder.parent / f".old-{uuid.uuid4().hex}"
-            folder.rename(trash)
-            staging.rename(folder)
-            shutil.rmtree(trash)
-        else:
-            staging.rename(folder)
+        for name in dict.fromkeys(n for spec in documents for n in spec.exports):
+            EXPORTS[name](design, staging / name)
+        _html_exporter()
+        for n, spec in enumerate(documents, 1):
+            km = kernels.take(more=not last or n < len(documents))
+            try:
+                nb = execute(spec, params, sections, km)
+            finally:
+                kernels.stop(km)
+            write_ipynb(nb, staging / f"{spec.basename}.ipynb")
+            title = f"{spec.title} — {scenario.document.customer}"
+            document_html = to_html(nb, title)
+            if "html" in formats:
+                (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
+            if printer is not None:
+                printer.pdf(document_html, staging / f"{spec.basename}.pdf", scenario, 60)
+        _replace(folder, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if not any(folder.parent.iterdir()):
             folder.parent.rmdir()
         raise
-    # Keyed by format (html, pdf, ipynb, yaml); the plan exports by file name (plan.csv, …).
-    report.files = {
-        p.name if p.stem == "plan" else p.suffix.lstrip("."): p for p in sorted(folder.iterdir())
-    }
+    report.files = {p.name: p for p in sorted(folder.iterdir())}
     return report
+
+
+def render(
+    params: Sequence[Path],
+    out_root: Path = Path("reports"),
+    formats: Sequence[Format] = FORMATS,
+    overwrite: bool = False,
+    only: Sequence[str] | None = None,
+) -> list[Report]:
+    """Render every registered document (or ``only`` those keys) for every params file.
+
+    One browser prints every PDF of the run; it starts while the first notebook executes.
+    """
+    documents = [DOCUMENTS[key] for key in (only or DOCUMENTS)]
+    with tempfile.TemporaryDirectory(prefix="srmkit-") as workdir:
+        kernels = Kernels(Path(workdir), [spec.module for spec in documents])
+        kernels.start_ahead()
+        printer = Printer() if "pdf" in formats else None
+        try:
+            return [
+                render_one(
+                    p, out_root, formats, overwrite, documents, printer, kernels, i == len(params)
+                )
+                for i, p in enumerate(params, 1)
+            ]
+        finally:
+            kernels.close()
+            if printer is not None:
+                printer.close()

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from srmkit.assumptions import Assumptions
+from srmkit.assumptions import LINK_DEFAULTS, Assumptions
 from srmkit.limits import Connectivity, Mode
 
 SCHEMA_ID = "https://srmkit.invalid/scenario.schema.json"
@@ -90,21 +90,33 @@ class Array(Section):
 
 
 class Link(Section):
-    """The replication link between the two sites (MODEL.md §3)."""
+    """The replication link between the two sites (Method §3)."""
 
     bandwidth_mbps: float = Field(gt=0, description="Link rate as sold. [Mbit/s]")
     distance_km: float = Field(gt=0, le=20000, description="Distance between the sites. [km]")
     route_factor: float = Field(
-        default=1.0, ge=1, le=5, description="Fibre route length ÷ site distance. [factor]"
+        default=LINK_DEFAULTS.route_factor,
+        ge=1,
+        le=5,
+        description="Fibre route length ÷ site distance. [factor]",
     )
     round_trips: int = Field(
-        default=2, ge=1, le=4, description="Round trips per write (2 plain FC, 1 accelerated)."
+        default=LINK_DEFAULTS.round_trips,
+        ge=1,
+        le=4,
+        description="Round trips per write (2 plain FC, 1 accelerated).",
     )
     efficiency_fraction: float = Field(
-        default=0.85, gt=0, le=1, description="Usable share after protocol overhead. [fraction]"
+        default=LINK_DEFAULTS.efficiency_fraction,
+        gt=0,
+        le=1,
+        description="Usable share after protocol overhead. [fraction]",
     )
     share_fraction: float = Field(
-        default=1.0, gt=0, le=1, description="Share of the link given to replication. [fraction]"
+        default=LINK_DEFAULTS.share_fraction,
+        gt=0,
+        le=1,
+        description="Share of the link given to replication. [fraction]",
     )
 
 
@@ -126,7 +138,7 @@ class ConsistencyGroupSpec(Section):
 
 
 class Replication(Section):
-    """MirrorView settings (MODEL.md §4–§7)."""
+    """MirrorView settings (Method §4–§7)."""
 
     mode: Mode = Field(description="sync = MirrorView/S, async = MirrorView/A.")
     update_type: Literal["start", "end", "manual"] = Field(

@@ -1,7 +1,7 @@
-"""Unit conversions, the only place where one unit becomes another (MODEL.md §1).
+"""Unit conversions, the only place where one unit becomes another (Method §1).
 
-Network rates are decimal (10^6 bit/s, as links are sold); data sizes are binary (KiB, MiB, GiB,
-as arrays report capacity). Every function works on scalars and numpy arrays alike.
+Network rates and volumes are decimal (10^6 bit, as links are sold); data sizes are binary (KiB,
+MiB, GiB, as arrays report capacity). Every function works on scalars and numpy arrays alike.
 """
 
 from __future__ import annotations
@@ -18,45 +18,109 @@ BITS_PER_MEGABIT = 10**6
 BYTES_PER_KIB = 2**10
 BYTES_PER_MIB = 2**20
 BYTES_PER_GIB = 2**30
+MS_PER_S = 1000
 SECONDS_PER_MIN = 60
 SECONDS_PER_H = 3600
 MIN_PER_H = 60
 H_PER_DAY = 24
+MIN_PER_DAY = MIN_PER_H * H_PER_DAY
+SECONDS_PER_DAY = SECONDS_PER_H * H_PER_DAY
 
 
-def mbps_to_mib_per_s(rate_mbps: Number) -> Number:
-    """Convert a network rate to a data rate. [Mbit/s → MiB/s]
+# --- data size → network volume ----------------------------------------------------------------
 
-    >>> round(mbps_to_mib_per_s(100.0), 4)
-    11.9209
+
+def kib_to_mbit(size_kib: Number) -> Number:
+    """Binary kilobytes as decimal megabits: ``× 2^10 × 8 / 10^6``. [KiB → Mbit]
+
+    >>> kib_to_mbit(16.0)
+    0.131072
     """
-    return rate_mbps * BITS_PER_MEGABIT / BITS_PER_BYTE / BYTES_PER_MIB
+    return size_kib * (BYTES_PER_KIB * BITS_PER_BYTE / BITS_PER_MEGABIT)
+
+
+def mib_to_mbit(size_mib: Number) -> Number:
+    """Binary megabytes as decimal megabits: ``× 2^20 × 8 / 10^6``. [MiB → Mbit]
+
+    >>> mib_to_mbit(1.0)
+    8.388608
+    """
+    return size_mib * (BYTES_PER_MIB * BITS_PER_BYTE / BITS_PER_MEGABIT)
+
+
+def gib_to_mbit(size_gib: Number) -> Number:
+    """Binary gigabytes as decimal megabits: ``× 2^30 × 8 / 10^6``. [GiB → Mbit]
+
+    >>> gib_to_mbit(1.0)
+    8589.934592
+    """
+    return size_gib * (BYTES_PER_GIB * BITS_PER_BYTE / BITS_PER_MEGABIT)
+
+
+def mbit_to_mib(volume_mbit: Number) -> Number:
+    """Decimal megabits as binary megabytes: ``× 10^6 / 8 / 2^20``. [Mbit → MiB]
+
+    >>> round(mbit_to_mib(8.388608), 12)
+    1.0
+    """
+    return volume_mbit * (BITS_PER_MEGABIT / BITS_PER_BYTE / BYTES_PER_MIB)
+
+
+# --- rates ----------------------------------------------------------------------------------
 
 
 def mib_per_s_to_mbps(rate_mib_per_s: Number) -> Number:
-    """Convert a data rate to a network rate. [MiB/s → Mbit/s]
+    """A data rate as a network rate. [MiB/s → Mbit/s]
 
     >>> mib_per_s_to_mbps(1.0)
     8.388608
     """
-    return rate_mib_per_s * BYTES_PER_MIB * BITS_PER_BYTE / BITS_PER_MEGABIT
+    return mib_to_mbit(rate_mib_per_s)
 
 
 def mib_per_h_to_mbps(rate_mib_per_h: Number) -> Number:
-    """Convert an hourly data volume to the mean network rate over that hour. [MiB/h → Mbit/s]"""
-    return mib_per_s_to_mbps(rate_mib_per_h / SECONDS_PER_H)
+    """An hourly data volume as the mean network rate over that hour. [MiB/h → Mbit/s]
+
+    >>> round(mib_per_h_to_mbps(3600.0), 6)
+    8.388608
+    """
+    return mib_to_mbit(rate_mib_per_h) / SECONDS_PER_H
 
 
-def gib_to_mib(size_gib: Number) -> Number:
-    """Convert binary gigabytes to binary megabytes. [GiB → MiB]"""
-    return size_gib * (BYTES_PER_GIB / BYTES_PER_MIB)
+# --- sizes ----------------------------------------------------------------------------------
 
 
 def mib_to_gib(size_mib: Number) -> Number:
-    """Convert binary megabytes to binary gigabytes. [MiB → GiB]"""
+    """Binary megabytes as binary gigabytes. [MiB → GiB]
+
+    >>> mib_to_gib(2048.0)
+    2.0
+    """
     return size_mib / (BYTES_PER_GIB / BYTES_PER_MIB)
 
 
 def kib_to_mib(size_kib: Number) -> Number:
-    """Convert binary kilobytes to binary megabytes. [KiB → MiB]"""
+    """Binary kilobytes as binary megabytes. [KiB → MiB]
+
+    >>> kib_to_mib(8.0)
+    0.0078125
+    """
     return size_kib / (BYTES_PER_MIB / BYTES_PER_KIB)
+
+
+# --- durations ------------------------------------------------------------------------------
+
+
+def s_to_ms(duration_s: Number) -> Number:
+    """Seconds as milliseconds. [s → ms]"""
+    return duration_s * MS_PER_S
+
+
+def s_to_min(duration_s: Number) -> Number:
+    """Seconds as minutes. [s → min]"""
+    return duration_s / SECONDS_PER_MIN
+
+
+def s_to_h(duration_s: Number) -> Number:
+    """Seconds as hours. [s → h]"""
+    return duration_s / SECONDS_PER_H

@@ -1,11 +1,11 @@
-"""Exchange 2007 mailbox-server workload (MODEL.md §2). Pure, numpy-vectorised functions.
+"""Exchange 2007 mailbox-server workload (Method §2). Pure, numpy-vectorised functions.
 
 Every argument may be a scalar or an array; arrays broadcast. Hourly results have a trailing axis
 of 24 hours.
 
 References
 ----------
-MODEL.md §2; profile table [S19] (FACTS §4.1); daily profile FACTS §4.2 (synthetic default).
+Method §2; profile table [S19] ([S19]); daily profile Method §2 (synthetic default).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from srmkit.units import BYTES_PER_KIB, BYTES_PER_MIB, SECONDS_PER_H
+from srmkit.units import SECONDS_PER_H, kib_to_mib, mib_to_gib
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -36,11 +36,11 @@ def db_write_iops_peak(db_iops_peak_: ArrayLike, db_write_fraction: ArrayLike) -
 
 
 def log_mib_per_day(
-    users: ArrayLike, logs_per_mailbox_per_day: ArrayLike, log_file_mib: ArrayLike = 1.0
+    users: ArrayLike, logs_per_mailbox_per_day: ArrayLike, log_file_mib: ArrayLike
 ) -> FloatArray:
     """Transaction log volume per day: ``users × logs_per_mailbox_per_day × 1 MiB``. [MiB/day]
 
-    >>> float(log_mib_per_day(3000, 24))
+    >>> float(log_mib_per_day(3000, 24, 1.0))
     72000.0
     """
     return np.multiply(np.multiply(users, logs_per_mailbox_per_day), log_file_mib)
@@ -53,7 +53,7 @@ def hourly_log_mib(log_mib_per_day_: ArrayLike, daily_profile_fraction: ArrayLik
 
 
 def hourly_db_write_mib(
-    db_write_iops_peak_: ArrayLike, daily_profile_fraction: ArrayLike, db_page_kib: ArrayLike = 8.0
+    db_write_iops_peak_: ArrayLike, daily_profile_fraction: ArrayLike, db_page_kib: ArrayLike
 ) -> FloatArray:
     """Database writes in each hour: ``write_iops_peak × 3600 × p[h] / max(p) × 8 KiB``.
 
@@ -61,7 +61,7 @@ def hourly_db_write_mib(
     """
     profile = np.asarray(daily_profile_fraction, dtype=float)
     scale = profile / profile.max()
-    page_mib = np.divide(np.multiply(db_page_kib, BYTES_PER_KIB), BYTES_PER_MIB)
+    page_mib = kib_to_mib(np.asarray(db_page_kib, dtype=float))
     per_hour = np.multiply(np.multiply(db_write_iops_peak_, SECONDS_PER_H), page_mib)
     return np.asarray(np.multiply(np.asarray(per_hour, dtype=float)[..., None], scale))
 
@@ -80,18 +80,18 @@ def log_lun_gib(
     logs_per_mailbox_per_day: ArrayLike,
     log_retention_days: ArrayLike,
     log_overhead_fraction: ArrayLike,
-    log_file_mib: ArrayLike = 1.0,
+    log_file_mib: ArrayLike,
 ) -> FloatArray:
     """Log LUN size: ``users_per_sg × logs/day × retention_days × 1 MiB × (1 + overhead)``. [GiB]
 
-    >>> round(float(log_lun_gib(1000, 24, 3, 0.2)), 3)
+    >>> round(float(log_lun_gib(1000, 24, 3, 0.2, 1.0)), 3)
     84.375
     """
     mib = np.multiply(
         np.multiply(np.multiply(users_per_sg, logs_per_mailbox_per_day), log_retention_days),
         log_file_mib,
     )
-    return np.multiply(mib, np.add(1.0, log_overhead_fraction)) / 1024.0
+    return mib_to_gib(np.asarray(np.multiply(mib, np.add(1.0, log_overhead_fraction)), dtype=float))
 
 
 def storage_groups_count(

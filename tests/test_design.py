@@ -1,4 +1,4 @@
-"""Design and `srmkit size` / `srmkit calc` end to end, against hand calculation from MODEL.md."""
+"""Design and `srmkit size` / `srmkit calc` end to end, against hand calculation from the method."""
 
 from __future__ import annotations
 
@@ -13,19 +13,22 @@ from srmkit.design import Design
 
 
 def test_example_study_by_hand() -> None:
-    """Example: 6 × 1152 IOPS; peak hour 47,520 MiB logs + 97,200 MiB DB = 337.22 Mbit/s."""
+    """Example, worked by hand from the method (§2–§6):
+
+    - 6 servers × 3,000 × 0.32 × 1.2 = 6,912 DB IOPS;
+    - peak hour (09:00, 11 %): logs 6 × 72,000 × 0.11 = 47,520 MiB, DB writes 6 × 576 × 3600 ×
+      8 KiB = 97,200 MiB; 144,720 MiB × 8.388608 / 3600 = 337.2220 Mbit/s;
+    - ρ = 337.2220 / 850 = 0.396732; added latency 1.04 + 0.131072 / 0.603268 + 0.1 = 1.35727 ms;
+    - 6 × (9 × (200 + 28.125) + 60) = 12,678.75 GiB; × 8,589.93 Mbit / 425 Mbit/s = 71.18 h.
+    """
     d = Design(load_scenario(EXAMPLE))
     assert sum(s.db_iops_peak for s in d.servers) == pytest.approx(6912)
-    peak_mbps = (47_520 + 97_200) * 2**20 * 8 / 3600 / 1e6
-    assert d.peak_mbps == pytest.approx(peak_mbps)
-    rho = peak_mbps / 850
-    assert d.peak_utilization_fraction == pytest.approx(rho)
-    added = 2 * 2 * 40 * 1.3 * 0.005 + 0.131072 / (1 - rho) + 0.1
-    assert float(d.added_latency_ms()) == pytest.approx(added)
-    assert d.log_write_latency_ms == pytest.approx(2.0 + added)
-    # 6 servers × (9 × (200 + 28.125) + 60) GiB; initial sync at 850 × 0.5 Mbit/s.
-    assert d.capacity_gib == pytest.approx(6 * (9 * 228.125 + 60))
-    assert d.initial_sync_h == pytest.approx(12_678.75 * 2**30 * 8 / 425e6 / 3600)
+    assert d.peak_mbps == pytest.approx(337.222042, abs=1e-6)
+    assert d.peak_utilization_fraction == pytest.approx(0.396732, abs=1e-6)
+    assert float(d.added_latency_ms()) == pytest.approx(1.357270, abs=1e-6)
+    assert d.log_write_latency_ms == pytest.approx(3.357270, abs=1e-6)
+    assert d.capacity_gib == pytest.approx(12_678.75)
+    assert d.initial_sync_h == pytest.approx(71.182767, abs=1e-6)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)

@@ -30,7 +30,7 @@ TABLE_3 = {
     "CX4-480": (100, 16, 50),
     "CX4-960": (100, 16, 50),
 }
-# MODEL.md §7: "c" models share the limits of their base model.
+# Method §7: "c" models share the limits of their base model.
 C_MODELS = {"CX3-20c": "CX3-20", "CX3-40c": "CX3-40"}
 
 
@@ -52,7 +52,7 @@ def test_async_limits_match_seed_table_3(model: str, expected: tuple[int, int, i
 
 @pytest.mark.parametrize(("c_model", "base"), C_MODELS.items())
 def test_c_models_share_base_limits_and_add_iscsi(c_model: str, base: str) -> None:
-    """A c model has its base model's limits and adds iSCSI mirroring (MODEL.md §7, [S0])."""
+    """A c model has its base model's limits and adds iSCSI mirroring (Method §7, [S0])."""
     c, b = get_model(c_model), get_model(base)
     assert (c.sync, c.async_) == (b.sync, b.async_)
     assert c.iscsi_mirroring
@@ -60,7 +60,7 @@ def test_c_models_share_base_limits_and_add_iscsi(c_model: str, base: str) -> No
 
 
 def test_catalogue_order_is_model_md_order() -> None:
-    """The eleven mirroring models appear in MODEL.md §7 order (the recommendation order)."""
+    """The eleven mirroring models appear in Method §7 order (the recommendation order)."""
     mirroring = [m.model for m in catalogue() if m.mirrorview_supported]
     assert mirroring == [
         "AX4-5F", "CX3-10c", "CX3-20", "CX3-20c", "CX3-40", "CX3-40c", "CX3-80",

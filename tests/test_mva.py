@@ -1,4 +1,4 @@
-"""MirrorView/A cycles and RPO (MODEL.md §5): seed example, closed forms, simulation, properties."""
+"""MirrorView/A cycles and RPO (Method §5): seed example, closed forms, simulation, properties."""
 
 from __future__ import annotations
 
@@ -15,20 +15,20 @@ from srmkit.units import mib_per_s_to_mbps
 def test_seed_example_30_plus_15_is_45() -> None:
     """Seed [S0]: updates every 30 min taking 15 min give an RPO of 45 min."""
     assert float(mva.worst_rpo_min(30, 15, "start")) == 45.0
-    assert float(mva.mean_rpo_min(30, 15, "start")) == 30.0  # T/2 + D (MODEL.md §5)
-    assert float(mva.worst_rpo_min(30, 15, "end")) == 60.0  # T + 2D (MODEL.md §5)
+    assert float(mva.mean_rpo_min(30, 15, "start")) == 30.0  # T/2 + D (Method §5)
+    assert float(mva.worst_rpo_min(30, 15, "end")) == 60.0  # T + 2D (Method §5)
 
 
 def test_simulation_matches_closed_forms_for_a_constant_rate() -> None:
     """1 MiB/s over a link sending 1,800 MiB in 15 min: start type 45/30 min, end type T + 2D."""
     rate = mib_per_s_to_mbps(1800 / 900)  # 16.777 Mbit/s: 1,800 MiB in 900 s
-    start = mva.simulate([3600.0] * 24, rate, "start", 30)
+    start = mva.simulate([3600.0] * 24, rate, "start", 30, (), 0.0, 7)
     assert start.worst_rpo_min == pytest.approx(45.0)
     assert start.mean_rpo_min == pytest.approx(30.0)
     assert start.periodic
     assert not start.update_overrun
     assert len(start.updates) == 48
-    end = mva.simulate([3600.0] * 24, rate, "end", 30)
+    end = mva.simulate([3600.0] * 24, rate, "end", 30, (), 0.0, 7)
     # End type: D = αT/(1−α) with α = 0.5 → D = 30; worst T + 2D = 90, mean T/2 + 1.5D = 60.
     assert end.worst_rpo_min == pytest.approx(90.0)
     assert end.mean_rpo_min == pytest.approx(60.0)
@@ -36,7 +36,7 @@ def test_simulation_matches_closed_forms_for_a_constant_rate() -> None:
 
 def test_unbounded_when_a_day_exceeds_the_link() -> None:
     """A day's writes above the link's daily capacity: unbounded, and no RPO number."""
-    result = mva.simulate([3600.0] * 24, mib_per_s_to_mbps(0.9), "start", 30)
+    result = mva.simulate([3600.0] * 24, mib_per_s_to_mbps(0.9), "start", 30, (), 0.0, 7)
     assert result.unbounded
     assert result.worst_rpo_min is None
     assert result.mean_rpo_min is None
@@ -46,7 +46,7 @@ def test_overrun_at_the_peak_hour() -> None:
     """Updates longer than T at the peak are flagged and the worst RPO exceeds T + T."""
     hourly = np.array(default_daily_profile()) * 100_000
     rate = mib_per_s_to_mbps(100_000 / 86400 * 1.5)
-    result = mva.simulate(hourly.tolist(), rate, "start", 30)
+    result = mva.simulate(hourly.tolist(), rate, "start", 30, (), 0.0, 7)
     assert result.update_overrun
     assert not result.unbounded
     assert result.worst_rpo_min is not None
@@ -55,17 +55,17 @@ def test_overrun_at_the_peak_hour() -> None:
 
 def test_manual_updates() -> None:
     """Manual updates at 00:00 and 12:00 with a fast link: worst RPO ≈ 12 h."""
-    result = mva.simulate([100.0] * 24, 1000.0, "manual", manual_times_min=[0, 720])
+    result = mva.simulate([100.0] * 24, 1000.0, "manual", None, [0, 720], 0.0, 7)
     assert result.worst_rpo_min == pytest.approx(720, abs=1)
 
 
 def test_required_rate_bisection_meets_target() -> None:
     """The rate found meets the target and a slightly lower one does not."""
     hourly = (np.array(default_daily_profile()) * 50_000).tolist()
-    rate = mva.required_rate_mbps_for_rpo(60, hourly, "start", 30)
+    rate = mva.required_rate_mbps_for_rpo(60, hourly, "start", 30, (), 0.0, 7)
     assert rate is not None
-    assert mva.simulate(hourly, rate, "start", 30).worst_rpo_min <= 60
-    assert mva.simulate(hourly, rate * 0.97, "start", 30).worst_rpo_min > 60
+    assert mva.simulate(hourly, rate, "start", 30, (), 0.0, 7).worst_rpo_min <= 60
+    assert mva.simulate(hourly, rate * 0.97, "start", 30, (), 0.0, 7).worst_rpo_min > 60
 
 
 def test_required_rate_closed_form() -> None:
@@ -84,8 +84,8 @@ def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: s
     """More link rate never raises the simulated worst RPO; worst RPO ≥ the interval."""
     hourly = (np.array(default_daily_profile()) * 200_000).tolist()
     lo, hi = sorted((r1, r2))
-    slow = mva.simulate(hourly, lo, kind, t)  # type: ignore[arg-type]
-    fast = mva.simulate(hourly, hi, kind, t)  # type: ignore[arg-type]
+    slow = mva.simulate(hourly, lo, kind, t, (), 0.0, 7)  # type: ignore[arg-type]
+    fast = mva.simulate(hourly, hi, kind, t, (), 0.0, 7)  # type: ignore[arg-type]
     if fast.unbounded:
         assert slow.unbounded
         return

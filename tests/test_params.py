@@ -9,7 +9,8 @@ import pytest
 from conftest import EXAMPLE, EXAMPLES, run_cli
 
 from srmkit import ScenarioError, load_scenario, scenario_from_sections
-from srmkit.params import load_sections
+from srmkit.output import json_ready
+from srmkit.params import read_params
 
 BASE = EXAMPLE.read_text(encoding="utf-8")
 
@@ -242,9 +243,9 @@ def test_missing_file_exits_2() -> None:
 
 
 def test_sections_route_equals_file_route() -> None:
-    """Sections (papermill -f) validate to the same scenario as the file."""
-    scenario, sections = load_sections(EXAMPLE)
-    assert scenario_from_sections(**sections) == scenario
+    """Sections as papermill injects them (JSON data) validate to the same scenario as the file."""
+    scenario, sections = read_params(EXAMPLE)
+    assert scenario_from_sections(**json_ready(sections)) == scenario
 
 
 def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
-"""CG planner and array fit (MODEL.md §7): hand-worked plans and properties."""
+"""CG planner and array fit (Method §7): hand-worked plans and properties."""
 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from conftest import EXAMPLE, PARAMS, run_cli
@@ -10,38 +11,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srmkit import load_scenario
+from srmkit.design import Design
 from srmkit.limits import catalogue
-from srmkit.planner import (
-    ServerLuns,
-    array_loads,
-    cg_shares,
-    first_break_year,
-    lower_bound_cgs,
-    pack,
-    plan_scenario,
-    recommended_model,
-    server_luns,
-    what_if,
-)
+from srmkit.planner import ServerLuns, array_loads, cg_shares, pack, what_if
 
 
 def test_example_plan_by_hand() -> None:
     """3,000 users × 0.5 GiB × 1.2 / 200 GiB = 9 SGs → 19 LUNs → 2 CGs (10 + 9) of ≤ 16."""
-    s = load_scenario(EXAMPLE)
-    assert server_luns(s, s.servers[0]).storage_groups == 9
-    plan = plan_scenario(s)
+    d = Design(load_scenario(EXAMPLE))
+    assert d.servers[0].storage_groups == 9
+    plan = d.plan
     assert [cg.name for cg in plan.cgs][:2] == ["CG_EXMBX01_1", "CG_EXMBX01_2"]
     assert [cg.luns for cg in plan.cgs][:2] == [10, 9]
     loads = [(a.mirrors, a.cgs, a.largest_cg_luns) for a in plan.arrays]
     assert loads == [(114, 12, 10), (114, 12, 10)]
     assert plan.feasible
-    assert len(plan.cgs) == plan.lower_bound_cgs
+    assert len(plan.cgs) == plan.lower_bound_cgs == 12  # 6 servers × ceil(19 / 16)
 
 
 def test_bidirectional_counts_both_directions_on_each_array() -> None:
     """Each array carries its own servers' mirrors (primary) and the other site's (secondary)."""
-    s = load_scenario(PARAMS / "bidirectional.yaml")
-    plan = plan_scenario(s)
+    plan = Design(load_scenario(PARAMS / "bidirectional.yaml")).plan
     total = len(plan.mirrors)
     assert [a.mirrors for a in plan.arrays] == [total, total]
     assert {cg.source_array for cg in plan.cgs} == {"LDS-CX4-480", "MAN-CX4-480"}
@@ -97,8 +87,7 @@ def test_growth_first_break_year() -> None:
     text = EXAMPLE.read_text().replace(
         "users_per_year_fraction: 0.10", "users_per_year_fraction: 0.6"
     )
-    s = load_scenario_text(text)
-    assert first_break_year(s) == 2
+    assert Design(load_scenario_text(text)).first_break_year == 2
 
 
 def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
@@ -115,9 +104,9 @@ def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
 def test_recommended_model_for_the_example() -> None:
     """Today 114 mirrors fit a CX4-120 (128), but after 3 years at 10 %: 3,993 users → 12 SGs →
     25 LUNs × 6 = 150 mirrors > 128, so the first model that fits at the horizon is CX4-240."""
-    s = load_scenario(EXAMPLE)
-    assert server_luns(s, s.servers[0], year=3).luns == 25
-    assert recommended_model(s) == "CX4-240"
+    d = Design(load_scenario(EXAMPLE))
+    assert d.servers_at(3)[0].luns == 25
+    assert d.recommended_model == "CX4-240"
 
 
 def test_packed_policy_reaches_its_lower_bound() -> None:
@@ -125,7 +114,7 @@ def test_packed_policy_reaches_its_lower_bound() -> None:
     text = EXAMPLE.read_text().replace(
         "  sync_rate: medium", "  sync_rate: medium\n  cg_policy: packed"
     )
-    plan = plan_scenario(load_scenario_text(text))
+    plan = Design(load_scenario_text(text)).plan
     assert len(plan.cgs) == plan.lower_bound_cgs == 8
 
 
@@ -140,12 +129,18 @@ servers_st = st.lists(st.tuples(st.integers(1, 30), st.integers(0, 3)), min_size
     st.sampled_from(["per_server", "packed"]),
 )
 def test_plan_properties(servers: list[tuple[int, int]], model, mode, policy) -> None:  # type: ignore[no-untyped-def]
-    """Never splits a storage group, never exceeds a limit it reports met, uses the minimum CGs."""
+    """Never splits a storage group, reaches the fewest CGs by hand count, counts both arrays.
+
+    The fewest CGs, counted independently of the planner: per server ``ceil(luns / max)``
+    (every catalogue limit is even, so two-LUN storage groups always fit), or, packed,
+    ``ceil(all luns / max)`` for the array pair.
+    """
     luns = [
         ServerLuns(f"S{i}", "A", "B", sg, gos, 100.0, 10.0, 60.0)
         for i, (sg, gos) in enumerate(servers)
     ]
     limit = model.limits(mode).max_luns_per_cg
+    assert limit % 2 == 0
     cgs = pack(luns, mode, {("A", "B"): limit}, policy)
     homes: dict[tuple[str, int], set[str]] = {}
     for m in (m for cg in cgs for m in cg.mirrors):
@@ -153,13 +148,18 @@ def test_plan_properties(servers: list[tuple[int, int]], model, mode, policy) ->
             homes.setdefault((m.server, m.storage_group), set()).add(m.cg)
     assert all(len(h) == 1 for h in homes.values())
     assert len(homes) == sum(sg for sg, _ in servers)
-    assert len(cgs) == lower_bound_cgs(luns, {("A", "B"): limit}, policy)
-    for load in array_loads(cgs, [("A", model), ("B", model)], mode):
-        if load.fits:
-            assert load.mirrors <= load.max_mirrors
-            assert load.cgs <= load.max_cgs
-            assert load.largest_cg_luns <= load.max_luns_per_cg
+    total = sum(2 * sg + gos for sg, gos in servers)
+    fewest = (
+        sum(math.ceil((2 * sg + gos) / limit) for sg, gos in servers)
+        if policy == "per_server"
+        else math.ceil(total / limit)
+    )
+    assert len(cgs) == fewest
     assert all(cg.luns <= limit for cg in cgs)
+    for load in array_loads(cgs, [("A", model), ("B", model)], mode):
+        assert (load.mirrors, load.cgs) == (total, len(cgs))
+        lim = model.limits(mode)
+        assert load.fits == (total <= lim.max_mirrors and len(cgs) <= lim.max_cgs)
 
 
 def test_what_if_names_model_no_mirrorview() -> None:

@@ -25,7 +25,7 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     from srmkit.browser import find_browser
 
     formats = ("html", "pdf") if find_browser() else ("html",)
-    return render(EXAMPLE, tmp_path_factory.mktemp("reports"), formats)
+    return render([EXAMPLE], tmp_path_factory.mktemp("reports"), formats)[0]
 
 
 def test_report_folder_layout(example_report: Report) -> None:
@@ -33,13 +33,15 @@ def test_report_folder_layout(example_report: Report) -> None:
     folder = example_report.folder
     assert folder.parent.name == "northwind-traders"
     assert folder.name == "1.0"
-    assert {"ipynb", "html", "yaml"} <= set(example_report.files)
+    assert {"design_document.ipynb", "design_document.html", "scenario.yaml"} <= set(
+        example_report.files
+    )
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
 
 
 def test_executed_notebook_holds_the_scenario_results(example_report: Report) -> None:
     """The executed notebook ran every cell and shows the computed limits table."""
-    nb = nbformat.read(example_report.files["ipynb"], as_version=4)
+    nb = nbformat.read(example_report.files["design_document.ipynb"], as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     text = json.dumps([c.get("outputs", []) for c in code])
@@ -48,7 +50,7 @@ def test_executed_notebook_holds_the_scenario_results(example_report: Report) ->
 
 def test_html_has_no_code_and_fetches_nothing(example_report: Report) -> None:
     """The HTML holds no code cells or prompts and no URL it would fetch from a CDN."""
-    html = example_report.files["html"].read_text(encoding="utf-8")
+    html = example_report.files["design_document.html"].read_text(encoding="utf-8")
     code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
     assert code_cells
     assert all("jp-mod-noInput" in c for c in code_cells)
@@ -58,7 +60,7 @@ def test_html_has_no_code_and_fetches_nothing(example_report: Report) -> None:
     assert "from srmkit import" not in html
     assert "notebook_scenario(" not in html
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?:', html)
-    assert html.count("plotly.js v") == 1  # the library is embedded exactly once
+    assert html.count("plotly.js (basic - minified) v") == 1  # the library, embedded once
     assert "Northwind Traders" in html
 
 
@@ -67,7 +69,7 @@ def test_html_has_no_code_and_fetches_nothing(example_report: Report) -> None:
 def test_html_draws_every_figure_offline(example_report: Report) -> None:
     """In headless Chromium with the network closed, every plotly figure draws."""
     with offline_page() as (page, refused):
-        page.goto(example_report.files["html"].as_uri(), wait_until="load")
+        page.goto(example_report.files["design_document.html"].as_uri(), wait_until="load")
         assert wait_for_figures(page) >= 3  # latency, link use by hour, limit usage
         assert page.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg').length") > 0
         assert refused == []
@@ -77,7 +79,7 @@ def test_html_draws_every_figure_offline(example_report: Report) -> None:
 @pytest.mark.usefixtures("need_browser")
 def test_pdf_holds_the_customer_and_the_figures_page(example_report: Report) -> None:
     """The PDF exists and its text holds the customer name and the limits section."""
-    reader = PdfReader(example_report.files["pdf"])
+    reader = PdfReader(example_report.files["design_document.pdf"])
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 3
     assert "Northwind Traders" in text
@@ -112,18 +114,18 @@ def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_
             if "text/html" in o.get("data", {}) and "plotly-graph-div" not in o["data"]["text/html"]
         ]
 
-    assert html_outputs(out) == html_outputs(example_report.files["ipynb"])
+    assert html_outputs(out) == html_outputs(example_report.files["design_document.ipynb"])
 
 
 def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
     """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
     out = tmp_path / "reports"
-    first = render(EXAMPLE, out, ("html",))
-    stamp = first.files["html"].stat().st_mtime_ns
-    second = render(EXAMPLE, out, ("html",))
+    first = render([EXAMPLE], out, ("html",))[0]
+    stamp = first.files["design_document.html"].stat().st_mtime_ns
+    second = render([EXAMPLE], out, ("html",))[0]
     assert second.folder != first.folder
     assert second.folder.parent == first.folder.parent
-    assert first.files["html"].stat().st_mtime_ns == stamp
+    assert first.files["design_document.html"].stat().st_mtime_ns == stamp
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
     bad = tmp_path / "bad.yaml"
@@ -144,8 +146,8 @@ def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
     text = text.replace("    Primary data centre", "    <img src=x onerror=alert(2)> Primary")
     params = tmp_path / "evil.yaml"
     params.write_text(text, encoding="utf-8")
-    report = render(params, tmp_path / "reports", ("html",))
-    html = report.files["html"].read_text(encoding="utf-8")
+    report = render([params], tmp_path / "reports", ("html",))[0]
+    html = report.files["design_document.html"].read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
@@ -153,17 +155,20 @@ def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_failing_notebook_leaves_nothing(tmp_path: Path) -> None:
+def test_failing_notebook_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When execution fails, the error names the cell and no folder is left behind."""
+    from srmkit import report as report_module
     from srmkit.report import ReportError
 
-    broken = tmp_path / "broken.ipynb"
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
     nb = nbformat.read(ROOT / "notebooks" / "design_document.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
-    nbformat.write(nb, broken)
+    nbformat.write(nb, broken / "design_document.ipynb")
+    monkeypatch.setattr(report_module, "notebooks_dir", lambda: broken)
     out = tmp_path / "reports"
     with pytest.raises(ReportError, match="boom"):
-        render(EXAMPLE, out, ("html",), notebook=broken)
+        render([EXAMPLE], out, ("html",))
     assert not out.exists() or not any(out.rglob("*"))
 
 
@@ -195,7 +200,7 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
 
 def test_document_states_a_clean_review(example_report: Report) -> None:
     """The example has no findings: the review section says so in words."""
-    html = example_report.files["html"].read_text(encoding="utf-8")
+    html = example_report.files["design_document.html"].read_text(encoding="utf-8")
     assert "No findings: the design meets every rule of the checker." in html
     assert "Consistency-group layout" in html
     assert "CG_EXMBX06_2" in html

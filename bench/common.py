@@ -1,0 +1,31 @@
+"""Shared helpers: paths, timing by median, running a command as a whole process."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = ROOT / "params"
+EXAMPLE = PARAMS / "example.yaml"
+BIN = Path(sys.executable).parent
+SRMKIT = str(BIN / "srmkit")
+
+
+def median_s(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``repeat`` calls. [s]"""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def process(*args: str, cwd: Path | None = None) -> Callable[[], object]:
+    """A callable that runs a command to completion (and fails loudly if it fails)."""
+    return lambda: subprocess.run(args, check=True, capture_output=True, cwd=cwd)

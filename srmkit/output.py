@@ -1,0 +1,213 @@
+"""Machine-readable output: every JSON document srmkit prints or writes, from a ``Design``.
+
+JSON is strict: no ``NaN`` or ``Infinity`` ever appears; an unbounded quantity is ``null`` with a
+flag beside it. Keys carry their units, as names in the package do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from srmkit.assumptions import assumption_rows
+
+if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays light
+    from srmkit.checks import Finding
+    from srmkit.design import Design
+    from srmkit.params import Problem
+
+DIGITS = 6
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON data: mappings, lists (from tuples too), dataclasses, ISO dates, finite floats.
+
+    >>> json_ready({"when": dt.date(2026, 11, 24), "x": (1.0, float("inf"))})
+    {'when': '2026-11-24', 'x': [1.0, None]}
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_ready(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def num(x: float | None, digits: int = DIGITS) -> float | None:
+    """A number for JSON: rounded, and None when absent or not finite."""
+    return None if x is None or not math.isfinite(x) else round(float(x), digits)
+
+
+def dumps(data: Any) -> str:
+    """Strict, indented JSON (raises on a stray non-finite number rather than print it)."""
+    return json.dumps(json_ready(data), indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def problems_dict(problems: list[Problem]) -> dict[str, Any]:
+    """Invalid input: every problem with file, line, field, value and message."""
+    return {"valid": False, "problems": [dataclasses.asdict(p) for p in problems]}
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding."""
+    return dataclasses.asdict(f)
+
+
+def size_dict(design: Design) -> dict[str, Any]:
+    """The sizing study (``srmkit size --format json``)."""
+    d = design
+    per_server: dict[str, Any] = {
+        s.name: {
+            "users": round(s.users),
+            "profile": s.profile,
+            "storage_groups": s.storage_groups,
+            "db_iops_peak": num(s.db_iops_peak),
+            "db_write_iops_peak": num(s.db_write_iops_peak),
+            "log_mib_per_day": num(s.log_mib_per_day),
+            "db_lun_gib": num(s.db_lun_gib),
+            "log_lun_gib": num(s.log_lun_gib),
+            "capacity_gib": num(s.capacity_gib),
+        }
+        for s in d.servers
+    }
+    per_server["total"] = {
+        "users": round(sum(s.users for s in d.servers)),
+        "storage_groups": sum(s.storage_groups for s in d.servers),
+        "db_iops_peak": num(sum(s.db_iops_peak for s in d.servers)),
+        "db_write_iops_peak": num(sum(s.db_write_iops_peak for s in d.servers)),
+        "log_mib_per_day": num(sum(s.log_mib_per_day for s in d.servers)),
+        "capacity_gib": num(d.capacity_gib),
+    }
+    out: dict[str, Any] = {
+        "workload": per_server,
+        "link": {
+            "effective_rate_mbps": num(d.effective_rate_mbps),
+            "peak_mbps": num(d.peak_mbps),
+            "peak_utilization_fraction": num(d.peak_utilization_fraction),
+        },
+    }
+    if d.is_sync:
+        out["sync"] = {
+            "added_latency_ms": num(float(d.added_latency_ms())),
+            "log_write_latency_ms": num(d.log_write_latency_ms),
+            "db_read_latency_ms": num(d.a.local_db_read_ms),
+            "max_distance_km": num(d.max_distance_km),
+            "link_saturated": d.link_saturated,
+            "rpo_min": 0,
+        }
+    else:
+        c = d.async_cycle
+        out["async"] = {
+            "worst_rpo_min": num(c.worst_rpo_min),
+            "mean_rpo_min": num(c.mean_rpo_min),
+            "update_overrun": c.update_overrun,
+            "unbounded": c.unbounded,
+            "periodic": c.periodic,
+            "required_rate_mbps_for_target_rpo": num(d.required_rate_mbps_for_target_rpo),
+            "updates": [
+                {
+                    "start_min": num(u.start_min),
+                    "volume_mib": num(u.volume_mib),
+                    "duration_min": num(u.duration_min),
+                }
+                for u in c.updates
+            ],
+        }
+    out["sync_times"] = {
+        "sync_rate_mbps": num(d.sync_rate_mbps),
+        "initial_sync_h": num(d.initial_sync_h),
+        "failback_sync_h": num(d.failback_sync_h),
+        "consistency_groups": [
+            {
+                "name": cg.name,
+                "luns": cg.luns,
+                "capacity_gib": num(cg.capacity_gib),
+                "sync_time_h": num(cg.sync_time_h),
+            }
+            for cg in d.consistency_groups
+        ],
+    }
+    out["rlp_gib"] = num(d.rlp_gib)
+    out["assumptions"] = {
+        r.name: {
+            "value": json_ready(r.value),
+            "unit": r.unit,
+            "source": r.source,
+            "overridden": r.overridden,
+        }
+        for r in assumption_rows(d.a)
+    }
+    return out
+
+
+def mirror_rows(design: Design) -> list[dict[str, Any]]:
+    """One row per mirror of today's plan: server, storage group, LUN role, capacity, CG, arrays."""
+    return [
+        {
+            "server": m.server,
+            "storage_group": m.storage_group if m.storage_group else "",
+            "lun_role": m.role,
+            "capacity_gib": round(m.capacity_gib, 3),
+            "cg": m.cg,
+            "source_array": m.source_array,
+            "target_array": m.target_array,
+            "mode": m.mode,
+        }
+        for m in design.plan.mirrors
+    ]
+
+
+def plan_dict(design: Design) -> dict[str, Any]:
+    """The CG plan with per-array use, headroom, growth and the recommended model."""
+    p = design.plan
+    return {
+        "mode": p.mode,
+        "policy": p.policy,
+        "explicit_layout": p.explicit,
+        "feasible": p.feasible,
+        "blocking": p.blocking,
+        "remedies": design.plan_remedies,
+        "cgs": len(p.cgs),
+        "lower_bound_cgs": p.lower_bound_cgs,
+        "mirrors": len(p.mirrors),
+        "first_break_year": design.first_break_year,
+        "growth_years": design.scenario.growth.years,
+        "recommended_model": design.recommended_model,
+        "verdict": design.verdict,
+        "arrays": [
+            {
+                "array": a.array,
+                "model": a.model,
+                "mirrors": a.mirrors,
+                "max_mirrors": a.max_mirrors,
+                "mirrors_headroom": a.mirrors_headroom,
+                "cgs": a.cgs,
+                "max_cgs": a.max_cgs,
+                "cgs_headroom": a.cgs_headroom,
+                "largest_cg_luns": a.largest_cg_luns,
+                "max_luns_per_cg": a.max_luns_per_cg,
+                "fits": a.fits,
+            }
+            for a in p.arrays
+        ],
+        "consistency_groups": [
+            {
+                "name": cg.name,
+                "servers": list(cg.servers),
+                "luns": cg.luns,
+                "capacity_gib": round(cg.capacity_gib, 3),
+                "source_array": cg.source_array,
+                "target_array": cg.target_array,
+            }
+            for cg in p.cgs
+        ],
+        "mirrors_list": mirror_rows(design),
+    }

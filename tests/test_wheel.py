@@ -1,0 +1,60 @@
+"""An installed wheel works outside any checkout: it renders the example documents."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, ROOT
+
+pytestmark = [pytest.mark.notebook, pytest.mark.timeout(600)]
+
+
+def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) -> None:
+    """Build the wheel, install it with its dependencies into a fresh venv, and render HTML +
+    PDF from a folder with no checkout in sight: package data, template and notebooks all come
+    from the wheel."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(dist.glob("srmkit-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    shutil.copy(EXAMPLE, work / "customer.yaml")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import srmkit; print(srmkit.__file__)"],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert where.startswith(str(venv)), where
+    result = subprocess.run(
+        [str(venv / "bin" / "srmkit"), "report", "customer.yaml", "--out", "out"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    folder = work / "out" / "northwind-traders" / "1.0"
+    assert (folder / "design_document.html").stat().st_size > 100_000
+    assert (folder / "design_document.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "plan.xlsx").exists()
