@@ -69,30 +69,40 @@ def _profiles_factory() -> dict[str, ExchangeProfile]:
     return dict(default_profiles())
 
 
-def _src(description: str, unit: str, source: str, **constraints: Any) -> FieldInfo:
-    """Field metadata: description, unit and source travel into the JSON Schema and documents."""
+def _src(
+    description: str, unit: str, source: str, modes: str = "both", **constraints: Any
+) -> FieldInfo:
+    """Field metadata: description, unit, source and the mirroring modes the value applies to
+    (``both``, ``sync`` or ``async``) travel into the JSON Schema and the documents."""
     info: FieldInfo = Field(
         description=f"{description} [{unit}] ({source})",
-        json_schema_extra={"unit": unit, "source": source},
+        json_schema_extra={"unit": unit, "source": source, "modes": modes},
         **constraints,
     )
     return info
 
 
-M2, M4, M5, M6, M8 = "Method §2", "Method §4", "Method §5", "Method §6", "Method §8"
+M1, M2, M3, M4 = "Method §1", "Method §2", "Method §3", "Method §4"
+M5, M5A, M6, M7, M8 = "Method §5", "Method §5a", "Method §6", "Method §7", "Method §8"
+EST = "estimate"
 
 
 @pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Assumptions:
-    """The model's defaults; a params file overrides any of them under ``assumptions:``."""
+    """The model's defaults; a params file overrides any of them under ``assumptions:``.
 
-    # --- Exchange 2007 workload (Method §2) -------------------------------------------------
+    Every range is what the engineering model can use sensibly; values outside it are rejected
+    with the range in the message.
+    """
+
+    # --- Exchange 2007 workload and capacity (Method §2) -----------------------------------
     exchange_profiles: Annotated[
         dict[str, ExchangeProfile],
         _src(
             "Mailbox profile table; entries given here add to or replace the shipped rows",
             "table",
             f"{M2}, [S19]",
+            max_length=50,
         ),
     ] = dataclasses.field(default_factory=_profiles_factory)
     daily_profile_fraction: Annotated[
@@ -100,13 +110,13 @@ class Assumptions:
         _src(
             "Share of daily activity in each hour 0–23 (24 values, sum 1)",
             "fraction",
-            f"{M2}; synthetic default",
+            f"{M2}; {EST}",
             min_length=24,
             max_length=24,
         ),
     ] = dataclasses.field(default_factory=default_daily_profile)
     iops_headroom_fraction: Annotated[
-        float, _src("IOPS headroom added to the profile IOPS", "fraction", M2, ge=0, le=5)
+        float, _src("IOPS headroom added to the profile IOPS", "fraction", M2, ge=0, le=2)
     ] = 0.20
     db_write_fraction: Annotated[
         float,
@@ -114,83 +124,169 @@ class Assumptions:
             "Share of database IOPS that are writes (Exchange 2007 ≈ 1:1)",
             "fraction",
             f"{M2}, [S20]",
-            ge=0,
-            le=1,
+            ge=0.05,
+            le=0.95,
         ),
     ] = 0.5
     gos_write_mib_per_h: Annotated[
-        float, _src("Guest OS / other VMFS writes per server, every hour", "MiB/h", M2, ge=0)
+        float,
+        _src("Guest OS and other VMFS writes per VM, every hour", "MiB/h", M2, ge=0, le=100_000),
     ] = 0.0
     db_overhead_fraction: Annotated[
-        float, _src("Database LUN overhead on top of the mailbox quotas", "fraction", M2, ge=0)
+        float,
+        _src("Database whitespace and dumpster on top of the quotas", "fraction", M2, ge=0, le=2),
+    ] = 0.20
+    content_index_fraction: Annotated[
+        float,
+        _src(
+            "Content index on the database LUN, share of the database", "fraction", M2, ge=0, le=1
+        ),
+    ] = 0.05
+    lun_free_space_fraction: Annotated[
+        float, _src("Free space kept on database and log LUNs", "fraction", M2, ge=0, le=0.8)
     ] = 0.20
     log_overhead_fraction: Annotated[
-        float, _src("Log LUN headroom on top of the retained logs", "fraction", M2, ge=0)
+        float, _src("Log LUN headroom on top of the retained logs", "fraction", M2, ge=0, le=2)
     ] = 0.20
     log_retention_days: Annotated[
-        float, _src("Days of logs kept on the log LUN", "day", M2, gt=0)
+        float, _src("Days of logs kept on the log LUN", "day", M2, ge=1, le=30)
     ] = 3.0
-    gos_lun_gib: Annotated[float, _src("Guest OS LUN size", "GiB", M2, gt=0)] = 60.0
+    gos_lun_gib: Annotated[float, _src("Guest OS LUN size", "GiB", M2, ge=10, le=2048)] = 60.0
     max_db_gib: Annotated[
-        float, _src("Largest database when storage groups are derived", "GiB", M2, gt=0)
-    ] = 200.0
+        float,
+        _src(
+            "Largest database when storage groups are derived (no CCR/LCR with MirrorView)",
+            "GiB",
+            f"{M2}; recalled",
+            ge=5,
+            le=2048,
+        ),
+    ] = 100.0
     max_users_per_vm: Annotated[
-        int, _src("Recommended maximum Exchange users in one VM", "users", f"{M2}, [S0]", gt=0)
+        int,
+        _src("Recommended maximum Exchange users in one VM", "users", f"{M2}, [S0]", ge=1),
     ] = 4000
+    max_storage_groups_per_server: Annotated[
+        int,
+        _src(
+            "Storage groups an Exchange 2007 Enterprise server allows",
+            "count",
+            f"{M2}; recalled",
+            ge=1,
+            le=50,
+        ),
+    ] = 50
     log_file_mib: Annotated[
-        float, _src("Exchange 2007 transaction log file size", "MiB", "Method §1", gt=0)
+        float, _src("Exchange 2007 transaction log file size", "MiB", f"{M1}, [S43]", gt=0, le=5)
     ] = 1.0
     db_page_kib: Annotated[
-        float, _src("Exchange 2007 database page size", "KiB", "Method §1", gt=0)
+        float, _src("Exchange 2007 database page size", "KiB", f"{M1}, [S20]", ge=4, le=32)
     ] = 8.0
 
-    # --- MirrorView/S latency and link load (Method §4) -------------------------------------
+    # --- The link (Method §3) ----------------------------------------------------------------
+    link_utilization_warn_fraction: Annotated[
+        float,
+        _src(
+            "Peak link utilisation above which queueing delay grows quickly",
+            "fraction",
+            M3,
+            gt=0,
+            le=1,
+        ),
+    ] = 0.70
+
+    # --- MirrorView/S latency and link load (Method §4) --------------------------------------
     burst_factor: Annotated[
-        float, _src("Peak-rate multiplier for bursts hidden by hourly data", "factor", M4, ge=1)
+        float,
+        _src("Peak-rate multiplier for bursts hidden by hourly data", "factor", M4, ge=1, le=10),
     ] = 1.0
     fibre_one_way_ms_per_km: Annotated[
-        float, _src("One-way propagation delay in fibre", "ms/km", f"{M4}, [S16]", gt=0)
+        float,
+        _src(
+            "One-way propagation delay in fibre",
+            "ms/km",
+            f"{M4}, [S16]",
+            modes="sync",
+            ge=0.003,
+            le=0.01,
+        ),
     ] = 0.005
     log_write_kib: Annotated[
-        float, _src("Log write size used for serialisation delay", "KiB", f"{M4}, [S20]", gt=0)
+        float,
+        _src(
+            "Log write size used for serialisation delay",
+            "KiB",
+            f"{M4}, [S20]; {EST}",
+            modes="sync",
+            ge=0.5,
+            le=1024,
+        ),
     ] = 16.0
     mirror_overhead_ms: Annotated[
-        float, _src("MirrorView processing overhead per write", "ms", f"{M4}, [S16]", ge=0)
+        float,
+        _src(
+            "MirrorView processing overhead per write",
+            "ms",
+            f"{M4}, [S16]",
+            modes="sync",
+            ge=0,
+            le=10,
+        ),
     ] = 0.1
     local_log_write_ms: Annotated[
-        float, _src("Local log write latency before mirroring", "ms", M4, ge=0)
+        float,
+        _src("Local log write latency before mirroring", "ms", M4, modes="sync", ge=0, le=100),
     ] = 2.0
     log_write_avg_limit_ms: Annotated[
-        float, _src("Microsoft limit for average log write latency", "ms", f"{M4}, [S0]", gt=0)
+        float,
+        _src(
+            "Microsoft limit for average log write latency",
+            "ms",
+            f"{M4}, [S0]",
+            modes="sync",
+            gt=0,
+            le=100,
+        ),
     ] = 10.0
     local_db_read_ms: Annotated[
-        float, _src("Local database read latency (not slowed by the mirror)", "ms", M4, ge=0)
+        float,
+        _src("Local database read latency (not slowed by the mirror)", "ms", M4, ge=0, le=200),
     ] = 10.0
     db_read_avg_limit_ms: Annotated[
-        float, _src("Microsoft limit for average database read latency", "ms", f"{M4}, [S0]", gt=0)
+        float,
+        _src(
+            "Microsoft limit for average database read latency", "ms", f"{M4}, [S0]", gt=0, le=200
+        ),
     ] = 20.0
     sync_distance_limit_km: Annotated[
         float,
         _src(
-            "EMC's recommended maximum MirrorView/S distance for Exchange",
+            "EMC's recommended maximum MirrorView/S fibre route for Exchange",
             "km",
             f"{M4}, [S0]",
+            modes="sync",
             gt=0,
+            le=1000,
         ),
     ] = 100.0
 
-    # --- MirrorView/A update cycles (Method §5) ---------------------------------------------
+    # --- MirrorView/A update cycles and reserved LUN pool (Method §5) ------------------------
     async_db_transfer_factor: Annotated[
         float,
         _src(
-            "Database bytes sent per byte written (coalescing vs 16 KiB extents)",
+            "Database bytes sent per byte written (coalescing against 16 KiB extents)",
             "factor",
-            M5,
-            gt=0,
+            f"{M5}; {EST}",
+            modes="async",
+            ge=0.1,
+            le=4,
         ),
     ] = 1.0
     update_overhead_s: Annotated[
-        float, _src("Fixed time added to every MirrorView/A update", "s", M5, ge=0)
+        float,
+        _src(
+            "Fixed time added to every MirrorView/A update", "s", M5, modes="async", ge=0, le=3600
+        ),
     ] = 0.0
     max_simulation_days: Annotated[
         int,
@@ -198,27 +294,56 @@ class Assumptions:
             "Days simulated at most while waiting for the update cycle to repeat",
             "day",
             M5,
+            modes="async",
             ge=1,
             le=31,
         ),
     ] = 7
-    rlp_capacity_fraction: Annotated[
+    rlp_fraction: Annotated[
         float,
         _src(
-            "Reserved LUN pool as a share of replicated capacity", "fraction", f"{M5}, [S10]", ge=0
+            "Reserved LUN pool as a share of the replicated or snapped capacity",
+            "fraction",
+            f"{M5}, [S10]",
+            ge=0,
+            le=1,
         ),
     ] = 0.20
     rlp_delta_safety_factor: Annotated[
-        float, _src("Reserved LUN pool safety factor on the largest delta set", "factor", M5, ge=1)
+        float,
+        _src(
+            "Reserved LUN pool safety factor on the largest delta set",
+            "factor",
+            M5,
+            modes="async",
+            ge=1,
+            le=10,
+        ),
     ] = 1.5
 
-    # --- Synchronisation durations (Method §6) ----------------------------------------------
+    # --- SRM test failover snapshots (Method §5a) --------------------------------------------
+    test_duration_h: Annotated[
+        float,
+        _src("Length of an SRM test failover, from the busiest hour", "h", M5A, ge=0.25, le=72),
+    ] = 4.0
+    cofw_amplification: Annotated[
+        float,
+        _src(
+            "Copy-on-first-write amplification of snapshot writes during a test",
+            "factor",
+            f"{M5A}; {EST}",
+            ge=1,
+            le=10,
+        ),
+    ] = 2.0
+
+    # --- Synchronisation durations (Method §6) -----------------------------------------------
     sync_rate_high_fraction: Annotated[
         float,
         _src(
-            "Share of the link used by a 'high' sync rate (EMC publishes none)",
+            "Share of the link a 'high' sync rate uses (EMC publishes none)",
             "fraction",
-            f"{M6} (assumption)",
+            f"{M6}; {EST}",
             gt=0,
             le=1,
         ),
@@ -226,9 +351,9 @@ class Assumptions:
     sync_rate_medium_fraction: Annotated[
         float,
         _src(
-            "Share of the link used by a 'medium' sync rate (EMC publishes none)",
+            "Share of the link a 'medium' sync rate uses (EMC publishes none)",
             "fraction",
-            f"{M6} (assumption)",
+            f"{M6}; {EST}",
             gt=0,
             le=1,
         ),
@@ -236,9 +361,9 @@ class Assumptions:
     sync_rate_low_fraction: Annotated[
         float,
         _src(
-            "Share of the link used by a 'low' sync rate (EMC publishes none)",
+            "Share of the link a 'low' sync rate uses (EMC publishes none)",
             "fraction",
-            f"{M6} (assumption)",
+            f"{M6}; {EST}",
             gt=0,
             le=1,
         ),
@@ -249,29 +374,88 @@ class Assumptions:
             "Array-side cap on synchronisation throughput; empty means no cap",
             "Mbit/s",
             f"{M6}; no published value",
-            gt=0,
+            ge=1,
+            le=100_000,
         ),
     ] = None
 
-    # --- Failover and recovery (Method §8) --------------------------------------------------
+    # --- Consistency groups and limits (Method §7) -------------------------------------------
+    hub_queue_lun_gib: Annotated[
+        float,
+        _src(
+            "Transport queue LUN of a protected Hub Transport VM",
+            "GiB",
+            f"{M7}; {EST}",
+            ge=1,
+            le=2048,
+        ),
+    ] = 20.0
+    max_virtual_disks_per_vm: Annotated[
+        int,
+        _src(
+            "Virtual disks per VM (4 SCSI controllers × 15)",
+            "count",
+            f"{M7}; VMware configuration maximums",
+            ge=1,
+            le=60,
+        ),
+    ] = 60
+    max_luns_per_esx_host: Annotated[
+        int,
+        _src(
+            "LUNs an ESX host sees (every recovered LUN on each recovery host)",
+            "count",
+            f"{M7}; VMware configuration maximums",
+            ge=1,
+            le=256,
+        ),
+    ] = 256
+
+    # --- Failover and recovery (Method §8) ---------------------------------------------------
     auto_fracture_s: Annotated[
-        float, _src("Link-down time after which MirrorView/S fractures the mirrors", "s", M8, gt=0)
+        float,
+        _src(
+            "Link-down time after which MirrorView fractures the mirrors",
+            "s",
+            f"{M8}; {EST}",
+            ge=1,
+            le=3600,
+        ),
     ] = 60.0
+    declare_min: Annotated[
+        float,
+        _src(
+            "From the disaster to running the recovery plan (the customer's decision)",
+            "min",
+            M8,
+            ge=0,
+            le=7 * 24 * 60,
+        ),
+    ] = 0.0
     promote_min_per_cg: Annotated[
-        float, _src("Recovery step: promote, per consistency group", "min", M8, ge=0)
+        float, _src("Recovery step: promote, per consistency group", "min", M8, ge=0, le=60)
     ] = 1.0
-    rescan_mount_min: Annotated[float, _src("Recovery step: rescan and mount", "min", M8, ge=0)] = (
-        2.0
-    )
+    rescan_mount_min: Annotated[
+        float, _src("Recovery step: rescan and mount", "min", M8, ge=0, le=120)
+    ] = 2.0
     power_on_min_per_priority_group: Annotated[
-        float, _src("Recovery step: power on, per priority group", "min", M8, ge=0)
+        float, _src("Recovery step: power on, per priority group", "min", M8, ge=0, le=120)
     ] = 3.0
+    priority_groups_count: Annotated[
+        int, _src("Priority groups in the recovery plan", "count", M8, ge=1, le=5)
+    ] = 1
     exchange_services_min: Annotated[
-        float, _src("Recovery step: Exchange services start", "min", M8, ge=0)
+        float, _src("Recovery step: Exchange services start", "min", M8, ge=0, le=120)
     ] = 3.0
     ip_customization_min_per_vm: Annotated[
         float,
-        _src("Recovery step: IP customisation per VM when the subnet differs", "min", M8, ge=0),
+        _src(
+            "Recovery step: IP customisation per VM when the recovery subnet differs",
+            "min",
+            M8,
+            ge=0,
+            le=60,
+        ),
     ] = 2.0
 
     def sync_rate_fraction(self, setting: str) -> float:
@@ -326,6 +510,8 @@ class AssumptionRow:
     unit: str
     source: str
     description: str
+    modes: str
+    """The mirroring modes the value applies to: ``both``, ``sync`` or ``async``."""
 
     @property
     def overridden(self) -> bool:
@@ -359,6 +545,7 @@ def assumption_rows(assumptions: Assumptions) -> list[AssumptionRow]:
                 unit=str(meta.get("unit", "")),
                 source=str(meta.get("source", "")),
                 description=description.split(" [")[0],
+                modes=str(meta.get("modes", "both")),
             )
         )
     return rows

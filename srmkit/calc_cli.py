@@ -16,11 +16,13 @@ from srmkit import mva, mvs, sync_times
 from srmkit.assumptions import LINK_DEFAULTS, Assumptions
 from srmkit.link import effective_rate_mbps
 from srmkit.output import dumps
+from srmkit.units import mbit_to_mib
 
 DEFAULTS = Assumptions()
 ROUND_TRIPS = LINK_DEFAULTS.round_trips
 ROUTE_FACTOR = LINK_DEFAULTS.route_factor
 EFFICIENCY = LINK_DEFAULTS.efficiency_fraction
+SHARE = LINK_DEFAULTS.share_fraction
 EXIT_INVALID = 2
 
 calc_app = typer.Typer(
@@ -105,38 +107,25 @@ def latency(
     ] = DEFAULTS.local_log_write_ms,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """MirrorView/S added write latency, log write latency and maximum distance (Method §4)."""
+    """MirrorView/S added write latency, log write latency, maximum distance, and the fibre route
+    against EMC's 100 km (Method §4)."""
     _positive("--distance-km", distance_km, allow_zero=True)
     _positive("--round-trips", round_trips)
     _positive("--route-factor", route_factor)
     _positive("--write-kib", write_kib)
     _positive("--link-mbps", link_mbps)
     _positive("--utilization", utilization, allow_zero=True)
-    ser_ms = 0.0 if link_mbps is None else float(mvs.serialization_ms(write_kib, link_mbps))
-    queued = float(mvs.queued_serialization_ms(ser_ms, utilization))
-    added = (
-        float(
-            mvs.propagation_ms(
-                distance_km, round_trips, route_factor, DEFAULTS.fibre_one_way_ms_per_km
-            )
-        )
-        + queued
-        + overhead_ms
-    )
+    line = math.inf if link_mbps is None else link_mbps  # no link given: no serialisation
+    args = (round_trips, route_factor, write_kib, line, utilization, overhead_ms)
+    added = float(mvs.added_latency_ms(distance_km, *args, DEFAULTS.fibre_one_way_ms_per_km))
+    queued = float(mvs.queued_serialization_ms(mvs.serialization_ms(write_kib, line), utilization))
     log_write = local_ms + added
     max_km = float(
         mvs.max_distance_km(
-            DEFAULTS.log_write_avg_limit_ms,
-            local_ms,
-            round_trips,
-            route_factor,
-            write_kib,
-            link_mbps if link_mbps is not None else math.inf,
-            utilization,
-            overhead_ms,
-            DEFAULTS.fibre_one_way_ms_per_km,
+            DEFAULTS.log_write_avg_limit_ms, local_ms, *args, DEFAULTS.fibre_one_way_ms_per_km
         )
     )
+    route_km = distance_km * route_factor
     _emit(
         {
             "added_latency_ms": _num(added),
@@ -145,9 +134,34 @@ def latency(
             "serialization_ms": _num(queued),
             "log_write_avg_limit_ms": DEFAULTS.log_write_avg_limit_ms,
             "within_limit": bool(log_write < DEFAULTS.log_write_avg_limit_ms),
+            "route_km": _num(route_km),
+            "route_limit_km": DEFAULTS.sync_distance_limit_km,
+            "within_emc_route_limit": bool(route_km < DEFAULTS.sync_distance_limit_km),
         },
         fmt,
     )
+
+
+ChangeMib = Annotated[
+    float | None,
+    typer.Option(help="Replicated change rate as a data rate (or --change-rate-mbps). [MiB/s]"),
+]
+ChangeMbps = Annotated[
+    float | None,
+    typer.Option(
+        help="Replicated change rate as a network rate, as `srmkit size` prints peaks. [Mbit/s]"
+    ),
+]
+
+
+def _change_rate_mib_per_s(mib_per_s: float | None, mbps: float | None) -> float | None:
+    """The change rate in MiB/s from whichever of the two options was given (None: neither)."""
+    if mib_per_s is not None and mbps is not None:
+        typer.echo("error: give --change-rate-mib-per-s or --change-rate-mbps, not both", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    _positive("--change-rate-mib-per-s", mib_per_s, allow_zero=True)
+    _positive("--change-rate-mbps", mbps, allow_zero=True)
+    return float(mbit_to_mib(mbps)) if mbps is not None else mib_per_s
 
 
 @calc_app.command()
@@ -157,15 +171,16 @@ def rpo(
         float | None,
         typer.Option(help="Duration D of each update. [min]"),
     ] = None,
-    change_rate_mib_per_s: Annotated[
-        float | None,
-        typer.Option(help="Constant replicated change rate (instead of D). [MiB/s]"),
-    ] = None,
+    change_rate_mib_per_s: ChangeMib = None,
+    change_rate_mbps: ChangeMbps = None,
     link_mbps: Annotated[
         float | None,
-        typer.Option(help="Link rate, with --change-rate-mib-per-s. [Mbit/s]"),
+        typer.Option(help="Link rate as sold, with a change rate. [Mbit/s]"),
     ] = None,
     efficiency: Annotated[float, typer.Option(help="Link efficiency. [fraction]")] = EFFICIENCY,
+    share: Annotated[
+        float, typer.Option(help="Share of the link for replication. [fraction]")
+    ] = SHARE,
     update_type: Annotated[
         UpdateType, typer.Option(help="start or end of last update.")
     ] = UpdateType.start,
@@ -174,11 +189,14 @@ def rpo(
     """MirrorView/A worst and mean RPO (Method §5 closed forms)."""
     _positive("--interval-min", interval_min)
     _positive("--efficiency", efficiency)
+    _positive("--share", share)
+    change = _change_rate_mib_per_s(change_rate_mib_per_s, change_rate_mbps)
     by_duration = update_duration_min is not None
-    by_rate = change_rate_mib_per_s is not None and link_mbps is not None
+    by_rate = change is not None and link_mbps is not None
     if by_duration == by_rate:
         typer.echo(
-            "error: give --update-duration-min, or --change-rate-mib-per-s with --link-mbps",
+            "error: give --update-duration-min, or a change rate (--change-rate-mib-per-s or "
+            "--change-rate-mbps) with --link-mbps",
             err=True,
         )
         raise typer.Exit(EXIT_INVALID)
@@ -189,15 +207,10 @@ def rpo(
         d = update_duration_min
         unbounded = False
     else:
-        assert change_rate_mib_per_s is not None
+        assert change is not None
         assert link_mbps is not None
-        _positive("--change-rate-mib-per-s", change_rate_mib_per_s, allow_zero=True)
         _positive("--link-mbps", link_mbps)
-        alpha = float(
-            mva.busy_fraction(
-                change_rate_mib_per_s, effective_rate_mbps(link_mbps, efficiency, 1.0)
-            )
-        )
+        alpha = float(mva.busy_fraction(change, effective_rate_mbps(link_mbps, efficiency, share)))
         d = float(mva.steady_update_duration_min(interval_min, alpha, kind))
         unbounded = alpha >= 1.0
     _emit(
@@ -220,28 +233,38 @@ def rpo(
 def bandwidth(
     rpo_min: Annotated[float, typer.Option(help="Target worst RPO. [min]")],
     interval_min: Annotated[float, typer.Option(help="Update interval T. [min]")],
-    change_rate_mib_per_s: Annotated[float, typer.Option(help="Replicated change rate. [MiB/s]")],
+    change_rate_mib_per_s: ChangeMib = None,
+    change_rate_mbps: ChangeMbps = None,
     efficiency: Annotated[float, typer.Option(help="Link efficiency. [fraction]")] = EFFICIENCY,
+    share: Annotated[
+        float, typer.Option(help="Share of the link for replication. [fraction]")
+    ] = SHARE,
     update_type: Annotated[
         UpdateType, typer.Option(help="start or end of last update.")
     ] = UpdateType.start,
     fmt: FmtOpt = Fmt.text,
 ) -> None:
-    """Smallest link rate whose MirrorView/A worst RPO meets a target (Method §5)."""
+    """Smallest link whose MirrorView/A worst RPO meets a target: the effective rate replication
+    needs and the line rate to buy at the given efficiency and share (Method §5)."""
     for name, value in (
         ("--rpo-min", rpo_min),
         ("--interval-min", interval_min),
         ("--efficiency", efficiency),
+        ("--share", share),
     ):
         _positive(name, value)
-    _positive("--change-rate-mib-per-s", change_rate_mib_per_s, allow_zero=True)
-    effective = float(
-        mva.required_rate_mbps(rpo_min, interval_min, change_rate_mib_per_s, update_type.value)
-    )
+    change = _change_rate_mib_per_s(change_rate_mib_per_s, change_rate_mbps)
+    if change is None:
+        typer.echo("error: give --change-rate-mib-per-s or --change-rate-mbps", err=True)
+        raise typer.Exit(EXIT_INVALID)
+    effective = float(mva.required_rate_mbps(rpo_min, interval_min, change, update_type.value))
     feasible = math.isfinite(effective)
+    line = float(effective_rate_mbps(1.0, efficiency, share))  # effective Mbit/s per line Mbit/s
     data: dict[str, Any] = {
-        "required_link_mbps": _num(effective / efficiency) if feasible else None,
+        "required_link_mbps": _num(effective / line) if feasible else None,
         "required_effective_rate_mbps": _num(effective) if feasible else None,
+        "efficiency_fraction": efficiency,
+        "share_fraction": share,
         "feasible": feasible,
     }
     if not feasible:

@@ -1,15 +1,17 @@
 """The design checker: one check per rule of the catalogue (``srmkit/data/rules.csv``).
 
-A broken guideline is a finding (rule id, severity, message with the numbers involved, the source
-it comes from, and the remedy), not an exception. Checks read every number from a
-:class:`~srmkit.study.Study` and compute nothing of their own. A scenario's ``accept`` list may
-accept a warning or info finding by id with a written reason: it then appears as an accepted risk,
-never silently vanishes. Errors cannot be accepted.
+A broken guideline is a finding (rule id, severity, message with the numbers involved, what it is
+about, the first year it breaks, the source it comes from, and the remedy), not an exception.
+Checks read every number from a :class:`~srmkit.study.Study` and compute nothing of their own.
+Rules that growth can break are checked at every year of the horizon and reported once, at the
+first year they break (Method §7). A scenario's ``accept`` list may accept a warning or info
+finding by id with a written reason: it then appears as an accepted risk, never silently vanishes.
+Errors cannot be accepted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from srmkit.rules import Severity, catalogue
@@ -17,6 +19,18 @@ from srmkit.study import Study
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 3}
 ACCEPTED_ORDER = 2
+MODE_NAMES = {"sync": "MirrorView/S", "async": "MirrorView/A"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence of a broken rule: what it says, what it is about, and when."""
+
+    message: str
+    subject: str | None = None
+    """The array, VM, site or link direction the finding is about; None for the design."""
+    year: int = 0
+    """The first year of the growth horizon in which it breaks (0: today)."""
 
 
 @dataclass(frozen=True)
@@ -28,16 +42,20 @@ class Finding:
     message: str
     reference: str
     remedy: str
+    subject: str | None = None
+    year: int = 0
     accepted: bool = False
     accepted_reason: str | None = None
+    remedy_verified: bool = False
+    """The remedy was applied to the design and re-planned: the finding then passes."""
 
 
-Check = Callable[[Study], Iterator[str]]
+Check = Callable[[Study], Iterator[Hit]]
 CHECKS: dict[str, Check] = {}
 
 
 def check(rule_id: str) -> Callable[[Check], Check]:
-    """Register the function that yields one message per occurrence of a catalogue rule."""
+    """Register the function that yields one hit per occurrence of a catalogue rule."""
     if rule_id not in catalogue():
         raise KeyError(f"{rule_id} is not in srmkit/data/rules.csv")
 
@@ -48,7 +66,21 @@ def check(rule_id: str) -> Callable[[Check], Check]:
     return register
 
 
-def _limit(d: Study, limit: str, what: str) -> Iterator[str]:
+def _first_year(d: Study, broken: Callable[[int], Iterable[tuple[str, str]]]) -> Iterator[Hit]:
+    """Hits at the first year each subject breaks; ``broken(year)`` yields (subject, message)."""
+    seen: set[str] = set()
+    for year in d.years:
+        for subject, message in broken(year):
+            if subject not in seen:
+                seen.add(subject)
+                when = f" in year {year} of {d.horizon}" if year else ""
+                yield Hit(message + when, subject, year)
+
+
+# --- array limits and models (Method §7) ---------------------------------------------------
+
+
+def _limit_hits(d: Study, limit: str, what: str) -> Iterator[Hit]:
     for a in d.plan.arrays:
         if limit in a.broken:
             used, allowed = {
@@ -56,198 +88,337 @@ def _limit(d: Study, limit: str, what: str) -> Iterator[str]:
                 "LIMIT-CG-SIZE": (a.largest_cg_luns, a.max_luns_per_cg),
                 "LIMIT-CG-COUNT": (a.cgs, a.max_cgs),
             }[limit]
-            fixes = "; ".join(d.plan_remedies)
-            yield (
-                f"{a.array} ({a.model}, {'MirrorView/S' if a.mode == 'sync' else 'MirrorView/A'}"
-                f"): {used} {what} > {allowed} allowed. Fix: {fixes}"
+            yield Hit(
+                f"{a.array} ({a.model}, {MODE_NAMES[a.mode]}): {used:,} {what} > "
+                f"{allowed:,} allowed",
+                a.array,
             )
 
 
 @check("LIMIT-MIRRORS")
-def _mirrors(d: Study) -> Iterator[str]:
-    yield from _limit(d, "LIMIT-MIRRORS", "mirrors")
+def _mirrors(d: Study) -> Iterator[Hit]:
+    yield from _limit_hits(d, "LIMIT-MIRRORS", "mirrors")
 
 
 @check("LIMIT-CG-SIZE")
-def _cg_size(d: Study) -> Iterator[str]:
-    yield from _limit(d, "LIMIT-CG-SIZE", "LUNs in one consistency group")
+def _cg_size(d: Study) -> Iterator[Hit]:
+    yield from _limit_hits(d, "LIMIT-CG-SIZE", "LUNs in one consistency group")
 
 
 @check("LIMIT-CG-COUNT")
-def _cg_count(d: Study) -> Iterator[str]:
-    yield from _limit(d, "LIMIT-CG-COUNT", "consistency groups")
+def _cg_count(d: Study) -> Iterator[Hit]:
+    yield from _limit_hits(d, "LIMIT-CG-COUNT", "consistency groups")
 
 
 @check("LIMIT-GROWTH")
-def _growth(d: Study) -> Iterator[str]:
-    year = d.first_break_year
-    if year is not None and year > 0 and d.plan.feasible:
-        g = d.scenario.growth
-        yield (
-            f"with {g.users_per_year_fraction:.0%} user growth a year the design first breaks "
-            f"an array limit in year {year} of {g.years}"
-        )
+def _growth(d: Study) -> Iterator[Hit]:
+    today = {(a.array, limit) for a in d.plan.arrays for limit in a.broken}
+    g = d.scenario.growth
+    for year in d.years[1:]:
+        for a in d.plan_at(year).arrays:
+            for limit in a.broken:
+                if (a.array, limit) in today:
+                    continue
+                today.add((a.array, limit))
+                used, allowed, what = {
+                    "LIMIT-MIRRORS": (a.mirrors, a.max_mirrors, "mirrors"),
+                    "LIMIT-CG-SIZE": (a.largest_cg_luns, a.max_luns_per_cg, "LUNs in one CG"),
+                    "LIMIT-CG-COUNT": (a.cgs, a.max_cgs, "consistency groups"),
+                }[limit]
+                yield Hit(
+                    f"{a.array} ({a.model}): {used:,} {what} > {allowed:,} allowed in year "
+                    f"{year} of {g.years}, with users growing {g.users_per_year_fraction:.0%} "
+                    f"a year ({limit})",
+                    a.array,
+                    year,
+                )
 
 
 @check("MODEL-NO-MIRRORVIEW")
-def _no_mv(d: Study) -> Iterator[str]:
+def _no_mv(d: Study) -> Iterator[Hit]:
     for a in d.scenario.arrays:
         if not d.models[a.name].mirrorview_supported:
-            yield f"{a.name}: {a.model} does not support MirrorView"
+            yield Hit(f"{a.name}: {d.models[a.name].model} does not support MirrorView", a.name)
+
+
+@check("FLARE-RANGE")
+def _flare_range(d: Study) -> Iterator[Hit]:
+    for a in d.scenario.arrays:
+        m = d.models[a.name]
+        if a.name not in d.replaced and not m.runs_flare(a.flare):
+            yield Hit(f"{a.name}: {m.model} runs FLARE {m.flare_releases}, not {a.flare}", a.name)
 
 
 @check("FLARE-TOO-OLD")
-def _flare(d: Study) -> Iterator[str]:
-    for a in d.scenario.arrays:
-        m = d.models[a.name]
-        if m.min_flare_release is not None and a.flare < m.min_flare_release:
-            yield f"{a.name}: FLARE {a.flare} < {m.min_flare_release} required for {m.model}"
+def _flare(d: Study) -> Iterator[Hit]:
+    for p in d.fit_problems:
+        if p.rule_id == "FLARE-TOO-OLD":
+            yield Hit(f"{p.array}: {p.detail}", p.array)
 
 
 @check("ISCSI-NEEDS-C-MODEL")
-def _iscsi(d: Study) -> Iterator[str]:
+def _iscsi(d: Study) -> Iterator[Hit]:
     for a in d.scenario.arrays:
         if a.connectivity == "iscsi" and not d.models[a.name].iscsi_mirroring:
-            yield f"{a.name}: {a.model} cannot mirror over iSCSI"
+            yield Hit(f"{a.name}: {d.models[a.name].model} cannot mirror over iSCSI", a.name)
+
+
+@check("CX3-SP-CACHE")
+def _sp_cache(d: Study) -> Iterator[Hit]:
+    for a in d.scenario.arrays:
+        m = d.models[a.name]
+        if m.mirrorview_supported and not m.write_cache_kept_on_sp_failure:
+            yield Hit(f"{a.name} ({m.model}) turns write caching off when an SP fails", a.name)
+
+
+# --- the link and latency (Method §3, §4) --------------------------------------------------
 
 
 @check("SYNC-DISTANCE")
-def _distance(d: Study) -> Iterator[str]:
+def _distance(d: Study) -> Iterator[Hit]:
     lim = d.a.sync_distance_limit_km
-    if d.is_sync and d.scenario.link.distance_km >= lim:
-        yield f"sites {d.scenario.link.distance_km:g} km apart; EMC recommends < {lim:g} km"
+    link = d.scenario.link
+    if d.is_sync and d.route_km >= lim:
+        yield Hit(
+            f"the fibre route is {d.route_km:,.1f} km ({link.distance_km:,g} km between the "
+            f"sites × route factor {link.route_factor:g}); EMC recommends less than {lim:,g} km "
+            "for MirrorView/S with Exchange"
+        )
 
 
 @check("LOG-WRITE-LATENCY")
-def _log_latency(d: Study) -> Iterator[str]:
+def _log_latency(d: Study) -> Iterator[Hit]:
     if d.is_sync and not d.link_saturated and not d.log_write_within_limit:
-        yield (
+        yield Hit(
             f"log writes take {d.log_write_latency_ms:.2f} ms on average "
-            f"(limit {d.a.log_write_avg_limit_ms:g} ms); max distance for the limit "
-            f"{d.max_distance_km:.0f} km"
+            f"(limit {d.a.log_write_avg_limit_ms:g} ms); the limit holds up to "
+            f"{d.max_distance_km:,.0f} km between the sites"
         )
 
 
 @check("DB-READ-LATENCY")
-def _db_read(d: Study) -> Iterator[str]:
+def _db_read(d: Study) -> Iterator[Hit]:
     a = d.a
     if a.local_db_read_ms >= a.db_read_avg_limit_ms:
-        yield f"database reads take {a.local_db_read_ms:g} ms (limit {a.db_read_avg_limit_ms:g} ms)"
-
-
-@check("LINK-SATURATED")
-def _saturated(d: Study) -> Iterator[str]:
-    if d.is_sync and d.link_saturated:
-        yield (
-            f"peak-hour writes need {d.peak_mbps:.1f} Mbit/s; the link gives "
-            f"{d.effective_rate_mbps:.1f} Mbit/s ({d.peak_utilization_fraction:.0%})"
+        yield Hit(
+            f"database reads take {a.local_db_read_ms:g} ms (limit {a.db_read_avg_limit_ms:g} ms)"
         )
 
 
+@check("LINK-SATURATED")
+def _saturated(d: Study) -> Iterator[Hit]:
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for x in d.directions_at(year):
+            if x.peak_utilization_fraction >= 1:
+                yield (
+                    x.label,
+                    f"{x.label}: peak-hour writes need {x.peak_mbps:,.1f} Mbit/s; the link gives "
+                    f"{x.effective_rate_mbps:,.1f} Mbit/s ({x.peak_utilization_fraction:.0%})",
+                )
+
+    yield from _first_year(d, broken)
+
+
+@check("LINK-UTILIZATION-HIGH")
+def _utilization(d: Study) -> Iterator[Hit]:
+    warn = d.a.link_utilization_warn_fraction
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for x in d.directions_at(year):
+            if warn < x.peak_utilization_fraction < 1:
+                yield (
+                    x.label,
+                    f"{x.label}: peak utilisation {x.peak_utilization_fraction:.0%} "
+                    f"({x.peak_mbps:,.1f} of {x.effective_rate_mbps:,.1f} Mbit/s) is above "
+                    f"{warn:.0%}",
+                )
+
+    yield from _first_year(d, broken)
+
+
+# --- MirrorView/A (Method §5) --------------------------------------------------------------
+
+
 @check("ASYNC-OVERRUN")
-def _overrun(d: Study) -> Iterator[str]:
+def _overrun(d: Study) -> Iterator[Hit]:
     if not d.is_sync:
         c = d.async_cycle
         if c.update_overrun and not c.unbounded:
             longest = max(u.duration_min for u in c.updates)
-            yield (
+            yield Hit(
                 f"the longest update takes {longest:.1f} min, more than the "
                 f"{d.scenario.replication.update_interval_min:g} min interval"
             )
 
 
 @check("ASYNC-UNBOUNDED")
-def _unbounded(d: Study) -> Iterator[str]:
-    if not d.is_sync and d.async_cycle.unbounded:
-        daily = float(d.hourly_async_mib.sum())
-        yield (
-            f"a day's changes ({daily:,.0f} MiB) exceed what "
-            f"{d.effective_rate_mbps:g} Mbit/s carries in a day"
-        )
+def _unbounded(d: Study) -> Iterator[Hit]:
+    if not d.is_sync:
+        for x in d.directions:
+            if d.cycles[x.label].unbounded:
+                yield Hit(
+                    f"{x.label}: a day's changes ({float(x.hourly_mib.sum()):,.0f} MiB) exceed "
+                    f"what {d.effective_rate_mbps:,g} Mbit/s carries in a day",
+                    x.label,
+                )
 
 
 @check("RPO-TARGET")
-def _rpo(d: Study) -> Iterator[str]:
+def _rpo(d: Study) -> Iterator[Hit]:
     if d.is_sync:
         return
-    c, target = d.async_cycle, d.scenario.targets.rpo_min
-    if c.worst_rpo_min is not None and c.worst_rpo_min > target:
+    worst, target = d.async_cycle.worst_rpo_min, d.scenario.targets.rpo_min
+    if worst is not None and worst > target:
         need = d.required_rate_mbps_for_target_rpo
-        extra = f"; {need:g} Mbit/s effective would meet it" if need else ""
-        yield f"worst RPO {c.worst_rpo_min:.1f} min > target {target:g} min{extra}"
+        extra = f"; {need:,.1f} Mbit/s effective would meet it" if need else ""
+        yield Hit(f"worst RPO {worst:.1f} min > target {target:g} min{extra}")
+
+
+# --- recovery (Method §8) ------------------------------------------------------------------
+
+
+@check("RTO-TARGET")
+def _rto(d: Study) -> Iterator[Hit]:
+    target = d.scenario.targets.rto_min
+    for r in d.recoveries:
+        if r.rto_min > target:
+            declared = f"{r.declare_min:g} min to declare + " if r.declare_min else ""
+            yield Hit(
+                f"recovering {r.from_site}'s {len(r.vms)} VMs at {r.to_site} takes "
+                f"{r.rto_min:,.0f} min ({declared}{r.plan_duration_min:,.0f} min recovery plan) "
+                f"> target {target:g} min",
+                r.from_site,
+            )
 
 
 @check("WIL-OFF")
-def _wil(d: Study) -> Iterator[str]:
+def _wil(d: Study) -> Iterator[Hit]:
     if not d.scenario.replication.write_intent_log:
-        yield "mirrors are created without the write intent log (full resync after an SP failure)"
+        yield Hit(
+            "mirrors are created without the write intent log (full resync after an SP failure)"
+        )
 
 
 @check("RECOVERY-POLICY-AUTO")
-def _policy(d: Study) -> Iterator[str]:
+def _policy(d: Study) -> Iterator[Hit]:
     if d.scenario.replication.recovery_policy == "auto":
-        yield "a resync starts by itself and overwrites the last consistent secondary"
+        yield Hit("a resync starts by itself and overwrites the last consistent secondary")
+
+
+# --- VMs, Exchange and VMware (Method §2, §7) ----------------------------------------------
 
 
 @check("RDM-NOT-PROTECTED")
-def _rdm(d: Study) -> Iterator[str]:
+def _rdm(d: Study) -> Iterator[Hit]:
     for s in d.scenario.servers:
         if s.uses_rdm:
-            yield f"{s.name} uses raw device mappings"
+            yield Hit(f"{s.name} uses raw device mappings", s.name)
 
 
 @check("CLUSTERED-EXCHANGE")
-def _cluster(d: Study) -> Iterator[str]:
+def _cluster(d: Study) -> Iterator[Hit]:
     for s in d.scenario.servers:
         if s.clustered:
-            yield f"{s.name} is a clustered Exchange server"
+            yield Hit(f"{s.name} is a clustered Exchange server", s.name)
 
 
 @check("USERS-PER-VM")
-def _users(d: Study) -> Iterator[str]:
+def _users(d: Study) -> Iterator[Hit]:
     limit = d.a.max_users_per_vm
-    for s in d.scenario.servers:
-        if s.users > limit:
-            yield f"{s.name} has {s.users:,} users (recommended limit {limit:,})"
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for s in d.servers_at(year):
+            if s.users > limit + 1e-9:
+                yield s.name, f"{s.name} has {s.users:,.0f} users (recommended limit {limit:,})"
+
+    yield from _first_year(d, broken)
+
+
+@check("SG-PER-SERVER")
+def _sgs(d: Study) -> Iterator[Hit]:
+    limit = d.a.max_storage_groups_per_server
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for s in d.servers_at(year):
+            if s.storage_groups > limit:
+                yield s.name, f"{s.name} needs {s.storage_groups} storage groups (at most {limit})"
+
+    yield from _first_year(d, broken)
+
+
+@check("VM-VIRTUAL-DISKS")
+def _disks(d: Study) -> Iterator[Hit]:
+    limit = d.a.max_virtual_disks_per_vm
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for v in d.vms_at(year):
+            if v.luns > limit:
+                yield v.name, f"{v.name} needs {v.luns} virtual disks (at most {limit} per VM)"
+
+    yield from _first_year(d, broken)
+
+
+@check("ESX-HOST-LUNS")
+def _esx(d: Study) -> Iterator[Hit]:
+    limit = d.a.max_luns_per_esx_host
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for site, luns in d.recovered_luns_at(year).items():
+            if luns > limit:
+                yield (
+                    site,
+                    f"{luns:,} recovered LUNs on each host of the busiest ESX cluster at {site}; "
+                    f"an ESX host sees at most {limit}",
+                )
+
+    yield from _first_year(d, broken)
 
 
 @check("GUEST-OS-SVVP")
-def _svvp(d: Study) -> Iterator[str]:
+def _svvp(d: Study) -> Iterator[Hit]:
     for s in d.scenario.servers:
         if s.guest_os != "windows-2008-x64":
-            yield f"{s.name} runs {s.guest_os}; Windows 2008 x64 is required for SVVP compliance"
+            yield Hit(
+                f"{s.name} runs {s.guest_os}; Windows 2008 x64 is required for SVVP compliance",
+                s.name,
+            )
 
 
 @check("EXCHANGE-VERSION")
-def _version(d: Study) -> Iterator[str]:
+def _version(d: Study) -> Iterator[Hit]:
     for s in d.scenario.servers:
         if s.exchange_version != 2007:
-            yield f"{s.name} runs Exchange {s.exchange_version}; the guidelines cover Exchange 2007"
+            yield Hit(
+                f"{s.name} runs Exchange {s.exchange_version}; the guidelines cover Exchange 2007",
+                s.name,
+            )
 
 
 @check("AD-PER-SITE")
-def _ad(d: Study) -> Iterator[str]:
+def _ad(d: Study) -> Iterator[Hit]:
     for site in d.scenario.sites:
         if site.ad_gc_servers < 2:
-            yield f"{site.name} has {site.ad_gc_servers} AD/GC servers (2 recommended)"
+            yield Hit(
+                f"{site.name} has {site.ad_gc_servers} AD/GC servers (2 recommended)", site.name
+            )
 
 
 @check("CAS-PER-SITE")
-def _cas(d: Study) -> Iterator[str]:
+def _cas(d: Study) -> Iterator[Hit]:
     for site in d.scenario.sites:
         if not site.cas_present:
-            yield f"{site.name} has no Client Access server"
+            yield Hit(f"{site.name} has no Client Access server", site.name)
 
 
 @check("HUB-PER-SITE")
-def _hub(d: Study) -> Iterator[str]:
+def _hub(d: Study) -> Iterator[Hit]:
     for site in d.scenario.sites:
         if not site.hub_transport_present:
-            yield f"{site.name} has no Hub Transport server"
+            yield Hit(f"{site.name} has no Hub Transport server", site.name)
 
 
 @check("HUB-NOT-PROTECTED")
-def _hub_protected(d: Study) -> Iterator[str]:
+def _hub_protected(d: Study) -> Iterator[Hit]:
     production = {s.site for s in d.scenario.servers}
     for site in d.scenario.sites:
         if (
@@ -255,80 +426,114 @@ def _hub_protected(d: Study) -> Iterator[str]:
             and site.hub_transport_present
             and not site.hub_transport_protected
         ):
-            yield f"the Hub Transport at {site.name} is not replicated by SRM"
+            yield Hit(f"the Hub Transport at {site.name} is not replicated by SRM", site.name)
 
 
 @check("DOMAIN-MISMATCH")
-def _domain(d: Study) -> Iterator[str]:
+def _domain(d: Study) -> Iterator[Hit]:
     domains = {s.windows_domain for s in d.scenario.sites}
     if len(domains) > 1:
-        yield "sites are in different domains: " + ", ".join(sorted(domains))
+        yield Hit("sites are in different domains: " + ", ".join(sorted(domains)))
 
 
 @check("SUBNET-CUSTOMIZATION")
-def _subnet(d: Study) -> Iterator[str]:
+def _subnet(d: Study) -> Iterator[Hit]:
     production = {s.site for s in d.scenario.servers}
     for site in d.scenario.sites:
         recovers_here = any(p != site.name for p in production)
         if recovers_here and site.recovery_subnet_differs and not site.ip_customization_spec:
-            yield f"VMs recovered to {site.name} get another subnet and have no customisation spec"
-
-
-@check("DB-PER-SG")
-def _db_per_sg(d: Study) -> Iterator[str]:
-    limit = d.a.max_db_gib
-    for s in d.servers:
-        if s.db_lun_gib > limit:
-            yield (
-                f"{s.name}: {s.storage_groups} storage groups make {s.db_lun_gib:.0f} GiB "
-                f"databases (> {limit:g} GiB)"
+            yield Hit(
+                f"VMs recovered to {site.name} get another subnet and have no customisation spec",
+                site.name,
             )
 
 
+@check("DB-PER-SG")
+def _db_per_sg(d: Study) -> Iterator[Hit]:
+    limit = d.a.max_db_gib
+    for s in d.servers:
+        if s.db_gib > limit + 1e-9:
+            yield Hit(
+                f"{s.name}: {s.storage_groups} storage groups make {s.db_gib:,.0f} GiB "
+                f"databases (> {limit:g} GiB)",
+                s.name,
+            )
+
+
+# --- consistency groups (Method §7) --------------------------------------------------------
+
+
 @check("SG-SPLIT-CG")
-def _sg_split(d: Study) -> Iterator[str]:
+def _sg_split(d: Study) -> Iterator[Hit]:
     if not d.plan.explicit:
         return
-    seen: dict[tuple[str, int], list[str]] = {}
+    homes: dict[tuple[str, int], list[str]] = {}
     for m in d.plan.mirrors:
         if m.role == "db" and m.storage_group is not None:
-            seen.setdefault((m.server, m.storage_group), []).append(m.cg)
-    for s in d.servers:
-        for sg in range(1, s.storage_groups + 1):
-            cgs = seen.get((s.name, sg), [])
-            if len(cgs) != 1:
-                where = " and ".join(cgs) if cgs else "no consistency group"
-                yield f"{s.name} storage group {sg} is in {where}"
+            homes.setdefault((m.server, m.storage_group), []).append(m.cg)
+    for (server, sg), cgs in homes.items():
+        if len(cgs) > 1:
+            yield Hit(f"{server} storage group {sg} is in {' and '.join(cgs)}", server)
+
+
+@check("CG-MISSING-LUN")
+def _missing(d: Study) -> Iterator[Hit]:
+    if not d.plan.explicit:
+        return
+    placed: dict[str, dict[str, int]] = {}
+    sgs: dict[str, set[int]] = {}
+    for m in d.plan.mirrors:
+        placed.setdefault(m.server, {}).setdefault(m.role, 0)
+        placed[m.server][m.role] += 1
+        if m.role == "db" and m.storage_group is not None:
+            sgs.setdefault(m.server, set()).add(m.storage_group)
+    for v in d.vms:
+        missing = []
+        lost = sorted(set(range(1, v.storage_groups + 1)) - sgs.get(v.name, set()))
+        if lost:
+            missing.append(f"storage groups {', '.join(map(str, lost))}")
+        for role, want, label in (
+            ("gos", v.gos_luns, "guest-OS LUN"),
+            ("queue", v.queue_luns, "transport queue LUN"),
+        ):
+            have = placed.get(v.name, {}).get(role, 0)
+            if have < want:
+                missing.append(f"{want - have} {label}{'s' if want - have > 1 else ''}")
+        if missing:
+            yield Hit(f"{v.name}: {'; '.join(missing)} in no consistency group", v.name)
 
 
 @check("CG-MIXED-MODE")
-def _mixed(d: Study) -> Iterator[str]:
+def _mixed(d: Study) -> Iterator[Hit]:
     for cg in d.plan.cgs:
         pairs = {(m.source_array, m.target_array) for m in cg.mirrors}
         if len(pairs) > 1:
-            yield f"{cg.name} mixes " + ", ".join(f"{a}→{b}" for a, b in sorted(pairs))
+            yield Hit(
+                f"{cg.name} mixes " + ", ".join(f"{a}→{b}" for a, b in sorted(pairs)), cg.name
+            )
 
 
 @check("CG-PACKED-FAILOVER")
-def _packed(d: Study) -> Iterator[str]:
+def _packed(d: Study) -> Iterator[Hit]:
     for cg in d.plan.cgs:
         if len(cg.servers) > 1:
-            yield f"{cg.name} holds {', '.join(cg.servers)}: they fail over together"
-
-
-@check("CX3-SP-CACHE")
-def _sp_cache(d: Study) -> Iterator[str]:
-    for a in d.scenario.arrays:
-        m = d.models[a.name]
-        if m.mirrorview_supported and not m.write_cache_kept_on_sp_failure:
-            yield f"{a.name} ({m.model}) turns write caching off when an SP fails"
+            yield Hit(f"{cg.name} holds {', '.join(cg.servers)}: they fail over together", cg.name)
 
 
 @check("RLP-SIZE")
-def _rlp(d: Study) -> Iterator[str]:
-    rlp = d.rlp_gib
-    if not d.is_sync and rlp is not None:
-        yield f"reserve at least {rlp:,.0f} GiB of reserved LUN pool on each array"
+def _rlp(d: Study) -> Iterator[Hit]:
+    for need in d.rlp.values():
+        if need.rlp_gib > 0:
+            parts = []
+            if need.mva_gib:
+                parts.append(f"{need.mva_gib:,.0f} GiB for MirrorView/A delta sets and gold copies")
+            if need.test_gib:
+                parts.append(f"{need.test_gib:,.0f} GiB for SRM test-failover snapshots")
+            yield Hit(
+                f"{need.array}: at least {need.rlp_gib:,.0f} GiB in {need.reserved_luns:,} "
+                f"reserved LUNs ({' and '.join(parts)})",
+                need.array,
+            )
 
 
 def run(study: Study) -> list[Finding]:
@@ -343,13 +548,15 @@ def run(study: Study) -> list[Finding]:
             Finding(
                 rule_id,
                 r.severity,
-                message,
+                hit.message,
                 r.reference,
                 r.remedy,
+                hit.subject,
+                hit.year,
                 ok,
                 accepted[rule_id] if ok else None,
             )
-            for message in fn(study)
+            for hit in fn(study)
         ]
     return sorted(
         findings, key=lambda f: ACCEPTED_ORDER if f.accepted else SEVERITY_ORDER[f.severity]

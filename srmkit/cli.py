@@ -15,13 +15,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from srmkit.design import Design
 from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
-from srmkit.output import dumps
+from srmkit.output import dumps, finding_dict, mirror_rows, plan_dict, problems_dict, size_dict
 from srmkit.params import ScenarioError, load_scenario
+from srmkit.report import FORMATS, ReportError, render
+from srmkit.schema import json_schema_text
 from srmkit.version import __version__
-
-# Commands import the heavier modules (design, output, report) when they run, so that
-# `srmkit limits` and `srmkit --help` start fast in a live sizing session.
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
@@ -79,8 +79,6 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     if fmt is TextFormat.json:
-        from srmkit.output import problems_dict
-
         typer.echo(dumps(problems_dict(problems.problems)))
     else:
         for p in problems.problems:
@@ -115,9 +113,6 @@ def check(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Validate and run every design rule: exit 0 clean, 1 on an error finding, 2 invalid input."""
-    from srmkit.design import Design
-    from srmkit.output import finding_dict
-
     _validate_all(params, fmt)
     designs = {str(p): Design(load_scenario(p)) for p in params}
     failed = any(d.errors for d in designs.values())
@@ -164,9 +159,6 @@ def plan(
     ] = TableFormat.table,
 ) -> None:
     """The consistency-group plan: mirrors, CGs, array limits with headroom, growth, model."""
-    from srmkit.design import Design
-    from srmkit.output import mirror_rows, plan_dict
-
     _validate_all([params], TextFormat.json if fmt is TableFormat.json else TextFormat.text)
     design = Design(load_scenario(params))
     if fmt is TableFormat.csv:
@@ -174,6 +166,8 @@ def plan(
         return
     if fmt is TableFormat.json:
         typer.echo(dumps(plan_dict(design)))
+        if design.verdict == "does_not_fit":
+            raise typer.Exit(EXIT_FAILED)
         return
     p = design.plan
     typer.echo(
@@ -192,13 +186,23 @@ def plan(
             f"{cg.source_array} -> {cg.target_array}"
         )
     year = design.first_break_year
+    horizon = plural(design.scenario.growth.years, "year")
     typer.echo(
-        f"growth: {'no limit breaks' if year is None else f'a limit breaks in year {year}'}"
-        f" within {plural(design.scenario.growth.years, 'year')}"
+        f"growth: no array limit breaks within {horizon}"
+        if year is None
+        else "growth: an array limit breaks today"
+        if year == 0
+        else f"growth: an array limit first breaks in year {year} of {horizon}"
     )
-    typer.echo(f"recommended model: {design.recommended_model or 'no model fits'}")
-    for fix in design.plan_remedies:
-        typer.echo(f"  fix: {fix}")
+    for rec in design.recommendations:
+        typer.echo(
+            f"recommendation: replace {' and '.join(rec.replaces)} ({rec.current_model}) by "
+            f"{rec.recommended_model or 'no catalogue model'}: {rec.reason}"
+        )
+    typer.echo(f"first model that fits on every array: {design.recommended_model or 'none'}")
+    typer.echo(f"verdict: {design.verdict_text}")
+    if design.verdict == "does_not_fit":
+        raise typer.Exit(EXIT_FAILED)
 
 
 def _limit_rows(mode: Mode | None) -> list[dict[str, object]]:
@@ -272,65 +276,91 @@ def size(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (Method)."""
-    from srmkit.design import Design
-    from srmkit.output import size_dict
-
     _validate_all([params], fmt)
-    data = size_dict(Design(load_scenario(params)))
+    design = Design(load_scenario(params))
     if fmt is TextFormat.json:
-        typer.echo(dumps(data))
+        typer.echo(dumps(size_dict(design)))
         return
-    total = data["workload"]["total"]
+    typer.echo("\n".join(size_lines(design)))
+
+
+def _num(value: float | None, unit: str, digits: int = 1) -> str:
+    """``12,678.8 GiB``; an unbounded (None or infinite) value says so."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return "unbounded"
+    return f"{value:,.{digits}f} {unit}"
+
+
+def size_lines(design: Design) -> list[str]:
+    """The sizing study as lines of text."""
+    d = design
+    servers = d.servers
     lines = [
-        f"workload: {total['users']:,} users, {total['storage_groups']} storage groups, "
-        f"{total['db_iops_peak']:,.0f} DB IOPS at peak, "
-        f"{total['log_mib_per_day']:,.0f} MiB logs/day, "
-        f"{total['capacity_gib']:,.1f} GiB mirrored",
-        f"link: {data['link']['effective_rate_mbps']:g} Mbit/s effective, peak "
-        f"{data['link']['peak_mbps']:.1f} Mbit/s ({data['link']['peak_utilization_fraction']:.0%})",
+        f"workload: {sum(s.users for s in servers):,.0f} users on "
+        f"{plural(len(servers), 'server')}, "
+        f"{plural(sum(s.storage_groups for s in servers), 'storage group')}, "
+        f"{sum(s.db_iops_peak for s in servers):,.0f} DB IOPS at peak, "
+        f"{sum(s.log_mib_per_day for s in servers):,.0f} MiB logs a day; "
+        f"{plural(sum(v.luns for v in d.vms), 'LUN')}, {_num(d.capacity_gib, 'GiB')} mirrored",
     ]
-    if "sync" in data:
-        s = data["sync"]
+    for x in d.directions:
+        lines.append(
+            f"link {x.label}: peak {_num(x.peak_mbps, 'Mbit/s')} of "
+            f"{_num(x.effective_rate_mbps, 'Mbit/s')} effective "
+            f"({x.peak_utilization_fraction:.0%})"
+        )
+    if d.is_sync:
         latency = (
-            "unbounded (link saturated)"
-            if s["log_write_latency_ms"] is None
-            else (f"{s['log_write_latency_ms']:.2f} ms (+{s['added_latency_ms']:.2f} ms)")
+            "unbounded (the link cannot carry the writes)"
+            if d.link_saturated
+            else f"{_num(d.log_write_latency_ms, 'ms', 2)} "
+            f"(+{_num(float(d.added_latency_ms()), 'ms', 2)})"
         )
         lines.append(
-            f"MirrorView/S: log write latency {latency}; "
-            f"max distance {s['max_distance_km']:.0f} km; RPO 0"
+            f"MirrorView/S: log write latency {latency}; fibre route "
+            f"{_num(d.route_km, 'km')} (EMC: < {d.a.sync_distance_limit_km:g} km); the latency "
+            f"limit allows {_num(d.max_distance_km, 'km', 0)} between the sites; RPO 0"
         )
     else:
-        a = data["async"]
-        if a["unbounded"]:
+        c = d.async_cycle
+        if c.unbounded:
             lines.append("MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity)")
         else:
-            need = a["required_rate_mbps_for_target_rpo"]
+            need = d.required_rate_mbps_for_target_rpo
             lines.append(
-                f"MirrorView/A: worst RPO {a['worst_rpo_min']:.1f} min, mean "
-                f"{a['mean_rpo_min']:.1f} min, {len(a['updates'])} updates/day"
-                + (", updates overrun the interval" if a["update_overrun"] else "")
+                f"MirrorView/A: worst RPO {_num(c.worst_rpo_min, 'min')}, mean "
+                f"{_num(c.mean_rpo_min, 'min')}, {len(c.updates)} updates a day"
+                + (", updates overrun the interval" if c.update_overrun else "")
                 + (
-                    f"; target RPO needs {need:g} Mbit/s effective"
+                    f"; the target RPO needs {_num(need, 'Mbit/s')} effective"
                     if need
                     else "; no link rate meets the target RPO"
                 )
             )
-    st = data["sync_times"]
     lines.append(
-        f"synchronisation at {st['sync_rate_mbps']:g} Mbit/s: initial "
-        f"{st['initial_sync_h']:.1f} h, failback {st['failback_sync_h']:.1f} h"
+        f"synchronisation at {_num(d.sync_rate_mbps, 'Mbit/s')}: initial "
+        f"{_num(d.initial_sync_h, 'h')}, failback {_num(d.failback_sync_h, 'h')}"
     )
-    if data["rlp_gib"] is not None:
-        lines.append(f"reserved LUN pool per array: {data['rlp_gib']:,.0f} GiB")
-    typer.echo("\n".join(lines))
+    for pool in d.rlp.values():
+        if pool.rlp_gib:
+            lines.append(
+                f"reserved LUN pool on {pool.array}: {_num(pool.rlp_gib, 'GiB', 0)} in "
+                f"{plural(pool.reserved_luns, 'reserved LUN')}"
+            )
+    r = d.recovery
+    steps = " + ".join(f"{x.minutes:g}" for x in r.steps)
+    lines.append(
+        f"recovery of {r.from_site} at {r.to_site}: RTO {_num(r.rto_min, 'min', 0)} "
+        f"(declare {r.declare_min:g} + plan {steps}) against a target of "
+        f"{d.scenario.targets.rto_min:g} min"
+    )
+    lines.append(f"verdict: {d.verdict_text}")
+    return lines
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
-    from srmkit.schema import json_schema_text
-
     typer.echo(json_schema_text(), nl=False)
 
 
@@ -345,16 +375,22 @@ def report(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Validate every params file, then render each document (HTML and PDF) for each."""
-    from srmkit.report import FORMATS, ReportError, render
-
     formats = [f.strip() for f in to.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         typer.echo(f"error: --to takes html and/or pdf, not {','.join(bad) or to!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
     _validate_all(params, fmt)
+
+    def announce(path: Path, design: Design) -> None:
+        if fmt is TextFormat.text:
+            typer.echo(f"{path}: the design {design.verdict_text}")
+            for f in design.errors:
+                when = f" (year {f.year})" if f.year else ""
+                typer.echo(f"  error {f.id}{when}: {f.message}")
+
     try:
-        results = render(params, out, formats, overwrite)  # type: ignore[arg-type]  # checked above
+        results = render(params, out, formats, overwrite, on_start=announce)  # type: ignore[arg-type]  # checked above
     except ReportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_FAILED) from None
@@ -368,6 +404,7 @@ def report(
                     {
                         "params": str(r.params),
                         "folder": str(r.folder),
+                        "verdict": r.design.verdict,
                         "files": {k: str(v) for k, v in r.files.items()},
                         "warnings": r.warnings,
                     }
@@ -377,7 +414,7 @@ def report(
         )
         return
     for rep in results:
-        typer.echo(f"{rep.params} -> {rep.folder}")
+        typer.echo(f"{rep.params} -> {rep.folder} ({rep.design.verdict_text})")
         for name in rep.files:
             typer.echo(f"  {name}")
 

@@ -52,7 +52,7 @@ def _limit_line(fig: go.Figure) -> None:
 def latency_vs_distance(design: Design) -> go.Figure:
     """MV/S log write latency against distance: Microsoft limits, EMC's 100 km, the design point."""
     a, link = design.a, design.scenario.link
-    top_km = max(2 * link.distance_km, 1.2 * a.sync_distance_limit_km, 50.0)
+    top_km = max(2 * link.distance_km, 1.2 * a.sync_distance_limit_km / link.route_factor, 50.0)
     km = np.linspace(0, top_km, 200)
     latency = a.local_log_write_ms + np.asarray(design.added_latency_ms(km))
     fig = go.Figure()
@@ -64,11 +64,12 @@ def latency_vs_distance(design: Design) -> go.Figure:
         annotation_text=f"Microsoft average limit {a.log_write_avg_limit_ms:g} ms",
         annotation_position="top left",
     )
+    route_limit_km = a.sync_distance_limit_km / link.route_factor
     fig.add_vline(
-        x=a.sync_distance_limit_km,
+        x=route_limit_km,
         line_dash="dot",
         line_color="#555",
-        annotation_text=f"EMC {a.sync_distance_limit_km:g} km",
+        annotation_text=f"EMC {a.sync_distance_limit_km:g} km fibre route",
         annotation_position="top right",
     )
     fig.add_scatter(
@@ -96,29 +97,38 @@ def latency_vs_distance(design: Design) -> go.Figure:
 
 
 def utilization_by_hour(design: Design) -> go.Figure:
-    """Replication traffic by hour of the day against the effective link rate."""
+    """Replication traffic by hour of the day in each direction, against the effective rate."""
     hours = list(range(24))
-    rate = design.hourly_rate_mbps
     fig = go.Figure()
-    fig.add_bar(x=hours, y=rate, name="replication rate")
+    for direction in design.directions:
+        fig.add_bar(x=hours, y=direction.hourly_rate_mbps, name=direction.label)
+    warn = design.a.link_utilization_warn_fraction
     fig.add_hline(
         y=design.effective_rate_mbps,
         line_dash="dash",
         line_color="#a4161a",
-        annotation_text=f"effective rate {design.effective_rate_mbps:g} Mbit/s",
+        annotation_text=f"effective rate {design.effective_rate_mbps:,.0f} Mbit/s",
         annotation_position="top left",
+    )
+    fig.add_hline(
+        y=design.effective_rate_mbps * warn,
+        line_dash="dot",
+        line_color="#b5651d",
+        annotation_text=f"{warn:.0%} warning level",
+        annotation_position="bottom left",
     )
     fig.update_layout(
         title="Replication traffic by hour of the day",
         xaxis_title="hour",
         yaxis_title="rate [Mbit/s]",
+        barmode="group",
         **LAYOUT,
     )
     _note(
         fig,
-        "Hourly DB writes and logs of all mirrored servers from the daily activity profile "
-        "(Method §2, synthetic default unless measured); effective rate = link × "
-        "efficiency × share (Method §3).",
+        "Hourly database writes and logs of the protected VMs from the daily activity profile "
+        "(Method §2, synthetic default unless measured); the link is full duplex, so each "
+        "direction has the whole effective rate = link × efficiency × share (Method §3).",
     )
     return fig
 
@@ -194,7 +204,12 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
 TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 """Trace types of the plotly.js bundle the documents embed (srmkit/data/plotly/README.md)."""
 
-ROLE_NAMES = {"db": "database LUNs", "log": "log LUNs", "gos": "guest-OS LUNs"}
+ROLE_NAMES = {
+    "db": "database LUNs",
+    "log": "log LUNs",
+    "gos": "guest-OS LUNs",
+    "queue": "transport queue LUNs",
+}
 
 
 def cg_layout(design: Design) -> go.Figure:

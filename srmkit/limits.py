@@ -45,8 +45,12 @@ class ArrayModel:
     mirrorview_supported: bool
     fc_mirroring: bool
     iscsi_mirroring: bool
+    first_flare_release: int | None
+    """Earliest FLARE release the model runs; None where no source states one."""
     min_flare_release: int | None
     """Lowest FLARE release supported for SRM + MirrorView; None where no source states one."""
+    last_flare_release: int | None
+    """Latest FLARE release the model runs; None where it is open-ended."""
     sync: MirrorLimits | None
     """MirrorView/S limits (seed Table 2); None when the model cannot mirror."""
     async_: MirrorLimits | None
@@ -62,6 +66,21 @@ class ArrayModel:
     def supports(self, connectivity: Connectivity) -> bool:
         """Whether this model mirrors over the given connectivity."""
         return self.fc_mirroring if connectivity == "fc" else self.iscsi_mirroring
+
+    def runs_flare(self, release: int) -> bool:
+        """Whether the model runs this FLARE release at all (Method §7)."""
+        low, high = self.first_flare_release, self.last_flare_release
+        return (low is None or release >= low) and (high is None or release <= high)
+
+    @property
+    def flare_releases(self) -> str:
+        """The FLARE releases the model runs, in words: ``22 to 26``, ``28 or later``."""
+        low, high = self.first_flare_release, self.last_flare_release
+        if low is None and high is None:
+            return "any release"
+        if high is None:
+            return f"{low} or later"
+        return f"{low} to {high}" if low != high else f"{low} only"
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form; ``sync`` and ``async`` hold the limit triples (or null)."""
@@ -82,7 +101,9 @@ class ArrayModel:
             "family": self.family,
             "mirrorview_supported": self.mirrorview_supported,
             "connectivity": [c for c in ("fc", "iscsi") if self.supports(c)],
+            "first_flare_release": self.first_flare_release,
             "min_flare_release": self.min_flare_release,
+            "last_flare_release": self.last_flare_release,
             "wil_on_by_default": self.wil_on_by_default,
             "write_cache_kept_on_sp_failure": self.write_cache_kept_on_sp_failure,
             "source": self.source,
@@ -108,6 +129,10 @@ def _bool(text: str) -> bool:
     return text == "true"
 
 
+def _release(text: str) -> int | None:
+    return int(text) if text else None
+
+
 def _limits(row: dict[str, str], mode: Mode) -> MirrorLimits | None:
     values = [row[f"{mode}_max_{name}_count"] for name in ("mirrors", "luns_per_cg", "cgs")]
     if not any(values):
@@ -129,9 +154,9 @@ def catalogue() -> tuple[ArrayModel, ...]:
                 mirrorview_supported=_bool(row["mirrorview_supported"]),
                 fc_mirroring=_bool(row["fc_mirroring"]),
                 iscsi_mirroring=_bool(row["iscsi_mirroring"]),
-                min_flare_release=int(row["min_flare_release"])
-                if row["min_flare_release"]
-                else None,
+                first_flare_release=_release(row["first_flare_release"]),
+                min_flare_release=_release(row["min_flare_release"]),
+                last_flare_release=_release(row["last_flare_release"]),
                 sync=_limits(row, "sync"),
                 async_=_limits(row, "async"),
                 wil_on_by_default=_bool(row["wil_on_by_default"]),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays li
     from srmkit.checks import Finding
     from srmkit.design import Design
     from srmkit.params import Problem
+    from srmkit.study import Recovery
 
 DIGITS = 6
 
@@ -61,8 +62,20 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return dataclasses.asdict(f)
 
 
+def _recovery(r: Recovery) -> dict[str, Any]:
+    return {
+        "from_site": r.from_site,
+        "to_site": r.to_site,
+        "vms": list(r.vms),
+        "rto_min": num(r.rto_min),
+        "declare_min": num(r.declare_min),
+        "plan_duration_min": num(r.plan_duration_min),
+        "steps": [{"step": x.step, "count": x.count, "minutes": num(x.minutes)} for x in r.steps],
+    }
+
+
 def size_dict(design: Design) -> dict[str, Any]:
-    """The sizing study (``srmkit size --format json``)."""
+    """The sizing study (``srmkit size --format json``); keys carry their units."""
     d = design
     per_server: dict[str, Any] = {
         s.name: {
@@ -72,8 +85,10 @@ def size_dict(design: Design) -> dict[str, Any]:
             "db_iops_peak": num(s.db_iops_peak),
             "db_write_iops_peak": num(s.db_write_iops_peak),
             "log_mib_per_day": num(s.log_mib_per_day),
+            "db_gib": num(s.db_gib),
             "db_lun_gib": num(s.db_lun_gib),
             "log_lun_gib": num(s.log_lun_gib),
+            "luns": s.luns,
             "capacity_gib": num(s.capacity_gib),
         }
         for s in d.servers
@@ -84,14 +99,30 @@ def size_dict(design: Design) -> dict[str, Any]:
         "db_iops_peak": num(sum(s.db_iops_peak for s in d.servers)),
         "db_write_iops_peak": num(sum(s.db_write_iops_peak for s in d.servers)),
         "log_mib_per_day": num(sum(s.log_mib_per_day for s in d.servers)),
+        "luns": sum(v.luns for v in d.vms),
         "capacity_gib": num(d.capacity_gib),
     }
     out: dict[str, Any] = {
+        "verdict": d.verdict,
         "workload": per_server,
+        "hub_transport": [
+            {"name": h.name, "site": h.site, "luns": h.luns, "capacity_gib": num(h.capacity_gib)}
+            for h in d.hubs
+        ],
         "link": {
             "effective_rate_mbps": num(d.effective_rate_mbps),
             "peak_mbps": num(d.peak_mbps),
             "peak_utilization_fraction": num(d.peak_utilization_fraction),
+            "utilization_warn_fraction": num(d.a.link_utilization_warn_fraction),
+            "directions": [
+                {
+                    "from_site": x.from_site,
+                    "to_site": x.to_site,
+                    "peak_mbps": num(x.peak_mbps),
+                    "peak_utilization_fraction": num(x.peak_utilization_fraction),
+                }
+                for x in d.directions
+            ],
         },
     }
     if d.is_sync:
@@ -100,6 +131,8 @@ def size_dict(design: Design) -> dict[str, Any]:
             "log_write_latency_ms": num(d.log_write_latency_ms),
             "db_read_latency_ms": num(d.a.local_db_read_ms),
             "max_distance_km": num(d.max_distance_km),
+            "route_km": num(d.route_km),
+            "route_limit_km": num(d.a.sync_distance_limit_km),
             "link_saturated": d.link_saturated,
             "rpo_min": 0,
         }
@@ -120,11 +153,31 @@ def size_dict(design: Design) -> dict[str, Any]:
                 }
                 for u in c.updates
             ],
+            "directions": [
+                {
+                    "from_site": x.from_site,
+                    "to_site": x.to_site,
+                    "worst_rpo_min": num(d.cycles[x.label].worst_rpo_min),
+                    "mean_rpo_min": num(d.cycles[x.label].mean_rpo_min),
+                    "unbounded": d.cycles[x.label].unbounded,
+                }
+                for x in d.directions
+            ],
         }
     out["sync_times"] = {
         "sync_rate_mbps": num(d.sync_rate_mbps),
         "initial_sync_h": num(d.initial_sync_h),
         "failback_sync_h": num(d.failback_sync_h),
+        "directions": [
+            {
+                "from_site": x.from_site,
+                "to_site": x.to_site,
+                "capacity_gib": num(x.capacity_gib),
+                "initial_sync_h": num(d.initial_sync_by_direction_h[x.label]),
+                "failback_sync_h": num(d.failback_sync_by_site_h[x.from_site]),
+            }
+            for x in d.directions
+        ],
         "consistency_groups": [
             {
                 "name": cg.name,
@@ -135,7 +188,21 @@ def size_dict(design: Design) -> dict[str, Any]:
             for cg in d.consistency_groups
         ],
     }
-    out["rlp_gib"] = num(d.rlp_gib)
+    out["rlp_gib"] = num(max((r.rlp_gib for r in d.rlp.values()), default=0.0))
+    out["rlp"] = {
+        name: {
+            "rlp_gib": num(r.rlp_gib),
+            "reserved_luns": r.reserved_luns,
+            "mva_gib": num(r.mva_gib),
+            "test_gib": num(r.test_gib),
+        }
+        for name, r in d.rlp.items()
+    }
+    out["recovery"] = {
+        **_recovery(d.recovery),
+        "rto_target_min": num(d.scenario.targets.rto_min),
+        "sites": [_recovery(r) for r in d.recoveries],
+    }
     out["assumptions"] = {
         r.name: {
             "value": json_ready(r.value),
@@ -169,19 +236,31 @@ def plan_dict(design: Design) -> dict[str, Any]:
     """The CG plan with per-array use, headroom, growth and the recommended model."""
     p = design.plan
     return {
+        "verdict": design.verdict,
         "mode": p.mode,
         "policy": p.policy,
         "explicit_layout": p.explicit,
         "feasible": p.feasible,
         "blocking": p.blocking,
-        "remedies": design.plan_remedies,
+        "recommendations": [
+            {
+                "array": r.array,
+                "current_model": r.current_model,
+                "recommended_model": r.recommended_model,
+                "reason": r.reason,
+                "replaces": list(r.replaces),
+            }
+            for r in design.recommendations
+        ],
+        "remedies": [
+            {"rule": r.rule_id, "subject": r.subject, "remedy": r.text} for r in design.remedies
+        ],
         "cgs": len(p.cgs),
         "lower_bound_cgs": p.lower_bound_cgs,
         "mirrors": len(p.mirrors),
         "first_break_year": design.first_break_year,
         "growth_years": design.scenario.growth.years,
         "recommended_model": design.recommended_model,
-        "verdict": design.verdict,
         "arrays": [
             {
                 "array": a.array,

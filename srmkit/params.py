@@ -234,6 +234,13 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                 f"[MODEL-NO-MIRRORVIEW] {model.model} cannot mirror: {model.source}. "
                 "Models with MirrorView: " + ", ".join(mirroring),
             )
+        elif not model.runs_flare(array.flare):
+            add(
+                ("arrays", i, "flare"),
+                array.flare,
+                f"[FLARE-RANGE] {model.model} runs FLARE {model.flare_releases}; "
+                f"release {array.flare} does not exist for it",
+            )
     for site, names in arrays_by_site.items():
         if not names:
             index = site_names.index(site)
@@ -276,6 +283,15 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                 )
 
     server_names = [s.name for s in scenario.servers]
+    hubs = [s.hub_vm_name for s in scenario.sites if s.hub_transport_protected]
+    for i, hub_site in enumerate(scenario.sites):
+        if hub_site.hub_transport_protected and hub_site.hub_vm_name in server_names:
+            add(
+                ("sites", i, "hub_transport_vm"),
+                hub_site.hub_vm_name,
+                "the protected Hub Transport VM needs a name no mailbox server has",
+            )
+    vm_names = server_names + hubs
     cg_names: list[str] = []
     for i, cg in enumerate(scenario.replication.consistency_groups or []):
         if cg.name in cg_names:
@@ -286,12 +302,12 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
             )
         cg_names.append(cg.name)
         for j, member in enumerate(cg.members):
-            if member.server not in server_names:
+            if member.server not in vm_names:
                 add(
                     ("replication", "consistency_groups", i, "members", j, "server"),
                     member.server,
-                    f"unknown server.{_suggest(member.server, server_names)} Allowed: "
-                    + ", ".join(server_names),
+                    f"unknown server.{_suggest(member.server, vm_names)} Allowed: "
+                    + ", ".join(vm_names),
                 )
 
     rules = catalogue()

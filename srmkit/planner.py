@@ -24,7 +24,7 @@ from srmkit.limits import ArrayModel, MirrorLimits, Mode, catalogue
 from srmkit.schema import ConsistencyGroupSpec
 
 LUNS_PER_STORAGE_GROUP = 2  # one database LUN and one log LUN [S0], Method §2
-Role = Literal["db", "log", "gos"]
+Role = Literal["db", "log", "gos", "queue"]
 LimitId = Literal["LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT"]
 
 
@@ -34,7 +34,7 @@ class Mirror:
 
     server: str
     storage_group: int | None
-    """1-based storage group, None for a guest-OS LUN."""
+    """1-based storage group, None for a guest-OS or transport queue LUN."""
     role: Role
     capacity_gib: float
     cg: str
@@ -116,7 +116,7 @@ class ArrayLoad:
 
 @dataclass(frozen=True)
 class ServerLuns:
-    """The LUNs of one server at one point of the growth horizon."""
+    """The LUNs of one protected VM (mailbox server or Hub Transport) at one year of growth."""
 
     name: str
     source_array: str
@@ -126,11 +126,25 @@ class ServerLuns:
     db_lun_gib: float
     log_lun_gib: float
     gos_lun_gib: float
+    queue_luns: int = 0
+    """Hub Transport queue LUNs (Method §7). [count]"""
+    queue_lun_gib: float = 0.0
+
+    @property
+    def singles(self) -> int:
+        """LUNs that are not part of a storage group: guest OS, then transport queue. [count]"""
+        return self.gos_luns + self.queue_luns
 
     @property
     def luns(self) -> int:
-        """Mirrors of this server. [count]"""
-        return LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns
+        """Mirrors of this VM. [count]"""
+        return LUNS_PER_STORAGE_GROUP * self.storage_groups + self.singles
+
+    def single(self, index: int) -> tuple[Role, float]:
+        """Role and size of the ``index``-th single LUN (0-based)."""
+        if index < self.gos_luns:
+            return "gos", self.gos_lun_gib
+        return "queue", self.queue_lun_gib
 
 
 @dataclass(frozen=True)
@@ -161,9 +175,10 @@ class Plan:
 
 
 def cg_shares(sgs: int, gos_luns: int, max_luns_per_cg: int) -> list[tuple[int, int]]:
-    """Split one server's LUNs into the fewest CGs: (storage groups, guest-OS LUNs) per CG.
+    """Split one VM's LUNs into the fewest CGs: (storage groups, single LUNs) per CG.
 
-    Storage groups are spread evenly and never split; guest-OS LUNs go to the emptiest groups.
+    Storage groups are spread evenly and never split; single LUNs (guest OS, transport queue)
+    go to the emptiest groups.
     With even CG limits (every catalogue model) ``ceil(luns / max)`` is always reachable.
     """
     luns = LUNS_PER_STORAGE_GROUP * sgs + gos_luns
@@ -181,7 +196,7 @@ def cg_shares(sgs: int, gos_luns: int, max_luns_per_cg: int) -> list[tuple[int, 
 
 
 def _mirrors_of(
-    s: ServerLuns, sg_range: Iterable[int], gos_range: Iterable[int], cg: str, mode: Mode
+    s: ServerLuns, sg_range: Iterable[int], single_range: Iterable[int], cg: str, mode: Mode
 ) -> list[Mirror]:
     out = []
     for sg in sg_range:
@@ -189,10 +204,9 @@ def _mirrors_of(
         out.append(
             Mirror(s.name, sg, "log", s.log_lun_gib, cg, s.source_array, s.target_array, mode)
         )
-    for _ in gos_range:
-        out.append(
-            Mirror(s.name, None, "gos", s.gos_lun_gib, cg, s.source_array, s.target_array, mode)
-        )
+    for index in single_range:
+        role, gib = s.single(index)
+        out.append(Mirror(s.name, None, role, gib, cg, s.source_array, s.target_array, mode))
     return out
 
 
@@ -208,7 +222,7 @@ def pack(
         for s in servers:
             limit = max_luns_per_cg[(s.source_array, s.target_array)]
             sg_next, gos_next = 1, 0
-            for i, (n_sg, n_gos) in enumerate(cg_shares(s.storage_groups, s.gos_luns, limit), 1):
+            for i, (n_sg, n_gos) in enumerate(cg_shares(s.storage_groups, s.singles, limit), 1):
                 name = f"CG_{s.name}_{i}"
                 mirrors = _mirrors_of(
                     s, range(sg_next, sg_next + n_sg), range(gos_next, gos_next + n_gos), name, mode
@@ -221,26 +235,26 @@ def pack(
     for n_pair, pair in enumerate(pairs, 1):
         limit = max_luns_per_cg[pair]
         members = [s for s in servers if (s.source_array, s.target_array) == pair]
-        units: list[tuple[ServerLuns, int | None]] = [
+        units: list[tuple[ServerLuns, int]] = [
             (s, sg) for s in members for sg in range(1, s.storage_groups + 1)
         ]
-        units += [(s, None) for s in members for _ in range(s.gos_luns)]
-        groups: list[list[tuple[ServerLuns, int | None]]] = [[]]
+        units += [(s, -1 - i) for s in members for i in range(s.singles)]
+        groups: list[list[tuple[ServerLuns, int]]] = [[]]
         used = 0
-        for s, sg in units:
-            size = LUNS_PER_STORAGE_GROUP if sg is not None else 1
+        for s, unit in units:
+            size = LUNS_PER_STORAGE_GROUP if unit > 0 else 1
             if used + size > limit and groups[-1]:
                 groups.append([])
                 used = 0
-            groups[-1].append((s, sg))
+            groups[-1].append((s, unit))
             used += size
         prefix = f"CG_PACKED_{n_pair}" if len(pairs) > 1 else "CG_PACKED"
         for i, group in enumerate(g for g in groups if g):
             name = f"{prefix}_{i + 1}"
             packed: list[Mirror] = []
-            for s, sg in group:
+            for s, unit in group:  # a storage group (1, 2, …) or single LUN -1, -2, …
                 packed += _mirrors_of(
-                    s, [sg] if sg is not None else [], [0] if sg is None else [], name, mode
+                    s, [unit] if unit > 0 else [], [-1 - unit] if unit < 0 else [], name, mode
                 )
             cgs.append(ConsistencyGroup(name, pair[0], pair[1], tuple(packed)))
     return cgs
@@ -254,7 +268,7 @@ def lower_bound_cgs(
         return sum(
             len(
                 cg_shares(
-                    s.storage_groups, s.gos_luns, max_luns_per_cg[(s.source_array, s.target_array)]
+                    s.storage_groups, s.singles, max_luns_per_cg[(s.source_array, s.target_array)]
                 )
             )
             for s in servers
@@ -318,9 +332,8 @@ def explicit_layout(
         mirrors: list[Mirror] = []
         for member in spec.members:
             s = by_name[member.server]
-            mirrors += _mirrors_of(
-                s, member.storage_groups, range(member.gos_luns), spec.name, mode
-            )
+            singles = [*range(member.gos_luns), *range(s.gos_luns, s.gos_luns + member.queue_luns)]
+            mirrors += _mirrors_of(s, member.storage_groups, singles, spec.name, mode)
         first = by_name[spec.members[0].server]
         cgs.append(
             ConsistencyGroup(spec.name, first.source_array, first.target_array, tuple(mirrors))

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -60,6 +60,7 @@ class Report:
 
     params: Path
     folder: Path
+    design: Design
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -334,6 +335,7 @@ def render_one(
     printer: Printer | None,
     kernels: Kernels,
     last: bool = True,
+    on_start: Callable[[Path, Design], None] | None = None,
 ) -> Report:
     """Render the documents of one params file into its own folder under ``out_root``.
 
@@ -346,11 +348,13 @@ def render_one(
     """
     scenario, sections = read_params(params)
     design = Design(scenario)
+    if on_start is not None:
+        on_start(params, design)
     folder = destination(scenario, out_root, overwrite)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.parent / f".tmp-{uuid.uuid4().hex}"
     staging.mkdir()
-    report = Report(params=params, folder=folder)
+    report = Report(params=params, folder=folder, design=design)
     try:
         # While the kernel starts: the exports, the scenario copy and nbconvert's set-up.
         shutil.copyfile(params, staging / "scenario.yaml")
@@ -386,10 +390,13 @@ def render(
     formats: Sequence[Format] = FORMATS,
     overwrite: bool = False,
     only: Sequence[str] | None = None,
+    on_start: Callable[[Path, Design], None] | None = None,
 ) -> list[Report]:
     """Render every registered document (or ``only`` those keys) for every params file.
 
     One browser prints every PDF of the run; it starts while the first notebook executes.
+    ``on_start`` is told each scenario's design before its documents render (the CLI prints the
+    verdict and the errors there).
     """
     documents = [DOCUMENTS[key] for key in (only or DOCUMENTS)]
     with tempfile.TemporaryDirectory(prefix="srmkit-") as workdir:
@@ -399,7 +406,15 @@ def render(
         try:
             return [
                 render_one(
-                    p, out_root, formats, overwrite, documents, printer, kernels, i == len(params)
+                    p,
+                    out_root,
+                    formats,
+                    overwrite,
+                    documents,
+                    printer,
+                    kernels,
+                    i == len(params),
+                    on_start,
                 )
                 for i, p in enumerate(params, 1)
             ]

@@ -69,13 +69,31 @@ class Site(Section):
     cas_present: bool = Field(description="An Exchange Client Access server runs at this site.")
     hub_transport_present: bool = Field(description="An Exchange Hub Transport server runs here.")
     hub_transport_protected: bool = Field(
-        default=False, description="The Hub Transport VM is replicated by SRM."
+        default=False,
+        description="The Hub Transport VM is replicated by SRM (its guest OS and queue LUNs).",
+    )
+    hub_transport_vm: Name | None = Field(
+        default=None,
+        description="Name of the protected Hub Transport VM (default: <site>-HT).",
     )
     recovery_subnet_differs: bool = Field(
         default=False, description="VMs recovered to this site get another subnet."
     )
     ip_customization_spec: bool = Field(
         default=False, description="An SRM IP customisation specification exists for this site."
+    )
+
+    @property
+    def hub_vm_name(self) -> str:
+        """The protected Hub Transport VM: as named, else ``<site>-HT``."""
+        return self.hub_transport_vm or f"{self.name}-HT"
+
+    recovery_esx_clusters: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="ESX clusters the VMs recovered here are spread over; each cluster's hosts "
+        "see only their VMs' LUNs (at most 256 per host). [count]",
     )
 
 
@@ -128,6 +146,9 @@ class CgMember(Section):
         default_factory=list, description="1-based storage groups (DB + log LUN each)."
     )
     gos_luns: int = Field(default=0, ge=0, le=16, description="Guest-OS LUNs. [count]")
+    queue_luns: int = Field(
+        default=0, ge=0, le=1, description="Transport queue LUN of a Hub Transport VM. [count]"
+    )
 
 
 class ConsistencyGroupSpec(Section):

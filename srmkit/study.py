@@ -2,19 +2,24 @@
 
 The calculators (:mod:`workload`, :mod:`link`, :mod:`mvs`, :mod:`mva`, :mod:`sync_times`) and the
 consistency-group :mod:`planner` are pure functions; a ``Study`` chains them for one scenario with
-its assumptions (Method §2–§7). It plans each growth year once, and builds each what-if variant
-(another array model, another mirroring mode) once, as a ``Study`` of its own.
+its assumptions (Method §2–§8). It sizes and plans each growth year once, and builds each what-if
+variant (another array model, another mirroring mode) once, as a ``Study`` of its own.
 
-:class:`srmkit.design.Design` adds the review (findings of every rule and the verdict) on top; it
-is the object documents, figures, exports and the CLI read from.
+Links are full duplex (Method §3): every per-link figure is computed per direction, from the
+protected VMs whose primary images are on the sending side; the design's figure is the worse
+direction.
+
+:class:`srmkit.design.Design` adds the review (findings of every rule, remedies, verdict) on top;
+it is the object documents, figures, exports and the CLI read from.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -22,19 +27,25 @@ import numpy.typing as npt
 from srmkit import link as link_calc
 from srmkit import mva, mvs, planner, sync_times, workload
 from srmkit.limits import ArrayModel, Mode, catalogue, get_model
-from srmkit.planner import Plan, ServerLuns
-from srmkit.schema import Scenario, Server
-from srmkit.units import MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
+from srmkit.planner import ConsistencyGroup, Plan, ServerLuns
+from srmkit.schema import Scenario, Server, Site
+from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
 
 FloatArray = npt.NDArray[np.float64]
+VmKind = Literal["mailbox", "hub"]
 
 
 @dataclass(frozen=True)
 class ServerSizing:
-    """Workload and capacity of one mailbox server at one year of the horizon (Method §2)."""
+    """Workload and capacity of one protected VM at one year of the horizon (Method §2).
+
+    A protected Hub Transport VM (``kind == "hub"``) has no mailboxes and no storage groups: its
+    guest-OS LUN and transport queue LUN are mirrored in a consistency group of its own (§7).
+    """
 
     name: str
     site: str
+    kind: VmKind
     year: int
     users: float
     """Mailboxes after growth. [users]"""
@@ -44,32 +55,37 @@ class ServerSizing:
     db_iops_peak: float
     db_write_iops_peak: float
     log_mib_per_day: float
+    db_gib: float
+    """One database (whitespace and dumpster included). [GiB]"""
     db_lun_gib: float
     log_lun_gib: float
     gos_luns: int
     gos_lun_gib: float
+    queue_luns: int
+    queue_lun_gib: float
     source_array: str
     target_array: str
     hourly_log_mib: tuple[float, ...]
     hourly_db_write_mib: tuple[float, ...]
 
     @property
-    def gos_luns_gib(self) -> float:
-        """Capacity of the guest-OS LUNs. [GiB]"""
-        return self.gos_luns * self.gos_lun_gib
-
-    @property
     def luns(self) -> int:
-        """Mirrored LUNs: a DB and a log LUN per storage group, and the guest-OS LUNs. [count]"""
-        return planner.LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns
+        """Mirrored LUNs, each a virtual disk of the VM: DB + log per storage group, singles."""
+        return (
+            planner.LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns + self.queue_luns
+        )
 
     @property
     def capacity_gib(self) -> float:
-        """Mirrored capacity: DB and log LUNs of every storage group plus guest-OS LUNs. [GiB]"""
-        return self.storage_groups * (self.db_lun_gib + self.log_lun_gib) + self.gos_luns_gib
+        """Mirrored capacity of the VM. [GiB]"""
+        return (
+            self.storage_groups * (self.db_lun_gib + self.log_lun_gib)
+            + self.gos_luns * self.gos_lun_gib
+            + self.queue_luns * self.queue_lun_gib
+        )
 
     def as_luns(self) -> ServerLuns:
-        """The planner's view of this server."""
+        """The planner's view of this VM."""
         return ServerLuns(
             name=self.name,
             source_array=self.source_array,
@@ -79,12 +95,45 @@ class ServerSizing:
             db_lun_gib=self.db_lun_gib,
             log_lun_gib=self.log_lun_gib,
             gos_lun_gib=self.gos_lun_gib,
+            queue_luns=self.queue_luns,
+            queue_lun_gib=self.queue_lun_gib,
         )
 
 
 @dataclass(frozen=True)
+class DirectionLoad:
+    """Replication from one site to the other in one year (Method §3–§5)."""
+
+    from_site: str
+    to_site: str
+    vms: tuple[str, ...]
+    """Protected VMs whose primary images are at ``from_site``."""
+    capacity_gib: float
+    hourly_mib: FloatArray
+    """Replicated volume in each hour 0–23, for the mode. [MiB/h]"""
+    hourly_rate_mbps: FloatArray
+    """Replication rate in each hour, with the burst factor. [Mbit/s]"""
+    effective_rate_mbps: float
+
+    @property
+    def peak_mbps(self) -> float:
+        """Peak-hour replication rate. [Mbit/s]"""
+        return float(self.hourly_rate_mbps.max()) if self.vms else 0.0
+
+    @property
+    def peak_utilization_fraction(self) -> float:
+        """Peak rate ÷ effective rate; ≥ 1: the link cannot carry this direction. [fraction]"""
+        return float(link_calc.utilization_fraction(self.peak_mbps, self.effective_rate_mbps))
+
+    @property
+    def label(self) -> str:
+        """``Amsterdam → Utrecht``."""
+        return f"{self.from_site} → {self.to_site}"
+
+
+@dataclass(frozen=True)
 class CgSizing:
-    """One consistency group with its capacity and full-sync time."""
+    """One consistency group with its capacity and full-sync time alone on its direction."""
 
     name: str
     servers: tuple[str, ...]
@@ -94,32 +143,114 @@ class CgSizing:
 
 
 @dataclass(frozen=True)
+class RlpNeed:
+    """Reserved LUN pool to configure on one array (Method §5, §5a)."""
+
+    array: str
+    mva_gib: float
+    """MirrorView/A delta sets and gold copies: max(share of capacity, safety × delta). [GiB]"""
+    test_gib: float
+    """SRM test-failover snapshots of the secondary LUNs on this array. [GiB]"""
+    reserved_luns: int
+    replicated_gib: float = 0.0
+    """MV/A: capacity of the mirrors touching this array (source or target). [GiB]"""
+    largest_delta_gib: float = 0.0
+    """MV/A: the largest delta set of a consistency group touching this array. [GiB]"""
+    snapped_gib: float = 0.0
+    """Capacity of the secondary LUNs a test failover snaps on this array. [GiB]"""
+    test_window_gib: float = 0.0
+    """Volume replicated to those LUNs during a test from the busiest hour. [GiB]"""
+    """At least one reserved LUN per source LUN (MV/A) and per snapped secondary LUN. [count]"""
+
+    @property
+    def rlp_gib(self) -> float:
+        """The pool to configure. [GiB]"""
+        return self.mva_gib + self.test_gib
+
+
+@dataclass(frozen=True)
+class RecoveryStep:
+    """One step of the SRM recovery plan with its estimated duration (Method §8)."""
+
+    step: str
+    count: int
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Recovering one site's protected VMs at the other site."""
+
+    from_site: str
+    to_site: str
+    vms: tuple[str, ...]
+    cgs: int
+    steps: tuple[RecoveryStep, ...]
+    declare_min: float
+
+    @property
+    def plan_duration_min(self) -> float:
+        """The recovery plan's run time, the sum of its steps. [min]"""
+        return sum(s.minutes for s in self.steps)
+
+    @property
+    def rto_min(self) -> float:
+        """Time from the disaster to the VMs serving users: declaration + plan. [min]"""
+        return self.declare_min + self.plan_duration_min
+
+
+@dataclass(frozen=True)
 class FitProblem:
-    """Why a model assignment does not fit: a rule id, the array and the year it breaks."""
+    """Why a model assignment does not fit: a rule id, the array, the year and what broke."""
 
     rule_id: str
     array: str
     year: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A replacement model for an array that breaks a limit, connectivity or FLARE rule."""
+
+    array: str
+    current_model: str
+    recommended_model: str | None
+    reason: str
+    replaces: tuple[str, ...]
+    """The arrays the recommended model replaces: this one, or the pair if one is not enough."""
+
+
+def _window(hourly: FloatArray, start_h: int, hours: float) -> float:
+    """Volume in ``hours`` from the start of hour ``start_h``, wrapping past midnight. [MiB]"""
+    whole, part = int(hours), hours - int(hours)
+    idx = [(start_h + k) % H_PER_DAY for k in range(whole + 1)]
+    return float(sum(hourly[i] for i in idx[:whole]) + part * hourly[idx[whole]])
 
 
 class Study:
     """The derived numbers of a validated scenario.
 
-    ``models`` replaces the scenario's array models (array name → catalogue model) for a what-if;
-    by default each array has the model the scenario names.
+    ``models`` replaces array models (array name → catalogue model) for a what-if; an array whose
+    model is replaced is assumed to run a FLARE release its new model supports.
     """
 
-    def __init__(self, scenario: Scenario, models: Mapping[str, ArrayModel] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        models: Mapping[str, ArrayModel] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.a = scenario.assumptions
-        self.models: dict[str, ArrayModel] = (
-            dict(models) if models else {a.name: get_model(a.model) for a in scenario.arrays}
-        )
+        own = {a.name: get_model(a.model) for a in scenario.arrays}
+        self.models: dict[str, ArrayModel] = {**own, **(models or {})}
+        self.replaced = frozenset(n for n in self.models if self.models[n] != own[n])
         self._servers: dict[int, list[ServerSizing]] = {}
+        self._directions: dict[int, list[DirectionLoad]] = {}
         self._plans: dict[int, Plan] = {}
         self._variants: dict[tuple[object, ...], Study] = {}
 
-    # --- identity --------------------------------------------------------------------------
+    # --- identity ----------------------------------------------------------------------------
     @property
     def mode(self) -> Mode:
         """sync (MirrorView/S) or async (MirrorView/A)."""
@@ -135,20 +266,21 @@ class Study:
         """Years of the growth horizon, today (0) included."""
         return range(self.scenario.growth.years + 1)
 
-    # --- workload (Method §2) --------------------------------------------------------------
+    @property
+    def horizon(self) -> int:
+        """The last year of the growth horizon."""
+        return self.scenario.growth.years
+
+    # --- protected VMs (Method §2, §7) -------------------------------------------------------
     def growth_factor(self, year: int) -> float:
         """Users at ``year`` ÷ users today: ``(1 + g)^year``. [factor]"""
         return float((1.0 + self.scenario.growth.users_per_year_fraction) ** year)
 
-    def _arrays_of(self, server: Server) -> tuple[str, str]:
-        """(source, target) arrays of a server: as named, else the one array at each site."""
-        scenario = self.scenario
+    def _other_site(self, site: str) -> str:
+        return next(s.name for s in self.scenario.sites if s.name != site)
 
-        def at(site: str, named: str | None) -> str:
-            return named or next(a.name for a in scenario.arrays if a.site == site)
-
-        other = next(s.name for s in scenario.sites if s.name != server.site)
-        return at(server.site, server.array), at(other, server.target_array)
+    def _first_array(self, site: str) -> str:
+        return next(a.name for a in self.scenario.arrays if a.site == site)
 
     def _size_server(self, server: Server, year: int) -> ServerSizing:
         a = self.a
@@ -169,10 +301,11 @@ class Study:
             workload.log_mib_per_day(users, p.logs_per_mailbox_per_day_count, a.log_file_mib)
         )
         users_per_sg = users / sgs
-        source, target = self._arrays_of(server)
+        db = float(workload.db_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction))
         return ServerSizing(
             name=server.name,
             site=server.site,
+            kind="mailbox",
             year=year,
             users=users,
             profile=server.profile,
@@ -181,8 +314,9 @@ class Study:
             db_iops_peak=iops,
             db_write_iops_peak=write_iops,
             log_mib_per_day=logs,
+            db_gib=db,
             db_lun_gib=float(
-                workload.db_lun_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction)
+                workload.db_lun_gib(db, a.content_index_fraction, a.lun_free_space_fraction)
             ),
             log_lun_gib=float(
                 workload.log_lun_gib(
@@ -191,12 +325,15 @@ class Study:
                     a.log_retention_days,
                     a.log_overhead_fraction,
                     a.log_file_mib,
+                    a.lun_free_space_fraction,
                 )
             ),
             gos_luns=server.gos_luns,
             gos_lun_gib=a.gos_lun_gib,
-            source_array=source,
-            target_array=target,
+            queue_luns=0,
+            queue_lun_gib=0.0,
+            source_array=server.array or self._first_array(server.site),
+            target_array=server.target_array or self._first_array(self._other_site(server.site)),
             hourly_log_mib=tuple(workload.hourly_log_mib(logs, a.daily_profile_fraction).tolist()),
             hourly_db_write_mib=tuple(
                 workload.hourly_db_write_mib(
@@ -205,61 +342,67 @@ class Study:
             ),
         )
 
+    def _size_hub(self, site: Site) -> ServerSizing:
+        zero = (0.0,) * H_PER_DAY
+        return ServerSizing(
+            name=site.hub_vm_name,
+            site=site.name,
+            kind="hub",
+            year=0,
+            users=0.0,
+            profile="",
+            storage_groups=0,
+            users_per_sg=0.0,
+            db_iops_peak=0.0,
+            db_write_iops_peak=0.0,
+            log_mib_per_day=0.0,
+            db_gib=0.0,
+            db_lun_gib=0.0,
+            log_lun_gib=0.0,
+            gos_luns=1,
+            gos_lun_gib=self.a.gos_lun_gib,
+            queue_luns=1,
+            queue_lun_gib=self.a.hub_queue_lun_gib,
+            source_array=self._first_array(site.name),
+            target_array=self._first_array(self._other_site(site.name)),
+            hourly_log_mib=zero,
+            hourly_db_write_mib=zero,
+        )
+
     def servers_at(self, year: int) -> list[ServerSizing]:
-        """Per-server sizing after ``year`` years of growth, in scenario order."""
+        """Mailbox servers after ``year`` years of growth, in scenario order."""
         if year not in self._servers:
             self._servers[year] = [self._size_server(s, year) for s in self.scenario.servers]
         return self._servers[year]
 
     @property
     def servers(self) -> list[ServerSizing]:
-        """Per-server sizing today, in scenario order."""
+        """Mailbox servers today, in scenario order."""
         return self.servers_at(0)
+
+    @cached_property
+    def hubs(self) -> list[ServerSizing]:
+        """Protected Hub Transport VMs (they do not grow with the mailboxes)."""
+        return [self._size_hub(s) for s in self.scenario.sites if s.hub_transport_protected]
+
+    def vms_at(self, year: int) -> list[ServerSizing]:
+        """Every protected VM after ``year`` years: mailbox servers, then Hub Transport VMs."""
+        return [*self.servers_at(year), *self.hubs]
+
+    @property
+    def vms(self) -> list[ServerSizing]:
+        """Every protected VM today."""
+        return self.vms_at(0)
 
     @cached_property
     def capacity_gib(self) -> float:
         """All mirrored capacity today. [GiB]"""
-        return sum(s.capacity_gib for s in self.servers)
+        return sum(v.capacity_gib for v in self.vms)
 
-    # --- replicated volume and the link (Method §3–§5) -------------------------------------
-    @cached_property
-    def hourly_sync_mib(self) -> FloatArray:
-        """MV/S replicated volume per hour: DB writes + logs + guest-OS writes. [MiB/h]"""
-        gos = self.a.gos_write_mib_per_h
-        return np.asarray(
-            np.sum(
-                [
-                    np.add(np.add(s.hourly_db_write_mib, s.hourly_log_mib), gos)
-                    for s in self.servers
-                ],
-                axis=0,
-            )
-        )
-
-    @cached_property
-    def hourly_async_mib(self) -> FloatArray:
-        """MV/A replicated volume per hour (DB writes × transfer factor + logs + GOS). [MiB/h]"""
-        a = self.a
-        return np.asarray(
-            np.sum(
-                [
-                    np.asarray(s.hourly_db_write_mib) * a.async_db_transfer_factor
-                    + np.asarray(s.hourly_log_mib)
-                    + a.gos_write_mib_per_h
-                    for s in self.servers
-                ],
-                axis=0,
-            )
-        )
-
-    @property
-    def hourly_replicated_mib(self) -> FloatArray:
-        """Replicated volume per hour for the scenario's mode. [MiB/h]"""
-        return self.hourly_sync_mib if self.is_sync else self.hourly_async_mib
-
+    # --- replicated volume and the link (Method §3–§5) ---------------------------------------
     @cached_property
     def effective_rate_mbps(self) -> float:
-        """Rate available to replication (Method §3). [Mbit/s]"""
+        """Rate available to replication in each direction (Method §3). [Mbit/s]"""
         link = self.scenario.link
         return float(
             link_calc.effective_rate_mbps(
@@ -267,44 +410,90 @@ class Study:
             )
         )
 
-    @cached_property
-    def hourly_rate_mbps(self) -> FloatArray:
-        """Replication rate in each hour of the day, with the burst factor. [Mbit/s]"""
-        return np.asarray(mvs.peak_mbps(self.hourly_replicated_mib, self.a.burst_factor))
+    def hourly_mib_of(self, vm: ServerSizing) -> FloatArray:
+        """A VM's replicated volume per hour for the mode (Method §4, §5). [MiB/h]"""
+        a = self.a
+        db = np.asarray(vm.hourly_db_write_mib)
+        factor = 1.0 if self.is_sync else a.async_db_transfer_factor
+        return np.asarray(db * factor + np.asarray(vm.hourly_log_mib) + a.gos_write_mib_per_h)
+
+    def directions_at(self, year: int) -> list[DirectionLoad]:
+        """Each direction of the link that carries protected VMs, in site order."""
+        if year not in self._directions:
+            out = []
+            for site in self.scenario.sites:
+                vms = [v for v in self.vms_at(year) if v.site == site.name]
+                if not vms:
+                    continue
+                hourly = np.sum([self.hourly_mib_of(v) for v in vms], axis=0)
+                out.append(
+                    DirectionLoad(
+                        from_site=site.name,
+                        to_site=self._other_site(site.name),
+                        vms=tuple(v.name for v in vms),
+                        capacity_gib=sum(v.capacity_gib for v in vms),
+                        hourly_mib=np.asarray(hourly, dtype=float),
+                        hourly_rate_mbps=np.asarray(
+                            mvs.peak_mbps(np.asarray(hourly, dtype=float), self.a.burst_factor)
+                        ),
+                        effective_rate_mbps=self.effective_rate_mbps,
+                    )
+                )
+            self._directions[year] = out
+        return self._directions[year]
+
+    @property
+    def directions(self) -> list[DirectionLoad]:
+        """The link's directions today."""
+        return self.directions_at(0)
 
     @cached_property
+    def busiest_direction(self) -> DirectionLoad:
+        """The direction with the highest peak utilisation today (the design's link figure)."""
+        return max(self.directions, key=lambda d: d.peak_utilization_fraction)
+
+    @property
     def peak_mbps(self) -> float:
-        """Peak-hour replication rate (Method §4). [Mbit/s]"""
-        return float(self.hourly_rate_mbps.max())
+        """Peak-hour replication rate of the busiest direction. [Mbit/s]"""
+        return self.busiest_direction.peak_mbps
 
-    @cached_property
+    @property
     def peak_utilization_fraction(self) -> float:
-        """Peak rate ÷ effective rate; ≥ 1 means the link cannot carry the writes. [fraction]"""
-        return float(link_calc.utilization_fraction(self.peak_mbps, self.effective_rate_mbps))
+        """Peak utilisation of the busiest direction; ≥ 1: it cannot carry the writes. [fraction]"""
+        return self.busiest_direction.peak_utilization_fraction
 
     @property
     def link_saturated(self) -> bool:
-        """The link cannot carry the peak-hour writes (utilisation ≥ 1)."""
+        """A direction of the link cannot carry its peak-hour writes (utilisation ≥ 1)."""
         return self.peak_utilization_fraction >= 1.0
 
-    # --- MirrorView/S (Method §4) ----------------------------------------------------------
-    def added_latency_ms(self, distance_km: npt.ArrayLike | None = None) -> FloatArray:
-        """Write latency MV/S adds at the design's (or given) site distance. [ms]"""
+    # --- MirrorView/S (Method §4) ------------------------------------------------------------
+    @property
+    def route_km(self) -> float:
+        """Fibre route length: site distance × route factor (held against EMC's 100 km). [km]"""
+        return self.scenario.link.distance_km * self.scenario.link.route_factor
+
+    def added_latency_ms(
+        self, distance_km: npt.ArrayLike | None = None, direction: DirectionLoad | None = None
+    ) -> FloatArray:
+        """Write latency MV/S adds at the design's (or a given) site distance, in a direction
+        (default: the busiest). [ms]"""
         link, a = self.scenario.link, self.a
+        rho = (direction or self.busiest_direction).peak_utilization_fraction
         return mvs.added_latency_ms(
             link.distance_km if distance_km is None else distance_km,
             link.round_trips,
             link.route_factor,
             a.log_write_kib,
             link.bandwidth_mbps,
-            min(self.peak_utilization_fraction, 1.0),
+            min(rho, 1.0),
             a.mirror_overhead_ms,
             a.fibre_one_way_ms_per_km,
         )
 
     @cached_property
     def log_write_latency_ms(self) -> float:
-        """Local log write + added MV/S latency; inf when the link is saturated. [ms]"""
+        """Local log write + added MV/S latency (busiest direction); inf when saturated. [ms]"""
         return float(self.a.local_log_write_ms + self.added_latency_ms())
 
     @property
@@ -330,18 +519,21 @@ class Study:
             )
         )
 
-    # --- MirrorView/A (Method §5) ----------------------------------------------------------
+    # --- MirrorView/A (Method §5) ------------------------------------------------------------
     @cached_property
     def manual_times_min(self) -> tuple[float, ...]:
         """Start times of manual MV/A updates, minutes after midnight. [min]"""
         times = self.scenario.replication.manual_update_times or []
         return tuple(t.hour * MIN_PER_H + t.minute + t.second / SECONDS_PER_MIN for t in times)
 
-    def cycle(self, effective_rate_mbps: float | None = None) -> mva.CycleResult:
-        """The MV/A update cycle at the design's (or a given) effective rate (Method §5)."""
+    def cycle(
+        self, effective_rate_mbps: float | None = None, direction: DirectionLoad | None = None
+    ) -> mva.CycleResult:
+        """The MV/A update cycle of a direction (default: the busiest) at the design's (or a
+        given) effective rate (Method §5)."""
         r = self.scenario.replication
         return mva.simulate(
-            self.hourly_async_mib.tolist(),
+            (direction or self.busiest_direction).hourly_mib.tolist(),
             self.effective_rate_mbps if effective_rate_mbps is None else effective_rate_mbps,
             r.update_type,
             r.update_interval_min,
@@ -351,29 +543,39 @@ class Study:
         )
 
     @cached_property
+    def cycles(self) -> dict[str, mva.CycleResult]:
+        """The MV/A cycle of each direction, by direction label."""
+        return {d.label: self.cycle(direction=d) for d in self.directions}
+
+    @cached_property
     def async_cycle(self) -> mva.CycleResult:
-        """The MV/A cycle at the design's effective rate."""
-        return self.cycle()
+        """The MV/A cycle of the direction with the worst RPO (unbounded first)."""
+        return max(
+            self.cycles.values(),
+            key=lambda c: math.inf if c.worst_rpo_min is None else c.worst_rpo_min,
+        )
 
     @cached_property
     def required_rate_mbps_for_target_rpo(self) -> float | None:
-        """Smallest effective rate meeting the target RPO (bisection on the simulation). [Mbit/s]"""
+        """Smallest effective rate that meets the target RPO in every direction. [Mbit/s]"""
         r = self.scenario.replication
-        return mva.required_rate_mbps_for_rpo(
-            self.scenario.targets.rpo_min,
-            self.hourly_async_mib.tolist(),
-            r.update_type,
-            r.update_interval_min,
-            self.manual_times_min,
-            self.a.update_overhead_s,
-            self.a.max_simulation_days,
-        )
+        rates = [
+            mva.required_rate_mbps_for_rpo(
+                self.scenario.targets.rpo_min,
+                d.hourly_mib.tolist(),
+                r.update_type,
+                r.update_interval_min,
+                self.manual_times_min,
+                self.a.update_overhead_s,
+                self.a.max_simulation_days,
+            )
+            for d in self.directions
+        ]
+        return None if any(x is None for x in rates) else max(x for x in rates if x is not None)
 
     def rpo_against_rate(self, points: int) -> tuple[FloatArray, list[float | None]]:
-        """Worst MV/A RPO at effective rates from ⅛ to 4× the design's (log-spaced). [Mbit/s, min]
-
-        None where the RPO is unbounded.
-        """
+        """Worst MV/A RPO of the busiest direction at effective rates from ⅛ to 4× the
+        design's (log-spaced); None where unbounded. [Mbit/s, min]"""
         rates = np.geomspace(self.effective_rate_mbps / 8, self.effective_rate_mbps * 4, points)
         return rates, [self.cycle(float(r)).worst_rpo_min for r in rates]
 
@@ -382,14 +584,19 @@ class Study:
         """Worst recovery point: 0 for MV/S in sync; None when MV/A is unbounded. [min]"""
         return 0.0 if self.is_sync else self.async_cycle.worst_rpo_min
 
-    # --- consistency-group plans (Method §7) -----------------------------------------------
+    @cached_property
+    def mean_rpo_min(self) -> float | None:
+        """Time-average recovery point (worst direction): 0 for MV/S in sync. [min]"""
+        return 0.0 if self.is_sync else self.async_cycle.mean_rpo_min
+
+    # --- consistency-group plans (Method §7) -------------------------------------------------
     def plan_at(self, year: int) -> Plan:
         """The CG plan after ``year`` years of growth; an explicit layout applies today only."""
         if year not in self._plans:
             r = self.scenario.replication
             explicit = r.consistency_groups if year == 0 else None
             self._plans[year] = planner.plan(
-                [s.as_luns() for s in self.servers_at(year)],
+                [v.as_luns() for v in self.vms_at(year)],
                 self.models,
                 self.mode,
                 r.cg_policy,
@@ -407,26 +614,170 @@ class Study:
         """The first year of the horizon in which an array limit breaks; None if none does."""
         return next((y for y in self.years if not self.plan_at(y).feasible), None)
 
+    def recovered_luns_at(self, year: int) -> dict[str, int]:
+        """LUNs the busiest recovery ESX cluster of each site must see after ``year`` years.
+
+        VMs recovered to a site are spread over its ``recovery_esx_clusters`` (largest first,
+        each to the least loaded cluster); every host of a cluster sees all of its LUNs. [count]
+        """
+        out: dict[str, int] = {}
+        for site in self.scenario.sites:
+            vms = sorted((v.luns for v in self.vms_at(year) if v.site != site.name), reverse=True)
+            if not vms:
+                continue
+            clusters = [0] * site.recovery_esx_clusters
+            for luns in vms:
+                clusters[clusters.index(min(clusters))] += luns
+            out[site.name] = max(clusters)
+        return out
+
+    # --- synchronisation (Method §6) ---------------------------------------------------------
+    @cached_property
+    def sync_rate_mbps(self) -> float:
+        """Rate of a full synchronisation at the scenario's rate setting (Method §6). [Mbit/s]"""
+        fraction = self.a.sync_rate_fraction(self.scenario.replication.sync_rate)
+        return float(
+            sync_times.sync_rate_mbps(
+                self.effective_rate_mbps, fraction, self.a.array_sync_cap_mbps
+            )
+        )
+
+    def sync_time_h(self, capacity_gib: float) -> float:
+        """A full synchronisation of ``capacity_gib`` alone on one direction. [h]"""
+        return float(sync_times.sync_time_h(capacity_gib, self.sync_rate_mbps))
+
+    @cached_property
+    def initial_sync_by_direction_h(self) -> dict[str, float]:
+        """Initial full synchronisation of each direction (CGs share its rate). [h]"""
+        return {d.label: self.sync_time_h(d.capacity_gib) for d in self.directions}
+
+    @property
+    def initial_sync_h(self) -> float:
+        """Initial synchronisation: the directions run in parallel, the longer one ends it. [h]"""
+        return max(self.initial_sync_by_direction_h.values(), default=0.0)
+
+    @cached_property
+    def failback_sync_by_site_h(self) -> dict[str, float]:
+        """Failback after a site's disaster: a full sync back of only that site's VMs. [h]"""
+        return {d.from_site: self.sync_time_h(d.capacity_gib) for d in self.directions}
+
+    @property
+    def failback_sync_h(self) -> float:
+        """The longest failback synchronisation of any site. [h]"""
+        return max(self.failback_sync_by_site_h.values(), default=0.0)
+
+    def resync_gib(self, direction: DirectionLoad, start_min: float, outage_min: float) -> float:
+        """Partial resync after a link outage: the capacity written while it was down, at most
+        the direction's mirrored capacity (fracture log or write intent log, Method §6). [GiB]"""
+        hours = outage_min / MIN_PER_H
+        start_h = int(start_min // MIN_PER_H) % H_PER_DAY
+        written = _window(direction.hourly_mib, start_h, hours)
+        return float(min(direction.capacity_gib, mib_to_gib(written)))
+
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:
-        """Today's CGs with capacities and full-sync times (each CG alone on the link)."""
+        """Today's CGs with capacities and full-sync times (each CG alone on its direction)."""
         return [
             CgSizing(
-                cg.name,
-                cg.servers,
-                cg.luns,
-                cg.capacity_gib,
-                float(sync_times.sync_time_h(cg.capacity_gib, self.sync_rate_mbps)),
+                cg.name, cg.servers, cg.luns, cg.capacity_gib, self.sync_time_h(cg.capacity_gib)
             )
             for cg in self.plan.cgs
         ]
 
-    # --- what-if variants and model fit ----------------------------------------------------
+    # --- reserved LUN pool (Method §5, §5a) --------------------------------------------------
+    def _cg_delta_gib(self, cg: ConsistencyGroup) -> float:
+        """A CG's share of its direction's largest MV/A delta set. [GiB]"""
+        direction = next(d for d in self.directions if cg.source_array in self._arrays_of(d))
+        cycle = self.cycles[direction.label]
+        if cycle.unbounded:
+            return 0.0
+        vms = {v.name: v for v in self.vms}
+        written = {n: float(self.hourly_mib_of(vms[n]).sum()) for n in direction.vms}
+        total = sum(written.values()) or 1.0
+        share = 0.0
+        for name in cg.servers:
+            vm = vms[name]
+            units = cg.storage_groups_of(name) if vm.storage_groups else 1
+            share += written[name] / total * units / max(vm.storage_groups, 1)
+        return float(mib_to_gib(cycle.largest_delta_mib * share))
+
+    def _arrays_of(self, direction: DirectionLoad) -> set[str]:
+        vms = {v.name: v for v in self.vms}
+        return {vms[n].source_array for n in direction.vms}
+
+    def _test_window_gib(self, vms: Sequence[ServerSizing]) -> float:
+        """Volume replicated to these VMs' LUNs during a test from the busiest hour. [GiB]"""
+        if not vms:
+            return 0.0
+        hourly = np.sum([self.hourly_mib_of(v) for v in vms], axis=0)
+        start = int(np.argmax(hourly))
+        return float(mib_to_gib(_window(np.asarray(hourly), start, self.a.test_duration_h)))
+
+    @cached_property
+    def rlp(self) -> dict[str, RlpNeed]:
+        """The reserved LUN pool each array needs, in GiB and reserved LUNs (Method §5, §5a)."""
+        a = self.a
+        out = {}
+        vms = {v.name: v for v in self.vms}
+        for array in (x.name for x in self.scenario.arrays):
+            touching = [cg for cg in self.plan.cgs if array in (cg.source_array, cg.target_array)]
+            mva_gib, luns, capacity, delta = 0.0, 0, 0.0, 0.0
+            if not self.is_sync and touching:
+                capacity = sum(cg.capacity_gib for cg in touching)
+                delta = max(self._cg_delta_gib(cg) for cg in touching)
+                mva_gib = max(a.rlp_fraction * capacity, a.rlp_delta_safety_factor * delta)
+                luns += sum(cg.luns for cg in touching)
+            secondaries = [cg for cg in self.plan.cgs if cg.target_array == array]
+            test_gib, snapped, w_test = 0.0, 0.0, 0.0
+            if secondaries:
+                snapped = sum(cg.capacity_gib for cg in secondaries)
+                names = dict.fromkeys(n for cg in secondaries for n in cg.servers)
+                w_test = self._test_window_gib([vms[n] for n in names])
+                test_gib = max(a.rlp_fraction * snapped, a.cofw_amplification * w_test)
+                luns += sum(cg.luns for cg in secondaries)
+            out[array] = RlpNeed(array, mva_gib, test_gib, luns, capacity, delta, snapped, w_test)
+        return out
+
+    # --- recovery time (Method §8) -----------------------------------------------------------
+    def recovery_of(self, site: str) -> Recovery:
+        """Running the recovery plan for ``site``'s protected VMs at the other site."""
+        a = self.a
+        to_site = self._other_site(site)
+        vms = tuple(v.name for v in self.vms if v.site == site)
+        cgs = sum(1 for cg in self.plan.cgs if cg.servers and cg.servers[0] in vms)
+        subnet = next(s for s in self.scenario.sites if s.name == to_site).recovery_subnet_differs
+        customised = len(vms) if subnet else 0
+        steps = (
+            RecoveryStep("promote", cgs, cgs * a.promote_min_per_cg),
+            RecoveryStep("rescan and mount", 1, a.rescan_mount_min),
+            RecoveryStep(
+                "power on",
+                a.priority_groups_count,
+                a.priority_groups_count * a.power_on_min_per_priority_group,
+            ),
+            RecoveryStep("Exchange services", 1, a.exchange_services_min),
+            RecoveryStep(
+                "IP customisation", customised, customised * a.ip_customization_min_per_vm
+            ),
+        )
+        return Recovery(site, to_site, vms, cgs, steps, a.declare_min)
+
+    @cached_property
+    def recoveries(self) -> list[Recovery]:
+        """The recovery of each site that runs protected VMs."""
+        return [self.recovery_of(d.from_site) for d in self.directions]
+
+    @cached_property
+    def recovery(self) -> Recovery:
+        """The recovery with the longest RTO (the design's RTO)."""
+        return max(self.recoveries, key=lambda r: r.rto_min)
+
+    # --- what-if variants, model fit and recommendations (Method §7) -------------------------
     def variant(
         self, models: Mapping[str, ArrayModel] | None = None, mode: Mode | None = None
     ) -> Study:
         """The same scenario with other array models and/or mirroring mode, built once."""
-        models = dict(models) if models else self.models
+        models = {**self.models, **(models or {})}
         mode = mode or self.mode
         if models == self.models and mode == self.mode:
             return self
@@ -436,7 +787,8 @@ class Study:
             if mode != self.mode:
                 replication = scenario.replication.model_copy(update={"mode": mode})
                 scenario = scenario.model_copy(update={"replication": replication})
-            self._variants[key] = Study(scenario, models)
+            own = {a.name: get_model(a.model) for a in self.scenario.arrays}
+            self._variants[key] = Study(scenario, {n: m for n, m in models.items() if m != own[n]})
         return self._variants[key]
 
     @cached_property
@@ -446,16 +798,46 @@ class Study:
         for a in self.scenario.arrays:
             model = self.models[a.name]
             if not model.mirrorview_supported:
-                out.append(FitProblem("MODEL-NO-MIRRORVIEW", a.name, 0))
+                out.append(
+                    FitProblem("MODEL-NO-MIRRORVIEW", a.name, 0, f"{model.model} cannot mirror")
+                )
             elif not model.supports(a.connectivity):
-                out.append(FitProblem("ISCSI-NEEDS-C-MODEL", a.name, 0))
-            elif model.min_flare_release is not None and a.flare < model.min_flare_release:
-                out.append(FitProblem("FLARE-TOO-OLD", a.name, 0))
+                out.append(
+                    FitProblem(
+                        "ISCSI-NEEDS-C-MODEL", a.name, 0, f"{model.model} cannot mirror over iSCSI"
+                    )
+                )
+            elif (
+                a.name not in self.replaced
+                and model.min_flare_release is not None
+                and a.flare < model.min_flare_release
+            ):
+                out.append(
+                    FitProblem(
+                        "FLARE-TOO-OLD",
+                        a.name,
+                        0,
+                        f"FLARE {a.flare} < {model.min_flare_release} needed on {model.model}",
+                    )
+                )
         if out:
             return out
-        for year in sorted({0, self.scenario.growth.years}):
+        for year in sorted({0, self.horizon}):
             for load in self.plan_at(year).arrays:
-                out += [FitProblem(limit, load.array, year) for limit in load.broken]
+                for limit in load.broken:
+                    used, allowed, what = {
+                        "LIMIT-MIRRORS": (load.mirrors, load.max_mirrors, "mirrors"),
+                        "LIMIT-CG-SIZE": (
+                            load.largest_cg_luns,
+                            load.max_luns_per_cg,
+                            "LUNs in a CG",
+                        ),
+                        "LIMIT-CG-COUNT": (load.cgs, load.max_cgs, "consistency groups"),
+                    }[limit]
+                    when = f" in year {year}" if year else ""
+                    out.append(
+                        FitProblem(limit, load.array, year, f"{used:,} {what} > {allowed:,}{when}")
+                    )
         return out
 
     @property
@@ -472,87 +854,37 @@ class Study:
         """The first catalogue model that fits on every array now and at the horizon (Method §7)."""
         return next((m.model for m in catalogue() if self.uniform_variant(m).fits), None)
 
+    def _first_fitting(self, arrays: Sequence[str]) -> str | None:
+        """The first catalogue model that makes the design fit when it replaces ``arrays``."""
+        for model in catalogue():
+            if all(self.models[n] == model for n in arrays):
+                continue  # the design already has it
+            if self.variant(dict.fromkeys(arrays, model)).fits:
+                return model.model
+        return None
+
     @cached_property
-    def plan_remedies(self) -> list[str]:
-        """What would fix the broken limits of today's plan; empty when it fits."""
-        plan = self.plan
-        if plan.feasible:
-            return []
+    def recommendations(self) -> list[Recommendation]:
+        """For every array that breaks a limit, connectivity or FLARE rule: the first catalogue
+        model that makes the design pass when that array alone is replaced (now and at the
+        horizon); if none does, the first that does when its pair is replaced too (Method §7)."""
         out = []
-        if self.recommended_model:
-            out.append(
-                f"use {self.recommended_model} arrays (the first model that fits now and at the "
-                "horizon)"
-            )
-        if not self.is_sync:
-            sync = next(
-                (
-                    m.model
-                    for m in catalogue()
-                    if m.mirrorview_supported
-                    and self.variant(dict.fromkeys(self.models, m), "sync").plan.feasible
-                ),
-                None,
-            )
-            if sync:
-                out.append(
-                    f"use MirrorView/S instead of MirrorView/A (fits on {sync}) if the distance "
-                    "allows"
-                )
-        out.append("add another array pair and split the servers between the pairs")
-        if "LIMIT-CG-COUNT" in plan.blocking and plan.policy == "per_server":
-            out.append(
-                "use cg_policy: packed to share CGs between servers (they then fail over together)"
-            )
+        problems: dict[str, list[FitProblem]] = {}
+        for p in self.fit_problems:
+            problems.setdefault(p.array, []).append(p)
+        for array, found in problems.items():
+            reason = "; ".join(f"{p.detail} ({p.rule_id})" for p in found)
+            alone = self._first_fitting([array])
+            if alone is not None:
+                out.append(Recommendation(array, self.models[array].model, alone, reason, (array,)))
+                continue
+            partners = {
+                x
+                for v in self.vms
+                for x in (v.source_array, v.target_array)
+                if array in (v.source_array, v.target_array)
+            }
+            pair = sorted(partners | {array}, key=list(self.models).index)
+            both = self._first_fitting(pair)
+            out.append(Recommendation(array, self.models[array].model, both, reason, tuple(pair)))
         return out
-
-    # --- synchronisation and reserved LUN pool (Method §5, §6) -----------------------------
-    @cached_property
-    def sync_rate_mbps(self) -> float:
-        """Rate of a full synchronisation at the scenario's rate setting (Method §6). [Mbit/s]"""
-        fraction = self.a.sync_rate_fraction(self.scenario.replication.sync_rate)
-        return float(
-            sync_times.sync_rate_mbps(
-                self.effective_rate_mbps, fraction, self.a.array_sync_cap_mbps
-            )
-        )
-
-    @cached_property
-    def initial_sync_h(self) -> float:
-        """Initial full synchronisation of every mirror, CGs sharing the link. [h]"""
-        return float(sync_times.sync_time_h(self.capacity_gib, self.sync_rate_mbps))
-
-    @property
-    def failback_sync_h(self) -> float:
-        """Full synchronisation back to the original site on failback (same volume). [h]"""
-        return self.initial_sync_h
-
-    @cached_property
-    def rlp_gib(self) -> float | None:
-        """Reserved LUN pool per array for MV/A: max(20 % of capacity, 1.5 × largest CG delta).
-
-        None for MV/S designs. [GiB]
-        """
-        if self.is_sync:
-            return None
-        if self.async_cycle.unbounded:  # no delta set to size from: the capacity rule alone
-            return self.a.rlp_capacity_fraction * self.capacity_gib
-        # A CG's delta set: each member server's share of the written volume, times the share
-        # of that server's storage groups the CG holds (DB and log writes follow the groups).
-        written = {s.name: sum(s.hourly_log_mib) + sum(s.hourly_db_write_mib) for s in self.servers}
-        sgs = {s.name: s.storage_groups for s in self.servers}
-        total = sum(written.values())
-        shares = [
-            sum(
-                written[name] / total * cg.storage_groups_of(name) / sgs[name]
-                for name in cg.servers
-            )
-            for cg in self.plan.cgs
-        ]
-        largest_cg_delta_gib = float(
-            mib_to_gib(self.async_cycle.largest_delta_mib * max(shares, default=0.0))
-        )
-        return max(
-            self.a.rlp_capacity_fraction * self.capacity_gib,
-            self.a.rlp_delta_safety_factor * largest_cg_delta_gib,
-        )

@@ -66,12 +66,30 @@ def hourly_db_write_mib(
     return np.asarray(np.multiply(np.asarray(per_hour, dtype=float)[..., None], scale))
 
 
-def db_lun_gib(
+def db_gib(
     users_per_sg: ArrayLike, mailbox_quota_gib: ArrayLike, db_overhead_fraction: ArrayLike
 ) -> FloatArray:
-    """Database LUN size: ``users_per_sg × quota × (1 + overhead)``. [GiB]"""
+    """Database size: ``users_per_sg × quota × (1 + whitespace and dumpster)``. [GiB]
+
+    >>> round(float(db_gib(3000 / 18, 0.5, 0.20)), 6)
+    100.0
+    """
     return np.multiply(
         np.multiply(users_per_sg, mailbox_quota_gib), np.add(1.0, db_overhead_fraction)
+    )
+
+
+def db_lun_gib(
+    db_gib_: ArrayLike, content_index_fraction: ArrayLike, lun_free_space_fraction: ArrayLike
+) -> FloatArray:
+    """Database LUN: ``database × (1 + content index) / (1 − LUN free space)``. [GiB]
+
+    >>> float(db_lun_gib(100, 0.05, 0.20))
+    131.25
+    """
+    return np.divide(
+        np.multiply(db_gib_, np.add(1.0, content_index_fraction)),
+        np.subtract(1.0, lun_free_space_fraction),
     )
 
 
@@ -81,17 +99,22 @@ def log_lun_gib(
     log_retention_days: ArrayLike,
     log_overhead_fraction: ArrayLike,
     log_file_mib: ArrayLike,
+    lun_free_space_fraction: ArrayLike,
 ) -> FloatArray:
-    """Log LUN size: ``users_per_sg × logs/day × retention_days × 1 MiB × (1 + overhead)``. [GiB]
+    """Log LUN: ``users_per_sg × logs/day × days × 1 MiB × (1 + headroom) / (1 − free)``. [GiB]
 
-    >>> round(float(log_lun_gib(1000, 24, 3, 0.2, 1.0)), 3)
-    84.375
+    >>> round(float(log_lun_gib(3000 / 18, 24, 3, 0.2, 1.0, 0.2)), 4)
+    17.5781
     """
     mib = np.multiply(
         np.multiply(np.multiply(users_per_sg, logs_per_mailbox_per_day), log_retention_days),
         log_file_mib,
     )
-    return mib_to_gib(np.asarray(np.multiply(mib, np.add(1.0, log_overhead_fraction)), dtype=float))
+    lun_mib = np.divide(
+        np.multiply(mib, np.add(1.0, log_overhead_fraction)),
+        np.subtract(1.0, lun_free_space_fraction),
+    )
+    return mib_to_gib(np.asarray(lun_mib, dtype=float))
 
 
 def storage_groups_count(
@@ -100,6 +123,11 @@ def storage_groups_count(
     db_overhead_fraction: ArrayLike,
     max_db_gib: ArrayLike,
 ) -> npt.NDArray[np.int64]:
-    """Derived storage groups: ``ceil(users × quota × (1 + overhead) / max_db_gib)``, at least 1."""
+    """Derived storage groups: ``ceil(users × quota × (1 + overhead) / max_db_gib)``, at least 1.
+
+    >>> int(storage_groups_count(3000, 0.5, 0.20, 100))
+    18
+    """
     gib = np.multiply(np.multiply(users, mailbox_quota_gib), np.add(1.0, db_overhead_fraction))
-    return np.maximum(1, np.ceil(np.divide(gib, max_db_gib))).astype(np.int64)
+    # A database exactly at the maximum needs no extra storage group (float round-off aside).
+    return np.maximum(1, np.ceil(np.divide(gib, max_db_gib) - 1e-9)).astype(np.int64)

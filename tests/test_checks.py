@@ -46,28 +46,45 @@ SMALL_SERVERS = "servers:\n" + "".join(
     for i in range(9)
 )
 EXAMPLE_SERVERS = BASE[BASE.index("servers:\n") : BASE.index("targets:")]
-ALL_IN_ONE_CG = (
-    "  sync_rate: medium\n  consistency_groups:\n    - name: CG_BIG\n      members:\n"
-    "        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8, 9], gos_luns: 1}\n"
-)
+ALL_SGS = ", ".join(str(n) for n in range(1, 19))  # 3,000 × 0.5 GiB × 1.2 / 100 GiB = 18 SGs
+
+
+def explicit(members: str) -> str:
+    """An explicit CG layout for the example's first server and the Hub Transport."""
+    return (
+        "  sync_rate: medium\n  consistency_groups:\n    - name: CG_HT\n      members:\n"
+        "        - {server: Amsterdam-HT, gos_luns: 1, queue_luns: 1}\n"
+        f"    - name: CG_BIG\n      members:\n{members}"
+    )
+
+
+CX4_PAIR = "model: CX4-480, flare: 29"
+ONE_SERVER = EXAMPLE_SERVERS.split("  - {name: EXMBX02")[0]
 
 TRIGGERS: dict[str, Callable[[], str]] = {
-    "LIMIT-MIRRORS": sub("model: CX4-240", "model: CX3-40"),
-    "LIMIT-CG-SIZE": sub("  sync_rate: medium\n", ALL_IN_ONE_CG),
-    "LIMIT-CG-COUNT": sub("model: CX4-240", "model: AX4-5F", EXAMPLE_SERVERS, SMALL_SERVERS),
-    "LIMIT-GROWTH": sub("users_per_year_fraction: 0.10", "users_per_year_fraction: 0.6"),
-    "FLARE-TOO-OLD": sub("flare: 29", "flare: 26"),
-    "ISCSI-NEEDS-C-MODEL": sub(
-        "model: CX4-240, flare: 29, connectivity: fc",
-        "model: CX3-40, flare: 29, connectivity: iscsi",
+    "LIMIT-MIRRORS": sub(CX4_PAIR, "model: CX3-40, flare: 26"),
+    "LIMIT-CG-SIZE": sub(
+        EXAMPLE_SERVERS,
+        ONE_SERVER,
+        "  sync_rate: medium\n",
+        explicit(f"        - {{server: EXMBX01, storage_groups: [{ALL_SGS}], gos_luns: 1}}\n"),
     ),
-    "SYNC-DISTANCE": sub("distance_km: 40", "distance_km: 150"),
+    "LIMIT-CG-COUNT": sub(CX4_PAIR, "model: AX4-5F, flare: 29", EXAMPLE_SERVERS, SMALL_SERVERS),
+    "LIMIT-GROWTH": sub("users_per_year_fraction: 0.10", "users_per_year_fraction: 0.4"),
+    "FLARE-TOO-OLD": sub(CX4_PAIR, "model: CX3-80, flare: 24"),
+    "ISCSI-NEEDS-C-MODEL": sub(
+        "model: CX4-480, flare: 29, connectivity: fc",
+        "model: CX3-40, flare: 26, connectivity: iscsi",
+    ),
+    "SYNC-DISTANCE": sub("distance_km: 40", "distance_km: 80"),  # 80 × 1.3 = 104 km of fibre
     "LOG-WRITE-LATENCY": sub("distance_km: 40", "distance_km: 400"),
     "DB-READ-LATENCY": lambda: BASE + "assumptions:\n  local_db_read_ms: 25\n",
     "LINK-SATURATED": sub("bandwidth_mbps: 1000", "bandwidth_mbps: 300"),
+    "LINK-UTILIZATION-HIGH": sub("bandwidth_mbps: 1000", "bandwidth_mbps: 500"),
     "ASYNC-OVERRUN": sub("bandwidth_mbps: 155", "bandwidth_mbps: 40", base=ASYNC),
     "ASYNC-UNBOUNDED": sub("bandwidth_mbps: 155", "bandwidth_mbps: 2", base=ASYNC),
     "RPO-TARGET": sub("rpo_min: 60", "rpo_min: 35", base=ASYNC),
+    "RTO-TARGET": sub("rto_min: 60", "rto_min: 20"),
     "WIL-OFF": sub("write_intent_log: true", "write_intent_log: false"),
     "RECOVERY-POLICY-AUTO": sub("recovery_policy: manual", "recovery_policy: auto"),
     "RDM-NOT-PROTECTED": sub("exchange_version: 2007}", "exchange_version: 2007, uses_rdm: true}"),
@@ -78,6 +95,15 @@ TRIGGERS: dict[str, Callable[[], str]] = {
         "{name: EXMBX01, site: Amsterdam, users: 3000",
         "{name: EXMBX01, site: Amsterdam, users: 4500",
     ),
+    "SG-PER-SERVER": sub(  # 3,000 × 1.5 GiB × 1.2 / 100 GiB = 54 storage groups
+        "{name: EXMBX01, site: Amsterdam, users: 3000, profile: heavy, mailbox_quota_gib: 0.5",
+        "{name: EXMBX01, site: Amsterdam, users: 3000, profile: heavy, mailbox_quota_gib: 1.5",
+    ),
+    "VM-VIRTUAL-DISKS": sub(  # 36 storage groups: 73 virtual disks
+        "{name: EXMBX01, site: Amsterdam, users: 3000, profile: heavy, mailbox_quota_gib: 0.5",
+        "{name: EXMBX01, site: Amsterdam, users: 3000, profile: heavy, mailbox_quota_gib: 1.0",
+    ),
+    "ESX-HOST-LUNS": sub("    recovery_esx_clusters: 2\n", ""),  # 272 LUNs in year 2
     "GUEST-OS-SVVP": sub(
         "guest_os: windows-2008-x64, exchange_version: 2007}\n  - {name: EXMBX02",
         "guest_os: windows-2003, exchange_version: 2007}\n  - {name: EXMBX02",
@@ -107,13 +133,28 @@ TRIGGERS: dict[str, Callable[[], str]] = {
         "    recovery_subnet_differs",
     ),
     "SUBNET-CUSTOMIZATION": sub("ip_customization_spec: true", "ip_customization_spec: false"),
-    "DB-PER-SG": sub(
+    "DB-PER-SG": sub(  # 9 storage groups: 333 users × 0.5 GiB × 1.2 = 200 GiB databases
         "mailbox_quota_gib: 0.5,\n     guest_os: windows-2008-x64, exchange_version: "
         "2007}\n  - {name: EXMBX02",
-        "mailbox_quota_gib: 0.5, storage_groups: 2,\n     guest_os: windows-2008-x64,"
+        "mailbox_quota_gib: 0.5, storage_groups: 9,\n     guest_os: windows-2008-x64,"
         " exchange_version: 2007}\n  - {name: EXMBX02",
     ),
-    "SG-SPLIT-CG": sub("  sync_rate: medium\n", ALL_IN_ONE_CG.replace("7, 8, 9]", "7, 8]")),
+    "SG-SPLIT-CG": sub(
+        EXAMPLE_SERVERS,
+        ONE_SERVER,
+        "  sync_rate: medium\n",
+        explicit(
+            "        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8, 9],"
+            " gos_luns: 1}\n    - name: CG_BIG2\n      members:\n"
+            f"        - {{server: EXMBX01, storage_groups: [{ALL_SGS.split(', ', 8)[-1]}, 9]}}\n"
+        ),
+    ),
+    "CG-MISSING-LUN": sub(
+        EXAMPLE_SERVERS,
+        ONE_SERVER,
+        "  sync_rate: medium\n",
+        explicit("        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8]}\n"),
+    ),
     "CG-MIXED-MODE": sub(
         "replication:\n  mode: sync\n",
         "replication:\n  mode: sync\n  consistency_groups:\n    - name: CG_X\n"
@@ -124,7 +165,7 @@ TRIGGERS: dict[str, Callable[[], str]] = {
     "CG-PACKED-FAILOVER": sub(
         "  sync_rate: medium\n", "  sync_rate: medium\n  cg_policy: packed\n"
     ),
-    "CX3-SP-CACHE": sub("model: CX4-240", "model: CX3-80"),
+    "CX3-SP-CACHE": sub(CX4_PAIR, "model: CX3-80, flare: 26"),
     "RLP-SIZE": sub(base=ASYNC),
 }
 
@@ -139,6 +180,13 @@ def scenario_of(text: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_catalogue_has_every_required_id() -> None:
     """The catalogue holds at least the issue's ids, each with a reference and a remedy."""
     required = [
+        "LINK-UTILIZATION-HIGH",
+        "CG-MISSING-LUN",
+        "VM-VIRTUAL-DISKS",
+        "ESX-HOST-LUNS",
+        "SG-PER-SERVER",
+        "FLARE-RANGE",
+        "RTO-TARGET",
         "LIMIT-MIRRORS",
         "LIMIT-CG-SIZE",
         "LIMIT-CG-COUNT",
@@ -173,9 +221,12 @@ def test_catalogue_has_every_required_id() -> None:
         "RLP-SIZE",
     ]
     assert set(required) <= set(RULES)
-    assert all(r.reference.startswith("[S0]") and r.remedy for r in RULES.values())
+    assert all(
+        r.reference.startswith(("[S0]", "Method §", "VMware")) and r.remedy for r in RULES.values()
+    )
     assert set(CHECKS) == set(RULES)
-    assert set(TRIGGERS) | {"MODEL-NO-MIRRORVIEW"} == set(RULES)
+    # Two rules are invalid input in a scenario file (exit 2): tested by their own tests.
+    assert set(TRIGGERS) | {"MODEL-NO-MIRRORVIEW", "FLARE-RANGE"} == set(RULES)
 
 
 @pytest.mark.parametrize("rule_id", sorted(TRIGGERS))
@@ -191,22 +242,48 @@ def test_each_rule_triggers_on_its_minimal_scenario(rule_id: str, tmp_path: Path
 def test_model_without_mirrorview_is_rejected_with_its_rule_id(tmp_path: Path) -> None:
     """AX4-5i cannot mirror: invalid input (exit 2) naming MODEL-NO-MIRRORVIEW."""
     with pytest.raises(ScenarioError, match="MODEL-NO-MIRRORVIEW"):
-        scenario_of(BASE.replace("model: CX4-240", "model: AX4-5i"), tmp_path)
+        scenario_of(BASE.replace("model: CX4-480", "model: AX4-5i"), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("model", "flare", "allowed"),
+    [("CX3-40c", 29, "22 to 26"), ("CX3-40c", 20, "22 to 26"), ("CX4-240", 26, "28 or later")],
+)
+def test_flare_outside_the_models_releases_is_invalid(
+    model: str, flare: int, allowed: str, tmp_path: Path
+) -> None:
+    """A CX3 at FLARE 29 or a CX4 at 26 does not exist: exit 2 naming FLARE-RANGE and the
+    releases the model runs."""
+    text = BASE.replace(CX4_PAIR, f"model: {model}, flare: {flare}")
+    path = tmp_path / "flare.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.returncode == 2
+    assert "FLARE-RANGE" in result.stderr
+    assert f"runs FLARE {allowed}" in result.stderr
+    assert "arrays[0].flare" in result.stderr
 
 
 def test_example_findings_are_pinned() -> None:
     """The examples' findings, exactly."""
     ids = {p.name: [f.id for f in run(load_scenario(p))] for p in sorted(PARAMS.glob("*.yaml"))}
     assert ids == {
-        "async-long-distance.yaml": ["HUB-NOT-PROTECTED", "RLP-SIZE"],
-        "bidirectional.yaml": ["HUB-NOT-PROTECTED", "HUB-NOT-PROTECTED"],
-        "example.yaml": [],
+        "async-long-distance.yaml": ["HUB-NOT-PROTECTED", "RLP-SIZE", "RLP-SIZE"],
+        "bidirectional.yaml": ["LINK-UTILIZATION-HIGH", "RLP-SIZE", "RLP-SIZE"],
+        "cx3-upgrade.yaml": [
+            "LIMIT-MIRRORS",
+            "CX3-SP-CACHE",
+            "SYNC-DISTANCE",
+            "HUB-NOT-PROTECTED",
+            "RLP-SIZE",
+        ],
+        "example.yaml": ["RLP-SIZE"],
     }
 
 
 def test_findings_order_errors_warnings_accepted_info(tmp_path: Path) -> None:
     """Errors come first, then warnings, accepted risks, info; accepted ones keep their reason."""
-    text = TRIGGERS["WIL-OFF"]().replace("model: CX4-240", "model: CX3-40")
+    text = TRIGGERS["WIL-OFF"]().replace(CX4_PAIR, "model: CX3-40, flare: 26")
     text = text.replace("hub_transport_protected: true", "hub_transport_protected: false")
     text = text.replace("recovery_policy: manual", "recovery_policy: auto")
     text += "accept:\n  - {id: WIL-OFF, reason: Customer accepts a full resync after SP loss.}\n"
@@ -240,7 +317,8 @@ def test_check_exit_codes_0_1_2(tmp_path: Path) -> None:
     finding = json.loads(result.stdout)["files"][str(bad)][0]
     assert set(finding) >= {"id", "severity", "message", "reference", "remedy", "accepted"}
     assert finding["id"] == "LIMIT-MIRRORS"
-    assert "114 mirrors > 100" in finding["message"]
+    assert "224 mirrors > 100" in finding["message"]  # 6 × 37 + 2 for the Hub Transport
+    assert finding["year"] == 0
     invalid = tmp_path / "invalid.yaml"
     invalid.write_text(BASE.replace("mode: sync", "mode: fast"), encoding="utf-8")
     assert run_cli("check", str(invalid)).returncode == 2

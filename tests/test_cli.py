@@ -42,11 +42,20 @@ def test_limits_unknown_model_exits_2_with_valid_names() -> None:
     assert run_cli("limits", "--mode", "semi").returncode == 2
 
 
-def test_check_examples_exit_0_and_json() -> None:
-    """Every example validates through the CLI."""
+def test_check_examples_exit_codes_and_json() -> None:
+    """Every example validates; the one with a real problem exits 1, the others 0."""
     result = run_cli("check", *map(str, EXAMPLES), "--format", "json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["valid"] is True
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["valid"] is True
+    assert {name.rsplit("/", 1)[-1]: v for name, v in data["verdicts"].items()} == {
+        "async-long-distance.yaml": "fits",
+        "bidirectional.yaml": "fits_with_warnings",
+        "cx3-upgrade.yaml": "does_not_fit",
+        "example.yaml": "fits",
+    }
+    fitting = [p for p in EXAMPLES if p.name != "cx3-upgrade.yaml"]
+    assert run_cli("check", *map(str, fitting)).returncode == 0
 
 
 def test_version_and_help() -> None:

@@ -55,7 +55,7 @@ def test_cg_layout_stacks_every_lun() -> None:
     fig = figures.cg_layout(design)
     totals = [sum(t.y[i] for t in fig.data) for i in range(len(design.plan.cgs))]
     assert totals == [cg.luns for cg in design.plan.cgs]
-    assert fig.layout.shapes[0].y0 == 16  # CX4-240, MirrorView/S: 16 LUNs per CG
+    assert fig.layout.shapes[0].y0 == 32  # CX4-480, MirrorView/S: 32 LUNs per CG
 
 
 def test_rpo_figures_show_the_simulated_cycle() -> None:

@@ -90,13 +90,13 @@ CASES: dict[str, tuple[Callable[[str], str], str, str, str]] = {
         "did you mean 'iops_headroom_fraction'",
     ),
     "unknown model": (
-        sub("model: CX4-240", "model: CX4-24O"),
+        sub("model: CX4-480", "model: CX4-48O"),
         "arrays[0].model",
         "AMS-CX4",
-        "Did you mean CX4-240",
+        "Did you mean CX4-480",
     ),
     "model that cannot mirror": (
-        sub("model: CX4-240", "model: AX4-5i"),
+        sub("model: CX4-480", "model: AX4-5i"),
         "arrays[0].model",
         "AMS-CX4",
         "cannot mirror",
@@ -165,23 +165,26 @@ def test_examples_validate(example: Path) -> None:
 
 
 def test_example_has_the_issue_shape() -> None:
-    """The main example: about 6 servers, 18,000 heavy users, MV/S over 40 km, two CX4-240."""
+    """The main example: 6 servers, 18,000 heavy users, MV/S over 40 km, two CX4-480."""
     s = load_scenario(EXAMPLE)
     assert len(s.servers) == 6
     assert sum(v.users for v in s.servers) == 18_000
     assert {v.profile for v in s.servers} == {"heavy"}
     assert s.replication.mode == "sync"
     assert s.link.distance_km == 40
-    assert [a.model for a in s.arrays] == ["CX4-240", "CX4-240"]
+    assert [a.model for a in s.arrays] == ["CX4-480", "CX4-480"]
 
 
-def test_other_examples_cover_bidirectional_and_async() -> None:
-    """One example has servers at both sites; one uses MV/A over a long distance."""
+def test_other_examples_cover_bidirectional_async_and_a_problem() -> None:
+    """One example has servers at both sites; one uses MV/A over a long distance; one pairs a
+    CX3 production array with a CX4 recovery array."""
     bi = load_scenario(EXAMPLE.with_name("bidirectional.yaml"))
     assert len({v.site for v in bi.servers}) == 2
     far = load_scenario(EXAMPLE.with_name("async-long-distance.yaml"))
     assert far.replication.mode == "async"
     assert far.link.distance_km > 500
+    cx3 = load_scenario(EXAMPLE.with_name("cx3-upgrade.yaml"))
+    assert [a.model for a in cx3.arrays] == ["CX3-40c", "CX4-240"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))

@@ -17,20 +17,23 @@ from srmkit.planner import ServerLuns, array_loads, cg_shares, pack, what_if
 
 
 def test_example_plan_by_hand() -> None:
-    """3,000 users × 0.5 GiB × 1.2 / 200 GiB = 9 SGs → 19 LUNs → 2 CGs (10 + 9) of ≤ 16."""
+    """3,000 users × 0.5 GiB × 1.2 / 100 GiB = 18 SGs → 37 LUNs → 2 CGs (19 + 18) of ≤ 32 on a
+    CX4-480; 6 servers: 222 mirrors in 12 CGs, plus the Hub Transport's 2 LUNs in a 13th."""
     d = Design(load_scenario(EXAMPLE))
-    assert d.servers[0].storage_groups == 9
+    assert d.servers[0].storage_groups == 18
     plan = d.plan
     assert [cg.name for cg in plan.cgs][:2] == ["CG_EXMBX01_1", "CG_EXMBX01_2"]
-    assert [cg.luns for cg in plan.cgs][:2] == [10, 9]
+    assert [cg.luns for cg in plan.cgs][:2] == [19, 18]
+    assert plan.cgs[-1].name == "CG_Amsterdam-HT_1"
+    assert [m.role for m in plan.cgs[-1].mirrors] == ["gos", "queue"]
     loads = [(a.mirrors, a.cgs, a.largest_cg_luns) for a in plan.arrays]
-    assert loads == [(114, 12, 10), (114, 12, 10)]
+    assert loads == [(224, 13, 19), (224, 13, 19)]
     assert plan.feasible
-    assert len(plan.cgs) == plan.lower_bound_cgs == 12  # 6 servers × ceil(19 / 16)
+    assert len(plan.cgs) == plan.lower_bound_cgs == 13  # 6 × ⌈37 / 32⌉ + 1
 
 
 def test_bidirectional_counts_both_directions_on_each_array() -> None:
-    """Each array carries its own servers' mirrors (primary) and the other site's (secondary)."""
+    """Each array carries its own VMs' mirrors (primary) and the other site's (secondary)."""
     plan = Design(load_scenario(PARAMS / "bidirectional.yaml")).plan
     total = len(plan.mirrors)
     assert [a.mirrors for a in plan.arrays] == [total, total]
@@ -83,11 +86,14 @@ def test_cg_shares_even_and_odd_limits(
 
 
 def test_growth_first_break_year() -> None:
-    """Example at 60 % growth a year: 9 → 15 → 24 SGs per server breaks the CX4-240 in year 2."""
+    """Example at 40 % growth a year: 18 → 26 → 36 → 50 SGs per server; year 3: 6 × 101 + 2 =
+    608 mirrors > 512 on the CX4-480 (year 2: 6 × 73 + 2 = 440 fits)."""
     text = EXAMPLE.read_text().replace(
-        "users_per_year_fraction: 0.10", "users_per_year_fraction: 0.6"
+        "users_per_year_fraction: 0.10", "users_per_year_fraction: 0.4"
     )
-    assert Design(load_scenario_text(text)).first_break_year == 2
+    d = Design(load_scenario_text(text))
+    assert [d.servers_at(y)[0].storage_groups for y in range(4)] == [18, 26, 36, 50]
+    assert d.first_break_year == 3
 
 
 def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
@@ -102,20 +108,21 @@ def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
 
 
 def test_recommended_model_for_the_example() -> None:
-    """Today 114 mirrors fit a CX4-120 (128), but after 3 years at 10 %: 3,993 users → 12 SGs →
-    25 LUNs × 6 = 150 mirrors > 128, so the first model that fits at the horizon is CX4-240."""
+    """Today 224 mirrors fit a CX4-240 (256), but after 3 years at 10 %: 3,993 users → 24 SGs →
+    49 LUNs × 6 + 2 = 296 mirrors > 256, so the first model that fits at the horizon is
+    CX4-480."""
     d = Design(load_scenario(EXAMPLE))
-    assert d.servers_at(3)[0].luns == 25
-    assert d.recommended_model == "CX4-240"
+    assert d.servers_at(3)[0].luns == 49
+    assert d.recommended_model == "CX4-480"
 
 
 def test_packed_policy_reaches_its_lower_bound() -> None:
-    """Packed: 6 servers × 19 LUNs = 114 LUNs in ceil(114 / 16) = 8 CGs."""
+    """Packed: 6 servers × 37 LUNs + 2 Hub Transport LUNs = 224 LUNs in ⌈224 / 32⌉ = 7 CGs."""
     text = EXAMPLE.read_text().replace(
         "  sync_rate: medium", "  sync_rate: medium\n  cg_policy: packed"
     )
     plan = Design(load_scenario_text(text)).plan
-    assert len(plan.cgs) == plan.lower_bound_cgs == 8
+    assert len(plan.cgs) == plan.lower_bound_cgs == 7
 
 
 servers_st = st.lists(st.tuples(st.integers(1, 30), st.integers(0, 3)), min_size=1, max_size=12)
@@ -172,16 +179,19 @@ def test_plan_cli_json_and_csv() -> None:
     """`srmkit plan` reports per-array use, headroom, growth and the recommended model."""
     data = json.loads(run_cli("plan", str(EXAMPLE), "--format", "json").stdout)
     assert data["feasible"] is True
-    assert data["cgs"] == data["lower_bound_cgs"] == 12
-    assert data["arrays"][0]["mirrors"] == 114
-    assert data["arrays"][0]["mirrors_headroom"] == 142
-    assert data["recommended_model"] == "CX4-240"
+    assert data["verdict"] == "fits"
+    assert data["recommendations"] == []
+    assert data["cgs"] == data["lower_bound_cgs"] == 13
+    assert data["arrays"][0]["mirrors"] == 224
+    assert data["arrays"][0]["mirrors_headroom"] == 288
+    assert data["recommended_model"] == "CX4-480"
     assert data["first_break_year"] is None
     csv_lines = run_cli("plan", str(EXAMPLE), "--format", "csv").stdout.splitlines()
     assert (
         csv_lines[0]
         == "server,storage_group,lun_role,capacity_gib,cg,source_array,target_array,mode"
     )
-    assert len(csv_lines) == 115
+    assert len(csv_lines) == 225
     text = run_cli("plan", str(EXAMPLE)).stdout
-    assert "recommended model: CX4-240" in text
+    assert "first model that fits on every array: CX4-480" in text
+    assert "verdict: fits" in text

@@ -45,7 +45,7 @@ def test_executed_notebook_holds_the_scenario_results(example_report: Report) ->
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     text = json.dumps([c.get("outputs", []) for c in code])
-    assert "114 / 256" in text  # 6 servers × (2 × 9 SGs + 1 GOS LUN) = 114 mirrors on a CX4-240
+    assert "224 / 512" in text  # 6 × (2 × 18 SGs + 1 GOS LUN) + 2 Hub Transport LUNs, CX4-480
 
 
 def test_html_has_no_code_and_fetches_nothing(example_report: Report) -> None:
@@ -129,7 +129,7 @@ def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text().replace("model: CX4-240", "model: CX4-999"), "utf-8")
+    bad.write_text(EXAMPLE.read_text().replace("model: CX4-480", "model: CX4-999"), "utf-8")
     result = run_cli("report", str(EXAMPLE), str(bad), "--out", str(out))
     assert result.returncode == 2
     assert "arrays[0].model" in result.stderr
@@ -179,7 +179,7 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
     from openpyxl import load_workbook
 
     rows = list(csv.DictReader(example_report.files["plan.csv"].open(encoding="utf-8")))
-    assert len(rows) == 114  # 6 servers × (9 SGs × 2 + 1 GOS LUN)
+    assert len(rows) == 224  # 6 servers × (18 SGs × 2 + 1 GOS LUN) + 2 Hub Transport LUNs
     assert set(rows[0]) == {
         "server",
         "storage_group",
@@ -194,13 +194,13 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
     assert rows[0]["lun_role"] == "db"
     book = load_workbook(example_report.files["plan.xlsx"])
     assert book.sheetnames == ["mirrors", "AMS-CX4", "UTR-CX4"]
-    assert book["mirrors"].max_row == 115
-    assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 114, 256, 142]
+    assert book["mirrors"].max_row == 225
+    assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 224, 512, 288]
 
 
-def test_document_states_a_clean_review(example_report: Report) -> None:
-    """The example has no findings: the review section says so in words."""
+def test_document_shows_the_review(example_report: Report) -> None:
+    """The example's review lists its one finding (the reserved LUN pool to configure)."""
     html = example_report.files["design_document.html"].read_text(encoding="utf-8")
-    assert "No findings: the design meets every rule of the checker." in html
+    assert "RLP-SIZE" in html
     assert "Consistency-group layout" in html
     assert "CG_EXMBX06_2" in html

@@ -30,12 +30,19 @@ def test_hourly_volumes_follow_the_daily_profile() -> None:
 
 
 def test_capacities_by_hand() -> None:
-    """333⅓ users × 0.5 GiB × 1.2 = 200 GiB DB; × 24 logs × 3 days × 1.2 = 28.125 GiB log LUN."""
-    users_per_sg = 3000 / 9
-    assert float(workload.db_lun_gib(users_per_sg, 0.5, 0.2)) == pytest.approx(200.0)
-    assert float(workload.log_lun_gib(users_per_sg, 24, 3, 0.2, 1.0)) == pytest.approx(28.125)
-    assert int(workload.storage_groups_count(3000, 0.5, 0.2, 200)) == 9
-    assert int(workload.storage_groups_count(10, 0.1, 0.2, 200)) == 1
+    """Method §2 worked example: 166⅔ users × 0.5 GiB × 1.2 = 100 GiB database; DB LUN
+    100 × 1.05 / 0.8 = 131.25 GiB; log LUN 166⅔ × 24 × 3 × 1 MiB × 1.2 / 0.8 = 18,000 MiB =
+    17.578 GiB; 3,000 × 0.5 × 1.2 / 100 = 18 storage groups."""
+    users_per_sg = 3000 / 18
+    db = float(workload.db_gib(users_per_sg, 0.5, 0.2))
+    assert db == pytest.approx(100.0)
+    assert float(workload.db_lun_gib(db, 0.05, 0.2)) == pytest.approx(131.25)
+    assert float(workload.log_lun_gib(users_per_sg, 24, 3, 0.2, 1.0, 0.2)) == pytest.approx(
+        17.578125
+    )
+    assert int(workload.storage_groups_count(3000, 0.5, 0.2, 100)) == 18
+    assert int(workload.storage_groups_count(3001, 0.5, 0.2, 100)) == 19
+    assert int(workload.storage_groups_count(10, 0.1, 0.2, 100)) == 1
 
 
 def test_vectorised_calls_broadcast() -> None:

@@ -301,7 +301,10 @@ def replication(b: Book, design: Design) -> Html:
                 f"Effective rate needed for the {design.scenario.targets.rpo_min:g} min target",
                 _fmt(need, "Mbit/s") if need is not None else "no rate meets it",
             ],
-            ["Reserved LUN pool per array", _fmt(design.rlp_gib, "GiB", 0)],
+            [
+                "Reserved LUN pool (largest array)",
+                _fmt(max(r.rlp_gib for r in design.rlp.values()), "GiB", 0),
+            ],
         ]
         parts.append(b.table("Results", [Col("Result"), Col("Value")], link_rows))
         if not c.unbounded:
@@ -406,7 +409,11 @@ def _plan_summary(design: Design) -> Html:
         f"The plan ({esc(plan.policy)}, {len(plan.cgs)} consistency groups, lower bound "
         f"{plan.lower_bound_cgs}) {verdict}; {esc(growth)}.",
         f"First catalogue model that fits now and at the horizon: {esc(model or 'none')}.",
-    ] + [f"Remedy: {esc(r)}." for r in design.plan_remedies]
+    ] + [
+        f"Recommendation: replace {esc(' and '.join(r.replaces))} ({esc(r.current_model)}) by "
+        f"{esc(r.recommended_model or 'no catalogue model')}: {esc(r.reason)}."
+        for r in design.recommendations
+    ]
     return Html("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
 

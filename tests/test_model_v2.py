@@ -1,0 +1,413 @@
+"""Engineering model v2, worked by hand from the method (docs/method.md §2–§8).
+
+Each test states its arithmetic; numbers are pinned, never recomputed with srmkit's formulas.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, PARAMS, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from srmkit import load_scenario
+from srmkit.checks import CHECKS
+from srmkit.design import Change, Design
+from srmkit.limits import get_model
+
+BASE = EXAMPLE.read_text(encoding="utf-8")
+CX3 = (PARAMS / "cx3-upgrade.yaml").read_text(encoding="utf-8")
+
+
+def design_of(text: str, tmp_path: Path, name: str = "s.yaml") -> Design:
+    """The design of a scenario text."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return Design(load_scenario(path))
+
+
+def test_the_37_lun_server(tmp_path: Path) -> None:
+    """Method §2: 3,000 heavy users at 0.5 GiB: 3,000 × 0.5 × 1.2 = 1,800 GiB of databases →
+    ⌈1,800 / 100⌉ = 18 storage groups of 166.67 users; database 166.67 × 0.5 × 1.2 = 100 GiB;
+    DB LUN 100 × 1.05 / 0.8 = 131.25 GiB; log LUN 166.67 × 24 × 3 × 1 MiB × 1.2 / 0.8 =
+    18,000 MiB = 17.578 GiB; 2 × 18 + 1 = 37 LUNs; 18 × 148.828 + 60 = 2,738.91 GiB."""
+    server = Design(load_scenario(EXAMPLE)).servers[0]
+    assert server.storage_groups == 18
+    assert server.users_per_sg == pytest.approx(166.6667, abs=1e-4)
+    assert server.db_gib == pytest.approx(100.0)
+    assert server.db_lun_gib == pytest.approx(131.25)
+    assert server.log_lun_gib == pytest.approx(17.578125)
+    assert server.luns == 37
+    assert server.capacity_gib == pytest.approx(2738.90625)
+
+
+def test_example_link_latency_and_sync_by_hand() -> None:
+    """Method §3, §4, §6 on the example (one direction, Amsterdam → Utrecht):
+
+    - peak hour 09:00 (11 %): logs 6 × 72,000 × 0.11 = 47,520 MiB; DB writes 6 × 576 × 3,600 ×
+      8 KiB = 97,200 MiB; 144,720 MiB × 8.388608 / 3,600 = 337.222 Mbit/s; ρ = 337.222 / 850 =
+      0.39673;
+    - added latency 2 × 2 × 40 × 1.3 × 0.005 + 0.131072 / 0.60327 + 0.1 = 1.35727 ms;
+    - capacity 6 × 2,738.906 + Hub Transport (60 + 20) = 16,513.44 GiB;
+      × 8,589.934592 Mbit / 425 Mbit/s / 3,600 = 92.712 h initial and failback sync.
+    """
+    d = Design(load_scenario(EXAMPLE))
+    assert [x.label for x in d.directions] == ["Amsterdam → Utrecht"]
+    assert d.peak_mbps == pytest.approx(337.222042, abs=1e-6)
+    assert d.peak_utilization_fraction == pytest.approx(0.396732, abs=1e-6)
+    assert float(d.added_latency_ms()) == pytest.approx(1.357270, abs=1e-6)
+    assert d.route_km == pytest.approx(52.0)
+    assert d.capacity_gib == pytest.approx(16_513.4375)
+    assert d.initial_sync_h == pytest.approx(92.711992, abs=1e-5)
+    assert d.failback_sync_h == pytest.approx(92.711992, abs=1e-5)
+
+
+def test_bidirectional_loads_each_direction_with_its_own_site() -> None:
+    """Method §3, full duplex. Leeds → Manchester carries LDS-MBX1/2 (2,500 average) and
+    LDS-MBX3 (2,000 very heavy): peak logs (2 × 2,500 × 12 + 2,000 × 36) × 0.11 = 14,520 MiB;
+    DB writes (2 × 270 + 576) IOPS × 3,600 × 8 KiB = 31,387.5 MiB; 45,907.5 MiB × 8.388608 /
+    3,600 = 106.972 Mbit/s on 200 × 0.85 = 170 Mbit/s: ρ = 0.62925. Manchester → Leeds:
+    6,600 + 15,187.5 = 21,787.5 MiB → 50.769 Mbit/s, ρ = 0.29864. The design's figure is the
+    worse direction."""
+    d = Design(load_scenario(PARAMS / "bidirectional.yaml"))
+    (ab, ba) = d.directions
+    assert (ab.from_site, ab.to_site) == ("Leeds", "Manchester")
+    assert ab.peak_mbps == pytest.approx(106.972228, abs=1e-6)
+    assert ab.peak_utilization_fraction == pytest.approx(0.629248, abs=1e-6)
+    assert ba.peak_mbps == pytest.approx(50.768555, abs=1e-6)
+    assert ba.peak_utilization_fraction == pytest.approx(0.298639, abs=1e-6)
+    assert d.peak_utilization_fraction == ab.peak_utilization_fraction
+    # Each array holds its site's primaries and the other site's secondaries.
+    assert {a.array: a.mirrors for a in d.plan.arrays} == {
+        "LDS-CX4-480": len(d.plan.mirrors),
+        "MAN-CX4-480": len(d.plan.mirrors),
+    }
+
+
+def test_utilization_warning_names_its_direction_and_year() -> None:
+    """Leeds → Manchester: ρ = 0.62925 × 1.05^y passes 0.70 in year 3 (0.62925 × 1.157625 =
+    0.7284); the remedy is a link that keeps it under 70 % at year 5 and was re-planned."""
+    d = Design(load_scenario(PARAMS / "bidirectional.yaml"))
+    warning = next(f for f in d.findings if f.id == "LINK-UTILIZATION-HIGH")
+    assert warning.subject == "Leeds → Manchester"
+    assert warning.year == 3
+    assert "73%" in warning.message
+    assert warning.remedy_verified
+    assert "Mbit/s link" in warning.remedy
+
+
+def test_the_38_minute_rto(tmp_path: Path) -> None:
+    """Method §8 worked example: 6 VMs in 18 CGs (CX4-240: ⌈37 / 16⌉ = 3 per server), one
+    priority group, recovery subnet differs: 18 + 2 + 3 + 3 + 6 × 2 = 38 min."""
+    text = BASE.replace("model: CX4-480", "model: CX4-240").replace(
+        "hub_transport_protected: true", "hub_transport_protected: false"
+    )
+    d = design_of(text, tmp_path)
+    r = d.recovery
+    assert r.cgs == 18
+    assert [(s.step, s.count, s.minutes) for s in r.steps] == [
+        ("promote", 18, 18.0),
+        ("rescan and mount", 1, 2.0),
+        ("power on", 1, 3.0),
+        ("Exchange services", 1, 3.0),
+        ("IP customisation", 6, 12.0),
+    ]
+    assert r.rto_min == 38.0
+
+
+def test_rto_target_and_declaration_time(tmp_path: Path) -> None:
+    """The example (CX4-480: ⌈37 / 32⌉ = 2 CGs per server, 13 with the Hub Transport; 7 VMs):
+    13 + 2 + 3 + 3 + 14 = 35 min; with 30 min to declare: 65 min > 60 min target → error."""
+    assert Design(load_scenario(EXAMPLE)).recovery.rto_min == 35.0
+    d = design_of(BASE + "assumptions:\n  declare_min: 30\n", tmp_path)
+    assert d.recovery.rto_min == 65.0
+    hit = next(f for f in d.findings if f.id == "RTO-TARGET")
+    assert "65 min" in hit.message
+    assert d.verdict == "does_not_fit"
+
+
+def test_test_failover_reserved_lun_pool() -> None:
+    """Method §5a on the example (MirrorView/S: no MV/A pool): the recovery array UTR-CX4 snaps
+    all 224 secondaries, 16,513.44 GiB; a 4-hour test from the busiest hour (09:00–13:00, 11 +
+    11 + 10 + 7 = 39 % of the day's logs, 3.545 peak hours of DB writes) replicates 432,000 ×
+    0.39 + 97,200 × 39 / 11 = 513,098.2 MiB = 501.07 GiB; the pool is max(0.2 × 16,513.44,
+    2.0 × 501.07) = 3,302.69 GiB in 224 reserved LUNs; the production array needs none."""
+    rlp = Design(load_scenario(EXAMPLE)).rlp
+    assert rlp["AMS-CX4"].rlp_gib == 0.0
+    utr = rlp["UTR-CX4"]
+    assert utr.snapped_gib == pytest.approx(16_513.4375)
+    assert utr.test_window_gib == pytest.approx(501.072443, abs=1e-5)
+    assert utr.test_gib == pytest.approx(3302.6875)
+    assert utr.reserved_luns == 224
+    assert utr.mva_gib == 0.0
+
+
+def test_mirrorview_a_pool_adds_the_test_snapshots() -> None:
+    """MirrorView/A: each array needs max(20 % of the mirrored capacity, 1.5 × the largest
+    delta set) for delta sets and gold copies, plus the test snapshots on the recovery array;
+    one reserved LUN per mirror touching the array, and one per snapped LUN."""
+    d = Design(load_scenario(PARAMS / "async-long-distance.yaml"))
+    source, target = d.rlp["LYS-CX4"], d.rlp["MAD-CX4"]
+    assert source.mva_gib == pytest.approx(0.2 * d.capacity_gib)
+    assert source.test_gib == 0.0
+    assert source.reserved_luns == len(d.plan.mirrors)
+    assert target.rlp_gib == pytest.approx(target.mva_gib + target.test_gib)
+    assert target.reserved_luns == 2 * len(d.plan.mirrors)
+
+
+def test_cx3_primary_is_replaced_while_the_cx4_recovery_array_stays() -> None:
+    """Woodgrove: 5 servers × (2 × ⌈2,000 × 0.5 × 1.2 / 100⌉ + 1) = 5 × 25 = 125 mirrors on a
+    CX3-40c (100). A CX4-120 (128) fits today but not in year 3: 2,000 × 1.05³ = 2,315 users →
+    14 storage groups → 29 LUNs × 5 = 145 > 128. So: replace ZRH-CX3 alone by a CX4-240; the
+    CX4-240 in Bern stays."""
+    d = Design(load_scenario(PARAMS / "cx3-upgrade.yaml"))
+    loads = {a.array: (a.model, a.mirrors, a.max_mirrors) for a in d.plan.arrays}
+    assert loads == {"ZRH-CX3": ("CX3-40c", 125, 100), "BRN-CX4": ("CX4-240", 125, 256)}
+    (rec,) = d.recommendations
+    assert (rec.array, rec.current_model, rec.recommended_model) == (
+        "ZRH-CX3",
+        "CX3-40c",
+        "CX4-240",
+    )
+    assert rec.replaces == ("ZRH-CX3",)
+    assert "145 mirrors > 100 in year 3" in rec.reason
+    assert d.verdict == "does_not_fit"
+    limit = next(f for f in d.findings if f.id == "LIMIT-MIRRORS")
+    assert limit.remedy.startswith("replace ZRH-CX3 (CX3-40c) by a CX4-240")
+    assert "MirrorView/S instead" not in limit.remedy  # never what the design already has
+
+
+def test_plan_json_carries_recommendations_and_exit_1() -> None:
+    """`srmkit plan --format json`: recommendations and verdict; exit 1 when it does not fit."""
+    result = run_cli("plan", str(PARAMS / "cx3-upgrade.yaml"), "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "does_not_fit"
+    assert data["recommendations"] == [
+        {
+            "array": "ZRH-CX3",
+            "current_model": "CX3-40c",
+            "recommended_model": "CX4-240",
+            "reason": "125 mirrors > 100 (LIMIT-MIRRORS); 145 mirrors > 100 in year 3 "
+            "(LIMIT-MIRRORS)",
+            "replaces": ["ZRH-CX3"],
+        }
+    ]
+    assert run_cli("plan", str(EXAMPLE)).returncode == 0
+
+
+@pytest.mark.parametrize(("distance_km", "warned"), [(76, False), (77, True)])
+def test_route_length_against_emcs_100_km(distance_km: int, warned: bool, tmp_path: Path) -> None:
+    """Method §4: 76 km × 1.3 = 98.8 km of fibre passes; 77 km × 1.3 = 100.1 km does not."""
+    d = design_of(BASE.replace("distance_km: 40", f"distance_km: {distance_km}"), tmp_path)
+    assert any(f.id == "SYNC-DISTANCE" for f in d.findings) is warned
+
+
+def test_the_issues_route_90_km_times_1_33(tmp_path: Path) -> None:
+    """90 km between the sites on a 1.33 route is 119.7 km of fibre: warned, in check and in
+    `calc latency`."""
+    d = design_of(
+        BASE.replace("distance_km: 40", "distance_km: 90").replace(
+            "route_factor: 1.3", "route_factor: 1.33"
+        ),
+        tmp_path,
+    )
+    hit = next(f for f in d.findings if f.id == "SYNC-DISTANCE")
+    assert "119.7 km" in hit.message
+    out = json.loads(
+        run_cli(
+            "calc", "latency", "--distance-km", "90", "--route-factor", "1.33", "--format", "json"
+        ).stdout
+    )
+    assert out["route_km"] == pytest.approx(119.7)
+    assert out["within_emc_route_limit"] is False
+
+
+def test_growth_crosses_4000_users_in_a_stated_year(tmp_path: Path) -> None:
+    """3,400 users at 10 % a year: 3,740 in year 1, 4,114 in year 2 > 4,000 → warning, year 2."""
+    text = BASE.replace(
+        "{name: EXMBX01, site: Amsterdam, users: 3000",
+        "{name: EXMBX01, site: Amsterdam, users: 3400",
+    )
+    d = design_of(text, tmp_path)
+    hit = next(f for f in d.findings if f.id == "USERS-PER-VM")
+    assert (hit.subject, hit.year) == ("EXMBX01", 2)
+    assert "4,114 users" in hit.message
+
+
+def test_example_limit_growth_needs_the_pair_replaced(tmp_path: Path) -> None:
+    """Example on CX4-240: 6 × 37 + 2 = 224 mirrors fit 256 today; year 2 (3,630 users → 22
+    SGs → 45 LUNs): 6 × 45 + 2 = 272 > 256 on both arrays (each counts every mirror). Replacing
+    one array cannot help: the recommendation is the pair, by a CX4-480."""
+    d = design_of(BASE.replace("model: CX4-480", "model: CX4-240"), tmp_path)
+    growth = [f for f in d.findings if f.id == "LIMIT-GROWTH"]
+    assert {(f.subject, f.year) for f in growth} == {("AMS-CX4", 2), ("UTR-CX4", 2)}
+    assert "272 mirrors > 256" in growth[0].message
+    assert {r.recommended_model for r in d.recommendations} == {"CX4-480"}
+    assert all(r.replaces == ("AMS-CX4", "UTR-CX4") for r in d.recommendations)
+
+
+def test_partial_resync_after_a_link_outage() -> None:
+    """Method §6: a 2-hour outage from 09:00 marks what was written, 2 × 144,720 × ... : logs
+    432,000 × 0.22 = 95,040 MiB and DB writes 97,200 × 2 = 194,400 MiB: 289,440 MiB =
+    282.66 GiB to resynchronise, 282.66 × 8,589.93 / 425 / 3,600 = 1.587 h."""
+    d = Design(load_scenario(EXAMPLE))
+    gib = d.resync_gib(d.directions[0], start_min=9 * 60, outage_min=120)
+    assert gib == pytest.approx(282.65625)
+    assert d.sync_time_h(gib) == pytest.approx(1.586922, abs=1e-5)
+
+
+def test_size_json_has_the_new_keys() -> None:
+    """`srmkit size --format json`: recovery, link directions and per-array RLP; old keys kept."""
+    data = json.loads(run_cli("size", str(EXAMPLE), "--format", "json").stdout)
+    assert data["recovery"]["rto_min"] == 35
+    assert data["recovery"]["plan_duration_min"] == 35
+    assert data["recovery"]["steps"][0]["step"] == "promote"
+    assert data["link"]["directions"] == [
+        {
+            "from_site": "Amsterdam",
+            "to_site": "Utrecht",
+            "peak_mbps": pytest.approx(337.222042),
+            "peak_utilization_fraction": pytest.approx(0.396732),
+        }
+    ]
+    assert data["rlp"]["UTR-CX4"] == {
+        "rlp_gib": pytest.approx(3302.6875),
+        "reserved_luns": 224,
+        "mva_gib": 0.0,
+        "test_gib": pytest.approx(3302.6875),
+    }
+    server = data["workload"]["EXMBX01"]
+    assert {"storage_groups", "db_lun_gib", "log_lun_gib", "capacity_gib"} <= set(server)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+distances = st.integers(min_value=5, max_value=300)
+factors = st.sampled_from([1.0, 1.2, 1.33, 1.5])
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(d1=distances, d2=distances, factor=factors)
+def test_more_route_never_removes_sync_distance(
+    d1: int, d2: int, factor: float, tmp_path: Path
+) -> None:
+    """If the shorter route is warned, so is the longer one."""
+    lo, hi = sorted((d1, d2))
+
+    def warned(km: int) -> bool:
+        text = BASE.replace("distance_km: 40", f"distance_km: {km}").replace(
+            "route_factor: 1.3", f"route_factor: {factor}"
+        )
+        d = design_of(text, tmp_path, f"r{km}.yaml")
+        return any(h for h in CHECKS["SYNC-DISTANCE"](d))
+
+    assert warned(hi) or not warned(lo)
+
+
+PROBLEMS = [
+    ("model: CX4-480, flare: 29", "model: CX3-40, flare: 26"),
+    ("model: CX4-480, flare: 29", "model: CX4-240, flare: 29"),
+    ("bandwidth_mbps: 1000", "bandwidth_mbps: 350"),
+    ("bandwidth_mbps: 1000", "bandwidth_mbps: 480"),
+    ("distance_km: 40", "distance_km: 95"),
+    ("distance_km: 40", "distance_km: 380"),
+    ("rto_min: 60", "rto_min: 25"),
+    ("recovery_policy: manual", "recovery_policy: auto"),
+    ("write_intent_log: true", "write_intent_log: false"),
+    ("    recovery_esx_clusters: 2\n", ""),
+    ("users_per_year_fraction: 0.10", "users_per_year_fraction: 0.35"),
+    ("hub_transport_protected: true", "hub_transport_protected: false"),
+    (
+        "{name: EXMBX01, site: Amsterdam, users: 3000",
+        "{name: EXMBX01, site: Amsterdam, users: 5200",
+    ),
+]
+
+
+def apply_to_data(data: dict[str, Any], change: Change) -> dict[str, Any]:
+    """Apply a remedy's change to a scenario file's data, independently of srmkit's own route
+    (srmkit applies it to validated objects; this edits the file's sections)."""
+    data = copy.deepcopy(data)
+    values = dict(change.values)
+    if change.kind == "section":
+        data.setdefault(change.target, {}).update(values)
+    elif change.kind == "items":
+        for item in data[change.target]:
+            if change.match in ("*", item["name"]):
+                item.update(values)
+    elif change.kind == "assumptions":
+        data.setdefault("assumptions", {}).update(values)
+    elif change.kind == "mode":
+        data["replication"]["mode"] = change.target
+        if change.target == "async":
+            data["replication"].setdefault("update_interval_min", 30)
+    elif change.kind == "models":
+        for array in data["arrays"]:
+            if array["name"] in values:
+                model = get_model(values[array["name"]])
+                array["model"] = model.model
+                array["flare"] = model.min_flare_release or array["flare"]
+    elif change.kind == "split":
+        servers = []
+        for v in data["servers"]:
+            if v["name"] != change.target:
+                servers.append(v)
+                continue
+            for k in range(change.parts):
+                part = dict(v, users=v["users"] // change.parts + (k < v["users"] % change.parts))
+                part["name"] = v["name"] if k == 0 else f"{v['name']}-{k + 1}"
+                servers.append(part)
+        data["servers"] = servers
+    elif change.kind == "second_pair":
+        first, twins = {}, {}
+        for array in list(data["arrays"]):
+            twin = dict(array, name=array["name"] + "-2")
+            first.setdefault(array["site"], array["name"])
+            twins.setdefault(array["site"], twin["name"])
+            data["arrays"].append(twin)
+        for site in data["sites"]:
+            mine = [v for v in data["servers"] if v["site"] == site["name"]]
+            other = next(x["name"] for x in data["sites"] if x["name"] != site["name"])
+            for n, v in enumerate(mine):
+                pair = twins if n >= (len(mine) + 1) // 2 else first
+                v.setdefault("array", pair[site["name"]])
+                v.setdefault("target_array", pair[other])
+                if pair is twins:
+                    v["array"], v["target_array"] = pair[site["name"]], pair[other]
+    return data
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(changes=st.lists(st.sampled_from(PROBLEMS), min_size=1, max_size=3, unique=True))
+def test_a_remedy_offered_never_leaves_its_finding_standing(
+    changes: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """Apply each offered remedy to the scenario file itself, validate it afresh and review the
+    new design: the finding it answered (same rule, same subject) is gone."""
+    text = BASE
+    for old, new in changes:
+        if old in text:
+            text = text.replace(old, new)
+    d = design_of(text, tmp_path, "p.yaml")
+    data = YAML(typ="safe").load(text)
+    for remedy in d.remedies:
+        fixed = apply_to_data(data, remedy.change)
+        path = tmp_path / "fixed.yaml"
+        with path.open("w", encoding="utf-8") as out:
+            YAML(typ="safe").dump(fixed, out)
+        after = Design(load_scenario(path))
+        standing = [
+            f for f in after.findings if (f.id, f.subject) == (remedy.rule_id, remedy.subject)
+        ]
+        assert not standing, (remedy, standing)
