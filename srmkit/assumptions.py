@@ -27,16 +27,29 @@ PROFILE_SUM_TOLERANCE = 1e-6
 class ExchangeProfile:
     """One row of the Exchange 2007 mailbox profile table (Method §2)."""
 
-    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     messages_per_day_count: Annotated[
-        float, Field(gt=0, description="Messages sent + received per mailbox per day. [count]")
+        float,
+        Field(
+            strict=True,
+            gt=0,
+            le=2000,
+            description="Messages sent + received per mailbox per day. [count]",
+        ),
     ]
     db_iops_per_mailbox: Annotated[
-        float, Field(gt=0, description="Database IOPS per mailbox at peak. [IOPS]")
+        float,
+        Field(strict=True, gt=0, le=10, description="Database IOPS per mailbox at peak. [IOPS]"),
     ]
     logs_per_mailbox_per_day_count: Annotated[
-        float, Field(gt=0, description="1 MiB transaction logs per mailbox per day. [count]")
+        float,
+        Field(
+            strict=True,
+            gt=0,
+            le=1000,
+            description="1 MiB transaction logs per mailbox per day. [count]",
+        ),
     ]
 
 
@@ -70,13 +83,19 @@ def _profiles_factory() -> dict[str, ExchangeProfile]:
 
 
 def _src(
-    description: str, unit: str, source: str, modes: str = "both", **constraints: Any
+    description: str,
+    unit: str,
+    source: str,
+    modes: str = "both",
+    strict: bool = True,
+    **constraints: Any,
 ) -> FieldInfo:
     """Field metadata: description, unit, source and the mirroring modes the value applies to
     (``both``, ``sync`` or ``async``) travel into the JSON Schema and the documents."""
     info: FieldInfo = Field(
         description=f"{description} [{unit}] ({source})",
         json_schema_extra={"unit": unit, "source": source, "modes": modes},
+        strict=strict,
         **constraints,
     )
     return info
@@ -87,7 +106,10 @@ M5, M5A, M6, M7, M8 = "Method §5", "Method §5a", "Method §6", "Method §7", "
 EST = "estimate"
 
 
-@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+ProfileKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid", allow_inf_nan=False))
 class Assumptions:
     """The model's defaults; a params file overrides any of them under ``assumptions:``.
 
@@ -97,20 +119,22 @@ class Assumptions:
 
     # --- Exchange 2007 workload and capacity (Method §2) -----------------------------------
     exchange_profiles: Annotated[
-        dict[str, ExchangeProfile],
+        dict[ProfileKey, ExchangeProfile],
         _src(
             "Mailbox profile table; entries given here add to or replace the shipped rows",
             "table",
             f"{M2}, [S19]",
+            strict=False,  # a YAML mapping of rows; each value is strict
             max_length=50,
         ),
     ] = dataclasses.field(default_factory=_profiles_factory)
     daily_profile_fraction: Annotated[
-        tuple[float, ...],
+        tuple[Annotated[float, Field(strict=True)], ...],
         _src(
             "Share of daily activity in each hour 0–23 (24 values, sum 1)",
             "fraction",
             f"{M2}; {EST}",
+            strict=False,  # a YAML list; each value is strict
             min_length=24,
             max_length=24,
         ),

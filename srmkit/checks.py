@@ -81,7 +81,7 @@ def _first_year(d: Study, broken: Callable[[int], Iterable[tuple[str, str]]]) ->
 
 
 def _limit_hits(d: Study, limit: str, what: str) -> Iterator[Hit]:
-    for a in d.plan.arrays:
+    for a in d.loads_at(0):
         if limit in a.broken:
             used, allowed = {
                 "LIMIT-MIRRORS": (a.mirrors, a.max_mirrors),
@@ -112,10 +112,10 @@ def _cg_count(d: Study) -> Iterator[Hit]:
 
 @check("LIMIT-GROWTH")
 def _growth(d: Study) -> Iterator[Hit]:
-    today = {(a.array, limit) for a in d.plan.arrays for limit in a.broken}
+    today = {(a.array, limit) for a in d.loads_at(0) for limit in a.broken}
     g = d.scenario.growth
     for year in d.years[1:]:
-        for a in d.plan_at(year).arrays:
+        for a in d.loads_at(year):
             for limit in a.broken:
                 if (a.array, limit) in today:
                     continue
@@ -284,7 +284,7 @@ def _rto(d: Study) -> Iterator[Hit]:
         if r.rto_min > target:
             declared = f"{r.declare_min:g} min to declare + " if r.declare_min else ""
             yield Hit(
-                f"recovering {r.from_site}'s {len(r.vms)} VMs at {r.to_site} takes "
+                f"recovering {r.from_site}'s {len(r.vms):,} VMs at {r.to_site} takes "
                 f"{r.rto_min:,.0f} min ({declared}{r.plan_duration_min:,.0f} min recovery plan) "
                 f"> target {target:g} min",
                 r.from_site,
@@ -465,7 +465,7 @@ def _db_per_sg(d: Study) -> Iterator[Hit]:
 
 @check("SG-SPLIT-CG")
 def _sg_split(d: Study) -> Iterator[Hit]:
-    if not d.plan.explicit:
+    if not d.scenario.replication.consistency_groups:
         return
     homes: dict[tuple[str, int], list[str]] = {}
     for m in d.plan.mirrors:
@@ -478,7 +478,7 @@ def _sg_split(d: Study) -> Iterator[Hit]:
 
 @check("CG-MISSING-LUN")
 def _missing(d: Study) -> Iterator[Hit]:
-    if not d.plan.explicit:
+    if not d.scenario.replication.consistency_groups:
         return
     placed: dict[str, dict[str, int]] = {}
     sgs: dict[str, set[int]] = {}
@@ -505,6 +505,8 @@ def _missing(d: Study) -> Iterator[Hit]:
 
 @check("CG-MIXED-MODE")
 def _mixed(d: Study) -> Iterator[Hit]:
+    if not d.scenario.replication.consistency_groups:
+        return  # a planned CG has one source and one target by construction
     for cg in d.plan.cgs:
         pairs = {(m.source_array, m.target_array) for m in cg.mirrors}
         if len(pairs) > 1:
@@ -515,7 +517,7 @@ def _mixed(d: Study) -> Iterator[Hit]:
 
 @check("CG-PACKED-FAILOVER")
 def _packed(d: Study) -> Iterator[Hit]:
-    for cg in d.plan.cgs:
+    for cg in d.shapes:
         if len(cg.servers) > 1:
             yield Hit(f"{cg.name} holds {', '.join(cg.servers)}: they fail over together", cg.name)
 

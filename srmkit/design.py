@@ -23,7 +23,7 @@ from typing import Any, Literal
 from srmkit import checks
 from srmkit.checks import Finding
 from srmkit.limits import Mode, catalogue, get_model
-from srmkit.schema import Scenario
+from srmkit.schema import MAX_LINK_MBPS, Scenario
 from srmkit.study import Study
 
 Verdict = Literal["fits", "fits_with_warnings", "does_not_fit"]
@@ -32,6 +32,7 @@ VERDICT_TEXT: dict[Verdict, str] = {
     "fits_with_warnings": "fits with warnings",
     "does_not_fit": "does not fit",
 }
+MAX_CLUSTERS = 16  # the most ESX clusters a scenario may spread recovered VMs over
 LIMIT_RULES = ("LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT", "LIMIT-GROWTH")
 MODEL_RULES = (*LIMIT_RULES, "FLARE-TOO-OLD", "ISCSI-NEEDS-C-MODEL", "MODEL-NO-MIRRORVIEW")
 
@@ -104,7 +105,7 @@ class Design(Study):
     def what_if(self, key: tuple[Any, ...], change: Callable[[Scenario], Scenario]) -> Study:
         """The design with a scenario change applied, built once per key."""
         if key not in self._what_ifs:
-            self._what_ifs[key] = Study(change(self.scenario))
+            self._what_ifs[key] = Study(change(self.scenario), sizing=self._sizing)
         return self._what_ifs[key]
 
     def apply(self, change: Change) -> Study:
@@ -118,10 +119,12 @@ class Design(Study):
 
     # --- remedy candidates, by rule -----------------------------------------------------------
     def _link_for(self, target_fraction: float) -> float:
-        """A link size whose busiest direction stays at ``target_fraction`` through the horizon."""
+        """A link size whose busiest direction stays at ``target_fraction`` through the horizon
+        (at most the largest link a scenario may have)."""
         peak = max(d.peak_mbps for d in self.directions_at(self.horizon))
         link = self.scenario.link
-        return _sold_mbps(peak / (link.efficiency_fraction * link.share_fraction * target_fraction))
+        need = peak / (link.efficiency_fraction * link.share_fraction * target_fraction)
+        return min(_sold_mbps(need), MAX_LINK_MBPS)
 
     def _candidates(self, f: Finding) -> Iterator[Candidate]:
         s = self.scenario
@@ -191,7 +194,10 @@ class Design(Study):
         if rule in ("ASYNC-UNBOUNDED", "ASYNC-OVERRUN", "RPO-TARGET"):
             need = self.required_rate_mbps_for_target_rpo
             if need is not None:
-                mbps = _sold_mbps(need / (link.efficiency_fraction * link.share_fraction))
+                mbps = min(
+                    _sold_mbps(need / (link.efficiency_fraction * link.share_fraction)),
+                    MAX_LINK_MBPS,
+                )
                 if mbps > link.bandwidth_mbps:
                     yield (
                         f"a {mbps:,g} Mbit/s link (meets the {s.targets.rpo_min:g} min RPO target)",
@@ -223,7 +229,7 @@ class Design(Study):
             clusters = next(
                 (
                     n
-                    for n in range(site.recovery_esx_clusters + 1, 17)
+                    for n in range(site.recovery_esx_clusters + 1, MAX_CLUSTERS + 1)
                     if not any(
                         h.subject == f.subject
                         for h in checks.CHECKS[rule](
@@ -233,11 +239,11 @@ class Design(Study):
                 ),
                 None,
             )
-            if clusters:
-                yield (
-                    f"spread the VMs recovered to {f.subject} over {clusters} ESX clusters",
-                    _items("sites", f.subject, recovery_esx_clusters=clusters),
-                )
+            clusters = clusters or MAX_CLUSTERS  # none is enough: the most, to show it was tried
+            yield (
+                f"spread the VMs recovered to {f.subject} over {clusters} ESX clusters",
+                _items("sites", f.subject, recovery_esx_clusters=clusters),
+            )
         if rule == "DB-PER-SG" and f.subject:
             yield (
                 f"let srmkit derive {f.subject}'s storage groups from its mailboxes",
@@ -346,25 +352,27 @@ class Design(Study):
     def _raw_findings(self) -> list[Finding]:
         return checks.run(self)
 
-    def _verified(self, f: Finding) -> list[Remedy]:
-        out = []
-        for text, change in self._candidates(f):
-            variant = self.apply(change)
-            if variant is self:
-                continue  # proposes what the design already has
-            if not any(h.subject == f.subject for h in checks.CHECKS[f.id](variant)):
-                out.append(Remedy(f.id, f.subject, text, change))
+    @cached_property
+    def _tried(self) -> dict[tuple[str, str | None], tuple[list[Remedy], list[str]]]:
+        """For each open error and warning: the remedies that work, and every change tried."""
+        out: dict[tuple[str, str | None], tuple[list[Remedy], list[str]]] = {}
+        for f in self._raw_findings:
+            if f.severity == "info" or f.accepted:
+                continue
+            works, tried = out.setdefault((f.id, f.subject), ([], []))
+            for text, change in self._candidates(f):
+                variant = self.apply(change)
+                if variant is self:
+                    continue  # proposes what the design already has
+                tried.append(text)
+                if not any(h.subject == f.subject for h in checks.CHECKS[f.id](variant)):
+                    works.append(Remedy(f.id, f.subject, text, change))
         return out
 
-    @cached_property
+    @property
     def remedies(self) -> list[Remedy]:
         """Every verified remedy for the open (not accepted) errors and warnings."""
-        return [
-            r
-            for f in self._raw_findings
-            if f.severity != "info" and not f.accepted
-            for r in self._verified(f)
-        ]
+        return [r for works, _ in self._tried.values() for r in works]
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -376,17 +384,14 @@ class Design(Study):
         verified.
         """
         out = []
-        by_key: dict[tuple[str, str | None], list[str]] = {}
-        for r in self.remedies:
-            by_key.setdefault((r.rule_id, r.subject), []).append(r.text)
         for f in self._raw_findings:
-            texts = by_key.get((f.id, f.subject))
-            if texts:
-                f = dataclasses.replace(f, remedy="; or ".join(texts) + ".", remedy_verified=True)
-            elif f.severity != "info" and not f.accepted and any(True for _ in self._candidates(f)):
-                f = dataclasses.replace(
-                    f, remedy=f"No single change srmkit tried makes this pass. {f.remedy}"
-                )
+            works, tried = self._tried.get((f.id, f.subject), ([], []))
+            if works:
+                text = "; or ".join(r.text for r in works) + "."
+                f = dataclasses.replace(f, remedy=text, remedy_verified=True)
+            elif tried:
+                text = "None of the changes srmkit tried makes this pass: " + "; ".join(tried) + "."
+                f = dataclasses.replace(f, remedy=text)
             out.append(f)
         return out
 

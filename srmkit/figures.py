@@ -247,13 +247,13 @@ def cg_layout(design: Design) -> go.Figure:
 def growth_vs_limits(design: Design) -> go.Figure:
     """Mirrors and CGs on the busiest array over the growth horizon, against its limits."""
     years = list(design.years)
-    plans = [design.plan_at(y) for y in years]
+    loads = [design.loads_at(y) for y in years]
     fig = go.Figure()
     for measure, limit, label in (
         ("mirrors", "max_mirrors", "mirrors"),
         ("cgs", "max_cgs", "consistency groups"),
     ):
-        share = [max(getattr(a, measure) / getattr(a, limit) for a in p.arrays) for p in plans]
+        share = [max(getattr(a, measure) / getattr(a, limit) for a in year) for year in loads]
         fig.add_scatter(x=years, y=share, mode="lines+markers", name=label)
     _limit_line(fig)
     fig.update_layout(

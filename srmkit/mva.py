@@ -19,6 +19,7 @@ The seed's example: T = 30 min, D = 15 min → worst RPO 45 min [S0].
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ UpdateType = Literal["start", "end", "manual"]
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
 PERIOD_TOLERANCE_MIN = 1e-6
+MAX_RATE_MBPS = 1_000_000.0  # no rate search goes beyond 1 Tbit/s
+RELATIVE_TOLERANCE = 1e-4
 
 
 def transfer_min(volume_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
@@ -177,15 +180,16 @@ class _Volume:
     """Cumulative written volume over repeated days, for W(a, b) in O(1)."""
 
     def __init__(self, hourly_mib: Sequence[float]) -> None:
-        self.hourly = np.asarray(hourly_mib, dtype=float)
-        self.cum = np.concatenate([[0.0], np.cumsum(self.hourly)])
-        self.daily = float(self.cum[-1])
+        # Plain floats: the update loop calls at() a million times in a long simulation.
+        self.hourly = [float(x) for x in hourly_mib]
+        self.cum = [0.0, *itertools.accumulate(self.hourly)]
+        self.daily = self.cum[-1]
 
     def at(self, t_min: float) -> float:
         day, rest = divmod(t_min, MIN_PER_DAY)
         hour = min(int(rest // MIN_PER_H), H_PER_DAY - 1)
         frac = (rest - hour * MIN_PER_H) / MIN_PER_H
-        return day * self.daily + float(self.cum[hour]) + frac * float(self.hourly[hour])
+        return day * self.daily + self.cum[hour] + frac * self.hourly[hour]
 
     def between(self, a_min: float, b_min: float) -> float:
         return self.at(b_min) - self.at(a_min)
@@ -231,9 +235,10 @@ def simulate(
     vols: list[float] = [volume.between(-first_gap, 0.0) if volume.daily else 0.0]
     durs: list[float] = []
     k_manual = 1
+    min_per_mib = float(transfer_min(1.0, effective_rate_mbps))  # the loop's arithmetic, once
     while True:
         s, w = starts[-1], vols[-1]
-        d = float(transfer_min(w, effective_rate_mbps)) + overhead_min
+        d = w * min_per_mib + overhead_min
         durs.append(d)
         if update_type == "start":
             assert interval_min is not None
@@ -313,8 +318,19 @@ def required_rate_mbps_for_rpo(
 ) -> float | None:
     """Smallest effective rate whose simulated worst RPO meets the target (bisection). [Mbit/s]
 
-    None when no rate can meet it (the interval alone already exceeds the target).
+    None when no rate can meet it: the interval (or the longest gap between manual updates)
+    alone exceeds the target, or it would take more than 1,000,000 Mbit/s. The search starts
+    at the day's mean rate (any rate at or below it never catches up) and stops within
+    0.01 % or ``tolerance_mbps``, whichever is larger, so it runs a few dozen simulations.
     """
+    if update_type == "manual":
+        times = sorted(float(t) % MIN_PER_DAY for t in manual_times_min)
+        gaps = [b - a for a, b in zip(times, [*times[1:], times[0] + MIN_PER_DAY], strict=True)]
+        floor_min = max(gaps, default=float(MIN_PER_DAY))
+    else:
+        floor_min = float(interval_min or 0.0)
+    if target_rpo_min < floor_min:
+        return None
 
     def meets(rate: float) -> bool:
         r = simulate(
@@ -328,13 +344,13 @@ def required_rate_mbps_for_rpo(
         )
         return r.worst_rpo_min is not None and r.worst_rpo_min <= target_rpo_min
 
-    hi = 1.0
+    lo = float(mib_to_mbit(math.fsum(hourly_mib))) / SECONDS_PER_DAY  # the day's mean rate
+    hi = max(2.0 * lo, 1.0)
     while not meets(hi):
-        hi *= 2.0
-        if hi > 1e7:
+        lo, hi = hi, hi * 2.0
+        if hi > MAX_RATE_MBPS:
             return None
-    lo = hi / 2.0 if hi > 1.0 else 0.0
-    while hi - lo > tolerance_mbps:
+    while hi - lo > max(tolerance_mbps, hi * RELATIVE_TOLERANCE):
         mid = (lo + hi) / 2.0
         if meets(mid):
             hi = mid

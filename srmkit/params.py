@@ -2,13 +2,13 @@
 
 Every problem names the file, line, field, value and what is allowed.
 
-YAML is read with ruamel.yaml in round-trip mode, which keeps the line of every key, so a pydantic
-error location (``servers.2.users``) can be traced back to the line a user must edit.
+YAML is read by :mod:`srmkit.yamlread`, which keeps the line of every key, so a pydantic error
+location (``servers.2.users``) can be traced back to the line a user must edit, and which stops
+alias bombs, deep nesting and tags before anything is built from them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,16 +16,12 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarbool import ScalarBoolean
 
 from srmkit.limits import UnknownModelError, get_model, model_names
 from srmkit.rules import catalogue
-from srmkit.schema import SECTIONS, Scenario
-
-Loc = tuple[str | int, ...]
+from srmkit.schema import MAX_PLANNED_LUNS, SECTIONS, Scenario
+from srmkit.workload import storage_groups_count
+from srmkit.yamlread import Loc, YamlError, read_yaml
 
 
 @dataclass(frozen=True)
@@ -63,59 +59,19 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+MAX_FILE_BYTES = 4_000_000
+"""A scenario file is at most 4 MB: a 10,000-server design takes about 1.5 MB."""
+
+
 def field_path(loc: Loc) -> str:
     """``('servers', 2, 'users')`` → ``servers[2].users``."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if part == "[key]":
+            out += " (its name)"
+        else:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-
-
-def _plain(node: Any, loc: Loc, lines: dict[Loc, int], file: str) -> Any:
-    """Turn ruamel's round-trip objects into plain Python, recording each key's line (1-based)."""
-    tag = getattr(getattr(node, "tag", None), "value", None)
-    if isinstance(node, CommentedMap | CommentedSeq) and tag is not None:
-        raise ScenarioError(
-            [Problem(file, lines.get(loc), field_path(loc), str(tag), "YAML tags are not allowed")]
-        )
-    if isinstance(node, CommentedMap):
-        out: dict[str, Any] = {}
-        for key in node:
-            line = node.lc.key(key)[0] + 1
-            if not isinstance(key, str):
-                raise ScenarioError(
-                    [Problem(file, line, field_path(loc), repr(key), "keys must be text")]
-                )
-            lines[(*loc, key)] = line
-            out[key] = _plain(node[key], (*loc, key), lines, file)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, item in enumerate(node):
-            lines[(*loc, i)] = node.lc.item(i)[0] + 1
-            items.append(_plain(item, (*loc, i), lines, file))
-        return items
-    if isinstance(node, ScalarBoolean | bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if node is None or isinstance(node, dt.date | dt.datetime):
-        return node
-    raise ScenarioError(
-        [
-            Problem(
-                file,
-                lines.get(loc),
-                field_path(loc),
-                repr(node)[:80],
-                "unsupported YAML value (use plain text, numbers, true/false, lists and mappings)",
-            )
-        ]
-    )
 
 
 def _line(lines: Mapping[Loc, int], loc: Loc) -> int | None:
@@ -193,12 +149,26 @@ def _from_validation(err: ValidationError, file: str, lines: Mapping[Loc, int]) 
     return problems
 
 
-def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list[Problem]:
-    """Consistency between sections: names that must exist, be unique, or be able to mirror."""
+MAX_LOGO_BYTES = 2_000_000
+
+
+def cross_check(
+    scenario: Scenario, file: str, lines: Mapping[Loc, int], base_dir: Path | None = None
+) -> list[Problem]:
+    """Consistency between sections: names that must exist, be unique, or be able to mirror;
+    the logo file, when the scenario came from a file."""
     problems: list[Problem] = []
 
     def add(loc: Loc, value: Any, message: str) -> None:
         problems.append(Problem(file, _line(lines, loc), field_path(loc), _show(value), message))
+
+    logo = scenario.document.logo
+    if logo and base_dir is not None:
+        path = base_dir / logo
+        if not path.is_file():
+            add(("document", "logo"), logo, f"no such file beside the scenario file ({path.name})")
+        elif path.stat().st_size > MAX_LOGO_BYTES:
+            add(("document", "logo"), logo, f"the logo is larger than {MAX_LOGO_BYTES:,} bytes")
 
     site_names = [s.name for s in scenario.sites]
     for kind, names in (
@@ -207,9 +177,11 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
         ("server", [s.name for s in scenario.servers]),
     ):
         section = {"site": "sites", "array": "arrays", "server": "servers"}[kind]
+        seen: set[str] = set()
         for i, name in enumerate(names):
-            if name in names[:i]:
+            if name.upper() in seen:  # Windows and Navisphere names ignore case
                 add((section, i, "name"), name, f"{kind} names must be unique")
+            seen.add(name.upper())
 
     arrays_by_site: dict[str, list[str]] = {name: [] for name in site_names}
     for i, array in enumerate(scenario.arrays):
@@ -327,6 +299,26 @@ def cross_check(scenario: Scenario, file: str, lines: Mapping[Loc, int]) -> list
                 "errors cannot be accepted; only warning and info findings can",
             )
 
+    luns = 0
+    for server in scenario.servers:
+        sgs = server.storage_groups or int(
+            storage_groups_count(
+                server.users,
+                server.mailbox_quota_gib,
+                scenario.assumptions.db_overhead_fraction,
+                scenario.assumptions.max_db_gib,
+            )
+        )
+        luns += 2 * sgs + server.gos_luns
+    if luns > MAX_PLANNED_LUNS:
+        add(
+            ("servers",),
+            f"{luns:,} LUNs",
+            f"the design has {luns:,} mirrored LUNs today; srmkit plans at most "
+            f"{MAX_PLANNED_LUNS:,} (200 times what the largest array mirrors); check users, "
+            "mailbox quotas and max_db_gib",
+        )
+
     replication = scenario.replication
     if replication.mode == "async":
         if replication.update_type == "manual" and not replication.manual_update_times:
@@ -344,7 +336,9 @@ def _mirroring_models() -> list[Any]:
     return [get_model(name) for name in model_names() if get_model(name).mirrorview_supported]
 
 
-def validate_data(data: Any, file: str, lines: Mapping[Loc, int] | None = None) -> Scenario:
+def validate_data(
+    data: Any, file: str, lines: Mapping[Loc, int] | None = None, base_dir: Path | None = None
+) -> Scenario:
     """Validate already-parsed scenario data; raise :class:`ScenarioError` listing every problem."""
     lines = lines or {}
     if data is None:
@@ -367,7 +361,7 @@ def validate_data(data: Any, file: str, lines: Mapping[Loc, int] | None = None) 
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_from_validation(exc, file, lines)) from None
-    problems = cross_check(scenario, file, lines)
+    problems = cross_check(scenario, file, lines, base_dir)
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -396,23 +390,32 @@ def read_params(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
     """
     path = Path(path)
     file = str(path)
+
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(file, line, "", "", message)])
+
     try:
+        if not path.is_file():
+            raise fail(
+                "cannot read the file: no such file"
+                if not path.exists()
+                else "cannot read the file: it is not a regular file"
+            )
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(
+                f"the file is {size:,} bytes; a scenario file is at most {MAX_FILE_BYTES:,} bytes"
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(file, None, "", "", f"cannot read the file: {exc}")]) from None
-    yaml = YAML(typ="rt")
+        raise fail(f"cannot read the file: {exc}") from None
     try:
-        raw = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise ScenarioError([Problem(file, line, "", "", f"YAML syntax error: {what}")]) from None
-    except YAMLError as exc:
-        raise ScenarioError([Problem(file, None, "", "", f"YAML error: {exc}")]) from None
-    lines: dict[Loc, int] = {}
-    data = _plain(raw, (), lines, file)
-    return validate_data(data, file, lines), data
+        data, lines = read_yaml(text)
+    except YamlError as exc:
+        raise ScenarioError(
+            [Problem(file, exc.line, field_path(exc.path), "", exc.message)]
+        ) from None
+    return validate_data(data, file, lines, path.parent), data
 
 
 def scenario_from_sections(source: str = "notebook parameters", **sections: Any) -> Scenario:

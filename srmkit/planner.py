@@ -210,27 +210,74 @@ def _mirrors_of(
     return out
 
 
-def pack(
+@dataclass(frozen=True)
+class CgShape:
+    """A planned consistency group before its mirrors are made: which storage groups and single
+    LUNs of which VMs it holds. Counting limits needs only shapes (cheap for large designs)."""
+
+    name: str
+    source_array: str
+    target_array: str
+    members: tuple[tuple[ServerLuns, tuple[int, ...], tuple[int, ...]], ...]
+    """(VM, its 1-based storage groups here, its 0-based single LUNs here)."""
+
+    @property
+    def luns(self) -> int:
+        """Mirrors in this group. [count]"""
+        return sum(LUNS_PER_STORAGE_GROUP * len(sgs) + len(ones) for _, sgs, ones in self.members)
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """VMs with LUNs in this group, in plan order."""
+        return tuple(s.name for s, _, _ in self.members)
+
+    @property
+    def capacity_gib(self) -> float:
+        """Capacity of its mirrors. [GiB]"""
+        return sum(
+            len(sgs) * (s.db_lun_gib + s.log_lun_gib) + sum(s.single(i)[1] for i in ones)
+            for s, sgs, ones in self.members
+        )
+
+    def storage_groups_of(self, server: str) -> int:
+        """Storage groups of ``server`` in this group. [count]"""
+        return sum(len(sgs) for s, sgs, _ in self.members if s.name == server)
+
+    def build(self, mode: Mode) -> ConsistencyGroup:
+        """The consistency group with its mirrors."""
+        mirrors: list[Mirror] = []
+        for s, sgs, ones in self.members:
+            mirrors += _mirrors_of(s, sgs, ones, self.name, mode)
+        return ConsistencyGroup(self.name, self.source_array, self.target_array, tuple(mirrors))
+
+
+def layout(
     servers: Sequence[ServerLuns],
-    mode: Mode,
     max_luns_per_cg: dict[tuple[str, str], int],
     policy: str = "per_server",
-) -> list[ConsistencyGroup]:
-    """Pack servers' LUNs into consistency groups under the per-CG limit of each array pair."""
-    cgs: list[ConsistencyGroup] = []
+) -> list[CgShape]:
+    """Lay servers' LUNs out in consistency groups under the per-CG limit of each array pair.
+
+    ``per_server``: each server's storage groups spread evenly over its fewest CGs, single LUNs
+    in the emptiest; ``packed``: per array pair, storage groups first (pairs fill even limits
+    exactly), then single LUNs.
+    """
+    shapes: list[CgShape] = []
     if policy == "per_server":
         for s in servers:
             limit = max_luns_per_cg[(s.source_array, s.target_array)]
-            sg_next, gos_next = 1, 0
-            for i, (n_sg, n_gos) in enumerate(cg_shares(s.storage_groups, s.singles, limit), 1):
-                name = f"CG_{s.name}_{i}"
-                mirrors = _mirrors_of(
-                    s, range(sg_next, sg_next + n_sg), range(gos_next, gos_next + n_gos), name, mode
+            sg_next, one_next = 1, 0
+            for i, (n_sg, n_one) in enumerate(cg_shares(s.storage_groups, s.singles, limit), 1):
+                member = (
+                    s,
+                    tuple(range(sg_next, sg_next + n_sg)),
+                    tuple(range(one_next, one_next + n_one)),
                 )
-                sg_next, gos_next = sg_next + n_sg, gos_next + n_gos
-                cgs.append(ConsistencyGroup(name, s.source_array, s.target_array, tuple(mirrors)))
-        return cgs
-    # packed: per array pair, storage groups first (pairs fill even limits exactly), then GOS LUNs
+                sg_next, one_next = sg_next + n_sg, one_next + n_one
+                shapes.append(
+                    CgShape(f"CG_{s.name}_{i}", s.source_array, s.target_array, (member,))
+                )
+        return shapes
     pairs = list(dict.fromkeys((s.source_array, s.target_array) for s in servers))
     for n_pair, pair in enumerate(pairs, 1):
         limit = max_luns_per_cg[pair]
@@ -241,7 +288,7 @@ def pack(
         units += [(s, -1 - i) for s in members for i in range(s.singles)]
         groups: list[list[tuple[ServerLuns, int]]] = [[]]
         used = 0
-        for s, unit in units:
+        for s, unit in units:  # a storage group (1, 2, …) or a single LUN (-1, -2, …)
             size = LUNS_PER_STORAGE_GROUP if unit > 0 else 1
             if used + size > limit and groups[-1]:
                 groups.append([])
@@ -250,14 +297,29 @@ def pack(
             used += size
         prefix = f"CG_PACKED_{n_pair}" if len(pairs) > 1 else "CG_PACKED"
         for i, group in enumerate(g for g in groups if g):
-            name = f"{prefix}_{i + 1}"
-            packed: list[Mirror] = []
-            for s, unit in group:  # a storage group (1, 2, …) or single LUN -1, -2, …
-                packed += _mirrors_of(
-                    s, [unit] if unit > 0 else [], [-1 - unit] if unit < 0 else [], name, mode
+            by_vm: dict[str, tuple[ServerLuns, list[int], list[int]]] = {}
+            for s, unit in group:
+                entry = by_vm.setdefault(s.name, (s, [], []))
+                (entry[1] if unit > 0 else entry[2]).append(unit if unit > 0 else -1 - unit)
+            shapes.append(
+                CgShape(
+                    f"{prefix}_{i + 1}",
+                    pair[0],
+                    pair[1],
+                    tuple((s, tuple(sgs), tuple(ones)) for s, sgs, ones in by_vm.values()),
                 )
-            cgs.append(ConsistencyGroup(name, pair[0], pair[1], tuple(packed)))
-    return cgs
+            )
+    return shapes
+
+
+def pack(
+    servers: Sequence[ServerLuns],
+    mode: Mode,
+    max_luns_per_cg: dict[tuple[str, str], int],
+    policy: str = "per_server",
+) -> list[ConsistencyGroup]:
+    """Pack servers' LUNs into consistency groups under the per-CG limit of each array pair."""
+    return [shape.build(mode) for shape in layout(servers, max_luns_per_cg, policy)]
 
 
 def lower_bound_cgs(
@@ -282,28 +344,31 @@ def lower_bound_cgs(
 
 
 def array_loads(
-    cgs: Sequence[ConsistencyGroup], arrays: Sequence[tuple[str, ArrayModel]], mode: Mode
+    cgs: Sequence[ConsistencyGroup | CgShape],
+    arrays: Sequence[tuple[str, ArrayModel]],
+    mode: Mode,
 ) -> list[ArrayLoad]:
     """Count every mirror and CG against both arrays it touches."""
-    loads = []
+    sizes = [(cg.source_array, cg.target_array, cg.luns) for cg in cgs]
+    out = []
     for name, model in arrays:
         limits = model.limits(mode)
         lim = limits if limits is not None else MirrorLimits(0, 0, 0)
-        touching = [cg for cg in cgs if name in (cg.source_array, cg.target_array)]
-        loads.append(
+        touching = [n for source, target, n in sizes if name in (source, target)]
+        out.append(
             ArrayLoad(
                 array=name,
                 model=model.model,
                 mode=mode,
-                mirrors=sum(cg.luns for cg in touching),
+                mirrors=sum(touching),
                 max_mirrors=lim.max_mirrors,
                 cgs=len(touching),
                 max_cgs=lim.max_cgs,
-                largest_cg_luns=max((cg.luns for cg in touching), default=0),
+                largest_cg_luns=max(touching, default=0),
                 max_luns_per_cg=lim.max_luns_per_cg,
             )
         )
-    return loads
+    return out
 
 
 # --- one plan --------------------------------------------------------------------------------
@@ -356,7 +421,7 @@ def plan(
     cgs = (
         explicit_layout(explicit, servers, mode)
         if explicit
-        else pack(servers, mode, limits, policy)
+        else [shape.build(mode) for shape in layout(servers, limits, policy)]
     )
     return Plan(
         mode=mode,
@@ -366,6 +431,54 @@ def plan(
         lower_bound_cgs=lower_bound_cgs(servers, limits, policy),
         explicit=bool(explicit),
     )
+
+
+def shapes(
+    servers: Sequence[ServerLuns], models: Mapping[str, ArrayModel], mode: Mode, policy: str
+) -> list[CgShape]:
+    """The CG layout of the servers on these models, without mirrors (cheap to count)."""
+    return layout(servers, pair_limits(servers, models, mode), policy)
+
+
+def loads(
+    servers: Sequence[ServerLuns], models: Mapping[str, ArrayModel], mode: Mode, policy: str
+) -> tuple[ArrayLoad, ...]:
+    """Each array's mirrors and CGs against its limits, from the CG layout alone (no mirrors
+    are made: this is how growth years and what-if models are counted)."""
+    return tuple(array_loads(shapes(servers, models, mode, policy), list(models.items()), mode))
+
+
+def counted_loads(
+    servers: Sequence[ServerLuns], models: Mapping[str, ArrayModel], mode: Mode, policy: str
+) -> tuple[ArrayLoad, ...]:
+    """Array loads from counts alone, for designs far beyond every array: exact mirrors, the
+    fewest CGs the policy allows, the largest CG at the pair's limit (or smaller)."""
+    limits = pair_limits(servers, models, mode)
+    out = []
+    for name, model in models.items():
+        lim = model.limits(mode) or MirrorLimits(0, 0, 0)
+        mine = [s for s in servers if name in (s.source_array, s.target_array)]
+        if policy == "per_server":
+            fewest = sum(math.ceil(s.luns / limits[(s.source_array, s.target_array)]) for s in mine)
+        else:
+            fewest = lower_bound_cgs(mine, limits, policy)
+        largest = max(
+            (min(s.luns, limits[(s.source_array, s.target_array)]) for s in mine), default=0
+        )
+        out.append(
+            ArrayLoad(
+                array=name,
+                model=model.model,
+                mode=mode,
+                mirrors=sum(s.luns for s in mine),
+                max_mirrors=lim.max_mirrors,
+                cgs=fewest,
+                max_cgs=lim.max_cgs,
+                largest_cg_luns=largest,
+                max_luns_per_cg=lim.max_luns_per_cg,
+            )
+        )
+    return tuple(out)
 
 
 # --- quick what-if (srmkit calc cgs) -------------------------------------------------------

@@ -1,80 +1,206 @@
 """The scenario file schema (``params/*.yaml``), validated at the edge with pydantic v2.
 
 Every section forbids unknown keys and checks types strictly (a number written as text is an
-error, not a guess). Model defaults live in :mod:`srmkit.assumptions`; this module only names the
-sections and fields a scenario file may hold. Cross-references between sections (a server's site,
-an array's model) are checked by :func:`srmkit.params.cross_check`.
+error, not a guess); every number is finite and within what the engineering model can use
+sensibly. Names follow the rules of the systems that own them (Windows computer names for VMs,
+DNS names for domains, array and CG names as Navisphere takes them), which also keeps spreadsheet
+formulas and markup out of them; free text (customer, notes, reasons) may hold anything printable
+and is shown as text everywhere.
+
+Model defaults live in :mod:`srmkit.assumptions`; this module only names the sections and fields
+a scenario file may hold. Cross-references between sections (a server's site, an array's model)
+are checked by :func:`srmkit.params.cross_check`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from srmkit.assumptions import LINK_DEFAULTS, Assumptions
 from srmkit.limits import Connectivity, Mode
 
 SCHEMA_ID = "https://srmkit.invalid/scenario.schema.json"
 MAX_UPDATE_INTERVAL_MIN = 4 * 7 * 24 * 60  # MirrorView/A maximum update period, 4 weeks [S4]
+MAX_SERVERS = 10_000
+MAX_LINK_MBPS = 100_000.0
+MAX_PLANNED_LUNS = 100_000
+"""Work limit: a design with more mirrored LUNs than this today (200 times what the largest
+array mirrors) is refused as input."""
+MAX_USERS_PER_SERVER = 25_000  # 50 storage groups of ~500 mailboxes: Exchange 2007's ceiling
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+_NETBIOS = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?")
+_OBJECT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?")
+_SITE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.'-]{0,62}[A-Za-z0-9])?")
+_DOMAIN = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+_VERSION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,38}[A-Za-z0-9])?")
 
 
-class Section(BaseModel):
-    """Base of every section: unknown keys are errors, values are not coerced."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-def _quoted_text(value: Any) -> Any:
+def _not_a_number(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f'must be text; write it in quotes, e.g. "{value}"')
     return value
 
 
+def _printable(value: str, multiline: bool) -> str:
+    allowed = "\n\t" if multiline else ""
+    for ch in value:
+        if ch not in allowed and unicodedata.category(ch) in (
+            "Cc",
+            "Cf",
+            "Cs",
+            "Co",
+            "Cn",
+            "Zl",
+            "Zp",
+        ):
+            raise ValueError(
+                f"holds a control or unprintable character (U+{ord(ch):04X}); "
+                + (
+                    "only printable text, tabs and new lines"
+                    if multiline
+                    else "only printable text"
+                )
+                + " is allowed"
+            )
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip() if not multiline else value
+
+
+def _line(value: str) -> str:
+    return _printable(value, multiline=False)
+
+
+def _text(value: str) -> str:
+    return _printable(value, multiline=True)
+
+
+def _pattern(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(what)
+        return value
+
+    return AfterValidator(check)
+
+
+Line = Annotated[
+    str, BeforeValidator(_not_a_number), Field(min_length=1, max_length=200), AfterValidator(_line)
+]
+"""One line of free text, shown as text (customer, project, author)."""
+LongText = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_text)]
+"""Free text with new lines, shown as text (notes, reasons)."""
+VmName = Annotated[
+    str,
+    _pattern(
+        _NETBIOS,
+        "a VM name is a Windows computer name: 1 to 15 letters, digits and hyphens, not "
+        "starting or ending with a hyphen and not all digits",
+    ),
+]
+ObjectName = Annotated[
+    str,
+    _pattern(
+        _OBJECT,
+        "an array or consistency group name is 1 to 64 letters, digits, hyphens, underscores "
+        "and dots, starting and ending with a letter or digit",
+    ),
+]
+SiteName = Annotated[
+    str,
+    _pattern(
+        _SITE,
+        "a site name is 1 to 64 letters, digits, spaces, hyphens, underscores, dots and "
+        "apostrophes, starting and ending with a letter or digit",
+    ),
+]
+DomainName = Annotated[
+    str,
+    _pattern(
+        _DOMAIN,
+        "a Windows domain is a DNS name: labels of letters, digits and hyphens separated by dots",
+    ),
+]
+ProfileName = Annotated[str, Field(min_length=1, max_length=40)]
+ModelName = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are neither coerced nor infinite."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
 class Document(Section):
     """Cover information of the design document."""
 
-    customer: Text = Field(description="Customer name, shown on the cover.")
-    project: Text = Field(description="Project name.")
-    author: Text = Field(description="Author of the design.")
-    version: Name | None = Field(
+    customer: Line = Field(description="Customer name, shown on the cover.")
+    project: Line = Field(description="Project name.")
+    author: Line = Field(description="Author of the design.")
+    version: (
+        Annotated[
+            str,
+            BeforeValidator(_not_a_number),
+            _pattern(
+                _VERSION,
+                "a version is 1 to 40 letters, digits, spaces, dots, hyphens and underscores",
+            ),
+        ]
+        | None
+    ) = Field(
         default=None,
         description="Document version; also names the report folder (else a timestamp does).",
     )
-    date: Annotated[dt.date, Field(strict=False)] = Field(description="Document date, YYYY-MM-DD.")
+    date: Annotated[
+        dt.date, Field(strict=False, ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))
+    ] = Field(description="Document date, YYYY-MM-DD.")
     confidentiality: Literal["public", "internal", "confidential", "restricted"] = Field(
         description="Classification printed on every page."
     )
-    logo: str | None = Field(
-        default=None, description="PNG, JPEG or SVG file, relative to the params file."
+    logo: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=300),
+            _pattern(
+                re.compile(r"[^\x00-\x1f]+\.(?:png|jpe?g|svg)", re.IGNORECASE),
+                "a logo is a .png, .jpg or .svg file",
+            ),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="PNG, JPEG or SVG file (at most 2 MB), relative to the params file.",
     )
-    notes: Annotated[str, Field(max_length=5000)] | None = Field(
-        default=None, description="Free text shown in the introduction."
-    )
-
-    _text = field_validator("version", mode="before")(_quoted_text)
+    notes: LongText | None = Field(default=None, description="Free text shown in the introduction.")
 
 
 class Site(Section):
     """A data centre: where mailbox servers run or recover to."""
 
-    name: Name
-    windows_domain: Name = Field(description="Windows (AD) domain of the Exchange servers.")
-    ad_gc_servers: int = Field(ge=0, description="Domain controllers / global catalogs. [count]")
+    name: SiteName
+    windows_domain: DomainName = Field(description="Windows (AD) domain of the Exchange servers.")
+    ad_gc_servers: int = Field(
+        ge=0, le=100, description="Domain controllers / global catalogs. [count]"
+    )
     cas_present: bool = Field(description="An Exchange Client Access server runs at this site.")
     hub_transport_present: bool = Field(description="An Exchange Hub Transport server runs here.")
     hub_transport_protected: bool = Field(
         default=False,
         description="The Hub Transport VM is replicated by SRM (its guest OS and queue LUNs).",
     )
-    hub_transport_vm: Name | None = Field(
+    hub_transport_vm: VmName | None = Field(
         default=None,
-        description="Name of the protected Hub Transport VM (default: <site>-HT).",
+        description="Name of the protected Hub Transport VM (default: the site's name, up to 12 "
+        "letters and digits, and -HT).",
     )
     recovery_subnet_differs: bool = Field(
         default=False, description="VMs recovered to this site get another subnet."
@@ -82,12 +208,6 @@ class Site(Section):
     ip_customization_spec: bool = Field(
         default=False, description="An SRM IP customisation specification exists for this site."
     )
-
-    @property
-    def hub_vm_name(self) -> str:
-        """The protected Hub Transport VM: as named, else ``<site>-HT``."""
-        return self.hub_transport_vm or f"{self.name}-HT"
-
     recovery_esx_clusters: int = Field(
         default=1,
         ge=1,
@@ -96,13 +216,18 @@ class Site(Section):
         "see only their VMs' LUNs (at most 256 per host). [count]",
     )
 
+    @property
+    def hub_vm_name(self) -> str:
+        """The protected Hub Transport VM: as named, else ``<site>-HT`` (a valid computer name)."""
+        return self.hub_transport_vm or re.sub(r"[^A-Za-z0-9]", "", self.name)[:12] + "-HT"
+
 
 class Array(Section):
     """A CLARiiON storage system."""
 
-    name: Name
-    site: Name
-    model: Name = Field(description="Catalogue model name, e.g. CX4-240 (`srmkit limits`).")
+    name: ObjectName
+    site: SiteName
+    model: ModelName = Field(description="Catalogue model name, e.g. CX4-240 (`srmkit limits`).")
     flare: int = Field(ge=1, le=99, description="FLARE release, e.g. 28. [release]")
     connectivity: Connectivity = Field(description="Mirroring connectivity between the arrays.")
 
@@ -110,12 +235,14 @@ class Array(Section):
 class Link(Section):
     """The replication link between the two sites (Method §3)."""
 
-    bandwidth_mbps: float = Field(gt=0, description="Link rate as sold. [Mbit/s]")
-    distance_km: float = Field(gt=0, le=20000, description="Distance between the sites. [km]")
+    bandwidth_mbps: float = Field(
+        ge=1, le=MAX_LINK_MBPS, description="Link rate as sold, 1 Mbit/s to 100 Gbit/s. [Mbit/s]"
+    )
+    distance_km: float = Field(gt=0, le=20_000, description="Distance between the sites. [km]")
     route_factor: float = Field(
         default=LINK_DEFAULTS.route_factor,
         ge=1,
-        le=5,
+        le=3,
         description="Fibre route length ÷ site distance. [factor]",
     )
     round_trips: int = Field(
@@ -126,26 +253,26 @@ class Link(Section):
     )
     efficiency_fraction: float = Field(
         default=LINK_DEFAULTS.efficiency_fraction,
-        gt=0,
+        ge=0.1,
         le=1,
         description="Usable share after protocol overhead. [fraction]",
     )
     share_fraction: float = Field(
         default=LINK_DEFAULTS.share_fraction,
-        gt=0,
+        ge=0.01,
         le=1,
         description="Share of the link given to replication. [fraction]",
     )
 
 
 class CgMember(Section):
-    """A server's share of an explicit consistency group."""
+    """A VM's share of an explicit consistency group."""
 
-    server: Name
-    storage_groups: list[Annotated[int, Field(ge=1)]] = Field(
-        default_factory=list, description="1-based storage groups (DB + log LUN each)."
+    server: VmName
+    storage_groups: list[Annotated[int, Field(ge=1, le=50)]] = Field(
+        default_factory=list, max_length=50, description="1-based storage groups (DB + log LUN)."
     )
-    gos_luns: int = Field(default=0, ge=0, le=16, description="Guest-OS LUNs. [count]")
+    gos_luns: int = Field(default=0, ge=0, le=4, description="Guest-OS LUNs. [count]")
     queue_luns: int = Field(
         default=0, ge=0, le=1, description="Transport queue LUN of a Hub Transport VM. [count]"
     )
@@ -154,8 +281,8 @@ class CgMember(Section):
 class ConsistencyGroupSpec(Section):
     """An explicit consistency group; with these given, the layout is checked, not planned."""
 
-    name: Name
-    members: list[CgMember] = Field(min_length=1)
+    name: ObjectName
+    members: list[CgMember] = Field(min_length=1, max_length=100)
 
 
 class Replication(Section):
@@ -168,12 +295,16 @@ class Replication(Section):
     )
     update_interval_min: float | None = Field(
         default=None,
-        gt=0,
+        ge=1,
         le=MAX_UPDATE_INTERVAL_MIN,
-        description="MirrorView/A update interval (required for start and end types). [min]",
+        description="MirrorView/A update interval, 1 minute to 4 weeks (required for start and "
+        "end types). [min]",
     )
     manual_update_times: list[Annotated[dt.time, Field(strict=False)]] | None = Field(
-        default=None, min_length=1, description="Start times (HH:MM) of manual MV/A updates."
+        default=None,
+        min_length=1,
+        max_length=288,
+        description="Start times (HH:MM) of manual MV/A updates, at most one per 5 minutes.",
     )
     recovery_policy: Literal["manual", "auto"] = Field(
         default="manual", description="Mirror recovery policy; the seed recommends manual."
@@ -186,30 +317,38 @@ class Replication(Section):
         default="per_server", description="Consistency groups per server, or packed across them."
     )
     consistency_groups: list[ConsistencyGroupSpec] | None = Field(
-        default=None, description="Explicit CG layout (validated, not planned)."
+        default=None, max_length=2000, description="Explicit CG layout (validated, not planned)."
     )
+
+
+def _whole_version(value: Any) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("must be a whole number: 2003, 2007 or 2010")
+    return value
 
 
 class Server(Section):
     """An Exchange 2007 mailbox server VM."""
 
-    name: Name
-    site: Name = Field(description="Site where the server runs in production.")
-    users: int = Field(gt=0, le=1_000_000, description="Mailboxes on this server. [users]")
-    profile: Name = Field(description="Mailbox profile, e.g. heavy (see assumptions).")
-    mailbox_quota_gib: float = Field(gt=0, le=1000, description="Mailbox quota. [GiB]")
+    name: VmName
+    site: SiteName = Field(description="Site where the server runs in production.")
+    users: int = Field(
+        gt=0, le=MAX_USERS_PER_SERVER, description="Mailboxes on this server. [users]"
+    )
+    profile: ProfileName = Field(description="Mailbox profile, e.g. heavy (see assumptions).")
+    mailbox_quota_gib: float = Field(ge=0.01, le=100, description="Mailbox quota. [GiB]")
     storage_groups: int | None = Field(
         default=None, ge=1, le=50, description="Storage groups; derived when omitted. [count]"
     )
-    gos_luns: int = Field(default=1, ge=0, le=16, description="Guest-OS LUNs mirrored. [count]")
+    gos_luns: int = Field(default=1, ge=0, le=4, description="Guest-OS LUNs mirrored. [count]")
     guest_os: Literal["windows-2003", "windows-2003-x64", "windows-2008", "windows-2008-x64"]
-    exchange_version: Literal[2003, 2007, 2010]
+    exchange_version: Annotated[Literal[2003, 2007, 2010], BeforeValidator(_whole_version)]
     clustered: bool = Field(default=False, description="Runs as a Windows cluster node.")
     uses_rdm: bool = Field(default=False, description="Has raw device mappings (RDMs).")
-    array: Name | None = Field(
+    array: ObjectName | None = Field(
         default=None, description="Source array; needed when the site has several."
     )
-    target_array: Name | None = Field(
+    target_array: ObjectName | None = Field(
         default=None, description="Target array; needed when the other site has several."
     )
 
@@ -217,22 +356,24 @@ class Server(Section):
 class Targets(Section):
     """The customer's recovery objectives."""
 
-    rpo_min: float = Field(ge=0, description="Recovery point objective. [min]")
-    rto_min: float = Field(gt=0, description="Recovery time objective. [min]")
+    rpo_min: float = Field(ge=0, le=10_080, description="Recovery point objective. [min]")
+    rto_min: float = Field(ge=1, le=10_080, description="Recovery time objective. [min]")
 
 
 class Growth(Section):
     """Mailbox growth over the planning horizon."""
 
-    users_per_year_fraction: float = Field(ge=0, le=10, description="Yearly growth. [fraction]")
-    years: int = Field(ge=0, le=20, description="Planning horizon. [years]")
+    users_per_year_fraction: float = Field(ge=0, le=2, description="Yearly growth. [fraction]")
+    years: int = Field(ge=0, le=10, description="Planning horizon. [years]")
 
 
 class Accept(Section):
     """A warning the customer accepts as a risk, with the reason written down."""
 
-    id: Name = Field(description="Rule id, e.g. CG-PACKED-FAILOVER (`srmkit check` lists them).")
-    reason: Annotated[str, Field(min_length=10, max_length=2000)] = Field(
+    id: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        description="Rule id, e.g. CG-PACKED-FAILOVER (`srmkit check` lists them)."
+    )
+    reason: Annotated[str, Field(min_length=10, max_length=2000), AfterValidator(_text)] = Field(
         description="Why the risk is accepted (shown in the document)."
     )
 
@@ -249,20 +390,21 @@ class Scenario(Section):
         extra="forbid",
         strict=True,
         frozen=True,
+        allow_inf_nan=False,
         json_schema_extra={"$id": SCHEMA_ID},
         title="srmkit scenario",
     )
 
     document: Document
     sites: list[Site] = Field(min_length=2, max_length=2, description="Exactly two sites.")
-    arrays: list[Array] = Field(min_length=2, description="At least one array per site.")
+    arrays: list[Array] = Field(min_length=2, max_length=16, description="At least one per site.")
     link: Link
     replication: Replication
-    servers: list[Server] = Field(min_length=1)
+    servers: list[Server] = Field(min_length=1, max_length=MAX_SERVERS)
     targets: Targets
     growth: Growth = Field(default_factory=lambda: Growth(users_per_year_fraction=0, years=0))
     assumptions: Assumptions = Field(default_factory=Assumptions)
-    accept: list[Accept] = Field(default_factory=list)
+    accept: list[Accept] = Field(default_factory=list, max_length=100)
     scenarios: Reserved = Field(default_factory=list)
 
 

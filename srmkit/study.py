@@ -27,12 +27,15 @@ import numpy.typing as npt
 from srmkit import link as link_calc
 from srmkit import mva, mvs, planner, sync_times, workload
 from srmkit.limits import ArrayModel, Mode, catalogue, get_model
-from srmkit.planner import ConsistencyGroup, Plan, ServerLuns
-from srmkit.schema import Scenario, Server, Site
+from srmkit.planner import ArrayLoad, ConsistencyGroup, Plan, ServerLuns
+from srmkit.schema import Scenario, Site
 from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
 
 FloatArray = npt.NDArray[np.float64]
 VmKind = Literal["mailbox", "hub"]
+COUNTED_LUNS = 20_000
+"""Work limit: a growth year with more LUNs than this (40 times what the largest array mirrors)
+is counted, not laid out in consistency groups: no array can hold it either way."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,6 @@ class ServerSizing:
     queue_lun_gib: float
     source_array: str
     target_array: str
-    hourly_log_mib: tuple[float, ...]
-    hourly_db_write_mib: tuple[float, ...]
 
     @property
     def luns(self) -> int:
@@ -239,15 +240,19 @@ class Study:
         self,
         scenario: Scenario,
         models: Mapping[str, ArrayModel] | None = None,
+        sizing: dict[tuple[object, ...], object] | None = None,
     ) -> None:
         self.scenario = scenario
         self.a = scenario.assumptions
         own = {a.name: get_model(a.model) for a in scenario.arrays}
         self.models: dict[str, ArrayModel] = {**own, **(models or {})}
         self.replaced = frozenset(n for n in self.models if self.models[n] != own[n])
+        # Server sizings shared with every variant and what-if of the same design: a server,
+        # a year, the growth, the assumptions and the arrays it uses decide its sizing.
+        self._sizing: dict[tuple[object, ...], object] = {} if sizing is None else sizing
         self._servers: dict[int, list[ServerSizing]] = {}
         self._directions: dict[int, list[DirectionLoad]] = {}
-        self._plans: dict[int, Plan] = {}
+        self._loads: dict[int, tuple[ArrayLoad, ...]] = {}
         self._variants: dict[tuple[object, ...], Study] = {}
 
     # --- identity ----------------------------------------------------------------------------
@@ -282,68 +287,73 @@ class Study:
     def _first_array(self, site: str) -> str:
         return next(a.name for a in self.scenario.arrays if a.site == site)
 
-    def _size_server(self, server: Server, year: int) -> ServerSizing:
-        a = self.a
-        p = a.exchange_profiles[server.profile]
+    def _size_servers(self, year: int) -> list[ServerSizing]:
+        """Size every mailbox server at ``year`` in one vectorised pass (Method §2)."""
+        a, servers = self.a, self.scenario.servers
         growth = self.growth_factor(year)
-        users = server.users * growth
-        if server.storage_groups is not None:
-            sgs = math.ceil(server.storage_groups * growth - 1e-9)
-        else:
-            sgs = int(
-                workload.storage_groups_count(
-                    users, server.mailbox_quota_gib, a.db_overhead_fraction, a.max_db_gib
-                )
-            )
-        iops = float(workload.db_iops_peak(users, p.db_iops_per_mailbox, a.iops_headroom_fraction))
-        write_iops = float(workload.db_write_iops_peak(iops, a.db_write_fraction))
-        logs = float(
-            workload.log_mib_per_day(users, p.logs_per_mailbox_per_day_count, a.log_file_mib)
-        )
+        profiles = [a.exchange_profiles[s.profile] for s in servers]
+        users = np.array([s.users for s in servers], dtype=float) * growth
+        quota = np.array([s.mailbox_quota_gib for s in servers], dtype=float)
+        iops_each = np.array([p.db_iops_per_mailbox for p in profiles], dtype=float)
+        logs_each = np.array([p.logs_per_mailbox_per_day_count for p in profiles], dtype=float)
+        given = np.array([s.storage_groups or 0 for s in servers], dtype=float)
+        derived = workload.storage_groups_count(users, quota, a.db_overhead_fraction, a.max_db_gib)
+        sgs = np.where(given > 0, np.ceil(given * growth - 1e-9), derived).astype(np.int64)
+        iops = workload.db_iops_peak(users, iops_each, a.iops_headroom_fraction)
+        write_iops = workload.db_write_iops_peak(iops, a.db_write_fraction)
+        logs = workload.log_mib_per_day(users, logs_each, a.log_file_mib)
         users_per_sg = users / sgs
-        db = float(workload.db_gib(users_per_sg, server.mailbox_quota_gib, a.db_overhead_fraction))
-        return ServerSizing(
-            name=server.name,
-            site=server.site,
-            kind="mailbox",
-            year=year,
-            users=users,
-            profile=server.profile,
-            storage_groups=sgs,
-            users_per_sg=users_per_sg,
-            db_iops_peak=iops,
-            db_write_iops_peak=write_iops,
-            log_mib_per_day=logs,
-            db_gib=db,
-            db_lun_gib=float(
-                workload.db_lun_gib(db, a.content_index_fraction, a.lun_free_space_fraction)
-            ),
-            log_lun_gib=float(
-                workload.log_lun_gib(
-                    users_per_sg,
-                    p.logs_per_mailbox_per_day_count,
-                    a.log_retention_days,
-                    a.log_overhead_fraction,
-                    a.log_file_mib,
-                    a.lun_free_space_fraction,
-                )
-            ),
-            gos_luns=server.gos_luns,
-            gos_lun_gib=a.gos_lun_gib,
-            queue_luns=0,
-            queue_lun_gib=0.0,
-            source_array=server.array or self._first_array(server.site),
-            target_array=server.target_array or self._first_array(self._other_site(server.site)),
-            hourly_log_mib=tuple(workload.hourly_log_mib(logs, a.daily_profile_fraction).tolist()),
-            hourly_db_write_mib=tuple(
-                workload.hourly_db_write_mib(
-                    write_iops, a.daily_profile_fraction, a.db_page_kib
-                ).tolist()
-            ),
+        db = workload.db_gib(users_per_sg, quota, a.db_overhead_fraction)
+        db_lun = workload.db_lun_gib(db, a.content_index_fraction, a.lun_free_space_fraction)
+        log_lun = workload.log_lun_gib(
+            users_per_sg,
+            logs_each,
+            a.log_retention_days,
+            a.log_overhead_fraction,
+            a.log_file_mib,
+            a.lun_free_space_fraction,
         )
+        columns = zip(
+            servers,
+            users.tolist(),
+            sgs.tolist(),
+            users_per_sg.tolist(),
+            np.asarray(iops).tolist(),
+            np.asarray(write_iops).tolist(),
+            np.asarray(logs).tolist(),
+            np.asarray(db).tolist(),
+            np.asarray(db_lun).tolist(),
+            np.asarray(log_lun).tolist(),
+            strict=True,
+        )
+        return [
+            ServerSizing(
+                name=server.name,
+                site=server.site,
+                kind="mailbox",
+                year=year,
+                users=u,
+                profile=server.profile,
+                storage_groups=n_sg,
+                users_per_sg=per_sg,
+                db_iops_peak=io,
+                db_write_iops_peak=w_io,
+                log_mib_per_day=lg,
+                db_gib=d,
+                db_lun_gib=d_lun,
+                log_lun_gib=l_lun,
+                gos_luns=server.gos_luns,
+                gos_lun_gib=a.gos_lun_gib,
+                queue_luns=0,
+                queue_lun_gib=0.0,
+                source_array=server.array or self._first_array(server.site),
+                target_array=server.target_array
+                or self._first_array(self._other_site(server.site)),
+            )
+            for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns
+        ]
 
     def _size_hub(self, site: Site) -> ServerSizing:
-        zero = (0.0,) * H_PER_DAY
         return ServerSizing(
             name=site.hub_vm_name,
             site=site.name,
@@ -365,14 +375,31 @@ class Study:
             queue_lun_gib=self.a.hub_queue_lun_gib,
             source_array=self._first_array(site.name),
             target_array=self._first_array(self._other_site(site.name)),
-            hourly_log_mib=zero,
-            hourly_db_write_mib=zero,
         )
 
     def servers_at(self, year: int) -> list[ServerSizing]:
         """Mailbox servers after ``year`` years of growth, in scenario order."""
         if year not in self._servers:
-            self._servers[year] = [self._size_server(s, year) for s in self.scenario.servers]
+            s = self.scenario
+            # A what-if that keeps the servers, growth and assumptions (the same objects) and the
+            # arrays' and sites' names keeps their sizing: a family of designs sizes each
+            # server-year once.
+            same = (
+                year,
+                id(s.servers),
+                id(s.growth),
+                id(s.assumptions),
+                tuple((a.name, a.site) for a in s.arrays),
+                tuple(x.name for x in s.sites),
+            )
+            cached = self._sizing.get(same)
+            if cached is None:
+                sized = self._size_servers(year)
+                # The objects whose ids the key holds stay alive with it, so no id is reused.
+                self._sizing[same] = (sized, (s.servers, s.growth, s.assumptions))
+            else:
+                sized = cached[0]  # type: ignore[index]
+            self._servers[year] = sized
         return self._servers[year]
 
     @property
@@ -410,12 +437,19 @@ class Study:
             )
         )
 
-    def hourly_mib_of(self, vm: ServerSizing) -> FloatArray:
-        """A VM's replicated volume per hour for the mode (Method §4, §5). [MiB/h]"""
+    def hourly_mib(self, vms: Sequence[ServerSizing]) -> FloatArray:
+        """VMs' replicated volume in each hour for the mode (Method §4, §5): database writes
+        scaled by the daily profile (× the MV/A transfer factor), logs by the profile, and
+        guest-OS writes. Both are linear, so the VMs' totals are summed first. [MiB/h]"""
         a = self.a
-        db = np.asarray(vm.hourly_db_write_mib)
         factor = 1.0 if self.is_sync else a.async_db_transfer_factor
-        return np.asarray(db * factor + np.asarray(vm.hourly_log_mib) + a.gos_write_mib_per_h)
+        db = workload.hourly_db_write_mib(
+            sum(v.db_write_iops_peak for v in vms), a.daily_profile_fraction, a.db_page_kib
+        )
+        logs = workload.hourly_log_mib(
+            sum(v.log_mib_per_day for v in vms), a.daily_profile_fraction
+        )
+        return np.asarray(db * factor + logs + a.gos_write_mib_per_h * len(vms))
 
     def directions_at(self, year: int) -> list[DirectionLoad]:
         """Each direction of the link that carries protected VMs, in site order."""
@@ -425,7 +459,7 @@ class Study:
                 vms = [v for v in self.vms_at(year) if v.site == site.name]
                 if not vms:
                     continue
-                hourly = np.sum([self.hourly_mib_of(v) for v in vms], axis=0)
+                hourly = self.hourly_mib(vms)
                 out.append(
                     DirectionLoad(
                         from_site=site.name,
@@ -590,29 +624,59 @@ class Study:
         return 0.0 if self.is_sync else self.async_cycle.mean_rpo_min
 
     # --- consistency-group plans (Method §7) -------------------------------------------------
-    def plan_at(self, year: int) -> Plan:
-        """The CG plan after ``year`` years of growth; an explicit layout applies today only."""
-        if year not in self._plans:
-            r = self.scenario.replication
-            explicit = r.consistency_groups if year == 0 else None
-            self._plans[year] = planner.plan(
-                [v.as_luns() for v in self.vms_at(year)],
-                self.models,
-                self.mode,
-                r.cg_policy,
-                explicit,
-            )
-        return self._plans[year]
-
-    @property
+    @cached_property
     def plan(self) -> Plan:
-        """The CG plan today."""
-        return self.plan_at(0)
+        """Today's CG plan with every mirror (an explicit layout, when given, is checked as is)."""
+        r = self.scenario.replication
+        return planner.plan(
+            [v.as_luns() for v in self.vms],
+            self.models,
+            self.mode,
+            r.cg_policy,
+            r.consistency_groups,
+        )
+
+    def loads_at(self, year: int) -> tuple[ArrayLoad, ...]:
+        """Each array's mirrors and CGs against its limits after ``year`` years (counted from the
+        CG layout; today's from the plan itself)."""
+        if year == 0 and self.scenario.replication.consistency_groups:
+            return self.plan.arrays
+        if year == 0:
+            return tuple(planner.array_loads(self.shapes, list(self.models.items()), self.mode))
+        if year not in self._loads:
+            vms = [v.as_luns() for v in self.vms_at(year)]
+            policy = self.scenario.replication.cg_policy
+            if sum(v.luns for v in vms) > COUNTED_LUNS:
+                # Far beyond any array: count without laying CGs out (a work limit, Method §7).
+                self._loads[year] = planner.counted_loads(vms, self.models, self.mode, policy)
+            else:
+                self._loads[year] = planner.loads(vms, self.models, self.mode, policy)
+        return self._loads[year]
 
     @cached_property
     def first_break_year(self) -> int | None:
         """The first year of the horizon in which an array limit breaks; None if none does."""
-        return next((y for y in self.years if not self.plan_at(y).feasible), None)
+        return next(
+            (y for y in self.years if not all(load.fits for load in self.loads_at(y))), None
+        )
+
+    def mirrors_at(self, year: int) -> dict[str, int]:
+        """Mirrors each array carries after ``year`` years: every LUN of every protected VM
+        counts on its source and its target array (Method §7). [count]"""
+        out = {a.name: 0 for a in self.scenario.arrays}
+        for v in self.vms_at(year):
+            out[v.source_array] += v.luns
+            out[v.target_array] += v.luns
+        return out
+
+    @cached_property
+    def shapes(self) -> list[planner.CgShape] | tuple[ConsistencyGroup, ...]:
+        """Today's consistency groups, counted without their mirrors (the explicit layout, when
+        given, with them)."""
+        r = self.scenario.replication
+        if r.consistency_groups:
+            return self.plan.cgs
+        return planner.shapes([v.as_luns() for v in self.vms], self.models, self.mode, r.cg_policy)
 
     def recovered_luns_at(self, year: int) -> dict[str, int]:
         """LUNs the busiest recovery ESX cluster of each site must see after ``year`` years.
@@ -685,31 +749,41 @@ class Study:
         ]
 
     # --- reserved LUN pool (Method §5, §5a) --------------------------------------------------
-    def _cg_delta_gib(self, cg: ConsistencyGroup) -> float:
-        """A CG's share of its direction's largest MV/A delta set. [GiB]"""
-        direction = next(d for d in self.directions if cg.source_array in self._arrays_of(d))
-        cycle = self.cycles[direction.label]
-        if cycle.unbounded:
-            return 0.0
-        vms = {v.name: v for v in self.vms}
-        written = {n: float(self.hourly_mib_of(vms[n]).sum()) for n in direction.vms}
-        total = sum(written.values()) or 1.0
-        share = 0.0
+    @cached_property
+    def _written_share(self) -> dict[str, tuple[str, float]]:
+        """Each VM's direction and its share of the volume written in that direction."""
+        out = {}
+        for d in self.directions:
+            vms = [v for v in self.vms if v.site == d.from_site]
+            written = {v.name: float(self.hourly_mib([v]).sum()) for v in vms}
+            total = sum(written.values()) or 1.0
+            out.update({name: (d.label, w / total) for name, w in written.items()})
+        return out
+
+    def _cg_delta_gib(self, cg: planner.CgShape | ConsistencyGroup) -> float:
+        """A CG's share of its direction's largest MV/A delta set: each member VM's share of
+        the written volume, times the share of its storage groups the CG holds. [GiB]"""
+        share, label = 0.0, None
+        vms = self._vms_by_name
         for name in cg.servers:
+            label, written = self._written_share[name]
             vm = vms[name]
             units = cg.storage_groups_of(name) if vm.storage_groups else 1
-            share += written[name] / total * units / max(vm.storage_groups, 1)
+            share += written * units / max(vm.storage_groups, 1)
+        cycle = self.cycles.get(label or "")
+        if cycle is None or cycle.unbounded:
+            return 0.0
         return float(mib_to_gib(cycle.largest_delta_mib * share))
 
-    def _arrays_of(self, direction: DirectionLoad) -> set[str]:
-        vms = {v.name: v for v in self.vms}
-        return {vms[n].source_array for n in direction.vms}
+    @cached_property
+    def _vms_by_name(self) -> dict[str, ServerSizing]:
+        return {v.name: v for v in self.vms}
 
     def _test_window_gib(self, vms: Sequence[ServerSizing]) -> float:
         """Volume replicated to these VMs' LUNs during a test from the busiest hour. [GiB]"""
         if not vms:
             return 0.0
-        hourly = np.sum([self.hourly_mib_of(v) for v in vms], axis=0)
+        hourly = self.hourly_mib(vms)
         start = int(np.argmax(hourly))
         return float(mib_to_gib(_window(np.asarray(hourly), start, self.a.test_duration_h)))
 
@@ -718,16 +792,16 @@ class Study:
         """The reserved LUN pool each array needs, in GiB and reserved LUNs (Method §5, §5a)."""
         a = self.a
         out = {}
-        vms = {v.name: v for v in self.vms}
+        vms = self._vms_by_name
         for array in (x.name for x in self.scenario.arrays):
-            touching = [cg for cg in self.plan.cgs if array in (cg.source_array, cg.target_array)]
+            touching = [cg for cg in self.shapes if array in (cg.source_array, cg.target_array)]
             mva_gib, luns, capacity, delta = 0.0, 0, 0.0, 0.0
             if not self.is_sync and touching:
                 capacity = sum(cg.capacity_gib for cg in touching)
                 delta = max(self._cg_delta_gib(cg) for cg in touching)
                 mva_gib = max(a.rlp_fraction * capacity, a.rlp_delta_safety_factor * delta)
                 luns += sum(cg.luns for cg in touching)
-            secondaries = [cg for cg in self.plan.cgs if cg.target_array == array]
+            secondaries = [cg for cg in self.shapes if cg.target_array == array]
             test_gib, snapped, w_test = 0.0, 0.0, 0.0
             if secondaries:
                 snapped = sum(cg.capacity_gib for cg in secondaries)
@@ -744,7 +818,8 @@ class Study:
         a = self.a
         to_site = self._other_site(site)
         vms = tuple(v.name for v in self.vms if v.site == site)
-        cgs = sum(1 for cg in self.plan.cgs if cg.servers and cg.servers[0] in vms)
+        names = set(vms)
+        cgs = sum(1 for cg in self.shapes if cg.servers and cg.servers[0] in names)
         subnet = next(s for s in self.scenario.sites if s.name == to_site).recovery_subnet_differs
         customised = len(vms) if subnet else 0
         steps = (
@@ -788,7 +863,8 @@ class Study:
                 replication = scenario.replication.model_copy(update={"mode": mode})
                 scenario = scenario.model_copy(update={"replication": replication})
             own = {a.name: get_model(a.model) for a in self.scenario.arrays}
-            self._variants[key] = Study(scenario, {n: m for n, m in models.items() if m != own[n]})
+            changed = {n: m for n, m in models.items() if m != own[n]}
+            self._variants[key] = Study(scenario, changed, self._sizing)
         return self._variants[key]
 
     @cached_property
@@ -823,7 +899,22 @@ class Study:
         if out:
             return out
         for year in sorted({0, self.horizon}):
-            for load in self.plan_at(year).arrays:
+            # Mirror counts need no plan: when an array cannot hold them, no CG packing helps,
+            # and a large design is not planned on models far too small for it.
+            too_many = [
+                (array, count, limits.max_mirrors)
+                for array, count in self.mirrors_at(year).items()
+                if (limits := self.models[array].limits(self.mode)) is not None
+                and count > limits.max_mirrors
+            ]
+            if too_many:
+                when = f" in year {year}" if year else ""
+                out += [
+                    FitProblem("LIMIT-MIRRORS", a, year, f"{n:,} mirrors > {m:,}{when}")
+                    for a, n, m in too_many
+                ]
+                continue
+            for load in self.loads_at(year):
                 for limit in load.broken:
                     used, allowed, what = {
                         "LIMIT-MIRRORS": (load.mirrors, load.max_mirrors, "mirrors"),

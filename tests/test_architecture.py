@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "documents.registry": 8,
     "documents.blocks": 8,
     "documents.design_document": 8,
+    "yamlread": 0,
     "documents": 8,
     "report": 9,
     "calc_cli": 9,
@@ -130,16 +131,25 @@ def test_params_validates_accept_ids_without_the_rule_engine() -> None:
 
 @pytest.fixture
 def planner_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[Any, ...]]:
-    """Spy on :func:`srmkit.planner.plan`: count calls per distinct input (scenario × year)."""
+    """Spy on the planner's two entries, :func:`srmkit.planner.plan` (today's plan with its
+    mirrors) and :func:`srmkit.planner.loads` (a year's counts): calls per distinct input, i.e.
+    per (scenario, year), since a year's servers differ from every other year's."""
     calls: Counter[tuple[Any, ...]] = Counter()
-    real = planner.plan
+    real_plan, real_loads = planner.plan, planner.loads
 
-    def spy(servers, models, mode, policy, explicit=None):  # type: ignore[no-untyped-def]
-        key = (tuple(servers), tuple((n, m.model) for n, m in models.items()), mode, policy)
-        calls[(*key, bool(explicit))] += 1
-        return real(servers, models, mode, policy, explicit)
+    def key(servers, models, mode, policy):  # type: ignore[no-untyped-def]
+        return (tuple(servers), tuple((n, m.model) for n, m in models.items()), mode, policy)
 
-    monkeypatch.setattr(planner, "plan", spy)
+    def plan_spy(servers, models, mode, policy, explicit=None):  # type: ignore[no-untyped-def]
+        calls[(*key(servers, models, mode, policy), "plan", bool(explicit))] += 1
+        return real_plan(servers, models, mode, policy, explicit)
+
+    def loads_spy(servers, models, mode, policy):  # type: ignore[no-untyped-def]
+        calls[(*key(servers, models, mode, policy), "loads")] += 1
+        return real_loads(servers, models, mode, policy)
+
+    monkeypatch.setattr(planner, "plan", plan_spy)
+    monkeypatch.setattr(planner, "loads", loads_spy)
     return calls
 
 

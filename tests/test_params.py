@@ -212,7 +212,7 @@ def test_bad_file_names_field_and_line(case: str, tmp_path: Path) -> None:
         ("document:\n  customer: [unclosed\n", 3, "YAML syntax error"),
         ("document: {a: 1\nsites: []\n", 2, "YAML syntax error"),
         ("- a\n- b\n", 1, "mapping of sections"),
-        ("document: 1\ndocument: 2\n", 2, "YAML syntax error"),
+        ("document: 1\ndocument: 2\n", 2, "given twice"),
     ],
     ids=["empty", "comment only", "unclosed list", "unclosed mapping", "a list", "duplicate key"],
 )
