@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PARAMS ?= params/example.yaml
+PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
 .PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # A Chrome/Chromium for PDF printing and browser tests: use an installed one; as root with apt,
-# install Debian's chromium; otherwise say how to get one (srmkit then still writes the HTML).
+# install Debian's chromium; otherwise say how to get one (`make report` then writes HTML only).
 browser:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	   || command -v google-chrome >/dev/null 2>&1 || [ -n "$$SRMKIT_CHROMIUM" ]; then :; \
@@ -27,8 +27,11 @@ browser:
 	  echo "No Chrome/Chromium found: PDFs will be skipped. Install one (sudo apt-get install chromium) or set SRMKIT_CHROMIUM."; \
 	fi
 
+# Every example scenario's documents and the index; HTML only (said so) when no browser is found.
 report: $(STAMP) browser
-	$(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS)
+	@if $(BIN)/python -c "import sys; from srmkit.browser import find_browser; sys.exit(find_browser() is None)"; \
+	then $(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS); \
+	else echo "No Chrome/Chromium: rendering HTML only."; $(BIN)/srmkit report $(PARAMS) --to html $(REPORT_FLAGS); fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check srmkit tests bench notebooks

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -68,12 +68,30 @@ def find_browser() -> Path | None:
     return None
 
 
+class BrowserStartError(RuntimeError):
+    """The Chrome/Chromium found did not start."""
+
+    def __init__(self, executable: Path, detail: str) -> None:
+        super().__init__(
+            f"the browser {executable} did not start ({detail}); check that it runs "
+            f"('{executable} --headless --version') or set {BROWSER_ENV} to another one"
+        )
+
+
 def _launch(pw: Playwright) -> Any:
     executable = find_browser()
     if executable is None:
         raise BrowserNotFoundError()
     args = [*LAUNCH_ARGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
-    return pw.chromium.launch(executable_path=str(executable), args=args, headless=True)
+    try:
+        return pw.chromium.launch(
+            executable_path=str(executable), args=args, headless=True, timeout=30_000
+        )
+    except Exception as exc:  # Playwright reports a failed start with the browser's whole log
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        exited = re.search(r"process did exit: exitCode=(\d+)", str(exc))
+        detail = f"it exited with code {exited.group(1)}" if exited else first
+        raise BrowserStartError(executable, detail) from None
 
 
 def _offline(page: Page, refused: list[str]) -> None:
@@ -126,10 +144,12 @@ class Chromium:
 
     def __init__(
         self,
+        folder: Path,
         assets: dict[str, str] | None = None,
         warm_html: Callable[[], str] | None = None,
     ) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="srmkit-browser-"))
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
         for name, text in (assets or {}).items():
             (self.folder / name).write_text(text, encoding="utf-8")
         self.refused: list[str] = []
@@ -187,10 +207,9 @@ class Chromium:
         return future.result(timeout=timeout_s)
 
     def close(self) -> None:
-        """Stop the browser and remove its working folder."""
+        """Stop the browser (its working folder belongs to the caller)."""
         self._jobs.put(None)
         self._thread.join(timeout=30)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Chromium:
         return self

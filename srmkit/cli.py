@@ -1,30 +1,37 @@
 """The ``srmkit`` command line: the same work as the notebooks, with machine-readable output.
 
-Exit codes: 0 success, 1 a failure while rendering, 2 invalid input (a params file, a model
-name, an option).
+Exit codes: 0 success, 1 a failure while rendering (or a design that does not fit, for
+``check`` and ``plan``), 2 invalid input (a params file, a model name, an option), 130 interrupted
+(Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import signal
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from srmkit.browser import BrowserNotFoundError
 from srmkit.design import Design
+from srmkit.documents.registry import DOCUMENTS
+from srmkit.exports import csv_safe
 from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
 from srmkit.output import dumps, finding_dict, mirror_rows, plan_dict, problems_dict, size_dict
 from srmkit.params import ScenarioError, load_scenario
-from srmkit.report import FORMATS, ReportError, render
-from srmkit.schema import json_schema_text
+from srmkit.report import FORMATS, Event, OutputError, render, report_dict
+from srmkit.schema import Scenario, json_schema_text
 from srmkit.version import __version__
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 app = typer.Typer(
     help="srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON "
@@ -91,20 +98,22 @@ def _echo_csv(rows: list[dict[str, object]]) -> None:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     typer.echo(out.getvalue(), nl=False)
 
 
-def _validate_all(params: list[Path], fmt: TextFormat) -> None:
+def _validate_all(params: list[Path], fmt: TextFormat) -> list[Scenario]:
     """Validate every file before any work; on problems print them all and exit 2."""
     problems = []
+    scenarios = []
     for path in params:
         try:
-            load_scenario(path)
+            scenarios.append(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
         _fail(ScenarioError(problems), fmt)
+    return scenarios
 
 
 @app.command()
@@ -113,8 +122,8 @@ def check(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Validate and run every design rule: exit 0 clean, 1 on an error finding, 2 invalid input."""
-    _validate_all(params, fmt)
-    designs = {str(p): Design(load_scenario(p)) for p in params}
+    scenarios = _validate_all(params, fmt)
+    designs = {str(p): Design(s) for p, s in zip(params, scenarios, strict=True)}
     failed = any(d.errors for d in designs.values())
     if fmt is TextFormat.json:
         typer.echo(
@@ -159,8 +168,10 @@ def plan(
     ] = TableFormat.table,
 ) -> None:
     """The consistency-group plan: mirrors, CGs, array limits with headroom, growth, model."""
-    _validate_all([params], TextFormat.json if fmt is TableFormat.json else TextFormat.text)
-    design = Design(load_scenario(params))
+    [scenario] = _validate_all(
+        [params], TextFormat.json if fmt is TableFormat.json else TextFormat.text
+    )
+    design = Design(scenario)
     if fmt is TableFormat.csv:
         _echo_csv(mirror_rows(design))
         return
@@ -276,8 +287,8 @@ def size(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (Method)."""
-    _validate_all([params], fmt)
-    design = Design(load_scenario(params))
+    [scenario] = _validate_all([params], fmt)
+    design = Design(scenario)
     if fmt is TextFormat.json:
         typer.echo(dumps(size_dict(design)))
         return
@@ -364,63 +375,144 @@ def schema() -> None:
     typer.echo(json_schema_text(), nl=False)
 
 
+class _Progress:
+    """What a report run says while it works: plain lines, and a progress bar over files and
+    documents on a terminal (standard error; the lines stay on standard output)."""
+
+    def __init__(self, files: int, documents: int, text: bool, bar: bool) -> None:
+        self.text = text
+        self.documents = documents
+        self.done: dict[Path, int] = {}
+        self.landed: list[str] = []
+        self.bar: Any = None
+        if bar:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self.bar = Progress(
+                "{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("rendering", total=files * documents)
+            self.bar.start()
+
+    def _say(self, line: str, err: bool = False) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+        elif self.text or err:
+            typer.echo(line, err=err)
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "scenario":
+            if self.text:
+                self._say(f"{event.params}: the design {event.detail}")
+                for line in event.errors:
+                    self._say(f"  error {line}")
+        elif event.kind == "document":
+            self.done[event.params] = self.done.get(event.params, 0) + 1
+            if self.bar is not None:
+                self.bar.update(self.task, advance=1, description=f"{event.params.name}")
+        elif event.kind == "landed":
+            self.landed.append(event.detail)
+        elif event.kind == "failed" and self.bar is not None:
+            left = self.documents - self.done.get(event.params, 0)
+            self.bar.update(self.task, advance=left)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @app.command()
 def report(
     params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("reports"),
     to: Annotated[str, typer.Option(help="Formats, comma-separated: html,pdf.")] = "html,pdf",
+    only: Annotated[
+        Optional[str],  # noqa: UP045  typer needs Optional
+        typer.Option(help=f"Only these documents, comma-separated: {','.join(DOCUMENTS)}."),
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=16, help="Render this many files at once.")] = 1,
     overwrite: Annotated[
         bool, typer.Option(help="Replace an existing report of the same version.")
     ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar: plain lines only.")] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
-    """Validate every params file, then render each document (HTML and PDF) for each."""
-    formats = [f.strip() for f in to.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        typer.echo(f"error: --to takes html and/or pdf, not {','.join(bad) or to!r}", err=True)
-        raise typer.Exit(EXIT_INVALID)
+    """Validate every params file, then render each document (HTML and PDF) for each, the
+    machine-readable results beside them and an index of every report.
+
+    Exit 0 when every file rendered, 1 when one failed (the others still land), 2 for invalid
+    input (nothing is rendered)."""
+    formats = _choices("--to", to, FORMATS)
+    keys = _choices("--only", only, tuple(DOCUMENTS)) if only is not None else None
     _validate_all(params, fmt)
-
-    def announce(path: Path, design: Design) -> None:
-        if fmt is TextFormat.text:
-            typer.echo(f"{path}: the design {design.verdict_text}")
-            for f in design.errors:
-                when = f" (year {f.year})" if f.year else ""
-                typer.echo(f"  error {f.id}{when}: {f.message}")
-
+    text = fmt is TextFormat.text
+    start = time.perf_counter()
+    progress = _Progress(
+        len(params), len(keys or DOCUMENTS), text, bar=not quiet and sys.stderr.isatty()
+    )
     try:
-        results = render(params, out, formats, overwrite, on_start=announce)  # type: ignore[arg-type]  # checked above
-    except ReportError as exc:
+        result = render(params, out, formats, overwrite, keys, progress, jobs)  # type: ignore[arg-type]  # checked by _choices
+    except (BrowserNotFoundError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_FAILED) from None
-    for rep in results:
-        for warning in rep.warnings:
-            typer.echo(f"warning: {rep.params}: {warning}", err=True)
+        typer.echo("nothing was rendered", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo("interrupted: the reports being written were removed", err=True)
+        for folder in progress.landed:
+            typer.echo(f"  finished before the interrupt: {folder}", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        progress.close()
     if fmt is TextFormat.json:
-        typer.echo(
-            dumps(
-                [
-                    {
-                        "params": str(r.params),
-                        "folder": str(r.folder),
-                        "verdict": r.design.verdict,
-                        "files": {k: str(v) for k, v in r.files.items()},
-                        "warnings": r.warnings,
-                    }
-                    for r in results
-                ]
+        typer.echo(dumps(report_dict(result)))
+    else:
+        for rep in result.reports:
+            typer.echo(f"{rep.params} -> {rep.folder}: {', '.join(rep.files)}")
+        if result.index is not None:
+            typer.echo(f"index of every report: {result.index}")
+        took = f"{time.perf_counter() - start:.1f} s"
+        if result.reports:
+            typer.echo(
+                f"{plural(len(result.reports), 'file')} rendered in {took}"
+                + (f"; {len(result.failures):,} failed" if result.failures else "")
             )
+        else:
+            typer.echo(f"nothing rendered ({took}); {plural(len(result.failures), 'file')} failed")
+    for failure in result.failures:
+        typer.echo(f"failed: {failure.params}: {failure.reason} (nothing of it was kept)", err=True)
+    if result.failures:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _choices(option: str, value: str, allowed: tuple[str, ...]) -> list[str]:
+    """The comma-separated choices of an option; exit 2 naming what is allowed."""
+    chosen = list(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [v for v in chosen if v not in allowed]
+    if bad or not chosen:
+        typer.echo(
+            f"error: {option} takes {', '.join(allowed)} (comma-separated), "
+            f"not {','.join(bad) or repr(value)}",
+            err=True,
         )
-        return
-    for rep in results:
-        typer.echo(f"{rep.params} -> {rep.folder} ({rep.design.verdict_text})")
-        for name in rep.files:
-            typer.echo(f"  {name}")
+        raise typer.Exit(EXIT_INVALID)
+    return chosen
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """SIGTERM ends a run as Ctrl-C does: what it was writing is removed."""
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     """Console entry point."""
+    signal.signal(signal.SIGTERM, _interrupted)
     app(prog_name="srmkit")
 
 

@@ -7,11 +7,13 @@ document brings (:mod:`srmkit.documents.registry`).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from srmkit.design import Design
-from srmkit.output import mirror_rows
+from srmkit.output import cg_rows, dumps, mirror_rows, review_dict, server_rows, size_dict
 
 COLUMNS = (
     "server",
@@ -25,31 +27,97 @@ COLUMNS = (
 )
 
 
+SERVER_COLUMNS = (
+    "server",
+    "site",
+    "users",
+    "profile",
+    "storage_groups",
+    "db_iops_peak",
+    "log_mib_per_day",
+    "db_lun_gib",
+    "log_lun_gib",
+    "luns",
+    "capacity_gib",
+)
+CG_COLUMNS = (
+    "cg",
+    "servers",
+    "luns",
+    "capacity_gib",
+    "source_array",
+    "target_array",
+    "full_sync_h",
+)
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Text a spreadsheet would read as a formula when it starts a cell (OWASP "CSV injection")."""
+SHEET_TITLE_MAX = 31
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def csv_safe(value: object) -> object:
+    """A cell for a CSV file: text that a spreadsheet would evaluate is prefixed with ``'``.
+
+    >>> print(csv_safe('=HYPERLINK("http://x")'), csv_safe("mbx01"), csv_safe(-1.5))
+    '=HYPERLINK("http://x") mbx01 -1.5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_plan_csv(design: Design, path: Path) -> None:
-    """``plan.csv``: one row per mirror."""
+    """``plan.csv``: one row per mirror (no cell a spreadsheet would evaluate)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(mirror_rows(design))
+        writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in mirror_rows(design))
+
+
+def sheet_titles(names: list[str]) -> list[str]:
+    """Worksheet titles for names: without ``[]:*?/\\``, at most 31 characters, unique
+    regardless of case (Excel's rules).
+
+    >>> sheet_titles(["AMS/CX4", "a" * 40, "A" * 40])
+    ['AMS-CX4', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2']
+    """
+    titles: list[str] = []
+    taken = {"mirrors", "servers", "consistency groups"}
+    for name in names:
+        base = SHEET_TITLE_FORBIDDEN.sub("-", name).strip("'") or "array"
+        title, n = base[:SHEET_TITLE_MAX], 2
+        while title.casefold() in taken:
+            suffix = f" {n}"
+            title, n = base[: SHEET_TITLE_MAX - len(suffix)] + suffix, n + 1
+        taken.add(title.casefold())
+        titles.append(title)
+    return titles
 
 
 def write_plan_xlsx(design: Design, path: Path) -> None:
-    """``plan.xlsx``: the mirror sheet plus a summary sheet per array."""
+    """``plan.xlsx``: every mirror, server and consistency group (complete, however long the
+    document's tables are), and a summary sheet per array."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.title = "mirrors"
-    sheet.append(list(COLUMNS))
-    for row in mirror_rows(design):
-        sheet.append([_cell(row[c]) for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for load in design.plan.arrays:
-        summary = wb.create_sheet(title=load.array[:31])
-        summary.append(["measure", "used", "limit", "headroom"])
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, columns, rows in (
+        ("mirrors", COLUMNS, mirror_rows(design)),
+        ("servers", SERVER_COLUMNS, server_rows(design)),
+        ("consistency groups", CG_COLUMNS, cg_rows(design)),
+    ):
+        sheet = wb.create_sheet(title)
+        sheet.append([_header(sheet, c, bold) for c in columns])
+        for row in rows:
+            sheet.append([_cell(sheet, row[c]) for c in columns])
+    loads = design.plan.arrays
+    for load, title in zip(loads, sheet_titles([a.array for a in loads]), strict=True):
+        summary = wb.create_sheet(title=title)
+        summary.append(
+            [_header(summary, c, bold) for c in ("measure", "used", "limit", "headroom")]
+        )
         summary.append(["mirrors", load.mirrors, load.max_mirrors, load.mirrors_headroom])
         summary.append(["consistency groups", load.cgs, load.max_cgs, load.cgs_headroom])
         summary.append(
@@ -60,21 +128,47 @@ def write_plan_xlsx(design: Design, path: Path) -> None:
                 load.max_luns_per_cg - load.largest_cg_luns,
             ]
         )
-        summary.append(["model", load.model])
+        summary.append(["model", _cell(summary, load.model)])
         summary.append(["mode", load.mode])
-        for cell in summary[1]:
-            cell.font = Font(bold=True)
     wb.save(path)
 
 
-def _cell(value: object) -> object:
-    """Text cells that a spreadsheet could read as a formula are written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+def _header(sheet: Any, text: str, font: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = font
+    return cell
+
+
+def _cell(sheet: Any, value: object) -> object:
+    """Text is stored as a text cell, never as a formula, whatever it starts with."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(dumps(data) + "\n", encoding="utf-8")
+
+
+def write_sizing_json(design: Design, path: Path) -> None:
+    """``sizing.json``: the sizing study, as ``srmkit size --format json`` prints it."""
+    _write_json(path, size_dict(design))
+
+
+def write_findings_json(design: Design, path: Path) -> None:
+    """``findings.json``: the verdict, every finding with its remedy, the recommendations."""
+    _write_json(path, review_dict(design))
 
 
 EXPORTS: dict[str, Callable[[Design, Path], None]] = {
     "plan.csv": write_plan_csv,
     "plan.xlsx": write_plan_xlsx,
+    "sizing.json": write_sizing_json,
+    "findings.json": write_findings_json,
 }

@@ -212,13 +212,21 @@ ROLE_NAMES = {
 }
 
 
+MAX_BARS = 64
+"""Consistency groups drawn at most in one figure (the largest; the rest are listed in tables)."""
+
+
 def cg_layout(design: Design) -> go.Figure:
-    """LUNs in each consistency group by role, against the largest CG the arrays allow."""
+    """LUNs in each consistency group by role, against the largest CG the arrays allow (the
+    :data:`MAX_BARS` largest groups when there are more)."""
     plan = design.plan
-    names = [cg.name for cg in plan.cgs]
+    cgs = list(plan.cgs)
+    if len(cgs) > MAX_BARS:
+        cgs = sorted(cgs, key=lambda cg: -cg.luns)[:MAX_BARS]
+    names = [cg.name for cg in cgs]
     fig = go.Figure()
     for role, label in ROLE_NAMES.items():
-        counts = [sum(1 for m in cg.mirrors if m.role == role) for cg in plan.cgs]
+        counts = [sum(1 for m in cg.mirrors if m.role == role) for cg in cgs]
         if any(counts):
             fig.add_bar(x=names, y=counts, name=label)
     limit = min((a.max_luns_per_cg for a in plan.arrays), default=0)
@@ -236,9 +244,14 @@ def cg_layout(design: Design) -> go.Figure:
         yaxis={"title": "LUNs", "rangemode": "tozero"},
         **LAYOUT,
     )
+    shown = (
+        f"The {MAX_BARS} largest of {len(plan.cgs):,} consistency groups. "
+        if len(plan.cgs) > MAX_BARS
+        else ""
+    )
     _note(
         fig,
-        f"Policy {plan.policy}; a storage group's database and log LUN always share a CG; "
+        f"{shown}Policy {plan.policy}; a storage group's database and log LUN always share a CG; "
         "mirrors count against both arrays they touch (Method §7).",
     )
     return fig

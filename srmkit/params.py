@@ -10,7 +10,7 @@ alias bombs, deep nesting and tags before anything is built from them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -105,6 +105,75 @@ def _allowed_keys(loc: Loc) -> list[str]:
     return list(_fields(current))
 
 
+def _field_info(loc: Loc) -> Any:
+    """pydantic's FieldInfo of the field at ``loc`` (None when the path leaves the schema)."""
+    current: Any = Scenario
+    info = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "__pydantic_fields__", None)  # models and pydantic dataclasses
+        if not isinstance(fields, dict):
+            return None
+        info = fields.get(str(part))
+        if info is None:
+            return None
+        current = _unwrap(info.annotation)
+    return info
+
+
+NUMBER_ERRORS = {
+    "finite_number",
+    "float_type",
+    "float_parsing",
+    "int_type",
+    "int_parsing",
+    "int_from_float",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+}
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def _allowed_range(loc: Loc) -> str:
+    """``"; allowed: a number from 1 to 100,000"`` for a number field, else ``""``."""
+    info = _field_info(loc)
+    if info is None:
+        return ""
+    whole = info.annotation is int
+    bounds = {
+        k: getattr(m, k)
+        for m in info.metadata
+        for k in ("ge", "gt", "le", "lt")
+        if getattr(m, k, None) is not None
+    }
+    if whole and "gt" in bounds:
+        bounds["ge"] = int(bounds.pop("gt")) + 1
+    if whole and "lt" in bounds:
+        bounds["le"] = int(bounds.pop("lt")) - 1
+    kind = "a whole number" if whole else "a number"
+    if "ge" in bounds and "le" in bounds:
+        return f"; allowed: {kind} from {_number(bounds['ge'])} to {_number(bounds['le'])}"
+    words = [
+        f"{word} {_number(bounds[k])}"
+        for k, word in (
+            ("ge", "at least"),
+            ("gt", "more than"),
+            ("le", "at most"),
+            ("lt", "less than"),
+        )
+        if k in bounds
+    ]
+    return f"; allowed: {kind}{' ' if words else ''}{' and '.join(words)}"
+
+
 def _fields(cls: Any) -> dict[str, Any]:
     if isinstance(cls, type) and issubclass(cls, BaseModel):
         return {name: f.annotation for name, f in cls.model_fields.items()}
@@ -141,9 +210,19 @@ def _from_validation(err: ValidationError, file: str, lines: Mapping[Loc, int]) 
         elif kind == "missing":
             message = "required field is missing"
             value = ""
+        elif kind in ("too_long", "too_short") and isinstance(e.get("input"), list):
+            ctx = e.get("ctx", {})
+            limit = ctx.get("max_length" if kind == "too_long" else "min_length", 0)
+            message = (
+                f"{len(e['input']):,} item{'' if len(e['input']) == 1 else 's'}; allowed: "
+                + (f"at most {limit:,}" if kind == "too_long" else f"at least {limit:,}")
+            )
+            value = ""
         else:
             msg = e["msg"].removeprefix("Value error, ")
             message = msg[0].lower() + msg[1:] if msg else kind
+            if kind in NUMBER_ERRORS and not isinstance(e.get("input"), dict | list):
+                message += _allowed_range(loc)
             value = _show(e.get("input"))
         problems.append(Problem(file, _line(lines, loc), field_path(loc), value, message))
     return problems
@@ -177,11 +256,16 @@ def cross_check(
         ("server", [s.name for s in scenario.servers]),
     ):
         section = {"site": "sites", "array": "arrays", "server": "servers"}[kind]
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for i, name in enumerate(names):
-            if name.upper() in seen:  # Windows and Navisphere names ignore case
-                add((section, i, "name"), name, f"{kind} names must be unique")
-            seen.add(name.upper())
+            first = seen.setdefault(name.upper(), i)  # Windows and Navisphere names ignore case
+            if first != i:
+                add(
+                    (section, i, "name"),
+                    name,
+                    f"{kind} names must be unique, ignoring case: {section}[{first}] is "
+                    f"{names[first]!r}",
+                )
 
     arrays_by_site: dict[str, list[str]] = {name: [] for name in site_names}
     for i, array in enumerate(scenario.arrays):
@@ -367,6 +451,24 @@ def validate_data(
     return scenario
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode(raw: bytes, fail: Callable[[str, int | None], ScenarioError]) -> str:
+    """The file's text: UTF-8 (a byte-order mark is allowed), else a message saying so."""
+    if raw.startswith(UTF16_BOMS):
+        raise fail("the file is UTF-16 text; save it as UTF-8", 1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot start or continue "
+            "a character here); save it as UTF-8",
+            line,
+        ) from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate one params file.
 
@@ -406,9 +508,10 @@ def read_params(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
             raise fail(
                 f"the file is {size:,} bytes; a scenario file is at most {MAX_FILE_BYTES:,} bytes"
             )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"cannot read the file: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+    text = _decode(raw, fail)
     try:
         data, lines = read_yaml(text)
     except YamlError as exc:

@@ -1,57 +1,77 @@
-"""Render the registered documents: papermill executes each notebook, nbconvert writes HTML without
-code, and an installed Chromium prints the PDF.
+"""Render the registered documents of many scenarios: papermill executes each notebook, nbconvert
+writes HTML without code, an installed Chromium prints the PDF; the machine-readable results and
+an index of every report land beside them.
 
-A report is built in a hidden temporary folder beside its destination and moved into place only
-when complete, so ``reports/`` never holds a half-written report. An existing report is never
-replaced unless ``overwrite`` is asked for; otherwise a new, time-stamped folder is used.
+Nothing is ever half-written or lost (:mod:`srmkit.folders`): each report is built in a hidden
+staging folder and moved into a folder reserved for it at the start, so a failure, an interrupt
+(SIGINT or SIGTERM) or a concurrent run on the same scenario leaves every other report intact;
+what a killed run left is cleaned up by the next one. A failure in one scenario does not stop the
+others: the run says which failed and why.
 
 Speed, measured on the example (see ``bench/``): the notebook is executed in memory and written
-once (papermill's per-cell saves are off); plotly.js is inlined by the HTML template, never stored
-in a notebook; one browser serves the whole run, started and warmed while the first notebook runs.
+once; plotly.js is inlined by the template, never stored in a notebook; one browser serves the
+whole run and kernels start one document ahead.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import html
-import re
+import json
+import multiprocessing
+import os
+import queue
 import shutil
 import signal
-import sys
-import tempfile
-import unicodedata
-import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from srmkit.browser import Chromium, wait_for_figures
+from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
 from srmkit.design import Design
 from srmkit.documents.registry import DOCUMENTS, DocumentSpec
+from srmkit.execution import (
+    Kernels,
+    ReportError,
+    execute,
+    prepare_html,
+    to_html,
+    write_ipynb,
+)
 from srmkit.exports import EXPORTS
-from srmkit.output import json_ready
+from srmkit.folders import (
+    abandon,
+    clean_debris,
+    publish,
+    reserve,
+    slug,
+    staging_dir,
+    timestamp,
+    work_dir,
+)
 from srmkit.params import read_params
-from srmkit.schema import Scenario
-
-if TYPE_CHECKING:
-    import nbformat
-    from playwright.sync_api import Page
+from srmkit.printing import Printer
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
-KERNEL = "python3"
-PLOTLY_FILE = "plotly.min.js"
-PREPARE_FIGURES = "srmkit.figures.prepare()"  # plotly's validators, loaded as a kernel starts
-PLOTLY_BUNDLE = "plotly/plotly-basic.min.js"  # scatter, bar, pie: see srmkit/data/plotly/README.md
+INDEX = "index.html"
+EventKind = Literal["scenario", "document", "landed", "failed"]
+
+__all__ = [
+    "FORMATS",
+    "BrowserNotFoundError",
+    "Event",
+    "OutputError",
+    "ReportError",
+    "RunResult",
+    "render",
+    "report_dict",
+]
 
 
-class ReportError(RuntimeError):
-    """A notebook failed to execute or a document could not be rendered."""
+class OutputError(OSError):
+    """The output folder cannot be created or written."""
 
 
 @dataclass
@@ -60,284 +80,70 @@ class Report:
 
     params: Path
     folder: Path
-    design: Design
+    verdict: str
     files: dict[str, Path] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
-def notebooks_dir() -> Traversable:
-    """The shipped notebooks: the repository's ``notebooks/``, as ``srmkit.notebooks``."""
-    return resources.files("srmkit.notebooks")
+@dataclass(frozen=True)
+class Failure:
+    """A scenario whose documents could not be rendered: nothing of it was left behind."""
+
+    params: Path
+    reason: str
 
 
-def slug(text: str) -> str:
-    """A folder-safe name: ``"Northwind Traders, Inc."`` → ``northwind-traders-inc``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    cleaned = re.sub(r"[^A-Za-z0-9.]+", "-", ascii_text).strip("-.").lower()
-    return cleaned[:80] or "unnamed"
+@dataclass(frozen=True)
+class Event:
+    """Progress of a run, for a progress bar or a log."""
+
+    kind: EventKind
+    params: Path
+    detail: str = ""
+    """scenario: the verdict; document (one is written): its title; landed: the folder;
+    failed: the reason."""
+    errors: tuple[str, ...] = ()
+    """scenario: the error findings, one line each."""
 
 
-def _timestamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+Listener = Callable[[Event], None]
 
 
-def destination(scenario: Scenario, out_root: Path, overwrite: bool) -> Path:
-    """``<out>/<customer-slug>/<version-or-timestamp>``; a new time-stamped name if that exists."""
-    customer = out_root / slug(scenario.document.customer)
-    version = scenario.document.version
-    folder = customer / (slug(version) if version else _timestamp())
-    if folder.exists() and not overwrite:
-        base = f"{folder.name}-{_timestamp()}"
-        folder, n = customer / base, 1
-        while folder.exists():  # two runs within the same second
-            n += 1
-            folder = customer / f"{base}-{n}"
-    return folder
+@dataclass
+class RunResult:
+    """What a run produced."""
+
+    reports: list[Report]
+    failures: list[Failure]
+    index: Path | None
 
 
-def _quiet_imports() -> None:
-    """Skip an optional jsonschema plugin that costs about 1 s at import and is never used here.
-
-    nbformat imports jsonschema, which imports ``rfc3987_syntax`` (pulled in by JupyterLab's
-    dependencies) when present; it compiles a grammar at import. No notebook schema uses the
-    formats it checks.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # import → ImportError
+def _quiet(event: Event) -> None:
+    """The default listener: says nothing."""
 
 
-class Kernels:
-    """Fresh kernels for a run's notebooks, each started while the previous document renders.
-
-    Every notebook runs in a new kernel (no state leaks between documents), but the next one is
-    started one document ahead, and each imports the document modules it will need as it starts
-    (``exec_lines``), so a notebook finds its kernel ready. Kernels talk over IPC sockets in
-    ``workdir``: no TCP port is opened (and ipykernel's "running over TCP without encryption"
-    warning goes); connection files and sockets live in ``workdir`` and go with the kernel.
-    """
-
-    def __init__(self, workdir: Path, preload: Sequence[str]) -> None:
-        self.workdir = workdir
-        self.preload = list(dict.fromkeys(preload))
-        self._ahead: Any = None
-        self._done: list[Any] = []
-        self._count = 0
-
-    def _start(self) -> Any:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        self._count += 1
-        km = AsyncKernelManager(kernel_name=KERNEL)
-        km.transport = "ipc"
-        km.ip = str(self.workdir / f"k{self._count}")
-        km.connection_file = str(self.workdir / f"k{self._count}.json")
-        preload = "; ".join(
-            [*(f"import {m}" for m in self.preload), "import srmkit.figures", PREPARE_FIGURES]
-        )
-        run_sync(km.start_kernel)(
-            cwd=str(self.workdir), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]
-        )
-        return km
-
-    def start_ahead(self) -> None:
-        """Start the first kernel now, while the caller prepares the first document."""
-        if self._ahead is None:
-            self._ahead = self._start()
-
-    def take(self, more: bool) -> Any:
-        """A started kernel for the next notebook; with ``more``, start the one after it too."""
-        km = self._ahead if self._ahead is not None else self._start()
-        self._ahead = self._start() if more else None
-        return km
-
-    def stop(self, km: Any) -> None:
-        """Kill a kernel whose notebook is done (no interrupt, no wait); reaped in close()."""
-        from jupyter_core.utils import run_sync
-
-        run_sync(km.signal_kernel)(signal.SIGKILL)
-        self._done.append(km)
-
-    def close(self) -> None:
-        """Stop a kernel started ahead that no notebook took; reap every kernel, remove files."""
-        from jupyter_core.utils import run_sync
-
-        if self._ahead is not None:
-            self.stop(self._ahead)
-            self._ahead = None
-
-        async def reap() -> None:
-            await asyncio.gather(*(km.provisioner.wait() for km in self._done if km.provisioner))
-            for km in self._done:
-                await km.cleanup_resources()
-
-        run_sync(reap)()
-        self._done.clear()
-
-
-def execute(spec: DocumentSpec, params: Path, sections: dict[str, Any], km: Any) -> Any:
-    """Execute a document's notebook with papermill on the scenario's sections, as ``-f`` would.
-
-    The notebook runs on the started kernel ``km`` and is kept in memory; papermill's save after
-    every cell is off (it rewrote the whole notebook about 70 times per render).
-    """
-    _quiet_imports()
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    parameters = {"params_file": str(params.resolve()), **json_ready(sections)}
-    with resources.as_file(notebooks_dir() / spec.notebook) as notebook:
-        try:
-            return papermill.execute_notebook(
-                str(notebook),
-                None,
-                parameters=parameters,
-                progress_bar=False,
-                kernel_name=KERNEL,
-                request_save_on_cell_execute=False,
-                km=km,
-            )
-        except PapermillExecutionError as exc:
-            raise ReportError(
-                f"the notebook {spec.notebook} failed in cell {exc.exec_count}: "
-                f"{exc.ename}: {exc.evalue}"
-            ) from None
-
-
-@cache
-def plotly_js() -> str:
-    """plotly.js (basic bundle), inlined once into every document: figures draw offline."""
-    return resources.files("srmkit.data").joinpath(PLOTLY_BUNDLE).read_text("utf-8")
-
-
-def _inline_script(js: str) -> str:
-    return f'<script type="text/javascript">{js}</script>'
-
-
-@cache
-def _html_exporter() -> Any:
-    """nbconvert's HTML exporter with srmkit's template: no code cells, no prompts."""
-    _quiet_imports()
-    import nbformat.v4
-    from nbconvert import HTMLExporter
-
-    templates = resources.files("srmkit").joinpath("templates")
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert is untyped
-        template_name="srmkit_document",
-        extra_template_basedirs=[str(templates)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
+def _scenario_event(params: Path, design: Design) -> Event:
+    errors = tuple(
+        f"{f.id}{f' (year {f.year})' if f.year else ''}: {f.message}" for f in design.errors
     )
-    # Compile the template now (~0.25 s), while a kernel starts, not when the first document waits.
-    empty = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is untyped
-    exporter.from_notebook_node(empty, resources={"srmkit": {"plotly_js": ""}})
-    return exporter
+    return Event("scenario", params, design.verdict_text, errors)
 
 
-def to_html(nb: nbformat.NotebookNode, title: str) -> str:
-    """Render an executed notebook to HTML without code cells or prompts; plotly.js inlined."""
-    nb.metadata["title"] = title
-    body, _ = _html_exporter().from_notebook_node(
-        nb, resources={"srmkit": {"plotly_js": _inline_script(plotly_js())}}
-    )
-    return str(body)
+def _documents(only: Sequence[str] | None) -> list[DocumentSpec]:
+    return [DOCUMENTS[key] for key in (only or DOCUMENTS)]
 
 
-def write_ipynb(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write an executed notebook."""
-    import nbformat
-
-    nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]  # nbformat is untyped
-
-
-def _footer(scenario: Scenario) -> str:
-    doc = scenario.document
-    return (
-        '<div style="font-size:7pt;width:100%;padding:0 12mm;color:#555;display:flex;'
-        'justify-content:space-between;font-family:sans-serif">'
-        f"<span>{html.escape(doc.customer)} · {html.escape(doc.confidentiality.upper())}</span>"
-        '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
-        "</div>"
-    )
-
-
-def _script_src(name: str) -> str:
-    # The charset matters: Chromium reuses its compiled plotly.js only for the same decoded text.
-    return f'<script charset="utf-8" src="{name}"></script>'
-
-
-def warm_page() -> str:
-    """A small page whose load makes Chromium compile plotly.js before the first document."""
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8">{_script_src(PLOTLY_FILE)}</head>'
-        '<body><p>srmkit</p><div id="f"></div>'
-        "<script>Plotly.newPlot('f', [{x: [1, 2], y: [1, 2]}])</script></body></html>"
-    )
-
-
-class Printer:
-    """Prints the run's HTML documents to PDF in one background browser."""
-
-    def __init__(self) -> None:
-        self.js = plotly_js()
-        self.chromium = Chromium(assets={PLOTLY_FILE: self.js}, warm_html=warm_page)
-
-    def pdf(self, document_html: str, output: Path, scenario: Scenario, timeout_s: float) -> None:
-        """Print one document (its plotly.js loaded from the browser's folder) to A4 PDF."""
-        page_file = self.chromium.folder / f"print-{uuid.uuid4().hex}.html"
-        page_file.write_text(
-            document_html.replace(_inline_script(self.js), _script_src(PLOTLY_FILE), 1),
-            encoding="utf-8",
-        )
-        footer = _footer(scenario)
-
-        def print_page(page: Page) -> None:
-            page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-            wait_for_figures(page, timeout_s * 1000)
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(output),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=footer,
-                margin={"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"},
-            )
-
-        try:
-            self.chromium.call(print_page)
-        finally:
-            page_file.unlink(missing_ok=True)
-
-    def close(self) -> None:
-        """Stop the browser."""
-        self.chromium.close()
-
-
-def _replace(folder: Path, staging: Path) -> None:
-    """Move a finished report into place; with an old one there (``--overwrite``), in one step."""
-    if folder.exists():
-        trash = folder.parent / f".old-{uuid.uuid4().hex}"
-        folder.rename(trash)
-        staging.rename(folder)
-        shutil.rmtree(trash)
-    else:
-        staging.rename(folder)
-
-
-def render_one(
+def render_scenario(
     params: Path,
     out_root: Path,
     formats: Sequence[Format],
     overwrite: bool,
     documents: Sequence[DocumentSpec],
-    printer: Printer | None,
     kernels: Kernels,
+    printer: Printer | None,
+    listener: Listener,
     last: bool = True,
-    on_start: Callable[[Path, Design], None] | None = None,
 ) -> Report:
-    """Render the documents of one params file into its own folder under ``out_root``.
+    """Render one params file's documents into its own reserved folder under ``out_root``.
 
     Raises
     ------
@@ -348,40 +154,175 @@ def render_one(
     """
     scenario, sections = read_params(params)
     design = Design(scenario)
-    if on_start is not None:
-        on_start(params, design)
-    folder = destination(scenario, out_root, overwrite)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".tmp-{uuid.uuid4().hex}"
-    staging.mkdir()
-    report = Report(params=params, folder=folder, design=design)
+    listener(_scenario_event(params, design))
+    doc = scenario.document
+    customer_dir = out_root / slug(doc.customer)
+    folder, replaces = reserve(
+        customer_dir, slug(doc.version) if doc.version else timestamp(), overwrite
+    )
+    staging: Path | None = None
     try:
-        # While the kernel starts: the exports, the scenario copy and nbconvert's set-up.
+        staging = staging_dir(customer_dir)
+        # While the first kernel starts: the scenario copy, the exports and nbconvert's set-up.
         shutil.copyfile(params, staging / "scenario.yaml")
         for name in dict.fromkeys(n for spec in documents for n in spec.exports):
             EXPORTS[name](design, staging / name)
-        _html_exporter()
+        prepare_html()
+        cells = 60 + len(design.plan.mirrors) // 100  # seconds a cell may run, scaled to the work
         for n, spec in enumerate(documents, 1):
             km = kernels.take(more=not last or n < len(documents))
             try:
-                nb = execute(spec, params, sections, km)
+                nb = execute(spec, params, sections, km, cells)
             finally:
                 kernels.stop(km)
             write_ipynb(nb, staging / f"{spec.basename}.ipynb")
-            title = f"{spec.title} — {scenario.document.customer}"
-            document_html = to_html(nb, title)
+            document_html = to_html(nb, f"{spec.title} — {doc.customer}")
             if "html" in formats:
                 (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
             if printer is not None:
-                printer.pdf(document_html, staging / f"{spec.basename}.pdf", scenario, 60)
-        _replace(folder, staging)
+                printer.pdf(document_html, staging / f"{spec.basename}.pdf", scenario)
+            listener(Event("document", params, spec.title))
+        publish(staging, folder, replaces)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not any(folder.parent.iterdir()):
-            folder.parent.rmdir()
+        abandon(staging, folder, replaces)
         raise
-    report.files = {p.name: p for p in sorted(folder.iterdir())}
-    return report
+    listener(Event("landed", params, str(folder)))
+    return Report(
+        params=params,
+        folder=folder,
+        verdict=design.verdict,
+        files={p.name: p for p in sorted(folder.iterdir())},
+    )
+
+
+def _render_group(
+    params: Sequence[Path],
+    out_root: Path,
+    formats: Sequence[Format],
+    overwrite: bool,
+    only: Sequence[str] | None,
+    listener: Listener,
+) -> tuple[list[Report], list[Failure]]:
+    """Render files one after another with one browser and kernels started ahead."""
+    documents = _documents(only)
+    reports: list[Report] = []
+    failures: list[Failure] = []
+    work = work_dir()
+    try:
+        kernels = Kernels(work, [spec.module for spec in documents])
+        kernels.start_ahead()
+        printer = Printer(work / "browser") if "pdf" in formats else None
+        try:
+            for i, path in enumerate(params, 1):
+                try:
+                    reports.append(
+                        render_scenario(
+                            path,
+                            out_root,
+                            formats,
+                            overwrite,
+                            documents,
+                            kernels,
+                            printer,
+                            listener,
+                            i == len(params),
+                        )
+                    )
+                except BrowserStartError as exc:
+                    # No PDF can be printed in this run: every file left fails for this reason.
+                    for rest in params[i - 1 :]:
+                        failures.append(Failure(rest, str(exc)))
+                        listener(Event("failed", rest, str(exc)))
+                    break
+                except ReportError as exc:
+                    reason = str(exc)
+                    failures.append(Failure(path, reason))
+                    listener(Event("failed", path, reason))
+                except Exception as exc:  # one file's failure never stops the others
+                    reason = f"{type(exc).__name__}: {exc}"
+                    failures.append(Failure(path, reason))
+                    listener(Event("failed", path, reason))
+        finally:
+            kernels.close()
+            if printer is not None:
+                printer.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return reports, failures
+
+
+class _QueueListener:
+    """Forwards a worker process's events to the parent (a picklable listener)."""
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+
+    def __call__(self, event: Event) -> None:
+        self.queue.put(event)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker_signals() -> None:
+    """A worker ends on SIGTERM as on Ctrl-C, removing what it was writing."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _worker(
+    params: Sequence[Path],
+    out_root: Path,
+    formats: Sequence[Format],
+    overwrite: bool,
+    only: Sequence[str] | None,
+    queue: Any,
+) -> tuple[list[Report], list[Failure]]:
+    return _render_group(params, out_root, formats, overwrite, only, _QueueListener(queue))
+
+
+def _parallel(
+    params: Sequence[Path],
+    out_root: Path,
+    formats: Sequence[Format],
+    overwrite: bool,
+    only: Sequence[str] | None,
+    listener: Listener,
+    jobs: int,
+) -> tuple[list[Report], list[Failure]]:
+    """Spread files over ``jobs`` worker processes, each with its own browser and kernels."""
+    context = multiprocessing.get_context("spawn")
+    groups = [list(params[i::jobs]) for i in range(jobs) if params[i::jobs]]
+    reports: list[Report] = []
+    failures: list[Failure] = []
+    with context.Manager() as manager:
+        pool = ProcessPoolExecutor(len(groups), mp_context=context, initializer=_worker_signals)
+        try:
+            events = manager.Queue()
+            futures = [
+                pool.submit(_worker, group, out_root, formats, overwrite, only, events)
+                for group in groups
+            ]
+            while not all(f.done() for f in futures) or not events.empty():
+                try:
+                    listener(events.get(timeout=0.2))
+                except queue.Empty:
+                    continue
+            for future in futures:
+                got, failed = future.result()
+                reports += got
+                failures += failed
+        except BaseException:
+            # Interrupted: each worker removes what it was writing (SIGTERM ends it as Ctrl-C).
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    order = {p: i for i, p in enumerate(params)}
+    reports.sort(key=lambda r: order[r.params])
+    failures.sort(key=lambda f: order[f.params])
+    return reports, failures
 
 
 def render(
@@ -390,35 +331,141 @@ def render(
     formats: Sequence[Format] = FORMATS,
     overwrite: bool = False,
     only: Sequence[str] | None = None,
-    on_start: Callable[[Path, Design], None] | None = None,
-) -> list[Report]:
+    listener: Listener = _quiet,
+    jobs: int = 1,
+) -> RunResult:
     """Render every registered document (or ``only`` those keys) for every params file.
 
-    One browser prints every PDF of the run; it starts while the first notebook executes.
-    ``on_start`` is told each scenario's design before its documents render (the CLI prints the
-    verdict and the errors there).
+    Raises
+    ------
+    BrowserNotFoundError
+        PDF was asked for and no Chrome/Chromium is installed (before anything is rendered).
+    OutputError
+        ``out_root`` cannot be created (before anything is rendered).
     """
-    documents = [DOCUMENTS[key] for key in (only or DOCUMENTS)]
-    with tempfile.TemporaryDirectory(prefix="srmkit-") as workdir:
-        kernels = Kernels(Path(workdir), [spec.module for spec in documents])
-        kernels.start_ahead()
-        printer = Printer() if "pdf" in formats else None
+    if "pdf" in formats and find_browser() is None:
+        raise BrowserNotFoundError()
+    existed = out_root.is_dir()
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        if not os.access(out_root, os.W_OK):
+            raise PermissionError(f"no permission to write in {out_root}")
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {out_root}: {exc.strerror or exc}"
+        ) from None
+    clean_debris(out_root)
+    if jobs > 1 and len(params) > 1:
+        reports, failures = _parallel(params, out_root, formats, overwrite, only, listener, jobs)
+    else:
+        reports, failures = _render_group(params, out_root, formats, overwrite, only, listener)
+    index = write_index(out_root)
+    if index is None and not existed and not any(out_root.iterdir()):
+        out_root.rmdir()  # a run that rendered nothing leaves no trace
+    return RunResult(reports, failures, index)
+
+
+def report_dict(result: RunResult) -> dict[str, Any]:
+    """A run's result for ``--format json``: each report with its files, each failure."""
+    return {
+        "reports": [
+            {
+                "params": str(r.params),
+                "folder": str(r.folder),
+                "verdict": r.verdict,
+                "files": {k: str(v) for k, v in r.files.items()},
+            }
+            for r in result.reports
+        ],
+        "failures": [{"params": str(f.params), "reason": f.reason} for f in result.failures],
+        "index": None if result.index is None else str(result.index),
+    }
+
+
+# --- the index of every report ---------------------------------------------------------------
+
+VERDICT_CLASS = {"fits": "ok", "fits_with_warnings": "warn", "does_not_fit": "bad"}
+VERDICT_WORDS = {
+    "fits": "fits",
+    "fits_with_warnings": "fits with warnings",
+    "does_not_fit": "does not fit",
+}
+
+
+def _entries(out_root: Path) -> list[dict[str, Any]]:
+    """Every report folder under ``out_root`` with its customer, version, verdict, documents."""
+    entries = []
+    for summary in sorted(out_root.glob("*/*/findings.json")):
+        folder = summary.parent
         try:
-            return [
-                render_one(
-                    p,
-                    out_root,
-                    formats,
-                    overwrite,
-                    documents,
-                    printer,
-                    kernels,
-                    i == len(params),
-                    on_start,
-                )
-                for i, p in enumerate(params, 1)
-            ]
-        finally:
-            kernels.close()
-            if printer is not None:
-                printer.close()
+            data = json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        documents = [
+            (
+                spec.title,
+                [
+                    f"{spec.basename}.{ext}"
+                    for ext in ("html", "pdf")
+                    if (folder / f"{spec.basename}.{ext}").exists()
+                ],
+            )
+            for spec in DOCUMENTS.values()
+        ]
+        entries.append(
+            {
+                "folder": folder.relative_to(out_root).as_posix(),
+                "customer": str(data.get("customer", "")),
+                "project": str(data.get("project", "")),
+                "version": str(data.get("version") or folder.name),
+                "verdict": str(data.get("verdict", "")),
+                "documents": [(title, files) for title, files in documents if files],
+            }
+        )
+    return entries
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def write_index(out_root: Path) -> Path | None:
+    """``index.html``: every customer, version and document under ``out_root`` with its verdict
+    (relative links; text escaped; written whole, then moved into place). None when there is no
+    report to list."""
+    rows = []
+    entries = _entries(out_root)
+    if not entries:
+        return None
+    for e in entries:
+        links = "<br>".join(
+            f"{html.escape(title)}: "
+            + " · ".join(
+                _link(e["folder"] + "/" + name, name.rsplit(".", 1)[1].upper()) for name in files
+            )
+            for title, files in e["documents"]
+        )
+        verdict = e["verdict"]
+        words = html.escape(VERDICT_WORDS.get(verdict, verdict))
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(e['customer'])}</td><td>{html.escape(e['project'])}</td>"
+            f"<td>{html.escape(e['version'])}</td>"
+            f'<td class="{VERDICT_CLASS.get(verdict, "")}">{words}</td>'
+            f"<td>{links}</td></tr>"
+        )
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>srmkit reports</title>'
+        "<style>body{font-family:'Liberation Sans','DejaVu Sans',Arial,sans-serif;color:#1b2a3a;"
+        "margin:2em}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid"
+        " #c9d3dd;text-align:left;vertical-align:top}th{background:#e8eef4}.ok{color:#1e7b34}"
+        ".warn{color:#8a5a00}.bad{color:#a4161a;font-weight:bold}</style></head><body>"
+        f"<h1>srmkit reports</h1><p>Updated {html.escape(timestamp())}.</p>"
+        "<table><thead><tr><th>Customer</th><th>Project</th><th>Version</th><th>Verdict</th>"
+        f"<th>Documents</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+    )
+    index = out_root / INDEX
+    partial = out_root / f".{INDEX}.{os.getpid()}.tmp"
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(index)
+    return index

@@ -663,11 +663,15 @@ class Study:
     def mirrors_at(self, year: int) -> dict[str, int]:
         """Mirrors each array carries after ``year`` years: every LUN of every protected VM
         counts on its source and its target array (Method §7). [count]"""
-        out = {a.name: 0 for a in self.scenario.arrays}
-        for v in self.vms_at(year):
-            out[v.source_array] += v.luns
-            out[v.target_array] += v.luns
-        return out
+        memo: dict[int, dict[str, int]] = self.__dict__.setdefault("_mirrors_memo", {})
+        if year not in memo:
+            out = {a.name: 0 for a in self.scenario.arrays}
+            for v in self.vms_at(year):
+                luns = v.luns
+                out[v.source_array] += luns
+                out[v.target_array] += luns
+            memo[year] = out
+        return dict(memo[year])
 
     @cached_property
     def shapes(self) -> list[planner.CgShape] | tuple[ConsistencyGroup, ...]:

@@ -25,7 +25,7 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     from srmkit.browser import find_browser
 
     formats = ("html", "pdf") if find_browser() else ("html",)
-    return render([EXAMPLE], tmp_path_factory.mktemp("reports"), formats)[0]
+    return render([EXAMPLE], tmp_path_factory.mktemp("reports"), formats).reports[0]
 
 
 def test_report_folder_layout(example_report: Report) -> None:
@@ -120,9 +120,9 @@ def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_
 def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
     """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
     out = tmp_path / "reports"
-    first = render([EXAMPLE], out, ("html",))[0]
+    first = render([EXAMPLE], out, ("html",)).reports[0]
     stamp = first.files["design_document.html"].stat().st_mtime_ns
-    second = render([EXAMPLE], out, ("html",))[0]
+    second = render([EXAMPLE], out, ("html",)).reports[0]
     assert second.folder != first.folder
     assert second.folder.parent == first.folder.parent
     assert first.files["design_document.html"].stat().st_mtime_ns == stamp
@@ -146,7 +146,7 @@ def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
     text = text.replace("    Primary data centre", "    <img src=x onerror=alert(2)> Primary")
     params = tmp_path / "evil.yaml"
     params.write_text(text, encoding="utf-8")
-    report = render([params], tmp_path / "reports", ("html",))[0]
+    report = render([params], tmp_path / "reports", ("html",)).reports[0]
     html = report.files["design_document.html"].read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -157,19 +157,21 @@ def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
 
 def test_failing_notebook_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When execution fails, the error names the cell and no folder is left behind."""
-    from srmkit import report as report_module
-    from srmkit.report import ReportError
+    from srmkit import execution
 
     broken = tmp_path / "notebooks"
     broken.mkdir()
     nb = nbformat.read(ROOT / "notebooks" / "design_document.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
     nbformat.write(nb, broken / "design_document.ipynb")
-    monkeypatch.setattr(report_module, "notebooks_dir", lambda: broken)
+    monkeypatch.setattr(execution, "notebooks_dir", lambda: broken)
     out = tmp_path / "reports"
-    with pytest.raises(ReportError, match="boom"):
-        render([EXAMPLE], out, ("html",))
-    assert not out.exists() or not any(out.rglob("*"))
+    result = render([EXAMPLE], out, ("html",))
+    assert result.reports == []
+    [failure] = result.failures
+    assert "boom" in failure.reason
+    assert "cell" in failure.reason
+    assert not out.exists()  # a run that rendered nothing leaves no trace
 
 
 def test_plan_exports_beside_the_report(example_report: Report) -> None:
@@ -193,7 +195,8 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
     assert rows[0]["cg"] == "CG_EXMBX01_1"
     assert rows[0]["lun_role"] == "db"
     book = load_workbook(example_report.files["plan.xlsx"])
-    assert book.sheetnames == ["mirrors", "AMS-CX4", "UTR-CX4"]
+    assert book.sheetnames == ["mirrors", "servers", "consistency groups", "AMS-CX4", "UTR-CX4"]
+    assert book["servers"].max_row == 7  # header and six mailbox servers
     assert book["mirrors"].max_row == 225
     assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 224, 512, 288]
 

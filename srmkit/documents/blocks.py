@@ -22,6 +22,9 @@ from srmkit.documents.registry import DocumentSpec
 from srmkit.schema import Scenario
 from srmkit.version import __version__
 
+MAX_TABLE_ROWS = 40
+"""Rows a long table shows in a document; the accompanying spreadsheet lists them all."""
+
 
 @dataclass(frozen=True)
 class Html:
@@ -160,9 +163,22 @@ class Book:
         rows: Sequence[Sequence[object]],
         total: Sequence[object] | None = None,
         source: str | None = None,
+        complete_in: str | None = None,
     ) -> Html:
-        """A numbered, captioned table; every cell escaped, numbers right-aligned."""
+        """A numbered, captioned table; every cell escaped, numbers right-aligned.
+
+        With ``complete_in`` (the accompanying file that lists every row), a table longer than
+        :data:`MAX_TABLE_ROWS` shows its first rows and says where the rest are; a total row
+        still counts every row.
+        """
         self.tables += 1
+        shown_note = ""
+        if complete_in is not None and len(rows) > MAX_TABLE_ROWS:
+            shown_note = (
+                f"The first {MAX_TABLE_ROWS:,} of {len(rows):,} rows are shown; every row is in "
+                f"the accompanying {complete_in}."
+            )
+            rows = rows[:MAX_TABLE_ROWS]
         head = "".join(
             f'<th class="{"num" if c.digits is not None else "txt"}">{esc(c.title)}</th>'
             for c in columns
@@ -183,7 +199,9 @@ class Book:
         cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
         return Html(
             f'{cap}<table class="srm-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>" + (note(source).markup if source else "")
+            f"<tbody>{body}</tbody></table>"
+            + (note(shown_note).markup if shown_note else "")
+            + (note(source).markup if source else "")
         )
 
     def figure(self, fig: go.Figure, caption: str) -> Html:

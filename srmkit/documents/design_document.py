@@ -15,6 +15,7 @@ from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, esc, join, paragraph
 from srmkit.documents.registry import get_document
 
+SPREADSHEET = "spreadsheet plan.xlsx"
 MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
 
 
@@ -173,7 +174,9 @@ def environment(b: Book, design: Design) -> Html:
             "(one database per storage group, at most the assumed maximum database size). Each "
             "storage group is one database LUN and one log LUN; the guest-OS LUN is mirrored too."
         ),
-        b.table("Mailbox server VMs", SERVER_COLUMNS, _server_rows(design)),
+        b.table(
+            "Mailbox server VMs", SERVER_COLUMNS, _server_rows(design), complete_in=SPREADSHEET
+        ),
         b.h2("Replication link and MirrorView settings"),
         b.table("Replication settings", [Col("Setting"), Col("Value")], _link_rows(design)),
     )
@@ -240,7 +243,10 @@ def workload(b: Book, design: Design) -> Html:
             "(Method §2)."
         ),
         b.table(
-            "Workload and mirrored capacity per server", WORKLOAD_COLUMNS, *_workload_rows(design)
+            "Workload and mirrored capacity per server",
+            WORKLOAD_COLUMNS,
+            *_workload_rows(design),
+            complete_in=SPREADSHEET,
         ),
     )
 
@@ -359,7 +365,9 @@ def synchronisation(b: Book, design: Design) -> Html:
             "throughput for the rate settings: the share of the link each setting uses is an "
             "assumption (Method §6), listed in the assumptions section."
         ),
-        b.table("Full synchronisation times", SYNC_COLUMNS, *_sync_rows(design)),
+        b.table(
+            "Full synchronisation times", SYNC_COLUMNS, *_sync_rows(design), complete_in=SPREADSHEET
+        ),
     )
 
 
@@ -461,7 +469,7 @@ def array_limits(b: Book, design: Design) -> Html:
             "synchronise and promote together [S0]. The full list of mirrors is in the plan "
             "spreadsheet delivered with this document."
         ),
-        b.table("Consistency groups", CG_COLUMNS, _cg_rows(design)),
+        b.table("Consistency groups", CG_COLUMNS, _cg_rows(design), complete_in=SPREADSHEET),
         b.figure(figures.cg_layout(design), "Consistency groups by source array"),
         b.h2("Growth against the limits"),
         b.figure(figures.growth_vs_limits(design), "Limit usage over the growth horizon"),

@@ -39,7 +39,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             basename="design_document",
             title="Disaster recovery design",
             subtitle="Design document",
-            exports=("plan.csv", "plan.xlsx"),
+            exports=("plan.csv", "plan.xlsx", "sizing.json", "findings.json"),
         ),
     )
 }

@@ -1,0 +1,203 @@
+"""Notebook execution and HTML conversion: fresh kernels, papermill, nbconvert.
+
+Every document's notebook runs in a new kernel (no state leaks between documents) started one
+document ahead; papermill executes it in memory and it is written once; nbconvert renders it
+with srmkit's template, which inlines plotly.js once (notebooks never store it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from srmkit.documents.registry import DocumentSpec
+from srmkit.output import json_ready
+
+if TYPE_CHECKING:
+    import nbformat
+
+KERNEL = "python3"
+PREPARE_FIGURES = "srmkit.figures.prepare()"  # plotly's validators, loaded as a kernel starts
+PLOTLY_BUNDLE = "plotly/plotly-basic.min.js"  # scatter, bar, pie: see srmkit/data/plotly/README.md
+
+
+class ReportError(RuntimeError):
+    """A notebook failed to execute or a document could not be rendered."""
+
+
+def notebooks_dir() -> Traversable:
+    """The shipped notebooks: the repository's ``notebooks/``, as ``srmkit.notebooks``."""
+    return resources.files("srmkit.notebooks")
+
+
+def _quiet_imports() -> None:
+    """Skip an optional jsonschema plugin that costs about 1 s at import and is never used here.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` (pulled in by JupyterLab's
+    dependencies) when present; it compiles a grammar at import. No notebook schema uses the
+    formats it checks.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # import → ImportError
+
+
+class Kernels:
+    """Fresh kernels for a run's notebooks, each started while the previous document renders.
+
+    Every notebook runs in a new kernel (no state leaks between documents), but the next one is
+    started one document ahead, and each imports the document modules it will need as it starts
+    (``exec_lines``), so a notebook finds its kernel ready. Kernels talk over IPC sockets in
+    ``workdir``: no TCP port is opened (and ipykernel's "running over TCP without encryption"
+    warning goes); connection files and sockets live in ``workdir`` and go with the kernel.
+    """
+
+    def __init__(self, workdir: Path, preload: Sequence[str]) -> None:
+        self.workdir = workdir
+        self.preload = list(dict.fromkeys(preload))
+        self._ahead: Any = None
+        self._done: list[Any] = []
+        self._count = 0
+
+    def _start(self) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._count += 1
+        km = AsyncKernelManager(kernel_name=KERNEL)
+        km.transport = "ipc"
+        km.ip = str(self.workdir / f"k{self._count}")
+        km.connection_file = str(self.workdir / f"k{self._count}.json")
+        preload = "; ".join(
+            [*(f"import {m}" for m in self.preload), "import srmkit.figures", PREPARE_FIGURES]
+        )
+        run_sync(km.start_kernel)(
+            cwd=str(self.workdir), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]
+        )
+        return km
+
+    def start_ahead(self) -> None:
+        """Start the first kernel now, while the caller prepares the first document."""
+        if self._ahead is None:
+            self._ahead = self._start()
+
+    def take(self, more: bool) -> Any:
+        """A started kernel for the next notebook; with ``more``, start the one after it too."""
+        km = self._ahead if self._ahead is not None else self._start()
+        self._ahead = self._start() if more else None
+        return km
+
+    def stop(self, km: Any) -> None:
+        """Kill a kernel whose notebook is done (no interrupt, no wait); reaped in close()."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.signal_kernel)(signal.SIGKILL)
+        self._done.append(km)
+
+    def close(self) -> None:
+        """Stop a kernel started ahead that no notebook took; reap every kernel, remove files."""
+        from jupyter_core.utils import run_sync
+
+        if self._ahead is not None:
+            self.stop(self._ahead)
+            self._ahead = None
+
+        async def reap() -> None:
+            await asyncio.gather(*(km.provisioner.wait() for km in self._done if km.provisioner))
+            for km in self._done:
+                await km.cleanup_resources()
+
+        run_sync(reap)()
+        self._done.clear()
+
+
+def execute(
+    spec: DocumentSpec, params: Path, sections: dict[str, Any], km: Any, cell_timeout_s: int
+) -> Any:
+    """Execute a document's notebook with papermill on the scenario's sections, as ``-f`` would.
+
+    The notebook runs on the started kernel ``km`` and is kept in memory; papermill's save after
+    every cell is off (it rewrote the whole notebook about 70 times per render). A cell that runs
+    longer than ``cell_timeout_s`` fails the document rather than hang the run.
+    """
+    _quiet_imports()
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    parameters = {"params_file": str(params.resolve()), **json_ready(sections)}
+    with resources.as_file(notebooks_dir() / spec.notebook) as notebook:
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                None,
+                parameters=parameters,
+                progress_bar=False,
+                kernel_name=KERNEL,
+                request_save_on_cell_execute=False,
+                km=km,
+                execution_timeout=cell_timeout_s,
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"the notebook {spec.notebook} failed in cell {exc.exec_count}: "
+                f"{exc.ename}: {exc.evalue}"
+            ) from None
+        except TimeoutError as exc:
+            raise ReportError(f"the notebook {spec.notebook} took too long: {exc}") from None
+
+
+@cache
+def plotly_js() -> str:
+    """plotly.js (basic bundle), inlined once into every document: figures draw offline."""
+    return resources.files("srmkit.data").joinpath(PLOTLY_BUNDLE).read_text("utf-8")
+
+
+def inline_script(js: str) -> str:
+    return f'<script type="text/javascript">{js}</script>'
+
+
+@cache
+def _html_exporter() -> Any:
+    """nbconvert's HTML exporter with srmkit's template: no code cells, no prompts."""
+    _quiet_imports()
+    import nbformat.v4
+    from nbconvert import HTMLExporter
+
+    templates = resources.files("srmkit").joinpath("templates")
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert is untyped
+        template_name="srmkit_document",
+        extra_template_basedirs=[str(templates)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    # Compile the template now (~0.25 s), while a kernel starts, not when the first document waits.
+    empty = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # nbformat is untyped
+    exporter.from_notebook_node(empty, resources={"srmkit": {"plotly_js": ""}})
+    return exporter
+
+
+def prepare_html() -> None:
+    """Import nbconvert and compile srmkit's template now (about 0.6 s), while a kernel starts."""
+    _html_exporter()
+
+
+def to_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Render an executed notebook to HTML without code cells or prompts; plotly.js inlined."""
+    nb.metadata["title"] = title
+    body, _ = _html_exporter().from_notebook_node(
+        nb, resources={"srmkit": {"plotly_js": inline_script(plotly_js())}}
+    )
+    return str(body)
+
+
+def write_ipynb(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write an executed notebook."""
+    import nbformat
+
+    nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]  # nbformat is untyped

