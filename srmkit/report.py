@@ -355,13 +355,18 @@ def render(
             f"cannot create the output folder {out_root}: {exc.strerror or exc}"
         ) from None
     clean_debris(out_root)
-    if jobs > 1 and len(params) > 1:
-        reports, failures = _parallel(params, out_root, formats, overwrite, only, listener, jobs)
-    else:
-        reports, failures = _render_group(params, out_root, formats, overwrite, only, listener)
-    index = write_index(out_root)
-    if index is None and not existed and not any(out_root.iterdir()):
-        out_root.rmdir()  # a run that rendered nothing leaves no trace
+    index = None
+    try:
+        if jobs > 1 and len(params) > 1:
+            reports, failures = _parallel(
+                params, out_root, formats, overwrite, only, listener, jobs
+            )
+        else:
+            reports, failures = _render_group(params, out_root, formats, overwrite, only, listener)
+        index = write_index(out_root)
+    finally:
+        if index is None and not existed and out_root.is_dir() and not any(out_root.iterdir()):
+            out_root.rmdir()  # a run that rendered nothing leaves no trace
     return RunResult(reports, failures, index)
 
 
