@@ -5,6 +5,8 @@
 - ``calculators``: 1,000,000 variants of the MV/S latency and MV/A RPO calculators in one
   vectorised call against a plain Python loop over the same functions; the MV/A cycle
   simulation; planning 1,000 servers against every catalogue model;
+- ``simulation``: one failure scenario against loading the design; 100,000 Monte Carlo
+  disasters against playing them one by one through the simulator;
 - ``render``: ``srmkit report`` (HTML + PDF) against the stock chain (papermill CLI, nbconvert,
   headless Chromium) on the same document.
 
@@ -15,9 +17,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import calculators, cli, render
+from bench import calculators, cli, render, simulation
 
-GROUPS = {"cli": cli.main, "calculators": calculators.main, "render": render.main}
+GROUPS = {
+    "cli": cli.main,
+    "calculators": calculators.main,
+    "simulation": simulation.main,
+    "render": render.main,
+}
 
 
 def main() -> None:

@@ -446,6 +446,18 @@ class Assumptions:
             le=3600,
         ),
     ] = 60.0
+    quiesce_threshold_s: Annotated[
+        float,
+        _src(
+            "Time without writes after which a consistent MirrorView/S image is synchronized "
+            "(Navisphere's quiesce threshold; a planned failover waits for it)",
+            "s",
+            f"{M8}; [S3]",
+            modes="sync",
+            ge=1,
+            le=3600,
+        ),
+    ] = 60.0
     declare_min: Annotated[
         float,
         _src(

@@ -18,15 +18,29 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from srmkit import runbook as runbook_module
+from srmkit import simulation
+from srmkit import states as state_table
 from srmkit.browser import BrowserNotFoundError
 from srmkit.design import Design
 from srmkit.documents.registry import DOCUMENTS
 from srmkit.exports import csv_safe
 from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
-from srmkit.output import dumps, finding_dict, mirror_rows, plan_dict, problems_dict, size_dict
+from srmkit.output import (
+    dumps,
+    finding_dict,
+    mirror_rows,
+    monte_carlo_dict,
+    plan_dict,
+    problems_dict,
+    runbook_dict,
+    scenario_dict,
+    size_dict,
+)
 from srmkit.params import ScenarioError, load_scenario
 from srmkit.report import FORMATS, Event, OutputError, render, report_dict
-from srmkit.schema import Scenario, json_schema_text
+from srmkit.risk import monte_carlo
+from srmkit.schema import json_schema_text
 from srmkit.version import __version__
 
 EXIT_INVALID = 2
@@ -102,18 +116,23 @@ def _echo_csv(rows: list[dict[str, object]]) -> None:
     typer.echo(out.getvalue(), nl=False)
 
 
-def _validate_all(params: list[Path], fmt: TextFormat) -> list[Scenario]:
-    """Validate every file before any work; on problems print them all and exit 2."""
+def _validate_all(params: list[Path], fmt: TextFormat) -> list[Design]:
+    """Validate every file before any work (the failure scenarios against the plan too); on
+    problems print them all and exit 2."""
     problems = []
-    scenarios = []
+    designs = []
     for path in params:
         try:
-            scenarios.append(load_scenario(path))
+            design = Design(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        if design.scenario.scenarios:
+            problems.extend(simulation.validate(design))
+        designs.append(design)
     if problems:
         _fail(ScenarioError(problems), fmt)
-    return scenarios
+    return designs
 
 
 @app.command()
@@ -122,8 +141,7 @@ def check(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Validate and run every design rule: exit 0 clean, 1 on an error finding, 2 invalid input."""
-    scenarios = _validate_all(params, fmt)
-    designs = {str(p): Design(s) for p, s in zip(params, scenarios, strict=True)}
+    designs = {str(p): d for p, d in zip(params, _validate_all(params, fmt), strict=True)}
     failed = any(d.errors for d in designs.values())
     if fmt is TextFormat.json:
         typer.echo(
@@ -168,10 +186,9 @@ def plan(
     ] = TableFormat.table,
 ) -> None:
     """The consistency-group plan: mirrors, CGs, array limits with headroom, growth, model."""
-    [scenario] = _validate_all(
+    [design] = _validate_all(
         [params], TextFormat.json if fmt is TableFormat.json else TextFormat.text
     )
-    design = Design(scenario)
     if fmt is TableFormat.csv:
         _echo_csv(mirror_rows(design))
         return
@@ -287,8 +304,7 @@ def size(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (Method)."""
-    [scenario] = _validate_all([params], fmt)
-    design = Design(scenario)
+    [design] = _validate_all([params], fmt)
     if fmt is TextFormat.json:
         typer.echo(dumps(size_dict(design)))
         return
@@ -367,6 +383,159 @@ def size_lines(design: Design) -> list[str]:
     )
     lines.append(f"verdict: {d.verdict_text}")
     return lines
+
+
+class StatesFormat(StrEnum):
+    """Output formats of the state table."""
+
+    markdown = "markdown"
+    mermaid = "mermaid"
+
+
+@app.command()
+def states(
+    fmt: Annotated[
+        StatesFormat, typer.Option("--format", help="markdown (a table) or mermaid (diagrams).")
+    ] = StatesFormat.markdown,
+) -> None:
+    """The failover state model: every transition of mirror images, link, sites, storage
+    processors and SRM plans, with its reason and source."""
+    typer.echo(state_table.mermaid() if fmt is StatesFormat.mermaid else state_table.markdown())
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 24 * 60:
+        return f"{value:,.0f} min ({value / 60 / 24:,.1f} days)"
+    return f"{value:,.0f} min"
+
+
+def _scenario_lines(r: simulation.ScenarioResult) -> list[str]:
+    head = f"{r.name} (from {r.start_clock}): {r.description}" if r.description else r.name
+    loss = (
+        "no usable copy: UNRECOVERABLE"
+        if not r.recoverable
+        else f"data lost {_minutes(r.data_loss_min)} ({(r.data_loss_mib or 0):,.0f} MiB)"
+        + (f", recovered from the {r.recovered_from}" if r.recovered_from else "")
+    )
+    lines = [
+        head,
+        f"  {loss}; RTO {_minutes(r.rto_min)}; without a remote copy "
+        f"{_minutes(r.unprotected_min)}; "
+        + ("protected at the end" if r.protected_at_end else "NOT protected at the end"),
+    ]
+    routine = 0
+    for row in r.timeline:
+        if row.routine:
+            routine += 1
+            continue
+        lines.append(
+            f"  {row.clock:>10}  {row.object}: {row.from_state} → {row.to_state} ({row.cause})"
+        )
+    if routine:
+        lines.append(
+            f"  ({routine:,} routine MirrorView/A update steps not shown; --format json lists them)"
+        )
+    seen: set[tuple[str, str]] = set()
+    for x in r.refused:
+        if (x.action, x.reason) in seen:
+            continue
+        seen.add((x.action, x.reason))
+        same = sum(1 for y in r.refused if (y.action, y.reason) == (x.action, x.reason))
+        what = x.object if same == 1 else f"{x.object} and {same - 1:,} more"
+        lines.append(
+            f"  refused at {x.clock}: {x.action} of {what} in {x.state}: {x.reason}"
+            + (f" (allowed: {', '.join(x.allowed)})" if x.allowed else "")
+        )
+    lines += [f"  warning: {w}" for w in r.warnings]
+    return lines
+
+
+@app.command()
+def simulate(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[
+        Optional[list[str]],  # noqa: UP045  typer needs Optional
+        typer.Option(help="Play only this scenario (repeat for more); default: all of them."),
+    ] = None,
+    monte_carlo_runs: Annotated[
+        Optional[int],  # noqa: UP045  typer needs Optional
+        typer.Option(
+            "--monte-carlo", min=1, max=10_000_000, help="Random disasters over a year, instead."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the Monte Carlo runs.")] = 0,
+    outages_per_year: Annotated[
+        float, typer.Option(min=0, max=365, help="Random link outages a year (Monte Carlo).")
+    ] = 0.0,
+    outage_mean_h: Annotated[
+        float, typer.Option(min=0.01, max=720, help="Their mean duration (Monte Carlo). [h]")
+    ] = 4.0,
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """Play failure scenarios on the design: the built-in ones and the file's own (timeline,
+    data lost, RTO, time without a remote copy, warnings), or Monte Carlo disasters."""
+    [design] = _validate_all([params], fmt)
+    if monte_carlo_runs is not None:
+        mc = monte_carlo(design, monte_carlo_runs, seed, outages_per_year, outage_mean_h)
+        if fmt is TextFormat.json:
+            typer.echo(dumps(monte_carlo_dict(mc)))
+            return
+        loss, rto = mc.data_loss_min, mc.rto_min
+        typer.echo(
+            f"{mc.runs:,} disasters at random times (seed {mc.seed}"
+            + (
+                f", {mc.outages_per_year:g} link outages a year of {mc.outage_mean_h:g} h on "
+                "average"
+                if mc.outages_per_year
+                else ""
+            )
+            + ")"
+        )
+        for name, d in (("data lost", loss), ("RTO", rto)):
+            typer.echo(
+                f"  {name}: mean {_minutes(d.mean)}, p50 {_minutes(d.p50)}, p95 "
+                f"{_minutes(d.p95)}, p99 {_minutes(d.p99)}, max {_minutes(d.max)}"
+            )
+        typer.echo(f"  unrecoverable: {mc.unrecoverable_fraction:.3%} of the disasters")
+        return
+    try:
+        results = simulation.simulate_all(design, scenario or None)
+    except KeyError as exc:
+        typer.echo(f"error: {exc.args[0]}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    if fmt is TextFormat.json:
+        typer.echo(dumps({"scenarios": [scenario_dict(r) for r in results]}))
+        return
+    for r in results:
+        typer.echo("\n".join(_scenario_lines(r)))
+        typer.echo("")
+
+
+class RunbookFormat(StrEnum):
+    """Output formats of the runbook."""
+
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def runbook(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    fmt: Annotated[
+        RunbookFormat, typer.Option("--format", help="Output format.")
+    ] = RunbookFormat.markdown,
+) -> None:
+    """Operations procedures with the design's names: test failover, failover, planned
+    failover, failback, link loss, SP failure, each with its steps and minutes."""
+    [design] = _validate_all(
+        [params], TextFormat.json if fmt is RunbookFormat.json else TextFormat.text
+    )
+    if fmt is RunbookFormat.json:
+        typer.echo(dumps(runbook_dict(runbook_module.procedures(design))))
+        return
+    typer.echo(runbook_module.markdown(design))
 
 
 @app.command()

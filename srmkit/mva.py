@@ -176,8 +176,9 @@ class CycleResult:
         return max((u.volume_mib for u in self.updates), default=0.0)
 
 
-class _Volume:
-    """Cumulative written volume over repeated days, for W(a, b) in O(1)."""
+class Volume:
+    """Cumulative written volume over the repeated daily profile: ``W(a, b)`` in O(1) for
+    times in minutes after midnight of day 0. [MiB]"""
 
     def __init__(self, hourly_mib: Sequence[float]) -> None:
         # Plain floats: the update loop calls at() a million times in a long simulation.
@@ -193,6 +194,15 @@ class _Volume:
 
     def between(self, a_min: float, b_min: float) -> float:
         return self.at(b_min) - self.at(a_min)
+
+    def at_many(self, t_min: FloatArray) -> FloatArray:
+        """:meth:`at` for an array of times. [MiB]"""
+        t = np.asarray(t_min, dtype=float)
+        day, rest = np.divmod(t, MIN_PER_DAY)
+        hour = np.minimum((rest // MIN_PER_H).astype(int), H_PER_DAY - 1)
+        frac = (rest - hour * MIN_PER_H) / MIN_PER_H
+        hourly, cum = np.asarray(self.hourly), np.asarray(self.cum)
+        return np.asarray(day * self.daily + cum[hour] + frac * hourly[hour])
 
 
 def simulate(
@@ -216,7 +226,7 @@ def simulate(
     update_overhead_s : fixed time added to every update [s]
     max_days : days simulated at most before reporting the last one [day]
     """
-    volume = _Volume(hourly_mib)
+    volume = Volume(hourly_mib)
     capacity_mib_per_day = float(mbit_to_mib(effective_rate_mbps)) * SECONDS_PER_DAY
     if volume.daily > capacity_mib_per_day:
         return CycleResult(None, None, True, True, False, 0, (), (), ())

@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays li
     from srmkit.checks import Finding
     from srmkit.design import Design
     from srmkit.params import Problem
+    from srmkit.risk import Distribution, MonteCarloResult
+    from srmkit.runbook import Procedure
+    from srmkit.simulation import ScenarioResult, TimelineRow
     from srmkit.study import Recovery
 
 DIGITS = 6
@@ -360,4 +363,96 @@ def plan_dict(design: Design) -> dict[str, Any]:
             for cg in p.cgs
         ],
         "mirrors_list": mirror_rows(design),
+    }
+
+
+def _timeline_row(row: TimelineRow) -> dict[str, Any]:
+    return {
+        "t_min": num(row.t_min, 3),
+        "clock": row.clock,
+        "object": row.object,
+        "objects": list(row.objects),
+        "from": row.from_state,
+        "to": row.to_state,
+        "cause": row.cause,
+        "reason": row.reason,
+        "source": row.source,
+        "routine": row.routine,
+    }
+
+
+def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
+    """One simulated scenario (``srmkit simulate --format json``)."""
+    return {
+        "name": r.name,
+        "description": r.description,
+        "builtin": r.builtin,
+        "start": r.start_clock,
+        "data_loss_min": num(r.data_loss_min, 3),
+        "data_loss_mib": num(r.data_loss_mib, 1),
+        "recoverable": r.recoverable,
+        "recovered_from": r.recovered_from,
+        "rto_min": num(r.rto_min, 3),
+        "unprotected_min": num(r.unprotected_min, 3),
+        "protected_at_end": r.protected_at_end,
+        "end_min": num(r.end_min, 3),
+        "warnings": list(r.warnings),
+        "refused": [
+            {
+                "t_min": num(x.t_min, 3),
+                "clock": x.clock,
+                "object": x.object,
+                "action": x.action,
+                "state": x.state,
+                "reason": x.reason,
+                "allowed": list(x.allowed),
+            }
+            for x in r.refused
+        ],
+        "timeline": [_timeline_row(row) for row in r.timeline],
+    }
+
+
+def _distribution(d: Distribution) -> dict[str, float | None]:
+    return {
+        "mean": num(d.mean, 3),
+        "p50": num(d.p50, 3),
+        "p95": num(d.p95, 3),
+        "p99": num(d.p99, 3),
+        "max": num(d.max, 3),
+    }
+
+
+def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
+    """Monte Carlo risk (``srmkit simulate --monte-carlo N --format json``)."""
+    return {
+        "monte_carlo": {
+            "runs": mc.runs,
+            "seed": mc.seed,
+            "outages_per_year": mc.outages_per_year,
+            "outage_mean_h": mc.outage_mean_h,
+            "data_loss_min": _distribution(mc.data_loss_min),
+            "data_loss_mib": _distribution(mc.data_loss_mib),
+            "rto_min": _distribution(mc.rto_min),
+            "unrecoverable_fraction": num(mc.unrecoverable_fraction),
+        }
+    }
+
+
+def runbook_dict(procedures: list[Procedure]) -> dict[str, Any]:
+    """The runbook (``srmkit runbook --format json``)."""
+    return {
+        "procedures": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "protection_group": p.protection_group,
+                "preconditions": list(p.preconditions),
+                "steps": [
+                    {"n": s.n, "text": s.text, "minutes": num(s.minutes, 3)} for s in p.steps
+                ],
+                "total_min": num(p.total_min, 3),
+            }
+            for p in procedures
+        ]
     }

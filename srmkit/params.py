@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from srmkit.limits import UnknownModelError, get_model, model_names
 from srmkit.rules import catalogue
-from srmkit.schema import MAX_PLANNED_LUNS, SECTIONS, Scenario
+from srmkit.schema import BUILTIN_SCENARIOS, MAX_PLANNED_LUNS, SECTIONS, Scenario
 from srmkit.workload import storage_groups_count
 from srmkit.yamlread import Loc, YamlError, read_yaml
 
@@ -61,6 +61,13 @@ class ScenarioError(ValueError):
 
 MAX_FILE_BYTES = 4_000_000
 """A scenario file is at most 4 MB: a 10,000-server design takes about 1.5 MB."""
+
+
+def problem_at(scenario: Scenario, loc: Loc, value: Any, message: str) -> Problem:
+    """A problem found after validation (e.g. by the simulator), located in the scenario's file
+    when it came from one."""
+    file, lines = scenario._source or ("scenario", {})
+    return Problem(file, _line(lines, loc), field_path(loc), _show(value), message)
 
 
 def field_path(loc: Loc) -> str:
@@ -403,6 +410,32 @@ def cross_check(
             "mailbox quotas and max_db_gib",
         )
 
+    array_names = {a.name for a in scenario.arrays}
+    seen_names: dict[str, int] = {}
+    for i, sim in enumerate(scenario.scenarios):
+        if sim.name in BUILTIN_SCENARIOS:
+            add(
+                ("scenarios", i, "name"),
+                sim.name,
+                "a built-in scenario has this name; built-in: " + ", ".join(BUILTIN_SCENARIOS),
+            )
+        first = seen_names.setdefault(sim.name, i)
+        if first != i:
+            add(("scenarios", i, "name"), sim.name, f"scenarios[{first}] has this name")
+        for j, event in enumerate(sim.events):
+            if event.site is not None and event.site not in site_names:
+                add(
+                    ("scenarios", i, "events", j, "site"),
+                    event.site,
+                    "no such site; sites: " + ", ".join(site_names),
+                )
+            if event.array is not None and event.array not in array_names:
+                add(
+                    ("scenarios", i, "events", j, "array"),
+                    event.array,
+                    "no such array; arrays: " + ", ".join(sorted(array_names)),
+                )
+
     replication = scenario.replication
     if replication.mode == "async":
         if replication.update_type == "manual" and not replication.manual_update_times:
@@ -448,6 +481,7 @@ def validate_data(
     problems = cross_check(scenario, file, lines, base_dir)
     if problems:
         raise ScenarioError(problems)
+    scenario._source = (file, dict(lines))
     return scenario
 
 

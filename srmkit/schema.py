@@ -20,10 +20,19 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from srmkit.assumptions import LINK_DEFAULTS, Assumptions
 from srmkit.limits import Connectivity, Mode
+from srmkit.units import clock_text_to_min, duration_text_to_min
 
 SCHEMA_ID = "https://srmkit.invalid/scenario.schema.json"
 MAX_UPDATE_INTERVAL_MIN = 4 * 7 * 24 * 60  # MirrorView/A maximum update period, 4 weeks [S4]
@@ -378,9 +387,135 @@ class Accept(Section):
     )
 
 
-Reserved = Annotated[
-    list[Any], Field(max_length=0, description="Reserved for a later srmkit release; keep empty.")
+EventKind = Literal[
+    "link_down",
+    "link_up",
+    "site_failure",
+    "site_restore",
+    "sp_failure",
+    "sp_restore",
+    "admin_fracture",
+    "admin_sync",
+    "clone_secondaries",
+    "srm_test_start",
+    "srm_test_continue",
+    "run_recovery_plan",
+    "rebuild_site",
+    "reverse_mirrors",
+    "run_failback_plan",
+    "reprotect",
 ]
+EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # event: (fields it needs, fields it may have)
+    "link_down": ((), ()),
+    "link_up": ((), ()),
+    "site_failure": (("site",), ()),
+    "site_restore": (("site",), ()),
+    "rebuild_site": (("site",), ()),
+    "sp_failure": (("array", "sp"), ()),
+    "sp_restore": (("array", "sp"), ()),
+    "admin_fracture": ((), ("cg",)),
+    "admin_sync": ((), ("cg",)),
+    "clone_secondaries": ((), ("cg",)),
+    "srm_test_start": ((), ("site",)),
+    "srm_test_continue": ((), ("site",)),
+    "run_recovery_plan": ((), ("site",)),
+    "reverse_mirrors": ((), ("site",)),
+    "run_failback_plan": ((), ("site",)),
+    "reprotect": ((), ("site",)),
+}
+"""The fields each event needs and may have. ``site`` of an SRM event names the site whose VMs
+the protection group protects (default: the site that failed, else the first with VMs)."""
+BUILTIN_SCENARIOS: tuple[str, ...] = (
+    "test-failover",
+    "planned-failover",
+    "site-disaster",
+    "short-link-loss",
+    "long-link-loss-manual",
+    "long-link-loss-auto",
+    "link-loss-then-site-loss",
+    "resync-then-site-loss",
+    "resync-then-site-loss-cloned",
+    "sp-failure",
+    "failback",
+)
+"""Scenarios srmkit plays on every design (see :mod:`srmkit.simulation`)."""
+MAX_SCENARIO_MIN = 30 * 24 * 60  # a scenario spans at most 30 days
+_SCENARIO_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+
+
+def _duration(value: str) -> str:
+    minutes = duration_text_to_min(value)
+    if minutes is None:
+        raise ValueError("a time after the start such as 90s, 45m, 2h30m or 1d6h")
+    if minutes > MAX_SCENARIO_MIN:
+        raise ValueError("a scenario spans at most 30 days (30d)")
+    return value
+
+
+def _clock(value: str) -> str:
+    if clock_text_to_min(value) is None:
+        raise ValueError("a time of day HH:MM, from 00:00 to 23:59")
+    return value
+
+
+class SimEvent(Section):
+    """One event of a failure scenario, at a time after the scenario's start."""
+
+    at: Annotated[str, AfterValidator(_duration)] = Field(
+        description="Time after the start: 90s, 45m, 2h30m, 1d6h."
+    )
+    event: EventKind
+    site: SiteName | None = Field(default=None, description="The site the event concerns.")
+    array: ObjectName | None = Field(default=None, description="The array of an SP event.")
+    sp: Literal["A", "B"] | None = Field(default=None, description="The storage processor.")
+    cg: ObjectName | None = Field(
+        default=None, description="One consistency group (default: all of them)."
+    )
+
+    @model_validator(mode="after")
+    def _fields_of_the_event(self) -> SimEvent:
+        needs, may = EVENT_FIELDS[self.event]
+        missing = [f for f in needs if getattr(self, f) is None]
+        extra = [f for f in ("site", "array", "sp", "cg") if getattr(self, f) is not None]
+        extra = [f for f in extra if f not in needs and f not in may]
+        if missing:
+            raise ValueError(f"{self.event} needs {' and '.join(missing)}")
+        if extra:
+            allowed = ", ".join((*needs, *may)) or "no other field"
+            raise ValueError(f"{self.event} takes {allowed}, not {', '.join(extra)}")
+        return self
+
+    @property
+    def at_min(self) -> float:
+        """Minutes after the scenario's start. [min]"""
+        minutes = duration_text_to_min(self.at)
+        assert minutes is not None  # checked on validation
+        return minutes
+
+
+class SimScenario(Section):
+    """A failure scenario to play out on the design (``srmkit simulate``)."""
+
+    name: Annotated[
+        str,
+        _pattern(_SCENARIO_NAME, "a scenario name is 1 to 40 lower-case letters, digits and -"),
+    ]
+    description: Line | None = None
+    start: Annotated[str, AfterValidator(_clock)] = Field(
+        default="00:00", description="Time of day at which the scenario begins, HH:MM."
+    )
+    recovery_policy: Literal["manual", "auto"] | None = Field(
+        default=None, description="Overrides the mirrors' recovery policy for this scenario."
+    )
+    events: list[SimEvent] = Field(min_length=1, max_length=200)
+
+    @property
+    def start_min(self) -> float:
+        """Minutes after midnight. [min]"""
+        minutes = clock_text_to_min(self.start)
+        assert minutes is not None  # checked on validation
+        return minutes
 
 
 class Scenario(Section):
@@ -405,7 +540,22 @@ class Scenario(Section):
     growth: Growth = Field(default_factory=lambda: Growth(users_per_year_fraction=0, years=0))
     assumptions: Assumptions = Field(default_factory=Assumptions)
     accept: list[Accept] = Field(default_factory=list, max_length=100)
-    scenarios: Reserved = Field(default_factory=list)
+    _source: tuple[str, dict[Any, int]] | None = PrivateAttr(default=None)
+    """The file and the line of each value, when read from a file (for later messages)."""
+
+    def __eq__(self, other: object) -> bool:
+        """Scenarios are equal when their sections are, wherever they were read from."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # a scenario holds lists: not hashable
+
+    scenarios: list[SimScenario] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Failure scenarios of your own, played with the built-in ones.",
+    )
 
 
 SECTIONS: tuple[str, ...] = tuple(Scenario.model_fields)

@@ -764,17 +764,22 @@ class Study:
             out.update({name: (d.label, w / total) for name, w in written.items()})
         return out
 
-    def _cg_delta_gib(self, cg: planner.CgShape | ConsistencyGroup) -> float:
-        """A CG's share of its direction's largest MV/A delta set: each member VM's share of
-        the written volume, times the share of its storage groups the CG holds. [GiB]"""
-        share, label = 0.0, None
+    def cg_write_share(self, cg: planner.CgShape | ConsistencyGroup) -> tuple[str, float]:
+        """A CG's direction and its share of the volume written in that direction: each member
+        VM's share, times the share of its storage groups the CG holds. [fraction]"""
+        share, label = 0.0, ""
         vms = self._vms_by_name
         for name in cg.servers:
             label, written = self._written_share[name]
             vm = vms[name]
             units = cg.storage_groups_of(name) if vm.storage_groups else 1
             share += written * units / max(vm.storage_groups, 1)
-        cycle = self.cycles.get(label or "")
+        return label, share
+
+    def _cg_delta_gib(self, cg: planner.CgShape | ConsistencyGroup) -> float:
+        """A CG's share of its direction's largest MV/A delta set (:meth:`cg_write_share`). [GiB]"""
+        label, share = self.cg_write_share(cg)
+        cycle = self.cycles.get(label)
         if cycle is None or cycle.unbounded:
             return 0.0
         return float(mib_to_gib(cycle.largest_delta_mib * share))

@@ -6,6 +6,7 @@ MiB, GiB, as arrays report capacity). Every function works on scalars and numpy 
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 import numpy as np
@@ -124,3 +125,67 @@ def s_to_min(duration_s: Number) -> Number:
 def s_to_h(duration_s: Number) -> Number:
     """Seconds as hours. [s → h]"""
     return duration_s / SECONDS_PER_H
+
+
+def h_to_min(duration_h: Number) -> Number:
+    """Hours as minutes. [h → min]"""
+    return duration_h * MIN_PER_H
+
+
+def min_to_h(duration_min: Number) -> Number:
+    """Minutes as hours. [min → h]"""
+    return duration_min / MIN_PER_H
+
+
+# --- times of a scenario ----------------------------------------------------------------------
+
+_DURATION = re.compile(
+    r"(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?"
+    r"(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s)?"
+)
+_CLOCK = re.compile(r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)")
+
+
+def duration_text_to_min(text: str) -> float | None:
+    """A duration such as ``90s``, ``45m``, ``2h30m`` or ``1d6h`` in minutes; None if it is not
+    one. [text → min]
+
+    >>> duration_text_to_min("2h30m"), duration_text_to_min("90s"), duration_text_to_min("1d")
+    (150.0, 1.5, 1440.0)
+    >>> duration_text_to_min("90") is None, duration_text_to_min("") is None
+    (True, True)
+    """
+    match = _DURATION.fullmatch(text.strip())
+    if not text.strip() or match is None:
+        return None
+    parts = match.groupdict()
+    return (
+        float(parts["d"] or 0) * MIN_PER_DAY
+        + float(parts["h"] or 0) * MIN_PER_H
+        + float(parts["m"] or 0)
+        + float(parts["s"] or 0) / SECONDS_PER_MIN
+    )
+
+
+def clock_text_to_min(text: str) -> float | None:
+    """A time of day ``HH:MM`` in minutes after midnight; None if it is not one. [text → min]
+
+    >>> clock_text_to_min("22:30"), clock_text_to_min("7:05"), clock_text_to_min("24:00")
+    (1350.0, 425.0, None)
+    """
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        return None
+    return float(int(match["h"]) * MIN_PER_H + int(match["m"]))
+
+
+def clock_text(minutes: float) -> str:
+    """Minutes after midnight of the first day as a clock time, with the day after the first:
+    ``22:30``, ``+1d 03:15``. [min → text]
+
+    >>> clock_text(1350), clock_text(1440 + 195.4)
+    ('22:30', '+1d 03:15')
+    """
+    day, rest = divmod(round(minutes), MIN_PER_DAY)
+    h, m = divmod(int(rest), MIN_PER_H)
+    return f"{'+' + str(day) + 'd ' if day else ''}{h:02d}:{m:02d}"

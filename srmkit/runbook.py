@@ -1,0 +1,464 @@
+"""Runbooks: the procedures an operations team follows, written with the design's own names.
+
+Six procedures for each protection group (the VMs of one production site): test failover,
+failover after a disaster, planned failover, failback, link loss and storage-processor failure.
+Each has its preconditions and numbered steps with their estimated minutes from the design's
+numbers (the recovery plan's steps of Method §8, synchronisation times of Method §6, the MV/A
+cycle of Method §5) and the checks the white paper asks for [S0]. A step whose duration the model
+does not estimate (a decision, a validation by people) has no minutes and says so.
+
+SRM object names are srmkit's: protection group ``<site> Exchange`` and recovery plan
+``Recover <site> Exchange at <other site>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from srmkit.design import Design
+from srmkit.units import h_to_min, mib_to_gib, s_to_min
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step: what to do and, where the model estimates it, how long it takes."""
+
+    n: int
+    text: str
+    minutes: float | None
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A procedure for one protection group."""
+
+    key: str
+    name: str
+    protection_group: str
+    preconditions: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+    @property
+    def total_min(self) -> float:
+        """The sum of the estimated steps. [min]"""
+        return sum(s.minutes for s in self.steps if s.minutes is not None)
+
+
+def protection_group(site: str) -> str:
+    """The SRM protection group of a site's protected VMs."""
+    return f"{site} Exchange"
+
+
+def recovery_plan(site: str, to_site: str) -> str:
+    """The SRM recovery plan that recovers a site's VMs at the other site."""
+    return f"Recover {site} Exchange at {to_site}"
+
+
+def failback_plan(site: str, to_site: str) -> str:
+    """The SRM plan that brings a site's VMs back from the recovery site."""
+    return f"Fail back {site} Exchange from {to_site}"
+
+
+def _names(items: list[str], limit: int = 6) -> str:
+    """``a, b and c``; long lists end with ``and N more``."""
+    if not items:
+        return "none"
+    if len(items) > limit:
+        return f"{', '.join(items[:limit])} and {len(items) - limit:,} more"
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+class _Writer:
+    """Builds numbered steps."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    def add(self, text: str, minutes: float | None = None) -> None:
+        self.steps.append(Step(len(self.steps) + 1, text, minutes))
+
+
+def procedures(design: Design) -> list[Procedure]:
+    """Every procedure for every protection group of the design."""
+    out: list[Procedure] = []
+    for d in design.directions:
+        out += _for_site(design, d.from_site)
+    return out
+
+
+def _for_site(design: Design, site: str) -> list[Procedure]:
+    a = design.a
+    scenario = design.scenario
+    r = scenario.replication
+    rec = design.recovery_of(site)
+    to_site = rec.to_site
+    pg, plan = protection_group(site), recovery_plan(site, to_site)
+    target = next(s for s in scenario.sites if s.name == to_site)
+    vms = list(rec.vms)
+    cgs = [cg for cg in design.plan.cgs if cg.servers and cg.servers[0] in set(vms)]
+    cg_names = [cg.name for cg in cgs]
+    sources = sorted({cg.source_array for cg in cgs})
+    targets = sorted({cg.target_array for cg in cgs})
+    steps = {s.step: s for s in rec.steps}
+    sync = design.is_sync
+    mode = "MirrorView/S" if sync else "MirrorView/A"
+    busy = design.busiest_direction.hourly_mib
+    busy_hours = [h for h, v in enumerate(busy) if v > float(busy.mean())]
+    quiet = (
+        f"outside {busy_hours[0]:02d}:00–{(busy_hours[-1] + 1) % 24:02d}:00, the busy hours"
+        if busy_hours
+        else "off-hours"
+    )
+    policy_check = (
+        "The recovery policy of every consistency group is Manual (it is Automatic in this "
+        "design: change it first), so that no resynchronisation overwrites the secondaries "
+        "before they are cloned [S0]."
+        if r.recovery_policy == "auto"
+        else "The recovery policy of every consistency group is Manual, as designed [S0]."
+    )
+    subnet = (
+        f"An SRM IP customisation specification exists for the {len(vms):,} VMs recovered at "
+        f"{to_site} (its subnet differs) [S0]."
+        if target.recovery_subnet_differs
+        else f"The VMs keep their IP addresses at {to_site} (same subnet)."
+    )
+    present = [
+        f"{target.ad_gc_servers:,} Active Directory global catalog server"
+        f"{'s' if target.ad_gc_servers != 1 else ''}"
+    ] * (target.ad_gc_servers > 0)
+    present += ["a Client Access server"] * target.cas_present
+    present += ["a Hub Transport server"] * (target.hub_transport_present or bool(design.hubs))
+    missing = [
+        x
+        for x, ok in (
+            ("an Active Directory global catalog server", target.ad_gc_servers > 0),
+            ("a Client Access server", target.cas_present),
+            ("a Hub Transport server", target.hub_transport_present or bool(design.hubs)),
+        )
+        if not ok
+    ]
+    services = (
+        f"{_names(present).capitalize()} run at {to_site} [S0]."
+        if not missing
+        else f"Bring up {_names(missing)} at {to_site} first: the design has none there [S0]."
+    )
+    promote_min = steps["promote"].minutes
+    power_min = steps["power on"].minutes
+
+    def plan_steps(w: _Writer, where: str, arrays: list[str], promote_kind: str) -> None:
+        w.add(
+            f"SRM promotes the {len(cgs):,} consistency groups ({_names(cg_names)}) on "
+            f"{_names(arrays)}: {promote_kind}.",
+            promote_min,
+        )
+        w.add(
+            "SRM presents the LUNs to the ESX hosts at " + where + ", rescans and mounts the "
+            "VMFS datastores.",
+            steps["rescan and mount"].minutes,
+        )
+        w.add(
+            f"SRM powers on {_names(vms)} in {a.priority_groups_count:,} priority group"
+            f"{'s' if a.priority_groups_count != 1 else ''}.",
+            power_min,
+        )
+        w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
+        if steps["IP customisation"].count:
+            w.add(
+                f"SRM applies the IP customisation to {steps['IP customisation'].count:,} VMs.",
+                steps["IP customisation"].minutes,
+            )
+
+    procs: list[Procedure] = []
+
+    # --- test failover -------------------------------------------------------------------
+    w = _Writer()
+    rlp_targets = [design.rlp[t] for t in targets if t in design.rlp]
+    w.add(f"In SRM at {to_site}, select the recovery plan “{plan}” and click Test.", None)
+    w.add(
+        f"SRM snaps each secondary LUN of {_names(cg_names)} on {_names(targets)} (SnapView), "
+        "presents the snapshots to the ESX hosts, rescans and mounts them; mirroring continues "
+        "[S0].",
+        steps["rescan and mount"].minutes,
+    )
+    w.add(f"SRM powers on {_names(vms)} on the isolated test network.", power_min)
+    w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
+    w.add(
+        "Validate: log on to each VM's console, check that every storage group's database is "
+        "mounted; optionally run eseutil on a snapshot during low activity [S0].",
+        float(h_to_min(a.test_duration_h)),
+    )
+    w.add(
+        "Click Continue: SRM powers the test VMs off and removes the snapshots and sessions [S0].",
+        None,
+    )
+    procs.append(
+        Procedure(
+            "test_failover",
+            "Test failover",
+            pg,
+            (
+                f"Run the test {quiet}: the snapshots add copy-on-first-write load to mirroring "
+                "[S0].",
+                "The reserved LUN pool holds the snapshots: "
+                + "; ".join(
+                    f"{n.array}: {n.rlp_gib:,.0f} GiB in at least {n.reserved_luns:,} reserved LUNs"
+                    for n in rlp_targets
+                )
+                + " [S10].",
+                f"A test network (bubble) exists at {to_site}, so the test VMs keep their "
+                "addresses without touching production [S28].",
+                f"The test window is {a.test_duration_h:g} h; production at {site} is not "
+                "affected.",
+            ),
+            tuple(w.steps),
+        )
+    )
+
+    # --- failover after a disaster ---------------------------------------------------------
+    w = _Writer()
+    w.add(
+        f"Declare the disaster: decide that {site} is lost and that {to_site} takes over "
+        f"(the design allows {a.declare_min:g} min for this decision).",
+        a.declare_min,
+    )
+    w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” (recovery, not test).", None)
+    plan_steps(
+        w,
+        to_site,
+        targets,
+        f"{_names(sources)} cannot be reached, so each is promoted locally (force / local "
+        "only); a consistency group whose secondary is Synchronizing or Out-of-Sync cannot be "
+        "promoted: present its clone instead [S0]",
+    )
+    w.add(
+        f"Check mail flow and client access at {to_site}; tell users that mail written after "
+        + (
+            "the last consistent point may be missing."
+            if sync
+            else f"the last completed update (up to {design.worst_rpo_min or 0:,.0f} min) is "
+            "missing."
+        ),
+        None,
+    )
+    procs.append(
+        Procedure(
+            "failover",
+            "Failover after a disaster",
+            pg,
+            (
+                policy_check,
+                subnet,
+                services,
+                "If the mirrors were fractured before the disaster and a resynchronisation was "
+                "running, recover from the clones taken before it [S0].",
+            ),
+            tuple(w.steps),
+        )
+    )
+
+    # --- planned failover ------------------------------------------------------------------
+    w = _Writer()
+    w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” in the maintenance window.", None)
+    w.add(f"SRM shuts down {_names(vms)} at {site}.", None)
+    if sync:
+        w.add(
+            f"Wait until the secondaries are Synchronized: no writes for the quiesce threshold "
+            f"({a.quiesce_threshold_s:g} s) [S3].",
+            float(s_to_min(a.quiesce_threshold_s)),
+        )
+    else:
+        longest = max(
+            (u.duration_min for c in design.cycles.values() for u in c.updates), default=0.0
+        )
+        w.add(
+            "Run a final MirrorView/A update of every consistency group and wait until it "
+            f"completes (the longest update of the day takes {longest:,.1f} min).",
+            longest,
+        )
+    plan_steps(
+        w,
+        to_site,
+        targets,
+        "normal promotes; the mirrors reverse direction with no resynchronisation [S0]",
+    )
+    w.add(f"Check mail flow and client access at {to_site}.", None)
+    procs.append(
+        Procedure(
+            "planned_failover",
+            "Planned failover",
+            pg,
+            (
+                f"Every consistency group of {pg} is Consistent or Synchronized with condition "
+                "Normal (not fractured, not synchronising).",
+                subnet,
+                services,
+            ),
+            tuple(w.steps),
+        )
+    )
+
+    # --- failback -------------------------------------------------------------------------
+    w = _Writer()
+    capacity = sum(cg.capacity_gib for cg in cgs)
+    sync_h = design.sync_time_h(capacity)
+    w.add(
+        f"Rebuild {site}: {_names(sources)}, the ESX hosts, the MirrorView configuration and "
+        "the links [S0].",
+        None,
+    )
+    w.add(f"Clean up the promoted mirrors and consistency groups on {_names(targets)} [S0].", None)
+    w.add(
+        f"Delete the recovery plan “{plan}” and create the reverse plan “"
+        f"{failback_plan(site, to_site)}” [S0].",
+        None,
+    )
+    w.add(
+        f"Configure the mirrors and the {len(cgs):,} consistency groups in the reverse "
+        f"direction, {to_site} → {site} [S0].",
+        None,
+    )
+    w.add(
+        f"Full synchronisation of {capacity:,.0f} GiB back to {site} at "
+        f"{design.sync_rate_mbps:,.0f} Mbit/s ({sync_h:,.1f} h): until it ends, the VMs have no "
+        "remote copy [S0].",
+        float(h_to_min(sync_h)),
+    )
+    w.add(
+        f"Run the reverse plan in a maintenance window: SRM shuts down the VMs at {to_site}.", None
+    )
+    if sync:
+        w.add(
+            "Wait for the quiesce threshold so that the secondaries are Synchronized [S3].",
+            float(s_to_min(a.quiesce_threshold_s)),
+        )
+    plan_steps(w, site, sources, "normal promotes with nothing to resynchronise [S0]")
+    w.add(
+        f"Re-create the forward mirrors ({site} → {to_site}) and the recovery plan “{plan}”; "
+        "reversing the mirrors needs no resynchronisation [S0].",
+        None,
+    )
+    procs.append(
+        Procedure(
+            "failback",
+            "Failback",
+            pg,
+            (
+                f"The VMs of {pg} run at {to_site} after a failover.",
+                f"{site} is rebuilt or repaired, and the link is up.",
+                f"Plan for {sync_h / 24:,.1f} days without a remote copy while the full "
+                "synchronisation runs [S0].",
+            ),
+            tuple(w.steps),
+        )
+    )
+
+    # --- link loss ------------------------------------------------------------------------
+    w = _Writer()
+    direction = next(x for x in design.directions if x.from_site == site)
+    peak_h = int(busy.argmax())
+    hour_gib = float(mib_to_gib(direction.hourly_mib[peak_h]))
+    w.add(
+        f"After {a.auto_fracture_s:g} s without the link the mirrors of {pg} are System "
+        "fractured; the primaries on "
+        f"{_names(sources)} track their changes [S0]. Check in Navisphere that no image is "
+        "Synchronizing.",
+        float(s_to_min(a.auto_fracture_s)),
+    )
+    w.add(
+        f"While the link is down, clone the secondaries of {_names(cg_names)} on "
+        f"{_names(targets)} (SnapView clones): the only consistent copy at {to_site} "
+        "[S0].",
+        None,
+    )
+    if sync:
+        w.add(
+            "When the link returns the consistency groups wait for the administrator "
+            "(Waiting on admin, recovery policy Manual) [S2].",
+            None,
+        )
+        w.add(
+            "Synchronise each consistency group: only the regions written during the outage "
+            f"are sent; at the busiest hour an hour of outage adds {hour_gib:,.1f} GiB, "
+            f"{design.sync_time_h(hour_gib) * 60:,.0f} min of resynchronisation [S0].",
+            float(h_to_min(design.sync_time_h(hour_gib))),
+        )
+        w.add("When every group is Consistent with condition Normal, remove the clones.", None)
+    else:
+        w.add(
+            "When the link returns, resume the updates (recovery policy Manual); the first "
+            "update carries every change since the last completed one [S0].",
+            None,
+        )
+        w.add(
+            "When the updates run on schedule again, remove the clones.",
+            None,
+        )
+    procs.append(
+        Procedure(
+            "link_loss",
+            "Link loss",
+            pg,
+            (policy_check,),
+            tuple(w.steps),
+        )
+    )
+
+    # --- storage processor failure --------------------------------------------------------
+    w = _Writer()
+    families = {design.models[x].family for x in sources}
+    w.add(
+        f"The LUNs owned by the failed SP of {_names(sources)} trespass to its peer; SRM is "
+        "not affected [S0].",
+        None,
+    )
+    if families & {"CX3", "AX4"}:
+        w.add(
+            f"{_names(sources)} disables its write cache while one SP is down: expect higher "
+            "write latency for Exchange until the SP is back [S0].",
+            None,
+        )
+    else:
+        w.add("The CX4 keeps its write cache enabled with one SP [S0].", None)
+    if sync and r.write_intent_log:
+        w.add(
+            "The write intent log limits the resynchronisation to the writes in flight; check "
+            "that every consistency group returns to Consistent/Normal [S8].",
+            None,
+        )
+    elif sync:
+        full_h = design.sync_time_h(capacity)
+        w.add(
+            "Without the write intent log the mirrors need a full synchronisation "
+            f"({capacity:,.0f} GiB, {full_h:,.1f} h); clone the secondaries first [S0].",
+            float(h_to_min(full_h)),
+        )
+    w.add("Replace the SP, then trespass its LUNs back to their default owner.", None)
+    procs.append(
+        Procedure(
+            "sp_failure",
+            "Storage processor failure",
+            pg,
+            (f"{mode} mirrors of {pg} on {_names(sources)}.",),
+            tuple(w.steps),
+        )
+    )
+    return procs
+
+
+def markdown(design: Design) -> str:
+    """Every procedure as Markdown."""
+    doc = design.scenario.document
+    lines = [f"# Runbook: {doc.customer}", ""]
+    for p in procedures(design):
+        lines += [f"## {p.name}: {p.protection_group}", "", "Before you start:", ""]
+        lines += [f"- {c}" for c in p.preconditions]
+        lines += [""]
+        for s in p.steps:
+            when = f" ({s.minutes:,.1f} min)" if s.minutes is not None else ""
+            lines.append(f"{s.n}. {s.text}{when}")
+        timed = any(s.minutes is not None for s in p.steps)
+        total = f"{p.total_min:,.1f} min" if timed else "not estimated (no step is timed)"
+        lines += ["", f"Estimated total: {total}", ""]
+    return "\n".join(lines)
