@@ -458,6 +458,30 @@ class Assumptions:
             le=3600,
         ),
     ] = 60.0
+    link_outages_per_year: Annotated[
+        float,
+        _src(
+            "Link outages a year in the Monte Carlo risk figures",
+            "count",
+            f"{M8}; {EST}",
+            ge=0,
+            le=365,
+        ),
+    ] = 2.0
+    link_outage_mean_h: Annotated[
+        float,
+        _src("Mean link outage in the Monte Carlo risk figures", "h", f"{M8}; {EST}", gt=0, le=720),
+    ] = 4.0
+    risk_runs_count: Annotated[
+        int,
+        _src(
+            "Random disasters in the Monte Carlo risk figures", "count", M8, ge=1000, le=10_000_000
+        ),
+    ] = 100_000
+    risk_seed: Annotated[
+        int,
+        _src("Seed of the Monte Carlo risk figures (same seed, same figures)", "count", M8, ge=0),
+    ] = 0
     declare_min: Annotated[
         float,
         _src(

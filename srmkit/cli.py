@@ -38,7 +38,7 @@ from srmkit.output import (
     size_dict,
 )
 from srmkit.params import ScenarioError, load_scenario
-from srmkit.report import FORMATS, Event, OutputError, render, report_dict
+from srmkit.report import FORMATS, Event, OutputError, interrupt, render, report_dict
 from srmkit.risk import monte_carlo
 from srmkit.schema import json_schema_text
 from srmkit.version import __version__
@@ -465,20 +465,36 @@ def simulate(
             "--monte-carlo", min=1, max=10_000_000, help="Random disasters over a year, instead."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the Monte Carlo runs.")] = 0,
+    seed: Annotated[
+        Optional[int],  # noqa: UP045  typer needs Optional
+        typer.Option(min=0, help="Seed of the Monte Carlo runs (default: the assumption's)."),
+    ] = None,
     outages_per_year: Annotated[
-        float, typer.Option(min=0, max=365, help="Random link outages a year (Monte Carlo).")
-    ] = 0.0,
+        Optional[float],  # noqa: UP045  typer needs Optional
+        typer.Option(
+            min=0, max=365, help="Random link outages a year (default: the assumption's)."
+        ),
+    ] = None,
     outage_mean_h: Annotated[
-        float, typer.Option(min=0.01, max=720, help="Their mean duration (Monte Carlo). [h]")
-    ] = 4.0,
+        Optional[float],  # noqa: UP045  typer needs Optional
+        typer.Option(
+            min=0.01, max=720, help="Their mean duration (default: the assumption's). [h]"
+        ),
+    ] = None,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
     """Play failure scenarios on the design: the built-in ones and the file's own (timeline,
     data lost, RTO, time without a remote copy, warnings), or Monte Carlo disasters."""
     [design] = _validate_all([params], fmt)
     if monte_carlo_runs is not None:
-        mc = monte_carlo(design, monte_carlo_runs, seed, outages_per_year, outage_mean_h)
+        a = design.a
+        mc = monte_carlo(
+            design,
+            monte_carlo_runs,
+            a.risk_seed if seed is None else seed,
+            a.link_outages_per_year if outages_per_year is None else outages_per_year,
+            a.link_outage_mean_h if outage_mean_h is None else outage_mean_h,
+        )
         if fmt is TextFormat.json:
             typer.echo(dumps(monte_carlo_dict(mc)))
             return
@@ -674,14 +690,10 @@ def _choices(option: str, value: str, allowed: tuple[str, ...]) -> list[str]:
     return chosen
 
 
-def _interrupted(signum: int, frame: object) -> None:
-    """SIGTERM ends a run as Ctrl-C does: what it was writing is removed."""
-    raise KeyboardInterrupt
-
-
 def main() -> None:
     """Console entry point."""
-    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGTERM, interrupt)  # ends a run as Ctrl-C does
+    signal.signal(signal.SIGINT, interrupt)
     app(prog_name="srmkit")
 
 

@@ -12,8 +12,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from srmkit import simulation
 from srmkit.design import Design
-from srmkit.output import cg_rows, dumps, mirror_rows, review_dict, server_rows, size_dict
+from srmkit.output import (
+    cg_rows,
+    dumps,
+    mirror_rows,
+    monte_carlo_dict,
+    review_dict,
+    scenario_dict,
+    server_rows,
+    size_dict,
+)
+from srmkit.risk import design_risk
 
 COLUMNS = (
     "server",
@@ -166,9 +177,23 @@ def write_findings_json(design: Design, path: Path) -> None:
     _write_json(path, review_dict(design))
 
 
+def write_simulation_json(design: Design, path: Path) -> None:
+    """``simulation.json``: every failure scenario played on the design (as ``srmkit simulate
+    --format json``) and the Monte Carlo risk of the documents."""
+    results = simulation.simulate_all(design)
+    _write_json(
+        path,
+        {
+            "scenarios": [scenario_dict(r) for r in results],
+            **monte_carlo_dict(design_risk(design)),
+        },
+    )
+
+
 EXPORTS: dict[str, Callable[[Design, Path], None]] = {
     "plan.csv": write_plan_csv,
     "plan.xlsx": write_plan_xlsx,
     "sizing.json": write_sizing_json,
     "findings.json": write_findings_json,
+    "simulation.json": write_simulation_json,
 }

@@ -7,7 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from srmkit import states
 from srmkit.design import Design
+from srmkit.risk import MonteCarloResult
+from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
 
 LAYOUT = {
@@ -307,5 +310,159 @@ def limit_usage(design: Design) -> go.Figure:
         title="Array limit usage (used ÷ limit)",
         yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
         **LAYOUT,
+    )
+    return fig
+
+
+# --- failover simulation (Method §8) ---------------------------------------------------------
+
+CATEGORY_COLOURS = {
+    "protected": ("#2e7d4f", "protected"),
+    "fractured": ("#d39b1e", "remote copy of an earlier time"),
+    "exposed": ("#a4161a", "no usable remote copy"),
+    "unprotected": ("#5b7db1", "running, no remote copy"),
+    "test": ("#8e6bb8", "SRM test"),
+    "down": ("#7a7a7a", "down or recovering"),
+}
+
+
+def _time_unit(end_min: float) -> tuple[float, str]:
+    """Minutes per axis unit and its name, for a span of ``end_min`` minutes."""
+    if end_min <= 3 * MIN_PER_H:
+        return 1.0, "minutes"
+    if end_min <= 3 * MIN_PER_DAY:
+        return float(MIN_PER_H), "hours"
+    return float(MIN_PER_DAY), "days"
+
+
+def scenario_gantt(result: ScenarioResult) -> go.Figure:
+    """The states of the link, the sites, the mirrors and the protection groups over a scenario."""
+    fig = go.Figure()
+    rows = list(dict.fromkeys(s.row for s in result.spans))
+    end = max((s.end_min for s in result.spans), default=0.0)
+    per, unit = _time_unit(end)
+    for category, (colour, label) in CATEGORY_COLOURS.items():
+        spans = [s for s in result.spans if s.category == category]
+        if not spans:
+            continue
+        fig.add_bar(
+            orientation="h",
+            y=[s.row for s in spans],
+            base=[s.start_min / per for s in spans],
+            x=[max((s.end_min - s.start_min) / per, end / per / 400) for s in spans],
+            marker={"color": colour},
+            name=label,
+            customdata=[[s.label] for s in spans],
+            hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
+        )
+    layout = {**LAYOUT, "height": 140 + 34 * len(rows)}
+    fig.update_layout(
+        barmode="overlay",
+        title=f"States over time from {result.start_clock}",
+        xaxis={"title": f"{unit} after {result.start_clock}", "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True},
+        **layout,
+    )
+    _note(
+        fig,
+        "Bars show each object's state; the colours say whether a usable remote copy "
+        "exists (Method §8).",
+    )
+    return fig
+
+
+def state_diagram() -> go.Figure:
+    """The states of a consistency group's secondary image and the transitions between them."""
+    table = states.image_states()
+    colour = {
+        True: {True: "#2e7d4f", False: "#d39b1e"},
+        False: {True: "#a4161a", False: "#a4161a"},
+    }
+    fig = go.Figure()
+    edges: set[tuple[str, str]] = set()
+    for t in states.transitions():
+        if t.machine == "image" and t.next and t.next != t.state:
+            edges.add((t.state, t.next))
+    for a, b in sorted(edges):
+        pa, pb = table[a], table[b]
+        fig.add_annotation(
+            x=pb.x, y=-pb.y, ax=pa.x, ay=-pa.y, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1, arrowcolor="#8a96a3",
+            standoff=28, startstandoff=28, text="",
+        )  # fmt: skip
+    nodes = list(table.values())
+    fig.add_scatter(
+        x=[n.x for n in nodes],
+        y=[-n.y for n in nodes],
+        mode="markers+text",
+        marker={
+            "symbol": "square",
+            "size": 58,
+            "color": [
+                "#5b7db1" if n.key == "primary/local_only" else colour[n.usable][n.protected]
+                for n in nodes
+            ],
+            "opacity": 0.9,
+        },
+        text=[f"{n.state}<br>{n.condition}".replace("Administratively ", "Admin ") for n in nodes],
+        textfont={"size": 8, "color": "white"},
+        hovertext=[n.meaning for n in nodes],
+        hoverinfo="text",
+        showlegend=False,
+    )
+    fig.update_layout(
+        title="States of a consistency group's secondary image",
+        xaxis={"visible": False, "range": [-0.6, 5.6]},
+        yaxis={"visible": False, "range": [-5.6, 0.6]},
+        **{**LAYOUT, "height": 560},
+    )
+    _note(
+        fig,
+        "Green: protected; amber: usable, replication stopped; red: not usable for a "
+        "recovery; blue: promoted. Arrows are the transitions of the state table (Method §8).",
+    )
+    return fig
+
+
+def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figure:
+    """Share of random disasters that lose more than a given time, with the target RPO."""
+    losses = np.sort(mc.loss_samples_min)
+    fig = go.Figure()
+    n = mc.runs
+    if losses.size and losses[-1] > 0:
+        positive = losses[losses > 0]
+        xs = np.unique(np.concatenate([[0.0], np.quantile(positive, np.linspace(0, 1, 400))]))
+        share = 1.0 - np.searchsorted(losses, xs, side="right") / n
+        keep = share > 0
+        fig.add_scatter(
+            x=xs[keep], y=share[keep], mode="lines", line={"shape": "hv"},
+            name="share of disasters losing more",
+        )  # fmt: skip
+    fig.add_vline(
+        x=target_rpo_min, line_dash="dash", line_color="#a4161a",
+        annotation_text=f"target RPO {target_rpo_min:g} min", annotation_position="top right",
+    )  # fmt: skip
+    fig.update_layout(
+        title="Data lost by random disasters over a year",
+        xaxis={"title": "data lost (minutes of writes)", "rangemode": "tozero"},
+        yaxis={
+            "title": "share of disasters losing more",
+            "type": "log",
+            "dtick": 1,
+            "tickformat": ".3~%",
+            "range": [np.log10(0.5 / n), 0.05],
+        },
+        **LAYOUT,
+    )
+    outages = (
+        f" and {mc.outages_per_year:g} link outages a year of {mc.outage_mean_h:g} h on average"
+        if mc.outages_per_year
+        else ""
+    )
+    none = " No disaster lost data." if not (losses.size and losses[-1] > 0) else ""
+    _note(
+        fig,
+        f"{mc.runs:,} disasters at random times (seed {mc.seed}){outages}; "
+        f"{mc.unrecoverable_fraction:.2%} left no usable copy.{none} (Method §8)",
     )
     return fig

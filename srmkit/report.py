@@ -22,6 +22,7 @@ import os
 import queue
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -229,16 +230,22 @@ def _render_group(
                         )
                     )
                 except BrowserStartError as exc:
+                    if _INTERRUPTED.is_set():
+                        raise KeyboardInterrupt from None
                     # No PDF can be printed in this run: every file left fails for this reason.
                     for rest in params[i - 1 :]:
                         failures.append(Failure(rest, str(exc)))
                         listener(Event("failed", rest, str(exc)))
                     break
                 except ReportError as exc:
+                    if _INTERRUPTED.is_set():
+                        raise KeyboardInterrupt from None
                     reason = str(exc)
                     failures.append(Failure(path, reason))
                     listener(Event("failed", path, reason))
                 except Exception as exc:  # one file's failure never stops the others
+                    if _INTERRUPTED.is_set():
+                        raise KeyboardInterrupt from None
                     reason = f"{type(exc).__name__}: {exc}"
                     failures.append(Failure(path, reason))
                     listener(Event("failed", path, reason))
@@ -261,13 +268,23 @@ class _QueueListener:
         self.queue.put(event)
 
 
-def _interrupt(signum: int, frame: object) -> None:
+_INTERRUPTED = threading.Event()
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """Signal handler for SIGINT and SIGTERM: end the run as Ctrl-C does.
+
+    The flag survives code that turns the KeyboardInterrupt into another exception (a bare
+    ``except:`` in a library), so the run still stops instead of counting a failed file.
+    """
+    _INTERRUPTED.set()
     raise KeyboardInterrupt
 
 
 def _worker_signals() -> None:
     """A worker ends on SIGTERM as on Ctrl-C, removing what it was writing."""
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def _worker(

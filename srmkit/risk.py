@@ -27,6 +27,7 @@ The RTO of a recoverable run is the recovery of the lost site (declaration + pla
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,3 +189,18 @@ def monte_carlo(
         unrecoverable_fraction=float(unrecoverable.mean()),
         loss_samples_min=loss[ok],
     )
+
+
+_DESIGN_RISK: weakref.WeakKeyDictionary[Design, MonteCarloResult] = weakref.WeakKeyDictionary()
+
+
+def design_risk(design: Design) -> MonteCarloResult:
+    """The Monte Carlo figures of the design's documents, with its assumptions' runs, seed and
+    link outages (computed once per design)."""
+    result = _DESIGN_RISK.get(design)
+    if result is None:
+        a = design.a
+        result = _DESIGN_RISK[design] = monte_carlo(
+            design, a.risk_runs_count, a.risk_seed, a.link_outages_per_year, a.link_outage_mean_h
+        )
+    return result

@@ -41,7 +41,7 @@ from srmkit import states
 from srmkit.design import Design
 from srmkit.mva import Volume
 from srmkit.params import Problem, ScenarioError, problem_at
-from srmkit.schema import BUILTIN_SCENARIOS, SimEvent, SimScenario
+from srmkit.schema import BUILTIN_SCENARIOS, MAX_SCENARIO_MIN, SimEvent, SimScenario
 from srmkit.units import (
     MIN_PER_DAY,
     clock_text,
@@ -231,6 +231,8 @@ class _Model:
         )
         self.test_duration_min = float(h_to_min(a.test_duration_h))
         self.rlp = design.rlp
+        self.results: dict[str, ScenarioResult] = {}
+        """Results of the built-in and the file's scenarios, played once per design."""
 
     def min_per_gib(self) -> float:
         """Minutes to synchronise one GiB at the synchronisation rate. [min/GiB]"""
@@ -1283,7 +1285,7 @@ class _Run:
                     cat = "unprotected"
                 elif not entry.usable:
                     cat = "exposed"
-                elif not entry.protected or not self.reachable(self.m.cgs[i], cg):
+                elif not entry.protected or self.sites[self.flow(self.m.cgs[i], cg)[1]] != "up":
                     cat = "fractured"
                 else:
                     cat = "protected"
@@ -1456,6 +1458,25 @@ class _Run:
 
 # --- built-in scenarios -----------------------------------------------------------------------
 
+TITLES = {
+    "test-failover": "Test failover",
+    "planned-failover": "Planned failover",
+    "site-disaster": "Site disaster",
+    "short-link-loss": "Short link loss",
+    "long-link-loss-manual": "Long link loss, Manual recovery policy",
+    "long-link-loss-auto": "Long link loss, Automatic recovery policy",
+    "link-loss-then-site-loss": "Link loss, then site loss",
+    "resync-then-site-loss": "Site loss during an automatic resynchronisation",
+    "resync-then-site-loss-cloned": "Site loss during a resynchronisation, clones taken first",
+    "sp-failure": "Storage processor failure",
+    "failback": "Disaster and failback",
+}
+
+
+def title(result: ScenarioResult) -> str:
+    """A scenario's title for readers: the built-in ones in words, the file's own by name."""
+    return TITLES.get(result.name, result.name) if result.builtin else result.name
+
 
 def _event(at_min: float, event: str, **fields: Any) -> SimEvent:
     total_s = round(at_min * 60)
@@ -1493,6 +1514,9 @@ def builtin_scenarios(design: Design) -> list[SimScenario]:
     resync_min = max(min(written_gib, capacity) * rate, 1.0)
     # After the rebuild every mirror touching the site needs a full synchronisation towards it.
     failback_min = sum(c.capacity_gib for c in m.cgs if site in (c.from_site, c.to_site)) * rate
+    # A scenario spans at most 30 days: a longer synchronisation is cut short there, and the
+    # failback plan, run at the end, is refused (the mirrors are not synchronised yet).
+    failback_min = min(failback_min, MAX_SCENARIO_MIN - 3 * MIN_PER_DAY - 240)
     link_back = outage_start + h_to_min(outage_h)
     defs: list[tuple[str, str, str, str | None, list[SimEvent]]] = [
         (
@@ -1703,4 +1727,10 @@ def simulate_all(design: Design, names: Sequence[str] | None = None) -> list[Sce
         raise KeyError(
             f"no scenario {', '.join(unknown)}; scenarios: {', '.join(scenario_names(design))}"
         )
-    return [simulate(design, s, b) for s, b in scenarios(design, names)]
+    model = _model(design)
+    out = []
+    for s, builtin in scenarios(design, names):
+        if s.name not in model.results:
+            model.results[s.name] = simulate(design, s, builtin)
+        out.append(model.results[s.name])
+    return out

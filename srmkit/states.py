@@ -205,7 +205,7 @@ def step(machine: str, state: str, action: str, guards: frozenset[str]) -> Outco
     'down'
     >>> refused = step("image", "synchronizing/synchronizing", "promote", frozenset({"sync"}))
     >>> refused.ok, refused.allowed
-    (False, ('sync_done', 'unreachable', 'admin_fracture'))
+    (False, ('sync_done', 'unreachable', 'admin_fracture', 'recover_from_clone'))
     """
     for t in _index().get((machine, state, action), ()):
         if all(g in guards for g in t.guards):

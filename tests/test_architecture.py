@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "documents.registry": 8,
     "documents.blocks": 8,
     "documents.design_document": 8,
+    "documents.dr_runbook": 8,
     "documents": 8,
     "execution": 9,
     "printing": 9,

@@ -207,3 +207,41 @@ def test_document_shows_the_review(example_report: Report) -> None:
     assert "RLP-SIZE" in html
     assert "Consistency-group layout" in html
     assert "CG_EXMBX06_2" in html
+
+
+def test_runbook_document_names_the_design(example_report: Report) -> None:
+    """The runbook lands beside the design document and names the design's own objects."""
+    html = example_report.files["dr_runbook.html"].read_text(encoding="utf-8")
+    for name in ("Amsterdam", "Utrecht", "AMS-CX4", "UTR-CX4", "CG_EXMBX01_1", "EXMBX06"):
+        assert name in html
+    for title in ("Failover after a disaster", "Failback", "Site loss during an automatic"):
+        assert title in html
+    assert "Recover Amsterdam Exchange at Utrecht" in html
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("need_browser")
+def test_runbook_draws_offline_and_prints(example_report: Report) -> None:
+    with offline_page() as (page, refused):
+        page.goto(example_report.files["dr_runbook.html"].as_uri(), wait_until="load")
+        assert wait_for_figures(page) == 12  # a timeline figure per scenario, the state diagram
+        assert refused == []
+    reader = PdfReader(example_report.files["dr_runbook.pdf"])
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Disaster recovery runbook" in text
+    assert "Storage processor failure" in text
+
+
+def test_simulation_json_equals_the_simulate_command(example_report: Report) -> None:
+    """simulation.json holds what `srmkit simulate --format json` prints, and the risk figures."""
+    written = json.loads(example_report.files["simulation.json"].read_text(encoding="utf-8"))
+    printed = json.loads(run_cli("simulate", str(EXAMPLE), "--format", "json").stdout)
+    assert written["scenarios"] == printed["scenarios"]
+    assert written["monte_carlo"]["runs"] == 100_000
+
+
+def test_design_document_has_the_failure_scenarios(example_report: Report) -> None:
+    html = example_report.files["design_document.html"].read_text(encoding="utf-8")
+    assert "Failure scenarios" in html
+    assert "Data lost by random disasters" in html
+    assert "Link loss, then site loss" in html

@@ -54,6 +54,11 @@ def paragraph(text: str) -> Html:
     return Html(f"<p>{esc(text)}</p>")
 
 
+def bullets(items: Sequence[str]) -> Html:
+    """A bulleted list of escaped text."""
+    return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
 def note(text: str) -> Html:
     """Small print under a table or figure: what it rests on."""
     return Html(f'<p class="srm-note">{esc(text)}</p>')

@@ -9,11 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from srmkit import figures
+from srmkit import figures, simulation
 from srmkit.assumptions import assumption_rows
 from srmkit.design import Design
+from srmkit.documents import dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, esc, join, paragraph
+from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
+from srmkit.risk import design_risk
+from srmkit.schema import BUILTIN_SCENARIOS
 
 SPREADSHEET = "spreadsheet plan.xlsx"
 MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
@@ -473,6 +477,46 @@ def array_limits(b: Book, design: Design) -> Html:
         b.figure(figures.cg_layout(design), "Consistency groups by source array"),
         b.h2("Growth against the limits"),
         b.figure(figures.growth_vs_limits(design), "Limit usage over the growth horizon"),
+    )
+
+
+def failure_scenarios(b: Book, design: Design) -> Html:
+    """The built-in failure scenarios played on the design, and Monte Carlo risk."""
+    results = simulation.simulate_all(design, BUILTIN_SCENARIOS)
+    mc = design_risk(design)
+    loss = mc.data_loss_min
+    target = design.scenario.targets
+    summary = (
+        f"Over {mc.runs:,} disasters at random times of the year"
+        + (
+            f", with {mc.outages_per_year:g} link outages a year of {mc.outage_mean_h:g} h on "
+            "average"
+            if mc.outages_per_year
+            else ""
+        )
+        + f", the data lost is {duration(loss.mean)} on average, {duration(loss.p95)} in 95 % "
+        f"and {duration(loss.p99)} in 99 % of them (target RPO {target.rpo_min:g} min); "
+        + (
+            f"{mc.unrecoverable_fraction:.2%} leave no usable copy"
+            if mc.unrecoverable_fraction
+            else "every one leaves a usable copy"
+        )
+        + f". The recovery takes {duration(mc.rto_min.max)} (target RTO {target.rto_min:g} min)."
+    )
+    return join(
+        b.h1("Failure scenarios"),
+        paragraph(
+            "srmkit's failover simulator plays the failures this design must survive on its own "
+            "consistency groups, arrays and sites. The runbook delivered with this document "
+            "gives each scenario's timeline and the procedures to follow."
+        ),
+        b.table(
+            "Failure scenarios on this design",
+            dr_runbook.SUMMARY_COLUMNS,
+            dr_runbook.summary_rows(results),
+        ),
+        paragraph(summary),
+        b.figure(figures.data_loss_exceedance(mc, target.rpo_min), "Data lost by random disasters"),
     )
 
 

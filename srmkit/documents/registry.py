@@ -41,6 +41,15 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             subtitle="Design document",
             exports=("plan.csv", "plan.xlsx", "sizing.json", "findings.json"),
         ),
+        DocumentSpec(
+            key="runbook",
+            notebook="dr_runbook.ipynb",
+            module="srmkit.documents.dr_runbook",
+            basename="dr_runbook",
+            title="Disaster recovery runbook",
+            subtitle="Runbook",
+            exports=("simulation.json",),
+        ),
     )
 }
 
