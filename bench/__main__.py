@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import calculators, cli, render, simulation
+from bench import calculators, cli, render, simulation, workbook
 
 GROUPS = {
     "cli": cli.main,
     "calculators": calculators.main,
     "simulation": simulation.main,
     "render": render.main,
+    "workbook": workbook.main,
 }
 
 

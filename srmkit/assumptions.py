@@ -419,7 +419,7 @@ class Assumptions:
         _src(
             "Virtual disks per VM (4 SCSI controllers × 15)",
             "count",
-            f"{M7}; VMware configuration maximums",
+            f"{M7}; [S45]",
             ge=1,
             le=60,
         ),
@@ -429,7 +429,7 @@ class Assumptions:
         _src(
             "LUNs an ESX host sees (every recovered LUN on each recovery host)",
             "count",
-            f"{M7}; VMware configuration maximums",
+            f"{M7}; [S45]",
             ge=1,
             le=256,
         ),

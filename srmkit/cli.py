@@ -18,11 +18,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from srmkit import options, simulation
 from srmkit import runbook as runbook_module
-from srmkit import simulation
 from srmkit import states as state_table
 from srmkit.browser import BrowserNotFoundError
-from srmkit.design import Design
+from srmkit.design import VERDICT_TEXT, Design
 from srmkit.documents.registry import DOCUMENTS
 from srmkit.exports import csv_safe
 from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
@@ -31,6 +31,8 @@ from srmkit.output import (
     finding_dict,
     mirror_rows,
     monte_carlo_dict,
+    option_rows,
+    options_dict,
     plan_dict,
     problems_dict,
     runbook_dict,
@@ -385,6 +387,139 @@ def size_lines(design: Design) -> list[str]:
     return lines
 
 
+class CompareFormat(StrEnum):
+    """Output formats of the options side by side."""
+
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def compare(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", help="Output format.")
+    ] = CompareFormat.text,
+) -> None:
+    """The options side by side: MirrorView/S, MirrorView/A every 15, 30 and 60 min from the
+    start or the end of the last update, and every array model that mirrors in the design's
+    mode; each with its RPO, RTO, added latency, link use, reserved LUN pool, sync times,
+    headroom and verdict."""
+    [design] = _validate_all(
+        [params], TextFormat.json if fmt is CompareFormat.json else TextFormat.text
+    )
+    comparison = options.compare(design)
+    if fmt is CompareFormat.json:
+        typer.echo(dumps(options_dict(comparison)))
+        return
+    if fmt is CompareFormat.csv:
+        _echo_csv(option_rows(comparison))
+        return
+    typer.echo("\n".join(compare_lines(comparison)))
+
+
+def _option_name(o: options.Option) -> str:
+    """``MirrorView/S``, ``MirrorView/A 30 min end``, ``CX4-240``; ``*`` marks the design's own."""
+    if o.kind == "model":
+        name = o.arrays[0].model if o.arrays else o.key
+    elif o.mode == "sync":
+        name = "MirrorView/S"
+    elif o.update_interval_min is None:
+        name = "MirrorView/A manual"
+    else:
+        name = f"MirrorView/A {o.update_interval_min:g} min {o.update_type}"
+    return name + (" *" if o.is_design else "")
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
+    """Aligned columns: text left, numbers right."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+def compare_lines(c: options.Comparison) -> list[str]:
+    """The options side by side as aligned tables of text."""
+
+    def short(value: float | None, unit: str, digits: int = 1) -> str:
+        return "unbounded" if value is None else f"{value:,.{digits}f} {unit}"
+
+    def headroom(now: int | None, end: int | None) -> str:
+        return f"{'-' if now is None else f'{now:,}'}/{'-' if end is None else f'{end:,}'}"
+
+    t = c.thresholds
+    directions = c.options[0].link_use if c.options else ()
+    header = [
+        "option",
+        "verdict",
+        "worst RPO",
+        "mean RPO",
+        "RTO",
+        "added latency",
+        "peak link use",
+        "LUN pool",
+        "initial sync",
+        "failback sync",
+        f"mirrors free now/year {c.horizon_years}",
+        f"CGs free now/year {c.horizon_years}",
+    ]
+    lines = [
+        f"options side by side ({options.MODE_WORDS[c.mode]} design; * = what the design has "
+        f"now; target RPO {t.rpo_target_min:g} min, RTO {t.rto_target_min:g} min)"
+    ]
+    for title, group in (
+        ("mirroring mode and update schedule", c.mode_options),
+        (f"array models ({options.MODE_WORDS[c.mode]}, on every array)", c.model_options),
+    ):
+        rows = [
+            [
+                _option_name(o),
+                VERDICT_TEXT[o.verdict],
+                short(o.worst_rpo_min, "min"),
+                short(o.mean_rpo_min, "min"),
+                short(o.rto_min, "min", 0),
+                (
+                    "unbounded"
+                    if o.link_saturated and o.mode == "sync"
+                    else "-"
+                    if o.added_latency_ms is None
+                    else f"+{o.added_latency_ms:.2f} ms"
+                ),
+                " / ".join(f"{u.peak_utilization_fraction:.0%}" for u in o.link_use),
+                short(o.rlp_gib, "GiB", 0),
+                short(o.initial_sync_h, "h"),
+                short(o.failback_sync_h, "h"),
+                headroom(o.mirrors_headroom_now, o.mirrors_headroom_at_horizon),
+                headroom(o.cgs_headroom_now, o.cgs_headroom_at_horizon),
+            ]
+            for o in group
+        ]
+        if rows:
+            lines += ["", f"{title}:"]
+            lines += _table(header, rows, numeric=set(range(2, len(header))) - {6})
+        failing: dict[tuple[str, ...], list[str]] = {}
+        for o in group:
+            if o.error_rules:
+                failing.setdefault(o.error_rules, []).append(_option_name(o).removesuffix(" *"))
+        for rules, names in failing.items():
+            lines.append(f"  does not fit ({', '.join(rules)}): {', '.join(names)}")
+    lines += [
+        "",
+        "peak link use: " + " / ".join(u.direction for u in directions) + " (busiest hour); "
+        "LUN pool: reserved LUN pool of the array that needs the most",
+        f"added latency: MirrorView/S only; log writes stay under "
+        f"{t.log_write_limit_ms:g} ms while it is at most {t.added_latency_limit_ms:g} ms",
+    ]
+    return lines
+
+
 class StatesFormat(StrEnum):
     """Output formats of the state table."""
 
@@ -616,7 +751,9 @@ class _Progress:
 def report(
     params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("reports"),
-    to: Annotated[str, typer.Option(help="Formats, comma-separated: html,pdf.")] = "html,pdf",
+    to: Annotated[
+        str, typer.Option(help="Formats, comma-separated: html, pdf, docx.")
+    ] = "html,pdf,docx",
     only: Annotated[
         Optional[str],  # noqa: UP045  typer needs Optional
         typer.Option(help=f"Only these documents, comma-separated: {','.join(DOCUMENTS)}."),
@@ -628,7 +765,7 @@ def report(
     quiet: Annotated[bool, typer.Option(help="No progress bar: plain lines only.")] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
 ) -> None:
-    """Validate every params file, then render each document (HTML and PDF) for each, the
+    """Validate every params file, then render each document (HTML, PDF, DOCX) for each, the
     machine-readable results beside them and an index of every report.
 
     Exit 0 when every file rendered, 1 when one failed (the others still land), 2 for invalid

@@ -14,6 +14,7 @@ from typing import Any
 
 from srmkit import simulation
 from srmkit.design import Design
+from srmkit.options import sizing_study
 from srmkit.output import (
     cg_rows,
     dumps,
@@ -23,6 +24,7 @@ from srmkit.output import (
     scenario_dict,
     server_rows,
     size_dict,
+    sizing_study_dict,
 )
 from srmkit.risk import design_risk
 
@@ -190,10 +192,18 @@ def write_simulation_json(design: Design, path: Path) -> None:
     )
 
 
+def write_options_json(design: Design, path: Path) -> None:
+    """``options.json``: the sizing study: the options side by side (as ``srmkit compare
+    --format json`` prints them), every sensitivity sweep, the tornado and growth year by
+    year."""
+    _write_json(path, sizing_study_dict(sizing_study(design)))
+
+
 EXPORTS: dict[str, Callable[[Design, Path], None]] = {
     "plan.csv": write_plan_csv,
     "plan.xlsx": write_plan_xlsx,
     "sizing.json": write_sizing_json,
     "findings.json": write_findings_json,
     "simulation.json": write_simulation_json,
+    "options.json": write_options_json,
 }

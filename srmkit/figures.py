@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import plotly.graph_objects as go
 
-from srmkit import states
+from srmkit import glossary, states
 from srmkit.design import Design
+from srmkit.options import (
+    METRIC_WORDS,
+    MODE_WORDS,
+    Comparison,
+    Option,
+    Sweep,
+    Thresholds,
+    Tornado,
+)
 from srmkit.risk import MonteCarloResult
 from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
@@ -159,7 +169,8 @@ def rpo_over_day(design: Design) -> go.Figure:
     r = design.scenario.replication
     _note(
         fig,
-        f"Update type {r.update_type}, interval {r.update_interval_min or '-'} min, "
+        f"Updates timed from the {glossary.label(glossary.UPDATE_TYPE, r.update_type)}, "
+        f"interval {r.update_interval_min or '-'} min, "
         f"effective rate {design.effective_rate_mbps:g} Mbit/s; simulated over the "
         f"repeated daily profile until periodic (Method §5).",
     )
@@ -254,7 +265,8 @@ def cg_layout(design: Design) -> go.Figure:
     )
     _note(
         fig,
-        f"{shown}Policy {plan.policy}; a storage group's database and log LUN always share a CG; "
+        f"{shown}Consistency groups {glossary.label(glossary.CG_POLICY, plan.policy)}; a storage "
+        "group's database and log LUN always share a group; "
         "mirrors count against both arrays they touch (Method §7).",
     )
     return fig
@@ -464,5 +476,265 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
         fig,
         f"{mc.runs:,} disasters at random times (seed {mc.seed}){outages}; "
         f"{mc.unrecoverable_fraction:.2%} left no usable copy.{none} (Method §8)",
+    )
+    return fig
+
+
+# --- sizing study: options side by side, sweeps, tornado -------------------------------------
+# Figures of the sizing study document; each presents what srmkit.options assembled.
+
+OPTION_COLOURS = {"worst": "#a4161a", "mean": "#5b7db1"}
+
+
+def _option_name(o: Option) -> str:
+    """An option's name on a category axis (two short lines)."""
+    if o.kind == "model":
+        name = o.arrays[0].model if o.arrays else o.label
+    elif o.mode == "sync":
+        name = "MirrorView/S"
+    elif o.update_interval_min is None:
+        name = "MirrorView/A<br>at set times"
+    else:
+        name = f"MirrorView/A<br>{o.update_interval_min:g} min, {o.update_type}"
+    return name + ("<br>(this design)" if o.is_design else "")
+
+
+def options_rpo(comparison: Comparison) -> go.Figure:
+    """Worst and mean recovery point of each mirroring option, against the target."""
+    group = comparison.mode_options
+    names = [_option_name(o) for o in group]
+    fig = go.Figure()
+    for label, values, colour in (
+        ("worst RPO", [o.worst_rpo_min for o in group], OPTION_COLOURS["worst"]),
+        ("mean RPO", [o.mean_rpo_min for o in group], OPTION_COLOURS["mean"]),
+    ):
+        fig.add_bar(
+            x=names,
+            y=[np.nan if v is None else v for v in values],
+            name=label,
+            marker={"color": colour},
+            text=["unbounded" if v is None else f"{v:,.0f}" for v in values],
+            textposition="outside",
+        )
+    target = comparison.thresholds.rpo_target_min
+    fig.add_scatter(
+        x=[names[0], names[-1]] if names else [],
+        y=[target, target],
+        mode="lines",
+        line={"dash": "dash", "color": "#333"},
+        name=f"target RPO {target:g} min",
+    )
+    fig.update_layout(
+        barmode="group",
+        title="Recovery point of each mirroring option",
+        xaxis={"title": "option", "type": "category", "tickangle": 0},
+        yaxis={"title": "recovery point [min]", "rangemode": "tozero"},
+        **{**LAYOUT, "height": 420},
+    )
+    _note(
+        fig,
+        "MirrorView/S loses no committed write (RPO 0). MirrorView/A from the simulated update "
+        "cycle over the repeated daily profile; 'start' counts the interval from the start of "
+        "the last update, 'end' from its end (Method §5).",
+    )
+    return fig
+
+
+def model_headroom(comparison: Comparison) -> go.Figure:
+    """Mirrors still free on the fullest array for each model, now and at the horizon
+    (below zero: over the model's limit)."""
+    group = comparison.model_options
+    names = [_option_name(o) for o in group]
+    years = comparison.horizon_years
+    fig = go.Figure()
+    for label, values in (
+        ("now", [o.mirrors_headroom_now for o in group]),
+        (f"year {years}", [o.mirrors_headroom_at_horizon for o in group]),
+    ):
+        fig.add_bar(x=names, y=[np.nan if v is None else v for v in values], name=label)
+    fig.add_hline(
+        y=0,
+        line_dash="dash",
+        line_color="#a4161a",
+        annotation_text="model limit",
+        annotation_position="bottom left",
+    )
+    fig.update_layout(
+        barmode="group",
+        title="Mirrors still free on the fullest array, by model",
+        xaxis={"title": "model on every array", "type": "category", "tickangle": 0},
+        yaxis={"title": "mirrors free [count]"},
+        **LAYOUT,
+    )
+    _note(
+        fig,
+        f"Limits of the white paper's Tables 2 and 3 for {MODE_WORDS[comparison.mode]}; every "
+        "mirror counts on the array of its primary and of its secondary image (Method §7).",
+    )
+    return fig
+
+
+def _panels(s: Sweep) -> list[str]:
+    """The outputs a sweep's figure shows: the mode's headline, what varies, and the link."""
+    panels = ["added_latency_ms"] if s.mode == "sync" else ["worst_rpo_min"]
+    for name in ("required_rate_mbps", "rto_min", "mirrors_usage_fraction"):
+        values = s.values(name)
+        known = values[np.isfinite(values)]
+        if known.size and float(known.max() - known.min()) > 1e-9:
+            panels.append(name)
+    panels.append("peak_utilization_fraction")
+    return panels
+
+
+def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
+    """The target or limit line of a panel."""
+    return {
+        "worst_rpo_min": (t.rpo_target_min, f"target {t.rpo_target_min:g} min"),
+        "added_latency_ms": (
+            t.added_latency_limit_ms,
+            f"log writes reach {t.log_write_limit_ms:g} ms",
+        ),
+        "rto_min": (t.rto_target_min, f"target {t.rto_target_min:g} min"),
+        "required_rate_mbps": (
+            t.effective_rate_mbps,
+            f"this link gives {t.effective_rate_mbps:,.0f} Mbit/s",
+        ),
+        "peak_utilization_fraction": (
+            t.utilization_warn_fraction,
+            f"{t.utilization_warn_fraction:.0%} warning level",
+        ),
+        "mirrors_usage_fraction": (1.0, "model limit"),
+    }.get(name)
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Tick values 1, 2 and 5 times a power of ten from ``low`` to ``high``.
+
+    >>> _log_ticks(250, 4000)
+    [500.0, 1000.0, 2000.0]
+    """
+    out: list[float] = []
+    for power in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1):
+        out += [m * 10.0**power for m in (1, 2, 5) if low <= m * 10.0**power <= high]
+    return out
+
+
+def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
+    """The figures of a sweep, one panel each, with the design's point and the targets."""
+    from plotly.subplots import make_subplots
+
+    panels = _panels(s)
+    titles = [
+        f"{METRIC_WORDS[p][0]}" + (f" [{METRIC_WORDS[p][1]}]" if "fraction" not in p else "")
+        for p in panels
+    ]
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=titles,
+    )
+    x = s.x_array
+    for row, name in enumerate(panels, start=1):
+        fig.add_scatter(
+            x=x,
+            y=s.values(name),
+            mode="lines+markers",
+            name=METRIC_WORDS[name][0],
+            marker={"size": 4},
+            showlegend=False,
+            row=row,
+            col=1,
+        )
+        line = _panel_line(name, thresholds)
+        if line is not None:
+            fig.add_hline(
+                y=line[0],
+                line_dash="dash",
+                line_color="#a4161a",
+                annotation_text=line[1],
+                annotation_position="top left",
+                row=row,
+                col=1,
+            )
+        here = s.design_point
+        if here is not None and s.design_x is not None:
+            value = getattr(here, name)
+            if value is not None:
+                fig.add_scatter(
+                    x=[s.design_x],
+                    y=[value],
+                    mode="markers",
+                    name="this design",
+                    marker={"size": 11, "symbol": "diamond", "color": "#333"},
+                    showlegend=row == 1,
+                    row=row,
+                    col=1,
+                )
+        if "fraction" in name:
+            fig.update_yaxes(tickformat=".0%", row=row, col=1)
+        fig.update_yaxes(rangemode="tozero", row=row, col=1)
+    if s.design_x is not None:
+        fig.add_vline(x=s.design_x, line_dash="dot", line_color="#555", row="all", col=1)
+    if s.key in ("link_rate", "update_interval"):
+        ticks = _log_ticks(float(x.min()), float(x.max()))
+        fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:,g}" for v in ticks])
+    if s.key == "growth":
+        fig.update_xaxes(tickformat=".0%")
+    unit = "" if s.unit == "fraction" else f" [{s.unit}]"
+    fig.update_xaxes(title_text=f"{s.label.lower()}{unit}", row=len(panels), col=1)
+    when = f" at year {s.year}" if s.year else ""
+    legend = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"}
+    fig.update_layout(
+        title=f"{s.label}: what changes{when}",
+        **{**LAYOUT, "height": 130 + 190 * len(panels), "legend": legend},
+    )
+    _note(fig, s.note + " Blank where a figure is unbounded.")
+    return fig
+
+
+def tornado_figure(t: Tornado) -> go.Figure:
+    """How far the headline figure moves when each input moves down and up by the same step."""
+    label, unit = METRIC_WORDS[t.metric]
+    step = f"{t.step_fraction:.0%}"
+    sides: tuple[tuple[Literal["low", "high"], str, str], ...] = (
+        ("low", "−", "#5b7db1"),
+        ("high", "+", "#a4161a"),
+    )
+    names = []
+    for r in t.rows:
+        flags = [
+            f"unbounded at {sign}{step}"
+            for side, sign, _ in sides
+            if r.change(t.metric, side) is None and r.base.value(t.metric) is not None
+        ]
+        year = f" (at year {r.year})" if r.year else ""
+        names.append(r.label + year + (f" ({'; '.join(flags)})" if flags else ""))
+    fig = go.Figure()
+    for side, sign, colour in sides:
+        changes = [r.change(t.metric, side) for r in t.rows]
+        fig.add_bar(
+            orientation="h",
+            y=names,
+            x=[np.nan if c is None else c for c in changes],
+            name=f"input {sign}{step}",
+            marker={"color": colour},
+            opacity=0.85,
+            hovertemplate="%{y}: %{x:+.3g} " + unit + "<extra></extra>",
+        )
+    fig.add_vline(x=0, line_color="#333")
+    fig.update_layout(
+        barmode="overlay",
+        title=f"What moves the {label} most",
+        xaxis={"title": f"change of the {label} [{unit}]", "zeroline": True},
+        yaxis={"categoryorder": "array", "categoryarray": names[::-1], "automargin": True},
+        **{**LAYOUT, "height": 160 + 60 * max(len(names), 1)},
+    )
+    _note(
+        fig,
+        f"Each input moved {step} down and up from the design's value, one at a time, the "
+        "others held; sorted by the swing, largest first. Growth changes only later years: its "
+        "bars compare the figures at the end of the horizon.",
     )
     return fig

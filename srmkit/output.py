@@ -18,6 +18,15 @@ from srmkit.assumptions import assumption_rows
 if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays light
     from srmkit.checks import Finding
     from srmkit.design import Design
+    from srmkit.options import (
+        Comparison,
+        Growth,
+        Option,
+        Point,
+        SizingStudy,
+        Sweep,
+        Tornado,
+    )
     from srmkit.params import Problem
     from srmkit.risk import Distribution, MonteCarloResult
     from srmkit.runbook import Procedure
@@ -455,4 +464,190 @@ def runbook_dict(procedures: list[Procedure]) -> dict[str, Any]:
             }
             for p in procedures
         ]
+    }
+
+
+# --- the sizing study (``srmkit compare``, options.json) --------------------------------------
+
+
+def option_dict(o: Option) -> dict[str, Any]:
+    """One option of the sizing study with its figures; keys carry their units."""
+    return {
+        "key": o.key,
+        "label": o.label,
+        "kind": o.kind,
+        "is_design": o.is_design,
+        "mode": o.mode,
+        "update_type": o.update_type,
+        "update_interval_min": num(o.update_interval_min),
+        "arrays": [{"array": a.array, "model": a.model, "flare": a.flare} for a in o.arrays],
+        "verdict": o.verdict,
+        "error_rules": list(o.error_rules),
+        "warning_rules": list(o.warning_rules),
+        "worst_rpo_min": num(o.worst_rpo_min),
+        "mean_rpo_min": num(o.mean_rpo_min),
+        "rpo_unbounded": o.rpo_unbounded,
+        "rto_min": num(o.rto_min),
+        "added_latency_ms": num(o.added_latency_ms),
+        "log_write_latency_ms": num(o.log_write_latency_ms),
+        "link_saturated": o.link_saturated,
+        "peak_utilization_fraction": num(o.peak_utilization_fraction),
+        "directions": [
+            {
+                "from_site": u.from_site,
+                "to_site": u.to_site,
+                "peak_mbps": num(u.peak_mbps),
+                "peak_utilization_fraction": num(u.peak_utilization_fraction),
+            }
+            for u in o.link_use
+        ],
+        "required_rate_mbps_for_target_rpo": num(o.required_rate_mbps_for_target_rpo),
+        "rlp_gib": num(o.rlp_gib),
+        "initial_sync_h": num(o.initial_sync_h),
+        "failback_sync_h": num(o.failback_sync_h),
+        "fits_now": o.fits_now,
+        "fits_at_horizon": o.fits_at_horizon,
+        "mirrors_headroom_now": o.mirrors_headroom_now,
+        "mirrors_headroom_at_horizon": o.mirrors_headroom_at_horizon,
+        "cgs_headroom_now": o.cgs_headroom_now,
+        "cgs_headroom_at_horizon": o.cgs_headroom_at_horizon,
+    }
+
+
+def options_dict(c: Comparison) -> dict[str, Any]:
+    """The options side by side (``srmkit compare --format json``)."""
+    t = c.thresholds
+    return {
+        "mode": c.mode,
+        "growth_years": c.horizon_years,
+        "thresholds": {
+            "rpo_target_min": num(t.rpo_target_min),
+            "rto_target_min": num(t.rto_target_min),
+            "log_write_limit_ms": num(t.log_write_limit_ms),
+            "added_latency_limit_ms": num(t.added_latency_limit_ms),
+            "utilization_warn_fraction": num(t.utilization_warn_fraction),
+            "effective_rate_mbps": num(t.effective_rate_mbps),
+        },
+        "options": [option_dict(o) for o in c.options],
+    }
+
+
+def option_rows(c: Comparison) -> list[dict[str, Any]]:
+    """One flat row per option (``srmkit compare --format csv``): the figures of
+    :func:`option_dict`, arrays as ``array:model`` text, one column pair per link direction."""
+    rows = []
+    for o in c.options:
+        row = option_dict(o)
+        directions = row.pop("directions")
+        row["arrays"] = " ".join(f"{a['array']}:{a['model']}" for a in row["arrays"])
+        row["error_rules"] = " ".join(row["error_rules"])
+        row["warning_rules"] = " ".join(row["warning_rules"])
+        for i, d in enumerate(directions, start=1):
+            row[f"direction_{i}"] = f"{d['from_site']} -> {d['to_site']}"
+            row[f"direction_{i}_peak_mbps"] = d["peak_mbps"]
+            row[f"direction_{i}_peak_utilization_fraction"] = d["peak_utilization_fraction"]
+        rows.append(row)
+    return rows
+
+
+def _point(p: Point) -> dict[str, Any]:
+    return {
+        "worst_rpo_min": num(p.worst_rpo_min),
+        "added_latency_ms": num(p.added_latency_ms),
+        "required_rate_mbps": num(p.required_rate_mbps),
+        "rto_min": num(p.rto_min),
+        "peak_utilization_fraction": num(p.peak_utilization_fraction),
+        "mirrors_usage_fraction": num(p.mirrors_usage_fraction),
+        "first_break_year": p.first_break_year,
+    }
+
+
+def sweep_dict(s: Sweep) -> dict[str, Any]:
+    """One sweep: the swept input under its own name (``distance_km``, …) and each output as a
+    list of the same length; ``null`` where a figure does not apply or is unbounded."""
+    points = [_point(p) for p in s.points]
+    out: dict[str, Any] = {
+        "key": s.key,
+        "label": s.label,
+        "input": s.field,
+        "mode": s.mode,
+        "year": s.year,
+        "design_index": s.design_index,
+        "note": s.note,
+        s.field: [num(x) for x in s.x],
+    }
+    for name in points[0] if points else ():
+        if name == "first_break_year" and s.key != "growth":
+            continue
+        out[name] = [p[name] for p in points]
+    return out
+
+
+def tornado_dict(t: Tornado) -> dict[str, Any]:
+    """The tornado: each input moved down and up, with every figure's change and swing."""
+    return {
+        "step_fraction": num(t.step_fraction),
+        "sorted_by": t.metric,
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "input": r.field,
+                "year": r.year,
+                "base_value": num(r.base_value),
+                "low_value": num(r.low_value),
+                "high_value": num(r.high_value),
+                "base": _point(r.base),
+                "low": _point(r.low),
+                "high": _point(r.high),
+                "changes": {
+                    m: {
+                        "low": num(r.change(m, "low")),
+                        "high": num(r.change(m, "high")),
+                        "swing": num(r.swing(m)),
+                        "unbounded": r.swing(m) == math.inf,
+                    }
+                    for m in t.metrics
+                },
+            }
+            for r in t.rows
+        ],
+    }
+
+
+def growth_dict(g: Growth) -> dict[str, Any]:
+    """The design year by year over the growth horizon."""
+    return {
+        "users_per_year_fraction": num(g.users_per_year_fraction),
+        "first_break_year": g.first_break_year,
+        "years": [
+            {
+                "year": y.year,
+                "users": num(y.users, 1),
+                "storage_groups": y.storage_groups,
+                "luns": y.luns,
+                "capacity_gib": num(y.capacity_gib),
+                "peak_mbps": num(y.peak_mbps),
+                "peak_utilization_fraction": num(y.peak_utilization_fraction),
+                "worst_rpo_min": num(y.worst_rpo_min),
+                "added_latency_ms": num(y.added_latency_ms),
+                "mirrors_usage_fraction": num(y.mirrors_usage_fraction),
+                "cgs_usage_fraction": num(y.cgs_usage_fraction),
+                "largest_cg_usage_fraction": num(y.largest_cg_usage_fraction),
+                "fits": y.fits,
+                "initial_sync_h": num(y.initial_sync_h),
+            }
+            for y in g.years
+        ],
+    }
+
+
+def sizing_study_dict(study: SizingStudy) -> dict[str, Any]:
+    """The whole sizing study (``options.json``): the options as ``srmkit compare --format
+    json`` prints them, every sweep, the tornado and growth year by year."""
+    return {
+        **options_dict(study.comparison),
+        "sweeps": [sweep_dict(s) for s in study.sweeps],
+        "tornado": tornado_dict(study.tornado),
+        "growth": growth_dict(study.growth),
     }

@@ -1,4 +1,5 @@
-"""PDF printing: the run's HTML documents printed to A4 by one headless Chromium.
+"""PDF and Word: the run's HTML documents printed to A4 by one headless Chromium, and written as
+DOCX by pandoc with the figures as images drawn by the same browser.
 
 Pages load plotly.js from one local file beside them, which Chromium compiles once per run; the
 browser starts in the background and warms itself while the first notebook executes.
@@ -6,30 +7,61 @@ browser starts in the background and warms itself while the first notebook execu
 
 from __future__ import annotations
 
-import html
+import io
 import uuid
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from srmkit.browser import Chromium, wait_for_figures
 from srmkit.execution import inline_script, plotly_js
-from srmkit.schema import Scenario
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PLOTLY_FILE = "plotly.min.js"
+PDF_OPTIONS: dict[str, Any] = {
+    "prefer_css_page_size": True,  # A4 and margins from the document's @page rules
+    "print_background": True,
+    "outline": True,  # PDF bookmarks from the headings
+    "tagged": True,
+}
+HEADINGS_JS = """() => [...document.querySelectorAll('h1.srm-h, h2.srm-h')]
+    .map(h => [h.id, h.textContent.replace(/\\s+/g, ' ').trim()])"""
+WORD_BODY_JS = """async () => {
+    for (const div of [...document.querySelectorAll('.plotly-graph-div')]) {
+        const width = Math.round(div.offsetWidth || 680);
+        const height = Math.round(div.offsetHeight || 380);
+        const url = await Plotly.toImage(div, {format: 'png', width, height, scale: 2});
+        const img = document.createElement('img');
+        img.src = url; img.alt = 'figure'; img.style.width = (width * 0.75) + 'pt';
+        (div.parentElement || div).replaceWith(img);
+    }
+    for (const el of document.querySelectorAll('script, style, .srm-contents')) el.remove();
+    return document.body.innerHTML;
+}"""
+FILL_TOC_JS = """(pages) => { for (const slot of document.querySelectorAll('.srm-toc-page')) {
+    const page = pages[slot.dataset.for]; if (page) slot.textContent = String(page); } }"""
 
 
-def _footer(scenario: Scenario) -> str:
-    doc = scenario.document
-    return (
-        '<div style="font-size:7pt;width:100%;padding:0 12mm;color:#555;display:flex;'
-        'justify-content:space-between;font-family:sans-serif">'
-        f"<span>{html.escape(doc.customer)} · {html.escape(doc.confidentiality.upper())}</span>"
-        '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
-        "</div>"
-    )
+def _outline_titles(reader: Any, items: Any) -> Iterator[tuple[str, int]]:
+    for item in items:
+        if isinstance(item, list):
+            yield from _outline_titles(reader, item)
+        else:
+            yield " ".join(str(item.title).split()), reader.get_destination_page_number(item) + 1
+
+
+def heading_pages(pdf: bytes, headings: list[list[str]]) -> dict[str, int]:
+    """Each heading's printed page (1-based), by heading id, read from the PDF's outline."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    by_title: dict[str, int] = {}
+    for title, page in _outline_titles(reader, reader.outline):
+        by_title.setdefault(title, page)
+    return {ident: by_title[text] for ident, text in headings if text in by_title}
 
 
 def _script_src(name: str) -> str:
@@ -46,17 +78,34 @@ def warm_page() -> str:
     )
 
 
+def write_docx(body_html: str, output: Path) -> None:
+    """A document body (figures already images) as DOCX through pandoc, with srmkit's Word
+    styles: headings become Word's heading styles, so Word builds its own contents."""
+    import pypandoc
+
+    with resources.as_file(resources.files("srmkit.data").joinpath("reference.docx")) as ref:
+        pypandoc.convert_text(
+            f"<html><body>{body_html}</body></html>",
+            "docx",
+            format="html",
+            outputfile=str(output),
+            extra_args=[f"--reference-doc={ref}", "--toc", "--toc-depth=2"],
+        )
+
+
 class Printer:
-    """Prints the run's HTML documents to PDF in one background browser (working in ``folder``)."""
+    """Prints the run's HTML documents to PDF, and writes them as DOCX, with one background
+    browser (working in ``folder``)."""
 
     def __init__(self, folder: Path) -> None:
         self.js = plotly_js()
         self.chromium = Chromium(folder, assets={PLOTLY_FILE: self.js}, warm_html=warm_page)
 
-    def pdf(self, document_html: str, output: Path, scenario: Scenario) -> None:
-        """Print one document (its plotly.js loaded from the browser's folder) to A4 PDF.
+    def render(self, document_html: str, pdf: Path | None, docx: Path | None) -> None:
+        """Print one document to A4 PDF and/or write it as DOCX (figures as images).
 
-        Loading and drawing may take 30 s plus 10 s per MB of HTML before the print fails.
+        The page loads plotly.js from the browser's folder. Loading and drawing may take 30 s
+        plus 10 s per MB of HTML before the document fails.
         """
         timeout_s = 30 + 10 * len(document_html) / 1e6
         page_file = self.chromium.folder / f"print-{uuid.uuid4().hex}.html"
@@ -64,26 +113,30 @@ class Printer:
             document_html.replace(inline_script(self.js), _script_src(PLOTLY_FILE), 1),
             encoding="utf-8",
         )
-        footer = _footer(scenario)
 
-        def print_page(page: Page) -> None:
+        def in_browser(page: Page) -> str | None:
             page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
             wait_for_figures(page, timeout_s * 1000)
             page.emulate_media(media="print")
-            page.pdf(
-                path=str(output),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=footer,
-                margin={"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"},
-            )
+            if pdf is not None:
+                # Pass 1: print, and read from the PDF outline on which page each heading is.
+                first = page.pdf(**PDF_OPTIONS)
+                pages = heading_pages(first, page.evaluate(HEADINGS_JS))
+                if pages:
+                    # Pass 2: the contents with page numbers (a fixed-width slot: nothing moves).
+                    page.evaluate(FILL_TOC_JS, pages)
+                page.pdf(path=str(pdf), **PDF_OPTIONS)
+            if docx is None:
+                return None
+            body: str = page.evaluate(WORD_BODY_JS)
+            return body
 
         try:
-            self.chromium.call(print_page)
+            body = self.chromium.call(in_browser)
         finally:
             page_file.unlink(missing_ok=True)
+        if docx is not None and body is not None:
+            write_docx(body, docx)
 
     def close(self) -> None:
         """Stop the browser."""

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
 from srmkit.design import Design
+from srmkit.documents.finish import finish
 from srmkit.documents.registry import DOCUMENTS, DocumentSpec
 from srmkit.execution import (
     Kernels,
@@ -54,8 +55,9 @@ from srmkit.folders import (
 from srmkit.params import read_params
 from srmkit.printing import Printer
 
-Format = Literal["html", "pdf"]
-FORMATS: tuple[Format, ...] = ("html", "pdf")
+Format = Literal["html", "pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("html", "pdf", "docx")
+BROWSER_FORMATS = ("pdf", "docx")  # printed, or drawn as images, by Chromium
 INDEX = "index.html"
 EventKind = Literal["scenario", "document", "landed", "failed"]
 
@@ -177,11 +179,17 @@ def render_scenario(
             finally:
                 kernels.stop(km)
             write_ipynb(nb, staging / f"{spec.basename}.ipynb")
-            document_html = to_html(nb, f"{spec.title} — {doc.customer}")
+            document_html = finish(
+                to_html(nb, f"{spec.title} — {doc.customer}"), spec.title, scenario
+            )
             if "html" in formats:
                 (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
             if printer is not None:
-                printer.pdf(document_html, staging / f"{spec.basename}.pdf", scenario)
+                printer.render(
+                    document_html,
+                    staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
+                    staging / f"{spec.basename}.docx" if "docx" in formats else None,
+                )
             listener(Event("document", params, spec.title))
         publish(staging, folder, replaces)
     except BaseException:
@@ -212,7 +220,7 @@ def _render_group(
     try:
         kernels = Kernels(work, [spec.module for spec in documents])
         kernels.start_ahead()
-        printer = Printer(work / "browser") if "pdf" in formats else None
+        printer = Printer(work / "browser") if set(formats) & set(BROWSER_FORMATS) else None
         try:
             for i, path in enumerate(params, 1):
                 try:
@@ -356,11 +364,12 @@ def render(
     Raises
     ------
     BrowserNotFoundError
-        PDF was asked for and no Chrome/Chromium is installed (before anything is rendered).
+        PDF or DOCX was asked for and no Chrome/Chromium is installed (before anything is
+        rendered).
     OutputError
         ``out_root`` cannot be created (before anything is rendered).
     """
-    if "pdf" in formats and find_browser() is None:
+    if set(formats) & set(BROWSER_FORMATS) and find_browser() is None:
         raise BrowserNotFoundError()
     existed = out_root.is_dir()
     try:
@@ -428,7 +437,7 @@ def _entries(out_root: Path) -> list[dict[str, Any]]:
                 spec.title,
                 [
                     f"{spec.basename}.{ext}"
-                    for ext in ("html", "pdf")
+                    for ext in FORMATS
                     if (folder / f"{spec.basename}.{ext}").exists()
                 ],
             )

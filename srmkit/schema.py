@@ -316,7 +316,7 @@ class Replication(Section):
         description="Start times (HH:MM) of manual MV/A updates, at most one per 5 minutes.",
     )
     recovery_policy: Literal["manual", "auto"] = Field(
-        default="manual", description="Mirror recovery policy; the seed recommends manual."
+        default="manual", description="Mirror recovery policy; EMC recommends manual [S0]."
     )
     write_intent_log: bool = Field(default=True, description="Mirrors use the write intent log.")
     sync_rate: Literal["high", "medium", "low"] = Field(

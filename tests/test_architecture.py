@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "browser": 0,
     "folders": 0,
     "states": 0,
+    "glossary": 0,
     "yamlread": 0,
     "schema": 1,
     "params": 2,
@@ -47,10 +48,14 @@ LAYERS: dict[str, int] = {
     "simulation": 7,
     "risk": 7,
     "runbook": 7,
+    "options": 7,
     "documents.registry": 8,
     "documents.blocks": 8,
     "documents.design_document": 8,
     "documents.dr_runbook": 8,
+    "documents.sizing_study": 8,
+    "documents.appendix": 8,
+    "documents.finish": 8,
     "documents": 8,
     "execution": 9,
     "printing": 9,
@@ -58,6 +63,7 @@ LAYERS: dict[str, int] = {
     "calc_cli": 9,
     "cli": 9,
     "notebooks": 9,
+    "workbook": 9,
     "": 10,  # srmkit/__init__.py
 }
 

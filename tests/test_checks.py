@@ -222,7 +222,7 @@ def test_catalogue_has_every_required_id() -> None:
     ]
     assert set(required) <= set(RULES)
     assert all(
-        r.reference.startswith(("[S0]", "Method §", "VMware")) and r.remedy for r in RULES.values()
+        r.reference.startswith(("[S0]", "[S45]", "Method §")) and r.remedy for r in RULES.values()
     )
     assert set(CHECKS) == set(RULES)
     # Two rules are invalid input in a scenario file (exit 2): tested by their own tests.

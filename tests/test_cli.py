@@ -78,4 +78,4 @@ def test_schema_command_matches_committed_copy() -> None:
 
 def test_report_rejects_unknown_format() -> None:
     """--to with an unknown format exits 2 before any work."""
-    assert run_cli("report", str(EXAMPLES[0]), "--to", "docx").returncode == 2
+    assert run_cli("report", str(EXAMPLES[0]), "--to", "rtf").returncode == 2

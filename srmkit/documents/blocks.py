@@ -59,6 +59,15 @@ def bullets(items: Sequence[str]) -> Html:
     return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 
+def possessive(name: str) -> str:
+    """``Northwind Traders'``, ``Contoso Health's``: the possessive of a name.
+
+    >>> possessive("Northwind Traders"), possessive("Contoso Health")
+    ("Northwind Traders'", "Contoso Health's")
+    """
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
 def note(text: str) -> Html:
     """Small print under a table or figure: what it rests on."""
     return Html(f'<p class="srm-note">{esc(text)}</p>')
@@ -120,6 +129,8 @@ class Book:
     sections: list[int] = field(default_factory=lambda: [0, 0])
     tables: int = 0
     figures: int = 0
+    appendix: int = 0
+    """Appendices started so far (A, B, …); after the first, h1 headings are appendices."""
 
     def cover(self) -> Html:
         """The cover page: document title, project, customer, author, version, date, class."""
@@ -143,22 +154,75 @@ class Book:
             f"<table>{cells}</table></div>"
         )
 
-    def h1(self, title: str) -> Html:
-        """A numbered top-level section heading."""
-        self.sections = [self.sections[0] + 1, 0]
-        number = f"{self.sections[0]}"
+    def contents(self) -> Html:
+        """The table of contents: filled with every numbered heading when the document is
+        finished (:mod:`srmkit.documents.finish`); page numbers are added when it is printed."""
         return Html(
-            f'<h1 id="{anchor(title)}" class="srm-h"><span class="srm-num">{number}</span> '
-            f"{esc(title)}</h1>"
+            '<div class="srm-contents"><p class="srm-contents-title">Contents</p>'
+            '<nav class="srm-toc"></nav></div>'
+        )
+
+    def _number(self) -> str:
+        if self.appendix:
+            return chr(ord("A") + self.appendix - 1)
+        return str(self.sections[0])
+
+    def h1(self, title: str, appendix: bool = False, new_page: bool = False) -> Html:
+        """A numbered top-level section heading; ``appendix`` starts (or continues) the
+        appendices, lettered A, B, …; ``new_page`` starts it on a new printed page."""
+        if appendix:
+            self.appendix += 1
+            self.sections = [self.sections[0], 0]
+        else:
+            self.sections = [self.sections[0] + 1, 0]
+        number = self._number()
+        label = f"Appendix {number}" if appendix else number
+        css = "srm-h srm-new-page" if new_page or (appendix and self.appendix == 1) else "srm-h"
+        return Html(
+            f'<h1 id="{anchor(label + " " + title)}" class="{css}"><span class="srm-num">'
+            f"{label}</span> {esc(title)}</h1>"
         )
 
     def h2(self, title: str) -> Html:
         """A numbered subsection heading."""
         self.sections[1] += 1
-        number = f"{self.sections[0]}.{self.sections[1]}"
+        number = f"{self._number()}.{self.sections[1]}"
         return Html(
             f'<h2 id="{anchor(number + " " + title)}" class="srm-h"><span class="srm-num">'
             f"{number}</span> {esc(title)}</h2>"
+        )
+
+    def references(self) -> Html:
+        """The references appendix: every source the document cites, filled when the document
+        is finished (:mod:`srmkit.documents.finish`)."""
+        return join(
+            self.h1("References", appendix=True),
+            Html('<div class="srm-references"></div>'),
+        )
+
+    def checklist(
+        self, caption: str, steps: Sequence[tuple[int, str, str]], total: str | None = None
+    ) -> Html:
+        """A numbered checklist: each step with its duration, a box to tick and room for the
+        initials of whoever did it."""
+        self.tables += 1
+        rows = "".join(
+            f'<tr><td class="num">{n}</td><td class="txt">{esc(text)}</td>'
+            f'<td class="num srm-nowrap">{esc(minutes)}</td><td class="srm-box">☐</td>'
+            '<td class="srm-sign"></td></tr>'
+            for n, text, minutes in steps
+        )
+        if total is not None:
+            rows += (
+                '<tr class="srm-total"><td></td><td class="txt">Estimated total</td>'
+                f'<td class="num srm-nowrap">{esc(total)}</td><td></td><td></td></tr>'
+            )
+        cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
+        return Html(
+            f'<div class="srm-block">{cap}<table class="srm-table srm-checklist"><thead><tr>'
+            '<th class="num">No.</th><th class="txt">Step</th><th class="num">Duration</th>'
+            '<th class="txt">Done</th><th class="txt">Initials</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
         )
 
     def table(
@@ -203,10 +267,11 @@ class Book:
         body = "".join(tr(r) for r in rows) + (tr(total, "srm-total") if total else "")
         cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
         return Html(
-            f'{cap}<table class="srm-table"><thead><tr>{head}</tr></thead>'
+            f'<div class="srm-block">{cap}<table class="srm-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>"
             + (note(shown_note).markup if shown_note else "")
             + (note(source).markup if source else "")
+            + "</div>"
         )
 
     def figure(self, fig: go.Figure, caption: str) -> Html:

@@ -1,26 +1,28 @@
-"""The design document's sections, each a numbered heading with its prose, tables and figures.
+"""The design document's sections, in the order a consulting deliverable reads: the executive
+summary first, then scope, sites and arrays, workload, replication, consistency groups, reserved
+LUN pool, failure scenarios, the review and next steps; the method, parameters, assumptions,
+references and provenance as appendices.
 
 Every function takes the document's :class:`~srmkit.documents.blocks.Book` (numbering) and the
 scenario's :class:`~srmkit.design.Design` (every number), and returns HTML for one notebook cell.
+Text that holds only for some designs is generated from the design.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from srmkit import figures, simulation
-from srmkit.assumptions import assumption_rows
+from srmkit import figures, glossary, rules, simulation
 from srmkit.design import Design
-from srmkit.documents import dr_runbook
-from srmkit.documents.blocks import Book, Col, Html, esc, join, paragraph
+from srmkit.documents import appendix, dr_runbook
+from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph, possessive
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
 SPREADSHEET = "spreadsheet plan.xlsx"
-MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
+VERDICT_CLASS = {"fits": "ok", "fits_with_warnings": "warn", "does_not_fit": "bad"}
 
 
 def book(design: Design, params_file: str | None = None) -> Book:
@@ -33,414 +35,500 @@ def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
     return "unbounded" if value is None else f"{value:,.{digits}f} {unit}"
 
 
-def introduction(b: Book, design: Design) -> Html:
-    """What the document covers, and the customer's own notes."""
-    scenario = design.scenario
-    d = scenario.document
-    sites = " and ".join(s.name for s in scenario.sites)
-    users = sum(s.users for s in scenario.servers)
-    text = (
-        f"This document describes the disaster recovery design for {d.customer}'s Microsoft "
-        f"Exchange 2007 mailbox servers: {len(scenario.servers)} mailbox server VMs with "
-        f"{users:,} mailboxes, protected by VMware Site Recovery Manager between {sites} with "
-        f"EMC CLARiiON {MODE_NAMES[scenario.replication.mode]}."
+def _status(ok: bool, warn: bool = False) -> str:
+    return "within" if ok and not warn else ("close to the limit" if ok else "exceeded")
+
+
+# --- executive summary ------------------------------------------------------------------------
+
+
+def _verdict_sentence(design: Design) -> str:
+    doc = design.scenario.document
+    sites = " and ".join(s.name for s in design.scenario.sites)
+    head = {
+        "fits": "fits every rule srmkit checks",
+        "fits_with_warnings": "fits, with warnings to resolve or accept",
+        "does_not_fit": "does not fit",
+    }[design.verdict]
+    why = ""
+    if design.verdict == "does_not_fit":
+        titles = list(dict.fromkeys(rules.catalogue()[f.id].title.lower() for f in design.errors))
+        why = ": " + "; ".join(titles[:3])
+    return (
+        f"The disaster recovery design for {possessive(doc.customer)} Exchange 2007 mailbox "
+        f"servers between {sites} with {glossary.MODE[design.mode]} {head}{why}."
     )
-    basis = (
-        "The design follows EMC's guidelines for VMware Site Recovery Manager with CLARiiON "
-        "MirrorView and Microsoft Exchange 2007 (the Best Practices Planning white paper, cited "
-        "as [S0]). All figures are computed by srmkit from the scenario file; the assumptions "
-        "behind them are listed in the last section."
-    )
-    return join(
-        b.h1("Introduction"),
-        paragraph(text),
-        paragraph(d.notes) if d.notes else None,
-        paragraph(basis),
-    )
 
 
-SITE_COLUMNS = [
-    Col("Site"),
-    Col("Windows domain"),
-    Col("AD/GC servers", 0),
-    Col("CAS"),
-    Col("Hub Transport"),
-    Col("Recovery subnet differs"),
-    Col("IP customisation spec"),
-    Col("Mailbox servers", 0),
-]
-
-
-def _site_rows(design: Design) -> list[list[object]]:
-    scenario = design.scenario
-    return [
+def key_figures(design: Design) -> list[list[object]]:
+    """The figures a decision rests on, each against its target or limit."""
+    t = design.scenario.targets
+    rows: list[list[object]] = []
+    if design.is_sync:
+        rows.append(["Recovery point (RPO)", "0 min (synchronous)", f"{t.rpo_min:g} min", "met"])
+        added = None if design.link_saturated else float(design.added_latency_ms())
+        rows.append(
+            [
+                "Added write latency",
+                _fmt(added, "ms", 2),
+                f"log writes ≤ {design.a.log_write_avg_limit_ms:g} ms",
+                "met" if design.log_write_within_limit else "not met",
+            ]
+        )
+    else:
+        worst = design.worst_rpo_min
+        rows.append(
+            [
+                "Recovery point (RPO), worst / mean",
+                f"{_fmt(worst, 'min', 0)} / {_fmt(design.mean_rpo_min, 'min', 0)}",
+                f"{t.rpo_min:g} min",
+                "met" if worst is not None and worst <= t.rpo_min else "not met",
+            ]
+        )
+    rto = design.recovery.rto_min
+    rows.append(
+        ["Recovery time (RTO)", duration(rto), f"{t.rto_min:g} min",
+         "met" if rto <= t.rto_min else "not met"]
+    )  # fmt: skip
+    warn = design.a.link_utilization_warn_fraction
+    for d in design.directions:
+        u = d.peak_utilization_fraction
+        rows.append(
+            [
+                f"Link at the busiest hour, {d.label}",
+                f"{u:.0%} of {d.effective_rate_mbps:,.0f} Mbit/s",
+                f"≤ {warn:.0%}",
+                "met" if u <= warn else ("high" if u < 1 else "not met"),
+            ]
+        )
+    for a in design.plan.arrays:
+        rows.append(
+            [
+                f"Mirrors and consistency groups on {a.array} ({a.model})",
+                f"{a.mirrors:,} mirrors, {a.cgs:,} groups",
+                f"{a.max_mirrors:,} mirrors, {a.max_cgs:,} groups",
+                "met" if a.fits else "not met",
+            ]
+        )
+    rows.append(
         [
-            s.name,
-            s.windows_domain,
-            s.ad_gc_servers,
-            s.cas_present,
-            s.hub_transport_present,
-            s.recovery_subnet_differs,
-            s.ip_customization_spec,
-            sum(1 for v in scenario.servers if v.site == s.name),
+            "Initial synchronisation / failback synchronisation",
+            f"{duration(design.initial_sync_h * 60)} / {duration(design.failback_sync_h * 60)}",
+            "",
+            "",
         ]
-        for s in scenario.sites
+    )
+    return rows
+
+
+def executive_summary(b: Book, design: Design) -> Html:
+    """The verdict in one sentence, the key figures, recommendations and the main findings."""
+    recs = [
+        f"Replace {' and '.join(r.replaces)} ({r.current_model}) by "
+        f"{r.recommended_model or 'a larger model than the catalogue holds'}: {r.reason}."
+        for r in design.recommendations
     ]
+    remedies = [f"{r.text}" for r in design.remedies][:3]
+    top = [
+        f"{glossary.SEVERITY[f.severity]}: {f.message}"
+        for f in design.findings
+        if not f.accepted and f.severity in ("error", "warning")
+    ][:3]
+    parts = [
+        b.h1("Executive summary", new_page=True),
+        Html(
+            f'<p class="srm-verdict {VERDICT_CLASS[design.verdict]}">'
+            f"{esc(_verdict_sentence(design))}</p>"
+        ),
+        b.table(
+            "Key figures",
+            [Col("Figure"), Col("This design"), Col("Target or limit"), Col("Status")],
+            key_figures(design),
+        ),
+    ]
+    if recs or remedies:
+        parts += [paragraph("Recommendations:"), bullets(recs + remedies)]
+    else:
+        parts.append(
+            paragraph("No change to the design is needed to meet the rules srmkit checks.")
+        )
+    if top:
+        parts += [paragraph("The most important findings:"), bullets(top)]
+    parts.append(
+        paragraph(
+            "The design review lists every finding and what the checks do not cover; the next "
+            "steps list the validation tests to run before the design goes live."
+        )
+    )
+    return join(*parts)
 
 
-ARRAY_COLUMNS = [Col("Array"), Col("Site"), Col("Model"), Col("FLARE", 0), Col("Connectivity")]
+# --- scope and components ---------------------------------------------------------------------
 
 
-def _array_rows(design: Design) -> list[list[object]]:
-    return [
+def scope(b: Book, design: Design) -> Html:
+    """The components of the solution for this customer (the white paper's Table 1)."""
+    s = design.scenario
+    versions = sorted({glossary.label(glossary.GUEST_OS, v.guest_os) for v in s.servers})
+    exchange = sorted({str(v.exchange_version) for v in s.servers})
+    arrays = "; ".join(
+        f"{a.name} ({design.models[a.name].model}, FLARE {a.flare}) at {a.site}" for a in s.arrays
+    )
+    cas = [x.name for x in s.sites if x.cas_present]
+    hub = [x.name for x in s.sites if x.hub_transport_present]
+    domains = sorted({x.windows_domain for x in s.sites})
+    rows: list[list[object]] = [
+        [
+            "Exchange mailbox servers in VMware VMs",
+            "required",
+            f"{len(s.servers):,} VMs, Exchange {' and '.join(exchange)} on "
+            f"{' and '.join(versions)}",
+        ],
+        [
+            "CLARiiON storage at both sites with MirrorView and SnapView",
+            "required",
+            arrays,
+        ],
+        [
+            "VMware ESX at both sites with Site Recovery Manager and the MirrorView adapter",
+            "required",
+            "VMFS datastores are protected; raw device mappings are not [S0]",
+        ],
+        [
+            "Exchange Client Access and Hub Transport servers at each site, one Windows domain",
+            "required",
+            f"Client Access at {', '.join(cas) or 'no site'}; Hub Transport at "
+            f"{', '.join(hub) or 'no site'}; domain{'s' if len(domains) > 1 else ''} "
+            f"{', '.join(domains)}",
+        ],
+        ["Additional ESX servers with VMware HA (local failover)", "optional", "recommended [S0]"],
+        ["Replication Manager (local clones and snapshots, backup)", "optional", "not assessed"],
+        ["SourceOne archiving, Disk Library backup", "optional", "not assessed"],
+    ]
+    return join(
+        b.h1("Scope and components"),
+        paragraph(
+            f"This document designs the protection of {possessive(s.document.customer)} Exchange "
+            f"2007 mailbox servers against the loss of a site with VMware Site Recovery Manager "
+            f"and EMC CLARiiON {glossary.MODE[design.mode]}, following EMC's guidelines [S0]. "
+            "It covers the mirrors, consistency groups, link, reserved LUN pool, recovery plan "
+            "and failure scenarios; the Exchange organisation itself, networks and backups are "
+            "out of scope."
+        ),
+        paragraph(s.document.notes) if s.document.notes else None,
+        b.table(
+            "Components of the solution",
+            [Col("Component"), Col("Required"), Col("In this design")],
+            rows,
+            source="After the white paper's Table 1 [S0].",
+        ),
+    )
+
+
+# --- sites and arrays -------------------------------------------------------------------------
+
+
+def sites_and_arrays(b: Book, design: Design) -> Html:
+    s = design.scenario
+    site_rows = [
+        [
+            x.name,
+            x.windows_domain,
+            x.ad_gc_servers,
+            glossary.yes_no(x.cas_present),
+            glossary.yes_no(x.hub_transport_present)
+            + (" (protected)" if x.hub_transport_protected else ""),
+            sum(1 for v in s.servers if v.site == x.name),
+            glossary.yes_no(x.recovery_subnet_differs),
+            x.recovery_esx_clusters,
+        ]
+        for x in s.sites
+    ]
+    array_rows = [
         [
             a.name,
             a.site,
             design.models[a.name].model,
             a.flare,
-            "FC" if a.connectivity == "fc" else "iSCSI",
+            glossary.label(glossary.CONNECTIVITY, a.connectivity),
         ]
-        for a in design.scenario.arrays
+        for a in s.arrays
     ]
-
-
-SERVER_COLUMNS = [
-    Col("Server"),
-    Col("Site"),
-    Col("Users", 0),
-    Col("Profile"),
-    Col("Quota [GiB]", 1),
-    Col("Storage groups", 0),
-    Col("Derived SGs"),
-    Col("Mirrored LUNs", 0),
-    Col("Guest OS"),
-    Col("Exchange"),
-]
-
-
-def _server_rows(design: Design) -> list[list[object]]:
-    by_name = {s.name: s for s in design.scenario.servers}
-    return [
-        [
-            s.name,
-            s.site,
-            s.users,
-            s.profile,
-            by_name[s.name].mailbox_quota_gib,
-            s.storage_groups,
-            by_name[s.name].storage_groups is None,
-            s.luns,
-            by_name[s.name].guest_os,
-            str(by_name[s.name].exchange_version),
-        ]
-        for s in design.servers
-    ]
-
-
-def _link_rows(design: Design) -> list[list[object]]:
-    scenario = design.scenario
-    link, r = scenario.link, scenario.replication
-    rows: list[list[object]] = [
-        ["Replication", MODE_NAMES[r.mode]],
-        ["Link bandwidth [Mbit/s]", f"{link.bandwidth_mbps:,g}"],
-        ["Site distance [km]", f"{link.distance_km:,g}"],
-        ["Fibre route factor", f"{link.route_factor:g}"],
-        ["Round trips per write", str(link.round_trips)],
-        ["Link efficiency [fraction]", f"{link.efficiency_fraction:g}"],
-        ["Share for replication [fraction]", f"{link.share_fraction:g}"],
-        ["Recovery policy", r.recovery_policy],
-        ["Write intent log", "on" if r.write_intent_log else "off"],
-        ["Synchronisation rate", r.sync_rate],
-        ["Consistency-group policy", r.cg_policy],
-    ]
-    if r.mode == "async":
-        rows.insert(1, ["Update type", r.update_type])
-        if r.update_interval_min is not None:
-            rows.insert(2, ["Update interval [min]", f"{r.update_interval_min:g}"])
-    rows += [
-        ["Target RPO [min]", f"{scenario.targets.rpo_min:g}"],
-        ["Target RTO [min]", f"{scenario.targets.rto_min:g}"],
-    ]
-    return rows
-
-
-def environment(b: Book, design: Design) -> Html:
-    """Sites, arrays, mailbox servers and the replication settings."""
     return join(
-        b.h1("Environment"),
-        b.h2("Sites"),
-        b.table("Sites", SITE_COLUMNS, _site_rows(design)),
-        b.h2("Storage arrays"),
-        b.table("CLARiiON storage systems", ARRAY_COLUMNS, _array_rows(design)),
-        b.h2("Exchange mailbox servers"),
-        paragraph(
-            "Storage groups not given in the scenario are derived from mailbox count and quota "
-            "(one database per storage group, at most the assumed maximum database size). Each "
-            "storage group is one database LUN and one log LUN; the guest-OS LUN is mirrored too."
+        b.h1("Sites and arrays"),
+        b.table(
+            "Sites",
+            [
+                Col("Site"),
+                Col("Windows domain"),
+                Col("Global catalogs", 0),
+                Col("Client Access"),
+                Col("Hub Transport"),
+                Col("Mailbox servers", 0),
+                Col("Recovery subnet differs"),
+                Col("Recovery ESX clusters", 0),
+            ],
+            site_rows,
         ),
         b.table(
-            "Mailbox server VMs", SERVER_COLUMNS, _server_rows(design), complete_in=SPREADSHEET
+            "CLARiiON storage systems",
+            [Col("Array"), Col("Site"), Col("Model"), Col("FLARE", 0), Col("Mirroring over")],
+            array_rows,
         ),
-        b.h2("Replication link and MirrorView settings"),
-        b.table("Replication settings", [Col("Setting"), Col("Value")], _link_rows(design)),
     )
 
 
-WORKLOAD_COLUMNS = [
-    Col("Server"),
-    Col("Users", 0),
-    Col("Profile"),
-    Col("Storage groups", 0),
-    Col("DB IOPS (peak)", 0),
-    Col("DB write IOPS (peak)", 0),
-    Col("Logs [MiB/day]", 0),
-    Col("DB LUN [GiB]", 1),
-    Col("Log LUN [GiB]", 1),
-    Col("Mirrored [GiB]", 1),
-]
-
-
-def _workload_rows(design: Design) -> tuple[list[list[object]], list[object]]:
-    servers = design.servers
-    rows: list[list[object]] = [
-        [
-            s.name,
-            s.users,
-            s.profile,
-            s.storage_groups,
-            s.db_iops_peak,
-            s.db_write_iops_peak,
-            s.log_mib_per_day,
-            s.db_lun_gib,
-            s.log_lun_gib,
-            s.capacity_gib,
-        ]
-        for s in servers
-    ]
-    total: list[object] = [
-        "Total",
-        sum(s.users for s in servers),
-        "",
-        sum(s.storage_groups for s in servers),
-        sum(s.db_iops_peak for s in servers),
-        sum(s.db_write_iops_peak for s in servers),
-        sum(s.log_mib_per_day for s in servers),
-        None,
-        None,
-        design.capacity_gib,
-    ]
-    return rows, total
+# --- workload ---------------------------------------------------------------------------------
 
 
 def workload(b: Book, design: Design) -> Html:
     """Per-server workload and capacity (Method §2)."""
     a = design.a
+    s = design.scenario
+    by_name = {v.name: v for v in s.servers}
+    derived = sum(1 for v in s.servers if v.storage_groups is None)
+    server_rows = [
+        [
+            v.name,
+            v.site,
+            v.users,
+            glossary.profile(v.profile),
+            by_name[v.name].mailbox_quota_gib,
+            v.storage_groups,
+            v.luns,
+            glossary.label(glossary.GUEST_OS, by_name[v.name].guest_os),
+        ]
+        for v in design.servers
+    ]
+    servers = design.servers
+    work_rows: list[list[object]] = [
+        [
+            v.name,
+            v.db_iops_peak,
+            v.db_write_iops_peak,
+            v.log_mib_per_day,
+            v.db_lun_gib,
+            v.log_lun_gib,
+            v.capacity_gib,
+        ]
+        for v in servers
+    ]
+    total: list[object] = [
+        "Total",
+        sum(v.db_iops_peak for v in servers),
+        sum(v.db_write_iops_peak for v in servers),
+        sum(v.log_mib_per_day for v in servers),
+        None,
+        None,
+        design.capacity_gib,
+    ]
+    sgs = (
+        f"Storage groups are derived for {derived:,} of the {len(s.servers):,} servers from the "
+        f"mailbox count and quota (one database per storage group of at most "
+        f"{a.max_db_gib:g} GiB); the others are as given. "
+        if derived
+        else "Every server's storage groups are as given. "
+    )
     return join(
         b.h1("Exchange workload"),
         paragraph(
-            "Peak-hour database IOPS = users × profile IOPS × "
-            f"(1 + {a.iops_headroom_fraction:.0%} headroom); {a.db_write_fraction:.0%} of them "
-            "are writes. Log volume = users × logs per mailbox per day × "
-            f"{a.log_file_mib:g} MiB. Database LUN = users per storage group × quota × "
-            f"(1 + {a.db_overhead_fraction:.0%} overhead); the log LUN holds "
-            f"{a.log_retention_days:g} days of logs plus {a.log_overhead_fraction:.0%} headroom "
-            "(Method §2)."
+            f"{sgs}Each storage group has one database LUN and one log LUN; each server's "
+            "guest-OS LUN is mirrored too. Peak-hour database IOPS are users × the profile's "
+            f"IOPS × (1 + {a.iops_headroom_fraction:.0%} headroom), of which "
+            f"{a.db_write_fraction:.0%} are writes. The log volume is users × logs per mailbox "
+            f"a day × {a.log_file_mib:g} MiB. A database LUN holds users × quota × "
+            f"(1 + {a.db_overhead_fraction:.0%}) plus the content index; a log LUN "
+            f"{a.log_retention_days:g} days of logs plus {a.log_overhead_fraction:.0%}; both "
+            f"keep {a.lun_free_space_fraction:.0%} free (Method §2)."
+        ),
+        b.table(
+            "Mailbox server VMs",
+            [
+                Col("Server"),
+                Col("Site"),
+                Col("Users", 0),
+                Col("Profile"),
+                Col("Quota (GiB)", 2),
+                Col("Storage groups", 0),
+                Col("Mirrored LUNs", 0),
+                Col("Guest OS"),
+            ],
+            server_rows,
+            complete_in=SPREADSHEET,
         ),
         b.table(
             "Workload and mirrored capacity per server",
-            WORKLOAD_COLUMNS,
-            *_workload_rows(design),
+            [
+                Col("Server"),
+                Col("DB IOPS at peak", 0),
+                Col("of which writes", 0),
+                Col("Logs (MiB a day)", 0),
+                Col("DB LUN (GiB)", 1),
+                Col("Log LUN (GiB)", 1),
+                Col("Mirrored (GiB)", 0),
+            ],
+            work_rows,
+            total,
             complete_in=SPREADSHEET,
         ),
     )
 
 
+# --- replication ------------------------------------------------------------------------------
+
+
 def replication(b: Book, design: Design) -> Html:
-    """The replication results for the scenario's mode: tables and figures (Method §3–§5)."""
+    """The link per direction, then MV/S latency or MV/A RPO, then synchronisation times."""
     a = design.a
-    parts: list[Html] = [b.h1("Replication")]
-    link_rows: list[list[object]] = [
-        ["Effective link rate", _fmt(design.effective_rate_mbps, "Mbit/s")],
-        ["Peak replication rate", _fmt(design.peak_mbps, "Mbit/s")],
-        ["Peak link utilisation", f"{design.peak_utilization_fraction:.0%}"],
+    s = design.scenario
+    link = s.link
+    dir_rows = [
+        [
+            d.label,
+            len(d.vms),
+            d.capacity_gib,
+            d.peak_mbps,
+            d.effective_rate_mbps,
+            f"{d.peak_utilization_fraction:.0%}",
+        ]
+        for d in design.directions
+    ]
+    parts: list[Html] = [
+        b.h1("Replication design"),
+        paragraph(
+            f"The sites are {link.distance_km:,g} km apart; the fibre route is "
+            f"{design.route_km:,.0f} km. The link carries {link.bandwidth_mbps:,g} Mbit/s in each "
+            f"direction; {link.efficiency_fraction:.0%} of it is usable and "
+            f"{link.share_fraction:.0%} of that is for replication, "
+            f"{design.effective_rate_mbps:,.0f} Mbit/s (Method §3)."
+        ),
+        b.table(
+            "Replication by direction of the link",
+            [
+                Col("Direction"),
+                Col("VMs", 0),
+                Col("Mirrored (GiB)", 0),
+                Col("Busiest hour (Mbit/s)", 0),
+                Col("Available (Mbit/s)", 0),
+                Col("Use"),
+            ],
+            dir_rows,
+        ),
     ]
     if design.is_sync:
-        parts.append(
-            paragraph(
-                "MirrorView/S acknowledges a write only after it reaches the remote array, so the "
-                "link adds latency to every write: propagation, serialisation with queueing and "
-                "MirrorView overhead (Method §4)."
-            )
-        )
         saturated = design.link_saturated
-        latency = None if saturated else design.log_write_latency_ms
-        link_rows += [
+        added = None if saturated else float(design.added_latency_ms())
+        log_ms = None if saturated else design.log_write_latency_ms
+        rows: list[list[object]] = [
+            ["Added write latency", _fmt(added, "ms", 2)],
+            ["Log write latency (local + added)", _fmt(log_ms, "ms", 2)],
+            ["Microsoft's limit for log writes (average)", f"{a.log_write_avg_limit_ms:g} ms"],
+            ["Longest distance within that limit", _fmt(design.max_distance_km, "km", 0)],
             [
-                "Added write latency (MV/S)",
-                _fmt(None if saturated else float(design.added_latency_ms()), "ms", 2),
+                "EMC's distance guideline for MirrorView/S",
+                f"under {a.sync_distance_limit_km:g} km of fibre",
             ],
-            ["Log write latency", _fmt(latency, "ms", 2)],
-            [
-                f"Within Microsoft average limit ({a.log_write_avg_limit_ms:g} ms)",
-                "yes" if design.log_write_within_limit else "NO",
-            ],
-            ["Database read latency (served locally)", _fmt(a.local_db_read_ms, "ms", 1)],
-            ["Maximum distance at the log write limit", _fmt(design.max_distance_km, "km", 0)],
-            ["Recovery point (in sync)", "0 min"],
+            ["Recovery point", "0 min: every write is on both arrays"],
         ]
-        parts.append(b.table("Results", [Col("Result"), Col("Value")], link_rows))
-        parts.append(
-            b.figure(figures.latency_vs_distance(design), "Log write latency against distance")
-        )
-    else:
-        parts.append(
+        parts += [
+            b.h2("MirrorView/S write latency"),
             paragraph(
-                "MirrorView/A sends the changes since the previous update at each update; its "
-                "recovery point is the time since the start of the last completed update "
-                "(Method §5)."
-            )
-        )
+                "MirrorView/S acknowledges a write only when it is on both arrays, so every "
+                "Exchange write waits for the link: propagation over the fibre route, "
+                "serialisation and queueing on the link, and MirrorView's overhead. Database "
+                "reads are served locally and are not affected (Method §4)."
+            ),
+            b.table("MirrorView/S results", [Col("Result"), Col("Value")], rows),
+            b.figure(figures.latency_vs_distance(design), "Log write latency against distance"),
+        ]
+    else:
         c = design.async_cycle
         need = design.required_rate_mbps_for_target_rpo
-        link_rows += [
-            ["Worst RPO", _fmt(c.worst_rpo_min, "min")],
-            ["Mean RPO", _fmt(c.mean_rpo_min, "min")],
-            ["Updates per day", str(len(c.updates)) if not c.unbounded else "–"],
-            ["An update overruns the interval", "yes" if c.update_overrun else "no"],
+        r = s.replication
+        schedule = (
+            f"an update every {r.update_interval_min:g} min counted from the "
+            f"{'start' if r.update_type == 'start' else 'end'} of the previous one"
+            if r.update_type != "manual"
+            else "updates at set times"
+        )
+        rows = [
+            ["Worst recovery point", _fmt(c.worst_rpo_min, "min", 0)],
+            ["Mean recovery point", _fmt(c.mean_rpo_min, "min", 0)],
+            ["Updates a day", f"{len(c.updates):,}" if not c.unbounded else "–"],
+            ["An update takes longer than the interval", glossary.yes_no(c.update_overrun)],
             [
-                f"Effective rate needed for the {design.scenario.targets.rpo_min:g} min target",
-                _fmt(need, "Mbit/s") if need is not None else "no rate meets it",
-            ],
-            [
-                "Reserved LUN pool (largest array)",
-                _fmt(max(r.rlp_gib for r in design.rlp.values()), "GiB", 0),
+                f"Available rate the {s.targets.rpo_min:g} min target needs",
+                _fmt(need, "Mbit/s", 0) if need is not None else "no rate meets it",
             ],
         ]
-        parts.append(b.table("Results", [Col("Result"), Col("Value")], link_rows))
+        parts += [
+            b.h2("MirrorView/A recovery point"),
+            paragraph(
+                f"MirrorView/A sends, with {schedule}, the changes written since the previous "
+                "update; the recovery site holds the data of the start of the last completed "
+                "update, so the recovery point grows until the next update completes (Method §5)."
+            ),
+            b.table("MirrorView/A results", [Col("Result"), Col("Value")], rows),
+        ]
         if not c.unbounded:
             parts.append(b.figure(figures.rpo_over_day(design), "Recovery point over the day"))
-            updates = [
-                [
-                    f"{int(u.start_min // 60):02d}:{int(u.start_min % 60):02d}",
-                    u.volume_mib,
-                    u.duration_min,
-                ]
-                for u in c.updates
-            ]
-            parts.append(
-                b.table(
-                    "MirrorView/A updates of a representative day",
-                    [Col("Start"), Col("Delta set [MiB]", 0), Col("Duration [min]", 1)],
-                    updates,
-                )
-            )
-        parts.append(b.figure(figures.rpo_vs_rate(design), "Worst RPO against link rate"))
+        parts.append(
+            b.figure(figures.rpo_vs_rate(design), "Worst recovery point against link rate")
+        )
     parts.append(b.figure(figures.utilization_by_hour(design), "Replication traffic by hour"))
+    sync_rows = [
+        [
+            d.label,
+            d.capacity_gib,
+            duration(design.initial_sync_by_direction_h[d.label] * 60),
+            duration(design.failback_sync_by_site_h[d.from_site] * 60),
+        ]
+        for d in design.directions
+    ]
+    fraction = a.sync_rate_fraction(s.replication.sync_rate)
+    parts += [
+        b.h2("Synchronisation"),
+        paragraph(
+            "New mirrors, a real failover and a failback each need a full synchronisation; the "
+            "mirrors of a consistency group synchronise together [S0]. At the "
+            f"{glossary.label(glossary.SYNC_RATE, s.replication.sync_rate).lower()} rate a "
+            f"synchronisation uses {fraction:.0%} of the available link, "
+            f"{design.sync_rate_mbps:,.0f} Mbit/s (EMC publishes no figure: an assumption, "
+            "Method §6). The two directions synchronise in parallel."
+        ),
+        b.table(
+            "Full synchronisation times",
+            [
+                Col("Direction"),
+                Col("Capacity (GiB)", 0),
+                Col("Initial synchronisation"),
+                Col("Failback synchronisation"),
+            ],
+            sync_rows,
+        ),
+    ]
     return join(*parts)
 
 
-SYNC_COLUMNS = [
-    Col("Consistency group"),
-    Col("LUNs", 0),
-    Col("Capacity [GiB]", 1),
-    Col("Full sync, alone on the link [h]", 1),
-]
+# --- consistency groups and limits ------------------------------------------------------------
 
 
-def _sync_rows(design: Design) -> tuple[list[list[object]], list[object]]:
-    cgs = design.consistency_groups
-    rows: list[list[object]] = [[cg.name, cg.luns, cg.capacity_gib, cg.sync_time_h] for cg in cgs]
-    total: list[object] = [
-        "All (initial sync, resync after failover, failback)",
-        sum(cg.luns for cg in cgs),
-        design.capacity_gib,
-        design.initial_sync_h,
-    ]
-    return rows, total
-
-
-def synchronisation(b: Book, design: Design) -> Html:
-    """Full-synchronisation times per consistency group and in total (Method §6)."""
-    return join(
-        b.h1("Synchronisation times"),
-        paragraph(
-            "A new mirror, a true failover and a failback each need a full synchronisation; all "
-            "mirrors of a consistency group synchronise together [S0]. EMC publishes no "
-            "throughput for the rate settings: the share of the link each setting uses is an "
-            "assumption (Method §6), listed in the assumptions section."
-        ),
-        b.table(
-            "Full synchronisation times", SYNC_COLUMNS, *_sync_rows(design), complete_in=SPREADSHEET
-        ),
-    )
-
-
-LIMIT_COLUMNS = [
-    Col("Array"),
-    Col("Model"),
-    Col("Mirrors"),
-    Col("Consistency groups"),
-    Col("Largest CG [LUNs]"),
-    Col("Mirror headroom", 0),
-    Col("CG headroom", 0),
-    Col("Within limits"),
-]
-
-
-def _limit_rows(design: Design) -> list[list[object]]:
-    return [
+def consistency_groups(b: Book, design: Design) -> Html:
+    """The plan against the arrays' limits, the CG layout and growth (Method §7)."""
+    plan = design.plan
+    policy = design.scenario.replication.cg_policy
+    limit_rows = [
         [
             u.array,
             u.model,
-            f"{u.mirrors:,} / {u.max_mirrors:,}",
-            f"{u.cgs:,} / {u.max_cgs:,}",
-            f"{u.largest_cg_luns} / {u.max_luns_per_cg}",
-            u.mirrors_headroom,
-            u.cgs_headroom,
-            "yes" if u.fits else "NO",
+            f"{u.mirrors:,} of {u.max_mirrors:,}",
+            f"{u.cgs:,} of {u.max_cgs:,}",
+            f"{u.largest_cg_luns:,} of {u.max_luns_per_cg:,}",
+            "yes" if u.fits else "no",
         ]
-        for u in design.plan.arrays
+        for u in plan.arrays
     ]
-
-
-def _plan_summary(design: Design) -> Html:
-    plan = design.plan
-    year = design.first_break_year
-    model = design.recommended_model
-    verdict = (
-        '<span class="srm-ok">fits every limit today</span>'
-        if plan.feasible
-        else f'<span class="srm-bad">does not fit: {esc(", ".join(plan.blocking))}</span>'
-    )
-    growth = (
-        f"no limit breaks within the {design.scenario.growth.years}-year horizon"
-        if year is None
-        else f"a limit first breaks in year {year}"
-    )
-    items = [
-        f"The plan ({esc(plan.policy)}, {len(plan.cgs)} consistency groups, lower bound "
-        f"{plan.lower_bound_cgs}) {verdict}; {esc(growth)}.",
-        f"First catalogue model that fits now and at the horizon: {esc(model or 'none')}.",
-    ] + [
-        f"Recommendation: replace {esc(' and '.join(r.replaces))} ({esc(r.current_model)}) by "
-        f"{esc(r.recommended_model or 'no catalogue model')}: {esc(r.reason)}."
-        for r in design.recommendations
-    ]
-    return Html("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
-
-
-CG_COLUMNS = [
-    Col("Consistency group"),
-    Col("Servers"),
-    Col("Storage groups", 0),
-    Col("LUNs", 0),
-    Col("Capacity [GiB]", 1),
-    Col("Source → target"),
-]
-
-
-def _cg_rows(design: Design) -> list[list[object]]:
-    return [
+    cg_rows = [
         [
             cg.name,
             ", ".join(cg.servers),
@@ -449,35 +537,113 @@ def _cg_rows(design: Design) -> list[list[object]]:
             cg.capacity_gib,
             f"{cg.source_array} → {cg.target_array}",
         ]
-        for cg in design.plan.cgs
+        for cg in plan.cgs
     ]
-
-
-def array_limits(b: Book, design: Design) -> Html:
-    """The plan against the arrays' limits, the CG layout and growth (Method §7)."""
+    split = sum(1 for name in {s for cg in plan.cgs for s in cg.servers}
+                if sum(1 for cg in plan.cgs if name in cg.servers) > 1)  # fmt: skip
+    policy_text = (
+        "A consistency group never spans servers, so each server fails over with its own groups; "
+        if policy == "per_server"
+        else "Servers may share a consistency group, and those that do fail over together; "
+    )
+    split_text = (
+        f"{split:,} servers have more LUNs than one group holds and are split over several "
+        "groups. This is safe for Exchange: each storage group's database and log LUNs stay "
+        "in one group, and Exchange recovers each storage group from its own database and "
+        "logs, so no database depends on two groups being promoted at the same instant. "
+        if split
+        else "every server fits in one group. "
+    )
+    year = design.first_break_year
+    growth = (
+        f"no limit breaks within the {design.scenario.growth.years}-year horizon"
+        if year is None
+        else "a limit is already broken today"
+        if year == 0
+        else f"a limit first breaks in year {year}"
+    )
     return join(
-        b.h1("Array limits"),
+        b.h1("Consistency groups and array limits"),
         paragraph(
-            "Every mirror and every consistency group counts against both arrays it touches "
-            "(primary and secondary image). Limits are from the white paper's Table 2 "
-            "(MirrorView/S, pairs with write intent log) and Table 3 (MirrorView/A) [S0]."
+            f"Every mirror belongs to a consistency group, which SRM fails over as a whole [S0]. "
+            f"{policy_text}{split_text}Every mirror and group counts against both arrays it "
+            "touches; the limits are the white paper's Tables 2 (MirrorView/S, with write intent "
+            f"log) and 3 (MirrorView/A) [S0]. With the planned growth, {growth} (Method §7)."
         ),
-        _plan_summary(design),
         b.table(
-            "Mirrors and consistency groups against the limits", LIMIT_COLUMNS, _limit_rows(design)
+            "Mirrors and consistency groups against the limits",
+            [
+                Col("Array"),
+                Col("Model"),
+                Col("Mirrors"),
+                Col("Consistency groups"),
+                Col("LUNs in the largest group"),
+                Col("Within limits"),
+            ],
+            limit_rows,
         ),
         b.figure(figures.limit_usage(design), "Array limit usage"),
-        b.h2("Consistency-group layout"),
-        paragraph(
-            "SRM fails a VM over with its consistency groups; all mirrors of a group fracture, "
-            "synchronise and promote together [S0]. The full list of mirrors is in the plan "
-            "spreadsheet delivered with this document."
+        b.table(
+            "Consistency groups",
+            [
+                Col("Consistency group"),
+                Col("Servers"),
+                Col("Storage groups", 0),
+                Col("LUNs", 0),
+                Col("Capacity (GiB)", 0),
+                Col("Source → target"),
+            ],
+            cg_rows,
+            complete_in=SPREADSHEET,
         ),
-        b.table("Consistency groups", CG_COLUMNS, _cg_rows(design), complete_in=SPREADSHEET),
-        b.figure(figures.cg_layout(design), "Consistency groups by source array"),
-        b.h2("Growth against the limits"),
+        b.figure(figures.cg_layout(design), "LUNs per consistency group"),
         b.figure(figures.growth_vs_limits(design), "Limit usage over the growth horizon"),
     )
+
+
+# --- reserved LUN pool ------------------------------------------------------------------------
+
+
+def reserved_lun_pool(b: Book, design: Design) -> Html:
+    """The reserved LUN pool each array needs for MV/A and SRM test snapshots (Method §5, §5a)."""
+    rows = [
+        [n.array, n.mva_gib, n.test_gib, n.rlp_gib, n.reserved_luns]
+        for n in design.rlp.values()
+        if n.rlp_gib
+    ]
+    a = design.a
+    mva = (
+        "MirrorView/A keeps a delta set on the source array and a gold copy on the target "
+        f"during each update: the pool holds at least {a.rlp_fraction:.0%} of the mirrored "
+        "capacity or the largest delta set with a safety margin [S10]. "
+        if not design.is_sync
+        else ""
+    )
+    return join(
+        b.h1("Reserved LUN pool and test snapshots"),
+        paragraph(
+            f"{mva}An SRM test failover snaps every secondary LUN on the recovery array while "
+            "mirroring continues; the snapshots' copy-on-first-write data needs room in the "
+            f"reserved LUN pool for the {a.test_duration_h:g}-hour test, and one reserved LUN "
+            "per snapped LUN [S0] [S11] (Method §5a)."
+        ),
+        b.table(
+            "Reserved LUN pool per array",
+            [
+                Col("Array"),
+                Col("MirrorView/A (GiB)", 0),
+                Col("Test snapshots (GiB)", 0),
+                Col("To configure (GiB)", 0),
+                Col("Reserved LUNs at least", 0),
+            ],
+            rows,
+        )
+        if rows
+        else paragraph("No array needs a reserved LUN pool."),
+    )
+
+
+# --- failure scenarios ------------------------------------------------------------------------
 
 
 def failure_scenarios(b: Book, design: Design) -> Html:
@@ -504,11 +670,11 @@ def failure_scenarios(b: Book, design: Design) -> Html:
         + f". The recovery takes {duration(mc.rto_min.max)} (target RTO {target.rto_min:g} min)."
     )
     return join(
-        b.h1("Failure scenarios"),
+        b.h1("Failure scenarios and risk"),
         paragraph(
             "srmkit's failover simulator plays the failures this design must survive on its own "
-            "consistency groups, arrays and sites. The runbook delivered with this document "
-            "gives each scenario's timeline and the procedures to follow."
+            "consistency groups, arrays and sites (Method §8). The runbook delivered with this "
+            "document gives each scenario's timeline and the procedures to follow."
         ),
         b.table(
             "Failure scenarios on this design",
@@ -520,77 +686,123 @@ def failure_scenarios(b: Book, design: Design) -> Html:
     )
 
 
-FINDING_COLUMNS = [
-    Col("Severity"),
-    Col("Rule"),
-    Col("Finding"),
-    Col("Remedy / reason accepted"),
-    Col("Source"),
+# --- review and next steps --------------------------------------------------------------------
+
+NOT_CHECKED = [
+    "The link's real bandwidth and overhead, measured before go-live [S0].",
+    "Exchange performance with mirroring on: Jetstress and LoadGen runs with the mirrors "
+    "active, with read and write latency within Microsoft's limits [S0].",
+    "The spindle layout: database and log LUNs of a storage group on separate spindles, and "
+    "the RAID groups behind the reserved LUN pool and the write intent log [S0] [S8].",
+    "Active Directory, DNS, network and firewall changes at the recovery site.",
+    "Backup, archiving and the versions of SRM and the MirrorView adapter.",
 ]
 
 
 def review(b: Book, design: Design) -> Html:
-    """Every finding of the design checker."""
-    intro = paragraph(
-        "Every rule of the srmkit design checker, with the guideline it comes from. Errors must "
-        "be resolved; accepted risks were accepted in the scenario with the reason shown."
-    )
-    rows = [
+    """Every finding, the accepted risks, and what the checks do not cover."""
+    catalogue = rules.catalogue()
+    open_rows = [
         [
-            "accepted risk" if f.accepted else f.severity,
-            f.id,
+            glossary.SEVERITY[f.severity],
+            catalogue[f.id].title,
             f.message,
-            f.accepted_reason if f.accepted else f.remedy,
+            f.remedy,
             f.reference,
         ]
         for f in design.findings
+        if not f.accepted
     ]
-    body = (
-        b.table("Findings", FINDING_COLUMNS, rows)
-        if rows
-        else paragraph("No findings: the design meets every rule of the checker.")
+    accepted = [
+        [catalogue[f.id].title, f.message, f.accepted_reason or ""]
+        for f in design.findings
+        if f.accepted
+    ]
+    parts = [
+        b.h1("Design review"),
+        paragraph(
+            f"srmkit checks the design against {len(catalogue):,} rules from EMC's and VMware's "
+            "guidelines and Microsoft's Exchange limits. Errors must be resolved; warnings "
+            "resolved or accepted as risks; notes are for information."
+        ),
+    ]
+    if open_rows:
+        parts.append(
+            b.table(
+                "Findings",
+                [Col("Severity"), Col("Rule"), Col("Finding"), Col("Remedy"), Col("Source")],
+                open_rows,
+            )
+        )
+    else:
+        parts.append(paragraph("The design meets every rule srmkit checks."))
+    if accepted:
+        parts.append(
+            b.table(
+                "Accepted risks",
+                [Col("Rule"), Col("Finding"), Col("Why it is accepted")],
+                accepted,
+            )
+        )
+    parts += [paragraph("What the checks do not verify:"), bullets(NOT_CHECKED)]
+    return join(*parts)
+
+
+def next_steps(b: Book, design: Design) -> Html:
+    """The steps and validation tests before the design goes live."""
+    s = design.scenario
+    r = s.replication
+    steps = [
+        "Test the link for bandwidth and overhead, then with Exchange: latency within "
+        "Microsoft's limits (20 ms database reads, 10 ms log writes on average) [S0].",
+        "Run Jetstress (and LoadGen) with the mirrors active before moving users [S0].",
+    ]
+    if r.recovery_policy == "auto":
+        steps.append(
+            "Set the recovery policy of every consistency group to Manual, so that no "
+            "resynchronisation overwrites the secondaries before they are cloned [S0]."
+        )
+    if not r.write_intent_log and design.is_sync:
+        steps.append("Enable the write intent log on every mirror [S0].")
+    steps += [
+        "Configure the reserved LUN pool on each array as given above [S10] [S11].",
+        "Create the SRM protection groups and recovery plans named in the runbook, with the IP "
+        "customisation where the recovery subnet differs [S0].",
+        "Run an SRM test failover off-hours and click Continue to clean up; repeat it "
+        "periodically [S0].",
+        "Keep the runbook with the operations team; plan the failback's full synchronisation "
+        "time before it is needed [S0].",
+    ]
+    for rec in design.recommendations:
+        steps.insert(
+            0,
+            f"Replace {' and '.join(rec.replaces)} by "
+            f"{rec.recommended_model or 'a larger array'} before go-live.",
+        )
+    return join(
+        b.h1("Next steps and validation"),
+        Html("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in steps) + "</ol>"),
     )
-    return join(b.h1("Design review"), intro, body)
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return f"{len(value)} profiles (see workload)"
-    if isinstance(value, tuple):
-        return f"{len(value)} hourly values, peak {max(value):.0%}"
-    return "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+# --- appendices -------------------------------------------------------------------------------
+
+
+def method(b: Book) -> Html:
+    return appendix.method(b)
+
+
+def parameters(b: Book, design: Design) -> Html:
+    return appendix.parameters(b, design)
 
 
 def assumptions(b: Book, design: Design) -> Html:
-    """Every assumption the numbers rest on, and the mailbox profile table."""
-    rows = [
-        [r.description, _show(r.value), r.unit, "yes" if r.overridden else "", r.source]
-        for r in assumption_rows(design.a)
-    ]
-    profiles = [
-        [name, p.messages_per_day_count, p.db_iops_per_mailbox, p.logs_per_mailbox_per_day_count]
-        for name, p in design.a.exchange_profiles.items()
-    ]
-    return join(
-        b.h1("Assumptions"),
-        paragraph(
-            "Every value the calculations rest on, with its source. Values marked changed were "
-            "set in the scenario file; all others are srmkit's documented defaults (Method)."
-        ),
-        b.table(
-            "Assumptions",
-            [Col("Assumption"), Col("Value"), Col("Unit"), Col("Changed"), Col("Source")],
-            rows,
-        ),
-        b.h2("Mailbox profiles"),
-        b.table(
-            "Exchange 2007 mailbox profiles",
-            [
-                Col("Profile"),
-                Col("Messages/day", 0),
-                Col("DB IOPS per mailbox", 2),
-                Col("Logs per mailbox per day (1 MiB)", 0),
-            ],
-            profiles,
-        ),
-    )
+    return appendix.assumptions(b, design)
+
+
+def references(b: Book) -> Html:
+    return b.references()
+
+
+def provenance(b: Book, design: Design, params_file: str | None) -> Html:
+    return appendix.provenance(b, design, params_file)

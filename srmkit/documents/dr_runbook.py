@@ -11,7 +11,8 @@ from pathlib import Path
 
 from srmkit import figures, runbook, simulation, states
 from srmkit.design import Design
-from srmkit.documents.blocks import Book, Col, Html, bullets, join, note, paragraph
+from srmkit.documents import appendix
+from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
 from srmkit.documents.registry import get_document
 from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
@@ -69,21 +70,25 @@ def introduction(b: Book, design: Design) -> Html:
 
 
 def procedures(b: Book, design: Design) -> Html:
-    """Every procedure: preconditions and numbered steps with their minutes."""
-    parts = [b.h1("Procedures")]
+    """Every procedure as a printable checklist: preconditions, then numbered steps with their
+    durations, a box to tick and room for initials."""
+    parts = [
+        b.h1("Procedures"),
+        paragraph(
+            "Work through a procedure in order; tick each step and initial it when done. A step "
+            "without a duration depends on people (a decision, a check)."
+        ),
+    ]
     for p in runbook.procedures(design):
-        rows = [[s.n, s.text, duration(s.minutes)] for s in p.steps]
         timed = any(s.minutes is not None for s in p.steps)
-        total: list[object] = ["", "Estimated total", duration(p.total_min) if timed else "–"]
         parts += [
             b.h2(f"{p.name}: {p.protection_group}"),
             paragraph("Before you start:"),
             bullets(p.preconditions),
-            b.table(
+            b.checklist(
                 f"{p.name} of {p.protection_group}",
-                [Col("No.", 0), Col("Step"), Col("Duration")],
-                rows,
-                total,
+                [(s.n, s.text, duration(s.minutes)) for s in p.steps],
+                duration(p.total_min) if timed else "–",
             ),
         ]
     return join(*parts)
@@ -171,7 +176,7 @@ def state_model(b: Book) -> Html:
         for s in states.image_states().values()
     ]
     return join(
-        b.h1("State model"),
+        b.h1("State model", appendix=True),
         paragraph(
             "Navisphere shows a secondary image's state and its condition. The simulator moves "
             "every consistency group through these states with one table of transitions, each "
@@ -184,5 +189,9 @@ def state_model(b: Book) -> Html:
             [Col("State"), Col("Condition"), Col("Usable for a recovery"), Col("Meaning")],
             rows,
         ),
-        note("Sources: [S0] the white paper; [S1] image states; [S2] conditions and transitions."),
     )
+
+
+def provenance(b: Book, design: Design, params_file: str | None) -> Html:
+    """What made this runbook."""
+    return appendix.provenance(b, design, params_file)

@@ -50,6 +50,15 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             subtitle="Runbook",
             exports=("simulation.json",),
         ),
+        DocumentSpec(
+            key="sizing",
+            notebook="sizing_study.ipynb",
+            module="srmkit.documents.sizing_study",
+            basename="sizing_study",
+            title="Sizing study",
+            subtitle="Sizing study",
+            exports=("options.json",),
+        ),
     )
 }
 

@@ -1,0 +1,202 @@
+"""Every document of every example, as a customer gets it: HTML in a browser, PDF, DOCX.
+
+- HTML, opened in headless Chromium with the network closed: every figure draws, the console
+  shows no error, and in the print layout no table cell's content overflows its box;
+- PDF: each contents entry's page number is the page where its heading is printed; every font is
+  embedded; the text holds no source code, no internal file name and no identifier of the
+  scenario schema; every source cited is listed in the references;
+- DOCX: the headings in order, every table with its rows, every figure as an image.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES
+from pypdf import PdfReader
+
+from srmkit.browser import offline_page, wait_for_figures
+from srmkit.documents.registry import DOCUMENTS
+from srmkit.report import Report, render
+from srmkit.schema import json_schema
+
+pytestmark = [
+    pytest.mark.notebook,
+    pytest.mark.browser,
+    pytest.mark.timeout(900),
+    pytest.mark.usefixtures("need_browser"),
+]
+A4_CONTENT_PX = 680  # 180 mm at 96 px per inch: the printed text width
+OVERFLOW_JS = """() => [...document.querySelectorAll('table.srm-table td, table.srm-table th')]
+    .filter(c => c.scrollWidth > c.clientWidth + 1)
+    .map(c => c.textContent.trim().slice(0, 60))"""
+FORBIDDEN = ("MODEL.md", "FACTS", "Traceback", "import srmkit", "from srmkit", "def ", "b.cover()")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
+    """Every example rendered to HTML, PDF and DOCX in one run."""
+    result = render(EXAMPLES, tmp_path_factory.mktemp("reports"), ("html", "pdf", "docx"))
+    assert result.failures == []
+    return result.reports
+
+
+def documents(reports: list[Report]) -> list[tuple[Report, str]]:
+    return [(r, spec.basename) for r in reports for spec in DOCUMENTS.values()]
+
+
+def schema_identifiers() -> set[str]:
+    """Every name and value of the scenario schema written as an identifier (``snake_case`` or
+    ``with-hyphens-and-digits``), which a customer document must show in words."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    found.update(k for k in value if "_" in k)
+                if key == "enum" and isinstance(value, list):
+                    found.update(v for v in value if isinstance(v, str) and re.search(r"[_]", v))
+                    found.update(
+                        v for v in value if isinstance(v, str) and re.fullmatch(r"windows-.*", v)
+                    )
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(json_schema())
+    return found
+
+
+def test_html_draws_without_errors_and_no_cell_overflows(reports: list[Report]) -> None:
+    for report, name in documents(reports):
+        path = report.files[f"{name}.html"]
+        with offline_page() as (page, refused):
+            errors: list[str] = []
+            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+            page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1000})
+            page.goto(path.as_uri(), wait_until="load")
+            assert wait_for_figures(page) >= 1
+            page.emulate_media(media="print")
+            overflowing = page.evaluate(OVERFLOW_JS)
+            assert refused == [], path
+            assert errors == [], f"{path}: {errors}"
+            assert overflowing == [], f"{path}: {overflowing}"
+
+
+def _contents(reader: PdfReader) -> list[tuple[str, int]]:
+    """(heading, page) pairs from the printed contents (the second page)."""
+    text = reader.pages[1].extract_text()
+    entries = []
+    for line in text.splitlines():
+        m = re.fullmatch(r"\s*((?:Appendix [A-Z])|\d+(?:\.\d+)?)\s+(.+?)\s+(\d+)\s*", line)
+        if m:
+            entries.append((f"{m.group(1)} {m.group(2)}", int(m.group(3))))
+    return entries
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_pdf_contents_pages_fonts_and_words(reports: list[Report]) -> None:
+    identifiers = schema_identifiers()
+    assert {"bandwidth_mbps", "per_server", "windows-2008-x64"} <= identifiers
+    for report, name in documents(reports):
+        path = report.files[f"{name}.pdf"]
+        reader = PdfReader(path)
+        pages = [_flat(p.extract_text()) for p in reader.pages]
+        entries = _contents(reader)
+        assert len(entries) >= 5, path
+        for heading, number in entries:
+            assert heading in pages[number - 1], f"{path}: {heading!r} not on page {number}"
+            earlier = [i + 1 for i in range(2, number - 1) if heading in pages[i]]
+            assert earlier == [], f"{path}: {heading!r} printed before page {number}"
+        for page in reader.pages:
+            fonts = page["/Resources"].get("/Font", {})
+            for font in fonts.values():
+                font = font.get_object()
+                descendants = font.get("/DescendantFonts")
+                target = descendants[0].get_object() if descendants else font
+                descriptor = target.get("/FontDescriptor")
+                assert descriptor is not None, f"{path}: font without descriptor"
+                descriptor = descriptor.get_object()
+                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        text = " ".join(pages)
+        for word in FORBIDDEN:
+            assert word not in text, f"{path}: {word!r}"
+        for ident in identifiers:
+            assert not re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", text), (
+                f"{path}: schema identifier {ident!r}"
+            )
+        cited = set(re.findall(r"\[(S\d+)\]", text))
+        *_, references = re.split(r"Appendix [A-Z] References", text)
+        listed = set(re.findall(r"\[(S\d+)\]", references.split("Provenance")[0]))
+        assert cited - listed == set(), f"{path}: cited but not listed {cited - listed}"
+
+
+def test_docx_headings_tables_figures(reports: list[Report]) -> None:
+    from docx import Document
+
+    for report, name in documents(reports):
+        html = report.files[f"{name}.html"].read_text(encoding="utf-8")
+        headings = [
+            _flat(re.sub(r"<[^>]+>", " ", h))
+            for h in re.findall(r'<h[12] class="srm-h[^"]*"[^>]*>(.*?)</h[12]>', html, re.S)
+        ]
+        tables = html.count('<table class="srm-table')
+        figures = html.count('class="plotly-graph-div"')
+        doc = Document(str(report.files[f"{name}.docx"]))
+        word_headings = [
+            _flat(p.text) for p in doc.paragraphs if p.style.name in ("Heading 1", "Heading 2")
+        ]
+        assert word_headings == headings, name
+        assert len(doc.tables) >= tables, name
+        assert len(doc.inline_shapes) == figures, name
+        first = doc.tables[0]
+        assert len(first.rows) >= 2
+
+
+def test_runbook_docx_keeps_the_checklists(reports: list[Report]) -> None:
+    from docx import Document
+
+    doc = Document(str(reports[0].files["dr_runbook.docx"]))
+    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert ["No.", "Step", "Duration", "Done", "Initials"] in headers
+
+
+def test_exports_beside_every_document(reports: list[Report]) -> None:
+    for report in reports:
+        names = set(report.files)
+        for spec in DOCUMENTS.values():
+            assert {f"{spec.basename}.{ext}" for ext in ("html", "pdf", "docx")} <= names
+            assert set(spec.exports) <= names
+        json.loads(report.files["findings.json"].read_text(encoding="utf-8"))
+
+
+def test_hostile_text_stays_text_in_word(tmp_path: Path) -> None:
+    """Markup, quotes and code in free-text fields come out as text in the DOCX."""
+    import yaml
+    from docx import Document
+
+    data = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))
+    payload = '<b>Evil</b> & "Co" `rm -rf` {{x}} ${y}'
+    data["document"]["customer"] = payload
+    data["document"]["notes"] = "# not a heading\n<script>alert(1)</script>\n=1+1"
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    result = render([path], tmp_path / "out", ("docx",), only=["design"])
+    assert result.failures == []
+    doc = Document(str(result.reports[0].files["design_document.docx"]))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    text += "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert payload in text
+    assert "<script>alert(1)</script>" in text
+    assert all(not p.text.startswith("not a heading") or p.style.name == "Body Text"
+               for p in doc.paragraphs)  # fmt: skip
