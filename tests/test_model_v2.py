@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import EXAMPLE, PARAMS, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
 from srmkit import load_scenario
 from srmkit.checks import CHECKS
@@ -400,12 +400,12 @@ def test_a_remedy_offered_never_leaves_its_finding_standing(
         if old in text:
             text = text.replace(old, new)
     d = design_of(text, tmp_path, "p.yaml")
-    data = YAML(typ="safe").load(text)
+    data = yaml.safe_load(text)
     for remedy in d.remedies:
         fixed = apply_to_data(data, remedy.change)
         path = tmp_path / "fixed.yaml"
         with path.open("w", encoding="utf-8") as out:
-            YAML(typ="safe").dump(fixed, out)
+            yaml.safe_dump(fixed, out, sort_keys=False)
         after = Design(load_scenario(path))
         standing = [
             f for f in after.findings if (f.id, f.subject) == (remedy.rule_id, remedy.subject)
