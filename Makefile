@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js
+.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js reference-docx
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ plotly-js: $(STAMP)
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null && \
 	tar xzf plotly.js-basic-dist-min-$$version.tgz && \
 	cp package/plotly-basic.min.js package/LICENSE $(CURDIR)/srmkit/data/plotly/ && rm -rf $$tmp
+
+# Development only: rewrite srmkit/data/reference.docx, the Word styles of the DOCX documents.
+reference-docx: $(STAMP)
+	$(BIN)/python tools/make_reference_docx.py

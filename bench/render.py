@@ -46,9 +46,19 @@ def stock_chain(work: Path, notebook: Path, params: Path) -> None:
     )()
 
 
-def _ours(out: Path, params: list[Path]) -> None:
+def _ours(out: Path, params: list[Path], *options: str) -> None:
     shutil.rmtree(out, ignore_errors=True)
-    process(SRMKIT, "report", *map(str, params), "--out", str(out), "--to", "html,pdf", "--quiet")()
+    process(
+        SRMKIT,
+        "report",
+        *map(str, params),
+        "--out",
+        str(out),
+        "--to",
+        "html,pdf",
+        "--quiet",
+        *options,
+    )()
 
 
 def _theirs(out: Path, params: list[Path]) -> None:
@@ -75,6 +85,12 @@ def main(repeat: int = 3) -> None:
             f"(papermill, nbconvert, Chromium) {theirs:.2f} s; ratio {ours / theirs:.2f} "
             "(goal <= 0.4)"
         )
+        for key, spec in DOCUMENTS.items():
+            alone = median_s(lambda k=key: _ours(out / "ours-one", [EXAMPLE], "--only", k), repeat)
+            print(
+                f"  {spec.title} alone (--only {key}), whole process with the browser's start: "
+                f"{alone:.2f} s"
+            )
         ours_all = median_s(lambda: _ours(out / "ours-all", examples), 1)
         theirs_all = median_s(lambda: _theirs(out / "stock-all", examples), 1)
         n = docs * len(examples)

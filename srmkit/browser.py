@@ -139,7 +139,9 @@ class Chromium:
 
     ``assets`` are files (name → text) written into the browser's working folder, beside the
     pages it loads; ``warm_html`` makes a small page that is loaded in the browser's thread while
-    the caller does other work. :meth:`call` runs a function on the browser's page in its thread.
+    the caller does other work; ``viewport_px`` (width, height) sizes the page, so that figures
+    drawn on load are as wide as the printed page's content. :meth:`call` runs a function on the
+    browser's page in its thread.
     """
 
     def __init__(
@@ -147,8 +149,10 @@ class Chromium:
         folder: Path,
         assets: dict[str, str] | None = None,
         warm_html: Callable[[], str] | None = None,
+        viewport_px: tuple[int, int] | None = None,
     ) -> None:
         self.folder = folder
+        self.viewport_px = viewport_px
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in (assets or {}).items():
             (self.folder / name).write_text(text, encoding="utf-8")
@@ -167,7 +171,11 @@ class Chromium:
             with sync_playwright() as pw:
                 browser = _launch(pw)
                 try:
-                    page = browser.new_context(offline=True).new_page()
+                    options: dict[str, Any] = {"offline": True}
+                    if self.viewport_px is not None:
+                        width, height = self.viewport_px
+                        options["viewport"] = {"width": width, "height": height}
+                    page = browser.new_context(**options).new_page()
                     _offline(page, self.refused)
                     self._started.set_result(None)
                     if warm_html is not None:
@@ -202,9 +210,20 @@ class Chromium:
     def call(self, fn: Callable[[Page], T], timeout_s: float | None = None) -> T:
         """Run ``fn(page)`` in the browser's thread and return its result (or raise its error)."""
         self._started.result(timeout=timeout_s)
+        return self.submit(fn).result(timeout=timeout_s)
+
+    def submit(self, fn: Callable[[Page], T]) -> Future[T]:
+        """Queue ``fn(page)`` for the browser's thread; its future holds the result or error.
+
+        Jobs run one after another in the order submitted, while the caller goes on.
+        """
         future: Future[T] = Future()
+        failed = self._started.exception() if self._started.done() else None
+        if failed is not None:  # the browser never started: say why, at once
+            future.set_exception(failed)
+            return future
         self._jobs.put((fn, future))
-        return future.result(timeout=timeout_s)
+        return future
 
     def close(self) -> None:
         """Stop the browser (its working folder belongs to the caller)."""

@@ -7,20 +7,26 @@ browser starts in the background and warms itself while the first notebook execu
 
 from __future__ import annotations
 
+import base64
 import io
+import re
+import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srmkit.browser import Chromium, wait_for_figures
+from srmkit.documents.finish import CONTENT_WIDTH_PX
 from srmkit.execution import inline_script, plotly_js
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PLOTLY_FILE = "plotly.min.js"
+PRINT_VIEWPORT_HEIGHT_PX = 1000
 PDF_OPTIONS: dict[str, Any] = {
     "prefer_css_page_size": True,  # A4 and margins from the document's @page rules
     "print_background": True,
@@ -33,7 +39,7 @@ WORD_BODY_JS = """async () => {
     for (const div of [...document.querySelectorAll('.plotly-graph-div')]) {
         const width = Math.round(div.offsetWidth || 680);
         const height = Math.round(div.offsetHeight || 380);
-        const url = await Plotly.toImage(div, {format: 'png', width, height, scale: 2});
+        const url = await Plotly.toImage(div, {format: 'png', width, height, scale: 1.5});
         const img = document.createElement('img');
         img.src = url; img.alt = 'figure'; img.style.width = (width * 0.75) + 'pt';
         (div.parentElement || div).replaceWith(img);
@@ -78,19 +84,42 @@ def warm_page() -> str:
     )
 
 
+DATA_PNG = re.compile(r'src="data:image/png;base64,([^"]+)"')
+
+
 def write_docx(body_html: str, output: Path) -> None:
     """A document body (figures already images) as DOCX through pandoc, with srmkit's Word
-    styles: headings become Word's heading styles, so Word builds its own contents."""
+    styles: headings become Word's heading styles, so Word builds its own contents.
+
+    The figures go to pandoc as image files, not inline data (pandoc reads them twice as fast).
+    """
     import pypandoc
 
-    with resources.as_file(resources.files("srmkit.data").joinpath("reference.docx")) as ref:
-        pypandoc.convert_text(
-            f"<html><body>{body_html}</body></html>",
-            "docx",
-            format="html",
-            outputfile=str(output),
-            extra_args=[f"--reference-doc={ref}", "--toc", "--toc-depth=2"],
-        )
+    with tempfile.TemporaryDirectory(prefix="srmkit-docx-") as tmp:
+        images = Path(tmp)
+        count = 0
+
+        def to_file(match: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            name = f"figure-{count}.png"
+            (images / name).write_bytes(base64.b64decode(match.group(1)))
+            return f'src="{name}"'
+
+        body = DATA_PNG.sub(to_file, body_html)
+        with resources.as_file(resources.files("srmkit.data").joinpath("reference.docx")) as ref:
+            pypandoc.convert_text(
+                f"<html><body>{body}</body></html>",
+                "docx",
+                format="html",
+                outputfile=str(output),
+                extra_args=[
+                    f"--reference-doc={ref}",
+                    f"--resource-path={images}",
+                    "--toc",
+                    "--toc-depth=2",
+                ],
+            )
 
 
 class Printer:
@@ -99,10 +128,18 @@ class Printer:
 
     def __init__(self, folder: Path) -> None:
         self.js = plotly_js()
-        self.chromium = Chromium(folder, assets={PLOTLY_FILE: self.js}, warm_html=warm_page)
+        self.chromium = Chromium(
+            folder,
+            assets={PLOTLY_FILE: self.js},
+            warm_html=warm_page,
+            # Laid out as printed: figures are drawn once, as wide as the page's content.
+            viewport_px=(CONTENT_WIDTH_PX, PRINT_VIEWPORT_HEIGHT_PX),
+        )
 
-    def render(self, document_html: str, pdf: Path | None, docx: Path | None) -> None:
-        """Print one document to A4 PDF and/or write it as DOCX (figures as images).
+    def render(self, document_html: str, pdf: Path | None, docx: Path | None) -> Future[None]:
+        """Queue one document for printing to A4 PDF and/or writing as DOCX (figures as
+        images); the browser's thread does it while the caller goes on (the next notebook
+        executes meanwhile). The future holds the outcome.
 
         The page loads plotly.js from the browser's folder. Loading and drawing may take 30 s
         plus 10 s per MB of HTML before the document fails.
@@ -114,29 +151,25 @@ class Printer:
             encoding="utf-8",
         )
 
-        def in_browser(page: Page) -> str | None:
-            page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-            wait_for_figures(page, timeout_s * 1000)
-            page.emulate_media(media="print")
-            if pdf is not None:
-                # Pass 1: print, and read from the PDF outline on which page each heading is.
-                first = page.pdf(**PDF_OPTIONS)
-                pages = heading_pages(first, page.evaluate(HEADINGS_JS))
-                if pages:
-                    # Pass 2: the contents with page numbers (a fixed-width slot: nothing moves).
-                    page.evaluate(FILL_TOC_JS, pages)
-                page.pdf(path=str(pdf), **PDF_OPTIONS)
-            if docx is None:
-                return None
-            body: str = page.evaluate(WORD_BODY_JS)
-            return body
+        def in_browser(page: Page) -> None:
+            try:
+                page.emulate_media(media="print")
+                page.goto(page_file.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+                wait_for_figures(page, timeout_s * 1000)
+                if pdf is not None:
+                    # Pass 1: print, and read from the PDF outline on which page each heading is.
+                    first = page.pdf(**PDF_OPTIONS)
+                    pages = heading_pages(first, page.evaluate(HEADINGS_JS))
+                    if pages:
+                        # Pass 2: the contents with page numbers (a fixed-width slot).
+                        page.evaluate(FILL_TOC_JS, pages)
+                    page.pdf(path=str(pdf), **PDF_OPTIONS)
+                if docx is not None:
+                    write_docx(page.evaluate(WORD_BODY_JS), docx)
+            finally:
+                page_file.unlink(missing_ok=True)
 
-        try:
-            body = self.chromium.call(in_browser)
-        finally:
-            page_file.unlink(missing_ok=True)
-        if docx is not None and body is not None:
-            write_docx(body, docx)
+        return self.chromium.submit(in_browser)
 
     def close(self) -> None:
         """Stop the browser."""

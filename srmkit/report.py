@@ -24,7 +24,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -168,29 +168,38 @@ def render_scenario(
         staging = staging_dir(customer_dir)
         # While the first kernel starts: the scenario copy, the exports and nbconvert's set-up.
         shutil.copyfile(params, staging / "scenario.yaml")
-        for name in dict.fromkeys(n for spec in documents for n in spec.exports):
-            EXPORTS[name](design, staging / name)
-        prepare_html()
-        cells = 60 + len(design.plan.mirrors) // 100  # seconds a cell may run, scaled to the work
-        for n, spec in enumerate(documents, 1):
-            km = kernels.take(more=not last or n < len(documents))
-            try:
-                nb = execute(spec, params, sections, km, cells)
-            finally:
-                kernels.stop(km)
-            write_ipynb(nb, staging / f"{spec.basename}.ipynb")
-            document_html = finish(
-                to_html(nb, f"{spec.title} — {doc.customer}"), spec.title, scenario
-            )
-            if "html" in formats:
-                (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
-            if printer is not None:
-                printer.render(
-                    document_html,
-                    staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
-                    staging / f"{spec.basename}.docx" if "docx" in formats else None,
+        # The exports are written in a thread while the notebooks execute (their kernels wait
+        # on messages, not on this process), and each document is printed by the browser's
+        # thread while the next notebook executes.
+        pending: list[Future[None]] = []
+        with ThreadPoolExecutor(1, thread_name_prefix="srmkit-exports") as writer:
+            for name in dict.fromkeys(n for spec in documents for n in spec.exports):
+                pending.append(writer.submit(EXPORTS[name], design, staging / name))
+            prepare_html()
+            cells = 60 + len(design.plan.mirrors) // 100  # seconds a cell may run
+            for n, spec in enumerate(documents, 1):
+                km = kernels.take(more=not last or n < len(documents))
+                try:
+                    nb = execute(spec, params, sections, km, cells)
+                finally:
+                    kernels.stop(km)
+                write_ipynb(nb, staging / f"{spec.basename}.ipynb")
+                document_html = finish(
+                    to_html(nb, f"{spec.title} — {doc.customer}"), spec.title, scenario
                 )
-            listener(Event("document", params, spec.title))
+                if "html" in formats:
+                    (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
+                if printer is not None:
+                    pending.append(
+                        printer.render(
+                            document_html,
+                            staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
+                            staging / f"{spec.basename}.docx" if "docx" in formats else None,
+                        )
+                    )
+                listener(Event("document", params, spec.title))
+            for future in pending:
+                future.result()
         publish(staging, folder, replaces)
     except BaseException:
         abandon(staging, folder, replaces)

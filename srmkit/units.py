@@ -26,6 +26,7 @@ MIN_PER_H = 60
 H_PER_DAY = 24
 MIN_PER_DAY = MIN_PER_H * H_PER_DAY
 SECONDS_PER_DAY = SECONDS_PER_H * H_PER_DAY
+CSS_PX_PER_MM = 96 / 25.4  # CSS defines 96 px to the inch
 
 
 # --- data size → network volume ----------------------------------------------------------------

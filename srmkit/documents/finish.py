@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 from srmkit.schema import Scenario
+from srmkit.units import CSS_PX_PER_MM
 
 HEADING = re.compile(r'<h([12]) ([^>]*)><span class="srm-num">([^<]*)</span> (.*?)</h\1>', re.S)
 ID = re.compile(r'\bid="([^"]+)"')
@@ -94,6 +95,12 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+# The printed page: A4 with these margins (mm); the content is as wide as the page between them.
+PAGE_WIDTH_MM = 210
+PAGE_MARGINS_MM = (18, 15, 20, 15)  # top, right, bottom, left
+CONTENT_WIDTH_PX = round((PAGE_WIDTH_MM - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3]) * CSS_PX_PER_MM)
+
+
 def page_css(title: str, scenario: Scenario) -> str:
     """The printed pages: A4, running header and footer, none on the cover (the first page)."""
     doc = scenario.document
@@ -105,7 +112,9 @@ def page_css(title: str, scenario: Scenario) -> str:
         "color: #5a6977;"
     )
     return (
-        "<style>@page { size: A4; margin: 18mm 15mm 20mm 15mm; "
+        "<style>@page { size: A4; margin: "
+        + " ".join(f"{margin}mm" for margin in PAGE_MARGINS_MM)
+        + "; "
         f"@top-right {{ content: {top}; {box} }} "
         f"@bottom-left {{ content: {bottom}; {box} }} "
         f'@bottom-right {{ content: "Page " counter(page) " of " counter(pages); {box} }} }} '
