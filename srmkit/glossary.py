@@ -49,3 +49,37 @@ def profile(name: str) -> str:
 
 def yes_no(value: bool) -> str:
     return "yes" if value else "no"
+
+
+def possessive(name: str) -> str:
+    """``Northwind Traders'``, ``Contoso Health's``: the possessive of a name.
+
+    >>> possessive("Northwind Traders"), possessive("Contoso Health")
+    ("Northwind Traders'", "Contoso Health's")
+    """
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
+# Letters read out by name that begin with a vowel sound ("an AX4-5F", "an SP", "a CX4-240").
+_VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
+
+
+def with_article(name: str) -> str:
+    """A model or product name with its indefinite article, read as letters.
+
+    >>> with_article("CX4-240"), with_article("AX4-5F")
+    ('a CX4-240', 'an AX4-5F')
+    """
+    return f"an {name}" if name[:1] in _VOWEL_SOUND_LETTERS else f"a {name}"
+
+
+def sentence(text: str) -> str:
+    """Text as a sentence: a capital first letter and a full stop.
+
+    >>> sentence("replace RTM-CX3 by a CX4-240")
+    'Replace RTM-CX3 by a CX4-240.'
+    """
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

@@ -39,6 +39,7 @@ from typing import Any
 
 from srmkit import states
 from srmkit.design import Design
+from srmkit.glossary import possessive
 from srmkit.mva import Volume
 from srmkit.params import Problem, ScenarioError, problem_at
 from srmkit.schema import BUILTIN_SCENARIOS, MAX_SCENARIO_MIN, SimEvent, SimScenario
@@ -702,7 +703,8 @@ class _Run:
                 )
                 self.warnings.append(
                     f"The failback's full synchronisation of {d.failback_sync_gib:,.0f} GiB back "
-                    f"to {site} took {(self.t - d.failback_sync_start) / 60:,.1f} h; {site}'s VMs "
+                    f"to {site} took {(self.t - d.failback_sync_start) / 60:,.1f} h; "
+                    f"{possessive(site)} VMs "
                     f"had no remote copy for {gone / MIN_PER_DAY:,.1f} days, from the disaster "
                     "until it ended [S0]."
                 )
@@ -1034,7 +1036,7 @@ class _Run:
         busy = sorted(hours & self.m.busy_hours)
         if busy:
             self.warnings.append(
-                f"The test of {site}'s protection group runs during busy hours "
+                f"The test of {possessive(site)} protection group runs during busy hours "
                 f"({', '.join(f'{h:02d}:00' for h in busy)}): SnapView snapshots add "
                 "copy-on-first-write load to mirroring; run tests off-hours [S0]."
             )
@@ -1432,7 +1434,8 @@ class _Run:
             for site, d in self.dirs.items():
                 if d.plan == "recovered" and d.running:
                     self.warnings.append(
-                        f"At the end, {site}'s VMs run at {d.running_at} with no remote copy "
+                        f"At the end, {possessive(site)} VMs run at {d.running_at} with no remote "
+                        "copy "
                         "until the original site is rebuilt, the mirrors reversed and fully "
                         "synchronised (failback) [S0]."
                     )
@@ -1532,7 +1535,7 @@ def builtin_scenarios(design: Design) -> list[SimScenario]:
         ),
         (
             "planned-failover",
-            f"A planned failover of {site}'s VMs to {other} in a maintenance "
+            f"A planned failover of {possessive(site)} VMs to {other} in a maintenance "
             "window: the VMs shut down, the secondaries catch up and are promoted normally.",
             "22:00",
             None,

@@ -220,6 +220,8 @@ class Recommendation:
     reason: str
     replaces: tuple[str, ...]
     """The arrays the recommended model replaces: this one, or the pair if one is not enough."""
+    details: tuple[str, ...] = ()
+    """What the array breaks, in words (``reason`` without the rule identifiers)."""
 
 
 def _window(hourly: FloatArray, start_h: int, hours: float) -> float:
@@ -974,9 +976,14 @@ class Study:
             problems.setdefault(p.array, []).append(p)
         for array, found in problems.items():
             reason = "; ".join(f"{p.detail} ({p.rule_id})" for p in found)
+            details = tuple(dict.fromkeys(p.detail for p in found))
             alone = self._first_fitting([array])
             if alone is not None:
-                out.append(Recommendation(array, self.models[array].model, alone, reason, (array,)))
+                out.append(
+                    Recommendation(
+                        array, self.models[array].model, alone, reason, (array,), details
+                    )
+                )
                 continue
             partners = {
                 x
@@ -986,5 +993,7 @@ class Study:
             }
             pair = sorted(partners | {array}, key=list(self.models).index)
             both = self._first_fitting(pair)
-            out.append(Recommendation(array, self.models[array].model, both, reason, tuple(pair)))
+            out.append(
+                Recommendation(array, self.models[array].model, both, reason, tuple(pair), details)
+            )
         return out

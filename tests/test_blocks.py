@@ -42,9 +42,10 @@ def test_numbers_are_right_aligned_with_separators() -> None:
     assert cell(337.222042, 0) == ("337", True)
     assert cell(True, None) == ("yes", False)
     assert cell("<b>", None) == ("&lt;b&gt;", False)
-    markup = book().table("T", [Col("Name"), Col("Users", 0)], [["EXMBX01", 3000]]).markup
-    assert '<td class="num">3,000</td>' in markup
-    assert '<td class="txt">EXMBX01</td>' in markup
+    rows = [["EXMBX01", 3000], ["CX4-480 (this design)", 1]]
+    markup = book().table("T", [Col("Name"), Col("Users", 0)], rows).markup
+    assert '<tr><td class="txt srm-nowrap">EXMBX01</td><td class="num">3,000</td></tr>' in markup
+    assert '<td class="txt">CX4-480 (this design)</td>' in markup  # wraps at its space
 
 
 def test_cover_takes_the_documents_title() -> None:

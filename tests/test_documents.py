@@ -19,6 +19,7 @@ import pytest
 from conftest import EXAMPLES
 from pypdf import PdfReader
 
+from srmkit import rules
 from srmkit.browser import offline_page, wait_for_figures
 from srmkit.documents.registry import DOCUMENTS
 from srmkit.report import Report, render
@@ -34,6 +35,10 @@ A4_CONTENT_PX = 680  # 180 mm at 96 px per inch: the printed text width
 OVERFLOW_JS = """() => [...document.querySelectorAll('table.srm-table td, table.srm-table th')]
     .filter(c => c.scrollWidth > c.clientWidth + 1)
     .map(c => c.textContent.trim().slice(0, 60))"""
+# Tables and figures wider than the printed text column (they would be cut at the page's edge).
+TOO_WIDE_JS = """() => [...document.querySelectorAll('table.srm-table, .plotly-graph-div')]
+    .filter(t => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1)
+    .map(t => (t.querySelector('caption, th, .gtitle') || t).textContent.trim().slice(0, 60))"""
 FORBIDDEN = ("MODEL.md", "FACTS", "Traceback", "import srmkit", "from srmkit", "def ", "b.cover()")
 
 
@@ -85,9 +90,11 @@ def test_html_draws_without_errors_and_no_cell_overflows(reports: list[Report]) 
             assert wait_for_figures(page) >= 1
             page.emulate_media(media="print")
             overflowing = page.evaluate(OVERFLOW_JS)
+            too_wide = page.evaluate(TOO_WIDE_JS)
             assert refused == [], path
             assert errors == [], f"{path}: {errors}"
             assert overflowing == [], f"{path}: {overflowing}"
+            assert too_wide == [], f"{path}: wider than the page: {too_wide}"
 
 
 def _contents(reader: PdfReader) -> list[tuple[str, int]]:
@@ -108,6 +115,7 @@ def _flat(text: str) -> str:
 def test_pdf_contents_pages_fonts_and_words(reports: list[Report]) -> None:
     identifiers = schema_identifiers()
     assert {"bandwidth_mbps", "per_server", "windows-2008-x64"} <= identifiers
+    rule_ids = set(rules.catalogue())  # findings are shown by their titles
     for report, name in documents(reports):
         path = report.files[f"{name}.pdf"]
         reader = PdfReader(path)
@@ -131,6 +139,10 @@ def test_pdf_contents_pages_fonts_and_words(reports: list[Report]) -> None:
         text = " ".join(pages)
         for word in FORBIDDEN:
             assert word not in text, f"{path}: {word!r}"
+        for rule_id in rule_ids:
+            assert not re.search(rf"(?<![\w-]){re.escape(rule_id)}(?![\w-])", text), (
+                f"{path}: rule identifier {rule_id!r}"
+            )
         for ident in identifiers:
             assert not re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", text), (
                 f"{path}: schema identifier {ident!r}"

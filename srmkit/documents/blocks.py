@@ -59,15 +59,6 @@ def bullets(items: Sequence[str]) -> Html:
     return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 
-def possessive(name: str) -> str:
-    """``Northwind Traders'``, ``Contoso Health's``: the possessive of a name.
-
-    >>> possessive("Northwind Traders"), possessive("Contoso Health")
-    ("Northwind Traders'", "Contoso Health's")
-    """
-    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
-
-
 def note(text: str) -> Html:
     """Small print under a table or figure: what it rests on."""
     return Html(f'<p class="srm-note">{esc(text)}</p>')
@@ -100,6 +91,20 @@ def cell(value: object, digits: int | None) -> tuple[str, bool]:
     if isinstance(value, int | float) and digits is not None:
         return f"{value:,.{digits}f}", True
     return esc(value), False
+
+
+TOKEN_MAX_CHARS = 16
+
+
+def is_token(value: object) -> bool:
+    """Whether a text cell is one short word, kept on one line: ``CX4-480`` never splits at its
+    hyphen, while ``CX4-480 (this design)`` still wraps at the space.
+
+    >>> is_token("CX4-480"), is_token("CX4-480 (this design)"), is_token("x" * 40)
+    (True, False, False)
+    """
+    text = str(value)
+    return 0 < len(text) <= TOKEN_MAX_CHARS and not any(ch.isspace() for ch in text)
 
 
 def anchor(text: str) -> str:
@@ -257,7 +262,8 @@ class Book:
             cells = []
             for value, col in zip(values, columns, strict=True):
                 text, number = cell(value, col.digits)
-                cells.append(f'<td class="{"num" if number else "txt"}">{text}</td>')
+                kind = "num" if number else ("txt srm-nowrap" if is_token(value) else "txt")
+                cells.append(f'<td class="{kind}">{text}</td>')
             return (
                 f'<tr class="{css}">' + "".join(cells) + "</tr>"
                 if css

@@ -15,9 +15,10 @@ from pathlib import Path
 from srmkit import figures, glossary, rules, simulation
 from srmkit.design import Design
 from srmkit.documents import appendix, dr_runbook
-from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph, possessive
+from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
+from srmkit.glossary import possessive, sentence, with_article
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
@@ -125,10 +126,29 @@ def executive_summary(b: Book, design: Design) -> Html:
     """The verdict in one sentence, the key figures, recommendations and the main findings."""
     recs = [
         f"Replace {' and '.join(r.replaces)} ({r.current_model}) by "
-        f"{r.recommended_model or 'a larger model than the catalogue holds'}: {r.reason}."
+        + (
+            with_article(r.recommended_model)
+            if r.recommended_model
+            else "a larger model than the catalogue holds"
+        )
+        + f": {'; '.join(r.details)}."
         for r in design.recommendations
     ]
-    remedies = [f"{r.text}" for r in design.remedies][:3]
+    replaced = {a for r in design.recommendations for a in r.replaces}
+    # The verified remedies, by the rule they answer; a model change for an array already in
+    # a recommendation would say it again.
+    catalogue = rules.catalogue()
+    by_rule: dict[str, list[str]] = {}
+    for r in design.remedies:
+        if r.change.kind == "models" and {a for a, _ in r.change.values} <= replaced:
+            continue
+        texts = by_rule.setdefault(r.rule_id, [])
+        if r.text not in texts:
+            texts.append(r.text)
+    remedies = [
+        sentence((f"{catalogue[rule].title}: " if rule in catalogue else "") + "; or ".join(texts))
+        for rule, texts in by_rule.items()
+    ][:3]
     top = [
         f"{glossary.SEVERITY[f.severity]}: {f.message}"
         for f in design.findings

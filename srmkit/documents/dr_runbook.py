@@ -14,6 +14,7 @@ from srmkit.design import Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
 from srmkit.documents.registry import get_document
+from srmkit.glossary import possessive
 from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
 
@@ -57,7 +58,7 @@ def introduction(b: Book, design: Design) -> Html:
     return join(
         b.h1("Introduction"),
         paragraph(
-            f"This runbook gives {doc.customer}'s operations team the procedures for the "
+            f"This runbook gives {possessive(doc.customer)} operations team the procedures for the "
             "disaster recovery design of the Microsoft Exchange 2007 mailbox servers, and shows "
             "what happens to the data in the failures the design must survive. It names the "
             "design's own sites, arrays, consistency groups and VMs; durations are estimated "

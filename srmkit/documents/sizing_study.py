@@ -16,6 +16,7 @@ from srmkit.design import VERDICT_TEXT, Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
 from srmkit.documents.registry import get_document
+from srmkit.glossary import possessive
 
 MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
 TYPE_NAMES = {"start": "start of last update", "end": "end of last update", "manual": "set times"}
@@ -25,11 +26,6 @@ def book(design: Design, params_file: str | None = None) -> Book:
     """The sizing study's book: its registry entry and the scenario it is about."""
     base_dir = Path(params_file).parent if params_file else None
     return Book(get_document("sizing"), design.scenario, base_dir)
-
-
-def _possessive(name: str) -> str:
-    """``Northwind Traders'``, ``Contoso's``."""
-    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 def _quantity(x: float, unit: str) -> str:
@@ -58,7 +54,7 @@ def _signed(value: float | None, digits: int) -> str:
 
 def _rule_titles(ids: tuple[str, ...]) -> str:
     catalogue = rules.catalogue()
-    return "; ".join(catalogue[i].title.rstrip(".") if i in catalogue else i for i in ids)
+    return " ".join((catalogue[i].title.rstrip(".") if i in catalogue else i) + "." for i in ids)
 
 
 def introduction(b: Book, design: Design) -> Html:
@@ -79,7 +75,7 @@ def introduction(b: Book, design: Design) -> Html:
         )
     text = (
         "This study compares the ways the disaster recovery design for "
-        f"{_possessive(doc.customer)} {users:,} Exchange 2007 mailboxes on "
+        f"{possessive(doc.customer)} {users:,} Exchange 2007 mailboxes on "
         f"{len(s.servers)} mailbox server VMs could be built. The design as specified mirrors "
         f"with {MODE_NAMES[s.replication.mode]}{schedule}, over a "
         f"{link.bandwidth_mbps:,g} Mbit/s link between sites {link.distance_km:,g} km apart, "
@@ -147,7 +143,12 @@ def _why_not(group: tuple[opts.Option, ...]) -> list[str]:
     for o in group:
         if o.error_rules:
             failing.setdefault(o.error_rules, []).append(o.label)
-    return [f"{', '.join(names)}: {_rule_titles(ids)}." for ids, names in failing.items()]
+    return [f"{_and(names)}: {_rule_titles(ids)}" for ids, names in failing.items()]
+
+
+def _and(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _model_rows(c: opts.Comparison) -> list[list[object]]:
