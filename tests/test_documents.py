@@ -212,3 +212,16 @@ def test_hostile_text_stays_text_in_word(tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in text
     assert all(not p.text.startswith("not a heading") or p.style.name == "Body Text"
                for p in doc.paragraphs)  # fmt: skip
+
+
+def test_method_citations_point_to_a_method_the_reader_has(reports: list[Report]) -> None:
+    """ "Method §n" is explained where it is cited: the design document carries the method as an
+    appendix; the runbook and the sizing study send the reader to the design document's."""
+    for report, name in documents(reports):
+        text = report.files[f"{name}.html"].read_text(encoding="utf-8")
+        if "Method §" not in text:
+            continue
+        has_method = 'class="srm-method"' in text
+        assert has_method == (name == "design_document"), name
+        where = "in the appendix." if has_method else "an appendix of the design document"
+        assert where in text, f"{name}: no note on where the method is"

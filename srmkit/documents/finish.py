@@ -19,6 +19,7 @@ import re
 from functools import cache
 from importlib import resources
 
+from srmkit.documents.registry import get_document
 from srmkit.schema import Scenario
 from srmkit.units import CSS_PX_PER_MM
 
@@ -28,6 +29,7 @@ SRM_HEADING = re.compile(r'\bclass="srm-h\b')
 CITATION = re.compile(r"\[(S\d+)\]")
 TOC = '<nav class="srm-toc"></nav>'
 REFERENCES = '<div class="srm-references"></div>'
+METHOD_APPENDIX = 'class="srm-method"'  # the method appendix (srmkit.documents.appendix.method)
 
 
 @cache
@@ -75,8 +77,18 @@ def references(document: str) -> str:
         '<div class="srm-references"><table class="srm-table srm-refs"><tbody>'
         + "".join(rows)
         + "</tbody></table>"
-        '<p class="srm-note">"Method §n" refers to section n of the method in the appendix.</p>'
-        "</div>"
+        + (f'<p class="srm-note">{method_note(document)}</p>' if "Method" in document else "")
+        + "</div>"
+    )
+
+
+def method_note(document: str) -> str:
+    """Where a reader finds "Method §n": this document's appendix, or the design document's."""
+    if METHOD_APPENDIX in document:
+        return '"Method §n" refers to section n of the method in the appendix.'
+    return (
+        '"Method §n" refers to section n of the method, an appendix of the design document '
+        f"({get_document('design').title}) delivered with this document."
     )
 
 
