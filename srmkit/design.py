@@ -395,15 +395,18 @@ class Design(Study):
             out.append(f)
         return out
 
+    # Errors, open warnings and the verdict need no remedies: they read the rules' findings
+    # directly, so a verdict never pays for the remedy search (the sizing study takes 18 verdicts).
+
     @property
     def errors(self) -> list[Finding]:
-        """Error findings (cannot be accepted)."""
-        return [f for f in self.findings if f.severity == "error"]
+        """Error findings (cannot be accepted), without their remedies."""
+        return [f for f in self._raw_findings if f.severity == "error"]
 
     @property
     def open_warnings(self) -> list[Finding]:
-        """Warnings not accepted as risks."""
-        return [f for f in self.findings if f.severity == "warning" and not f.accepted]
+        """Warnings not accepted as risks, without their remedies."""
+        return [f for f in self._raw_findings if f.severity == "warning" and not f.accepted]
 
     @property
     def verdict(self) -> Verdict:

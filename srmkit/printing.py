@@ -118,8 +118,42 @@ def write_docx(body_html: str, output: Path) -> None:
                     f"--resource-path={images}",
                     "--toc",
                     "--toc-depth=2",
+                    "--metadata=toc-title:Contents",
                 ],
             )
+        contents_after_cover(output)
+
+
+WORD_TOC = re.compile(
+    r"<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val=\"Table of Contents\".*?</w:sdt>", re.S
+)
+WORD_FIRST_HEADING = re.compile(r'<w:p><w:pPr><w:pStyle w:val="Heading1" ?/>')
+WORD_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+def contents_after_cover(docx: Path) -> None:
+    """Move the contents pandoc puts at the very start of a Word document to where the printed
+    document has it: after the cover, each on a page of its own, before the first section."""
+    import zipfile
+
+    with zipfile.ZipFile(docx) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    fixed = []
+    for info, data in entries:
+        if info.filename == "word/document.xml":
+            xml = data.decode("utf-8")
+            toc = WORD_TOC.search(xml)
+            if toc is not None:
+                rest = xml[: toc.start()] + xml[toc.end() :]
+                first = WORD_FIRST_HEADING.search(rest)
+                if first is not None:
+                    moved = WORD_PAGE_BREAK + toc.group(0) + WORD_PAGE_BREAK
+                    xml = rest[: first.start()] + moved + rest[first.start() :]
+            data = xml.encode("utf-8")
+        fixed.append((info, data))
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in fixed:
+            z.writestr(info, data)
 
 
 class Printer:

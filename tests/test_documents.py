@@ -173,6 +173,20 @@ def test_docx_headings_tables_figures(reports: list[Report]) -> None:
         assert len(doc.inline_shapes) == figures, name
         first = doc.tables[0]
         assert len(first.rows) >= 2
+        # the cover, then the contents Word fills in, then the first section, as printed
+        body = [_word_kind(e) for e in doc.element.body.iterchildren()]
+        cover, contents = body.index("tbl"), body.index("sdt")
+        assert cover < contents < body.index("heading"), (name, body[:30])
+        assert "Contents" in doc.element.body.xml
+
+
+def _word_kind(element: Any) -> str:
+    """A Word body element's kind: ``heading`` for a Heading 1 paragraph, else its tag."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    style = element.find(f"{w}pPr/{w}pStyle")
+    if style is not None and style.get(f"{w}val") == "Heading1":
+        return "heading"
+    return str(element.tag).rsplit("}", 1)[-1]
 
 
 def test_runbook_docx_keeps_the_checklists(reports: list[Report]) -> None:
