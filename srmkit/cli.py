@@ -261,7 +261,7 @@ def limits(
         TableFormat, typer.Option("--format", help="Output format.")
     ] = TableFormat.table,
 ) -> None:
-    """Model limits from seed Tables 2 (MirrorView/S) and 3 (MirrorView/A)."""
+    """Model limits from the white paper's Tables 2 (MirrorView/S) and 3 (MirrorView/A)."""
     if mode is not None and mode not in MODES:
         typer.echo(f"error: --mode must be sync or async, not {mode!r}", err=True)
         raise typer.Exit(EXIT_INVALID)
@@ -297,7 +297,7 @@ def limits(
     typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     for row in cells:
         typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-    typer.echo("source: seed white paper [S0] Tables 2 and 3 (srmkit/data/model_limits.csv)")
+    typer.echo("source: the white paper [S0], Tables 2 and 3 (srmkit/data/model_limits.csv)")
 
 
 @app.command()

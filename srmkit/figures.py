@@ -607,10 +607,10 @@ def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
     }.get(name)
 
 
-def _log_ticks(low: float, high: float) -> list[float]:
+def log_ticks(low: float, high: float) -> list[float]:
     """Tick values 1, 2 and 5 times a power of ten from ``low`` to ``high``.
 
-    >>> _log_ticks(250, 4000)
+    >>> log_ticks(250, 4000)
     [500.0, 1000.0, 2000.0]
     """
     out: list[float] = []
@@ -678,7 +678,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
     if s.design_x is not None:
         fig.add_vline(x=s.design_x, line_dash="dot", line_color="#555", row="all", col=1)
     if s.key in ("link_rate", "update_interval"):
-        ticks = _log_ticks(float(x.min()), float(x.max()))
+        ticks = log_ticks(float(x.min()), float(x.max()))
         fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:,g}" for v in ticks])
     if s.key == "growth":
         fig.update_xaxes(tickformat=".0%")

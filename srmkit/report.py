@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any, Literal
 
 from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
@@ -288,14 +289,24 @@ class _QueueListener:
 _INTERRUPTED = threading.Event()
 
 
-def interrupt(signum: int, frame: object) -> None:
+def interrupt(signum: int, frame: FrameType | None) -> None:
     """Signal handler for SIGINT and SIGTERM: end the run as Ctrl-C does.
 
     The flag survives code that turns the KeyboardInterrupt into another exception (a bare
     ``except:`` in a library), so the run still stops instead of counting a failed file.
     """
     _INTERRUPTED.set()
+    if frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
+        # Never inside the import system's own bookkeeping: a KeyboardInterrupt there can leave
+        # the import lock held, and every later import (in the browser's or a kernel client's
+        # thread) then waits for ever. The signal comes again in a moment.
+        threading.Timer(_RESIGNAL_S, os.kill, (os.getpid(), signum)).start()
+        return
     raise KeyboardInterrupt
+
+
+_IMPORT_MACHINERY = "<frozen importlib"
+_RESIGNAL_S = 0.02
 
 
 def _worker_signals() -> None:

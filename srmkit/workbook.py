@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from srmkit import checks
 from srmkit.design import VERDICT_TEXT, Design, Verdict
+from srmkit.figures import log_ticks
 from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.mva import UpdateType
 from srmkit.output import json_ready
@@ -577,9 +578,10 @@ FIGURE_LAYOUT = {
     "template": "plotly_white",
     "height": 340,
     "width": 480,
-    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    "margin": {"l": 60, "r": 20, "t": 64, "b": 50},
     "legend": {"orientation": "h", "y": -0.22},
 }
+_SMALL = '<span style="font-size: 12px">'
 LIMIT_COLOURS = ("#636efa", "#ef553b", "#00cc96")
 """One colour per limit (mirrors, CGs, LUNs per CG); the horizon's bars are hatched."""
 ControlName = Literal[
@@ -807,7 +809,8 @@ class Workbook:
     def _apply(self, o: Outputs, started: float | None = None) -> None:
         """Write the numbers into the figures (each in one batch) and the headline."""
         lat, rpo, h = o.latency, o.rpo, o.headline
-        synced = "" if h.mode == "sync" else " (if mirrored synchronously)"
+        # the condition on a second, smaller line: a half-width figure cuts a long title
+        synced = "" if h.mode == "sync" else f"<br>{_SMALL}if mirrored synchronously</span>"
         with self.latency_fig.batch_update():
             curve, limit, route, point = self.latency_fig.data
             curve.x, curve.y = lat.distance_km, lat.log_write_ms
@@ -816,7 +819,7 @@ class Workbook:
             route.x, route.y = [lat.route_limit_km] * 2, [0.0, max(top, lat.limit_ms) * 1.05]
             point.x, point.y = [lat.point_km], [lat.point_ms]
             self.latency_fig.layout.title.text = f"MirrorView/S log write latency{synced}"
-        asynced = "" if h.mode == "async" else " (if mirrored asynchronously)"
+        asynced = "" if h.mode == "async" else f"<br>{_SMALL}if mirrored asynchronously</span>"
         with self.rpo_fig.batch_update():
             curve, target, point = self.rpo_fig.data
             curve.x, curve.y = rpo.link_mbps, rpo.worst_rpo_min
@@ -829,6 +832,9 @@ class Workbook:
             point.x = [rpo.point_mbps]
             point.y = [math.nan if rpo.point_rpo_min is None else rpo.point_rpo_min]
             self.rpo_fig.layout.title.text = f"MirrorView/A worst RPO against link rate{asynced}"
+            ticks = log_ticks(*ends)
+            self.rpo_fig.layout.xaxis.tickvals = ticks
+            self.rpo_fig.layout.xaxis.ticktext = [f"{v:,g}" for v in ticks]
         with self.limits_fig.batch_update():
             for trace, bars in zip(self.limits_fig.data, o.limits, strict=True):
                 trace.x, trace.y = bars.arrays, bars.share

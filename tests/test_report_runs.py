@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,36 @@ def test_sigterm_removes_the_unfinished_report(tmp_path: Path, delay_s: float) -
     assert "Traceback" not in err
     assert not out.exists() or not any(out.rglob("*"))
     assert work_dirs(run.pid) == []
+
+
+def test_an_interrupt_inside_the_import_system_comes_again_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A signal that lands in the import system's bookkeeping does not raise there (it could
+    leave the import lock held and hang the run, 4 runs in 30 before): it is sent again a moment
+    later; anywhere else it raises KeyboardInterrupt at once. Either way the run is marked."""
+    scheduled: list[tuple[float, object, tuple[int, int]]] = []
+
+    class Timer:
+        def __init__(self, delay_s: float, fn: object, args: tuple[int, int]) -> None:
+            self.call = (delay_s, fn, args)
+
+        def start(self) -> None:
+            scheduled.append(self.call)
+
+    monkeypatch.setattr(report_module.threading, "Timer", Timer)
+    in_import = types.SimpleNamespace(
+        f_code=types.SimpleNamespace(co_filename="<frozen importlib._bootstrap>")
+    )
+    try:
+        report_module.interrupt(signal.SIGTERM, in_import)  # type: ignore[arg-type]
+        assert scheduled == [(report_module._RESIGNAL_S, os.kill, (os.getpid(), signal.SIGTERM))]
+        assert report_module._INTERRUPTED.is_set()
+        with pytest.raises(KeyboardInterrupt):
+            report_module.interrupt(signal.SIGTERM, sys._getframe())
+        assert len(scheduled) == 1
+    finally:
+        report_module._INTERRUPTED.clear()
 
 
 def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:
