@@ -193,6 +193,8 @@ class Chromium:
     def _serve(self, page: Page) -> None:
         while (job := self._jobs.get()) is not None:
             fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while queued
             try:
                 future.set_result(fn(page))
             except BaseException as exc:
@@ -215,7 +217,8 @@ class Chromium:
     def submit(self, fn: Callable[[Page], T]) -> Future[T]:
         """Queue ``fn(page)`` for the browser's thread; its future holds the result or error.
 
-        Jobs run one after another in the order submitted, while the caller goes on.
+        Jobs run one after another in the order submitted, while the caller goes on; a job
+        cancelled (``future.cancel()``) before it starts does not run.
         """
         future: Future[T] = Future()
         failed = self._started.exception() if self._started.done() else None

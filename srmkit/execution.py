@@ -127,7 +127,10 @@ def execute(
     """
     _quiet_imports()
     import papermill
+    from jupyter_core.utils import ensure_event_loop
     from papermill.exceptions import PapermillExecutionError
+
+    ensure_event_loop().set_exception_handler(_drop_abandoned_cells)
 
     parameters = {"params_file": str(params.resolve()), **json_ready(sections)}
     with resources.as_file(notebooks_dir() / spec.notebook) as notebook:
@@ -149,6 +152,17 @@ def execute(
             ) from None
         except TimeoutError as exc:
             raise ReportError(f"the notebook {spec.notebook} took too long: {exc}") from None
+
+
+def _drop_abandoned_cells(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Say nothing of a cell abandoned by an interrupt whose kernel was then stopped: asyncio
+    would print its "Task exception was never retrieved" traceback as the run exits. A kernel
+    that dies while a notebook runs still fails that document, through ``execute``."""
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(context.get("exception"), DeadKernelError):
+        return
+    loop.default_exception_handler(context)
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import plotly.graph_objects as go
@@ -51,14 +51,26 @@ def _note(fig: go.Figure, text: str) -> None:
     fig.update_layout(meta={"note": text})
 
 
-def _limit_line(fig: go.Figure) -> None:
-    """The dashed 100 % line of a limit-usage figure."""
+LIMIT_COLOUR = "#a4161a"
+"""Dashed red: a limit or target the design is held against."""
+
+
+def _limit_line(
+    fig: go.Figure,
+    y: float = 1.0,
+    text: str = "model limit",
+    position: str = "top left",
+    **where: Any,
+) -> None:
+    """A dashed red line at a limit or target (by default the 100 % of a limit-usage figure);
+    ``where`` places it in one panel of a figure with subplots (``row``, ``col``)."""
     fig.add_hline(
-        y=1.0,
+        y=y,
         line_dash="dash",
-        line_color="#a4161a",
-        annotation_text="model limit",
-        annotation_position="top left",
+        line_color=LIMIT_COLOUR,
+        annotation_text=text,
+        annotation_position=position,
+        **where,
     )
 
 
@@ -70,12 +82,8 @@ def latency_vs_distance(design: Design) -> go.Figure:
     latency = a.local_log_write_ms + np.asarray(design.added_latency_ms(km))
     fig = go.Figure()
     fig.add_scatter(x=km, y=latency, name="log write latency", mode="lines")
-    fig.add_hline(
-        y=a.log_write_avg_limit_ms,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text=f"Microsoft average limit {a.log_write_avg_limit_ms:g} ms",
-        annotation_position="top left",
+    _limit_line(
+        fig, a.log_write_avg_limit_ms, f"Microsoft average limit {a.log_write_avg_limit_ms:g} ms"
     )
     route_limit_km = a.sync_distance_limit_km / link.route_factor
     fig.add_vline(
@@ -116,12 +124,8 @@ def utilization_by_hour(design: Design) -> go.Figure:
     for direction in design.directions:
         fig.add_bar(x=hours, y=direction.hourly_rate_mbps, name=direction.label)
     warn = design.a.link_utilization_warn_fraction
-    fig.add_hline(
-        y=design.effective_rate_mbps,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text=f"effective rate {design.effective_rate_mbps:,.0f} Mbit/s",
-        annotation_position="top left",
+    _limit_line(
+        fig, design.effective_rate_mbps, f"effective rate {design.effective_rate_mbps:,.0f} Mbit/s"
     )
     fig.add_hline(
         y=design.effective_rate_mbps * warn,
@@ -153,12 +157,8 @@ def rpo_over_day(design: Design) -> go.Figure:
     fig.add_scatter(
         x=np.asarray(c.rpo_times_min) / MIN_PER_H, y=c.rpo_values_min, mode="lines", name="RPO"
     )
-    fig.add_hline(
-        y=design.scenario.targets.rpo_min,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text=f"target {design.scenario.targets.rpo_min:g} min",
-        annotation_position="top left",
+    _limit_line(
+        fig, design.scenario.targets.rpo_min, f"target {design.scenario.targets.rpo_min:g} min"
     )
     fig.update_layout(
         title="MirrorView/A recovery point over the day",
@@ -185,12 +185,8 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
     fig.add_scatter(
         x=rates, y=[np.nan if w is None else w for w in worst], mode="lines", name="worst RPO"
     )
-    fig.add_hline(
-        y=design.scenario.targets.rpo_min,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text=f"target {design.scenario.targets.rpo_min:g} min",
-        annotation_position="top left",
+    _limit_line(
+        fig, design.scenario.targets.rpo_min, f"target {design.scenario.targets.rpo_min:g} min"
     )
     here = design.async_cycle.worst_rpo_min
     if here is not None:
@@ -244,13 +240,7 @@ def cg_layout(design: Design) -> go.Figure:
         if any(counts):
             fig.add_bar(x=names, y=counts, name=label)
     limit = min((a.max_luns_per_cg for a in plan.arrays), default=0)
-    fig.add_hline(
-        y=limit,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text=f"largest CG allowed: {limit} LUNs",
-        annotation_position="top left",
-    )
+    _limit_line(fig, limit, f"largest CG allowed: {limit} LUNs")
     fig.update_layout(
         barmode="stack",
         title="LUNs per consistency group",
@@ -552,13 +542,7 @@ def model_headroom(comparison: Comparison) -> go.Figure:
         (f"year {years}", [o.mirrors_headroom_at_horizon for o in group]),
     ):
         fig.add_bar(x=names, y=[np.nan if v is None else v for v in values], name=label)
-    fig.add_hline(
-        y=0,
-        line_dash="dash",
-        line_color="#a4161a",
-        annotation_text="model limit",
-        annotation_position="bottom left",
-    )
+    _limit_line(fig, 0, "model limit", "bottom left")
     fig.update_layout(
         barmode="group",
         title="Mirrors still free on the fullest array, by model",
@@ -649,15 +633,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
         )
         line = _panel_line(name, thresholds)
         if line is not None:
-            fig.add_hline(
-                y=line[0],
-                line_dash="dash",
-                line_color="#a4161a",
-                annotation_text=line[1],
-                annotation_position="top left",
-                row=row,
-                col=1,
-            )
+            _limit_line(fig, line[0], line[1], row=row, col=1)
         here = s.design_point
         if here is not None and s.design_x is not None:
             value = getattr(here, name)

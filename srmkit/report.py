@@ -15,6 +15,7 @@ whole run and kernels start one document ahead.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import multiprocessing
@@ -24,7 +25,12 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    CancelledError,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -165,6 +171,7 @@ def render_scenario(
         customer_dir, slug(doc.version) if doc.version else timestamp(), overwrite
     )
     staging: Path | None = None
+    pending: list[Future[None]] = []
     try:
         staging = staging_dir(customer_dir)
         # While the first kernel starts: the scenario copy, the exports and nbconvert's set-up.
@@ -172,7 +179,6 @@ def render_scenario(
         # The exports are written in a thread while the notebooks execute (their kernels wait
         # on messages, not on this process), and each document is printed by the browser's
         # thread while the next notebook executes.
-        pending: list[Future[None]] = []
         with ThreadPoolExecutor(1, thread_name_prefix="srmkit-exports") as writer:
             for name in dict.fromkeys(n for spec in documents for n in spec.exports):
                 pending.append(writer.submit(EXPORTS[name], design, staging / name))
@@ -203,6 +209,7 @@ def render_scenario(
                 future.result()
         publish(staging, folder, replaces)
     except BaseException:
+        settle(pending)
         abandon(staging, folder, replaces)
         raise
     listener(Event("landed", params, str(folder)))
@@ -274,6 +281,17 @@ def _render_group(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return reports, failures
+
+
+def settle(pending: Sequence[Future[None]], timeout_s: float = 60) -> None:
+    """Cancel queued work of an abandoned report and wait for what already runs, so that
+    nothing writes into its staging folder once it is removed."""
+    for future in pending:
+        future.cancel()
+    for future in pending:
+        if not future.cancelled():
+            with contextlib.suppress(TimeoutError, CancelledError):
+                future.exception(timeout=timeout_s)
 
 
 class _QueueListener:

@@ -87,8 +87,8 @@ def test_concurrent_runs_on_one_scenario_each_land(tmp_path: Path) -> None:
 @pytest.mark.parametrize("delay_s", [0.0, 0.1, 0.4])
 def test_sigterm_removes_the_unfinished_report(tmp_path: Path, delay_s: float) -> None:
     """SIGTERM ends a run as Ctrl-C does, wherever it lands (while exports are written, while a
-    notebook runs): exit 130, and its staging folder, reservation and kernel working folder are
-    gone."""
+    notebook runs, in a later document): exit 130, no traceback (not even of the abandoned cell's
+    task), and its staging folder, reservation and kernel working folder are gone."""
     out = tmp_path / "reports"
     run = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
     wait_for_staging(out)
@@ -385,3 +385,53 @@ def test_index_opens_offline_and_every_link_resolves(tmp_path: Path) -> None:
     for link in links:
         assert link.startswith("file://")
         assert Path(link.removeprefix("file://")).is_file()
+
+
+@pytest.mark.usefixtures("need_browser")
+def test_an_abandoned_report_cancels_its_queued_prints(tmp_path: Path) -> None:
+    """A report that fails or is interrupted cancels the prints still queued for the browser
+    and waits for the one running, so nothing writes into its staging folder once removed."""
+    from srmkit.browser import Chromium
+
+    written = tmp_path / "late.txt"
+    chromium = Chromium(tmp_path / "browser")
+    try:
+        running = chromium.submit(lambda page: page.wait_for_timeout(400))
+        queued = chromium.submit(lambda page: written.write_text("late", encoding="utf-8"))
+        deadline = time.monotonic() + 30
+        while not running.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        report_module.settle([running, queued])
+        assert running.done()
+        assert not running.cancelled()
+        assert queued.cancelled()
+        after = chromium.submit(lambda page: page.evaluate("1 + 1"))
+        assert after.result(timeout=30) == 2  # the browser goes on serving
+    finally:
+        chromium.close()
+    assert not written.exists()
+
+
+def test_an_abandoned_cell_of_a_stopped_kernel_prints_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After an interrupt, the cell task whose kernel srmkit stopped ends in DeadKernelError
+    that nobody awaits; asyncio would print its traceback at exit (2 runs in 12 interrupted
+    while printing did). srmkit's loop handler drops exactly that, and reports anything else."""
+    import asyncio
+    import logging
+
+    from nbclient.exceptions import DeadKernelError
+
+    from srmkit.execution import _drop_abandoned_cells
+
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            message = "Task exception was never retrieved"
+            _drop_abandoned_cells(loop, {"message": message, "exception": DeadKernelError("x")})
+            assert caplog.records == []
+            _drop_abandoned_cells(loop, {"message": message, "exception": ValueError("real")})
+            assert [r.getMessage() for r in caplog.records] == [message]
+    finally:
+        loop.close()
