@@ -1040,20 +1040,20 @@ class _Run:
                 f"({', '.join(f'{h:02d}:00' for h in busy)}): SnapView snapshots add "
                 "copy-on-first-write load to mirroring; run tests off-hours [S0]."
             )
-        to_site = self.m.directions[site].to_site
-        arrays = [a for a, need in self.m.rlp.items() if need.test_gib > 0]
-        if arrays:
-            pass
-        del to_site
 
-    def on_srm_test_continue(self, ev: SimEvent) -> None:
-        site = self._plan_site(ev, lambda d: d.plan == "testing")
+    def _plan_action(self, ev: SimEvent, state: str) -> None:
+        """Run an SRM action with no timing of its own on the protection group in ``state``
+        (or on the one the event names)."""
+        site = self._plan_site(ev, lambda d: d.plan == state)
         if site is None:
             return
         d = self.dirs[site]
-        out = self.machine_step("plan", f"protection group {site}", d.plan, "srm_test_continue")
+        out = self.machine_step("plan", f"protection group {site}", d.plan, ev.event)
         if out.ok:
             d.plan = out.state
+
+    def on_srm_test_continue(self, ev: SimEvent) -> None:
+        self._plan_action(ev, "testing")
 
     def on_run_recovery_plan(self, ev: SimEvent) -> None:
         site = self._plan_site(ev, lambda d: not d.running and d.plan in PROTECTED_PLAN_STATES)
@@ -1239,13 +1239,7 @@ class _Run:
             self.push(self.t, "final_update", site=site)
 
     def on_reprotect(self, ev: SimEvent) -> None:
-        site = self._plan_site(ev, lambda d: d.plan == "failed_back")
-        if site is None:
-            return
-        d = self.dirs[site]
-        out = self.machine_step("plan", f"protection group {site}", d.plan, "reprotect")
-        if out.ok:
-            d.plan = out.state
+        self._plan_action(ev, "failed_back")
 
     # --- protection and the Gantt snapshot ----------------------------------------------------
     def protected_now(self) -> bool:
