@@ -659,7 +659,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
     if s.key == "growth":
         fig.update_xaxes(tickformat=".0%")
     unit = "" if s.unit == "fraction" else f" [{s.unit}]"
-    fig.update_xaxes(title_text=f"{s.label.lower()}{unit}", row=len(panels), col=1)
+    fig.update_xaxes(title_text=f"{glossary.in_sentence(s.label)}{unit}", row=len(panels), col=1)
     when = f" at year {s.year}" if s.year else ""
     legend = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"}
     fig.update_layout(

@@ -73,6 +73,21 @@ def with_article(name: str) -> str:
     return f"an {name}" if name[:1] in _VOWEL_SOUND_LETTERS else f"a {name}"
 
 
+def in_sentence(text: str) -> str:
+    """A title as it reads inside a sentence: its first letter lower case, unless its first word
+    is a name or an acronym (a capital after the first letter); the rest is left as it is.
+
+    >>> in_sentence("Mirrors exceed the array's limit"), in_sentence("FLARE release too old")
+    ("mirrors exceed the array's limit", 'FLARE release too old')
+    >>> in_sentence("MirrorView/A cannot keep up"), in_sentence("Site distance")
+    ('MirrorView/A cannot keep up', 'site distance')
+    """
+    first = text.split(" ", 1)[0]
+    if not first or any(ch.isupper() for ch in first[1:]):
+        return text
+    return text[0].lower() + text[1:]
+
+
 def sentence(text: str) -> str:
     """Text as a sentence: a capital first letter and a full stop.
 

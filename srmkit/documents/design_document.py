@@ -18,7 +18,7 @@ from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
-from srmkit.glossary import possessive, sentence, with_article
+from srmkit.glossary import in_sentence, possessive, sentence, with_article
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
@@ -53,7 +53,9 @@ def _verdict_sentence(design: Design) -> str:
     }[design.verdict]
     why = ""
     if design.verdict == "does_not_fit":
-        titles = list(dict.fromkeys(rules.catalogue()[f.id].title.lower() for f in design.errors))
+        titles = list(
+            dict.fromkeys(in_sentence(rules.catalogue()[f.id].title) for f in design.errors)
+        )
         why = ": " + "; ".join(titles[:3])
     return (
         f"The disaster recovery design for {possessive(doc.customer)} Exchange 2007 mailbox "
