@@ -1020,15 +1020,23 @@ class _Run:
                 return site
         return next(iter(self.dirs), None)
 
+    def _plan_action(self, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
+        """Run the event's SRM action on the protection group it names, or on the first one
+        ``want`` accepts; the site whose plan moved, or None when the table refused it."""
+        site = self._plan_site(ev, want)
+        if site is None:
+            return None
+        d = self.dirs[site]
+        out = self.machine_step("plan", f"protection group {site}", d.plan, ev.event)
+        if not out.ok:
+            return None
+        d.plan = out.state
+        return site
+
     def on_srm_test_start(self, ev: SimEvent) -> None:
-        site = self._plan_site(ev, lambda d: d.plan == "protected")
+        site = self._plan_action(ev, lambda d: d.plan == "protected")
         if site is None:
             return
-        d = self.dirs[site]
-        out = self.machine_step("plan", f"protection group {site}", d.plan, "srm_test_start")
-        if not out.ok:
-            return
-        d.plan = out.state
         hours = {
             int((self.clock0 + self.t + k) // 60) % 24
             for k in range(0, int(self.m.test_duration_min), 30)
@@ -1041,29 +1049,14 @@ class _Run:
                 "copy-on-first-write load to mirroring; run tests off-hours [S0]."
             )
 
-    def _plan_action(self, ev: SimEvent, state: str) -> None:
-        """Run an SRM action with no timing of its own on the protection group in ``state``
-        (or on the one the event names)."""
-        site = self._plan_site(ev, lambda d: d.plan == state)
-        if site is None:
-            return
-        d = self.dirs[site]
-        out = self.machine_step("plan", f"protection group {site}", d.plan, ev.event)
-        if out.ok:
-            d.plan = out.state
-
     def on_srm_test_continue(self, ev: SimEvent) -> None:
-        self._plan_action(ev, "testing")
+        self._plan_action(ev, lambda d: d.plan == "testing")
 
     def on_run_recovery_plan(self, ev: SimEvent) -> None:
-        site = self._plan_site(ev, lambda d: not d.running and d.plan in PROTECTED_PLAN_STATES)
+        site = self._plan_action(ev, lambda d: not d.running and d.plan in PROTECTED_PLAN_STATES)
         if site is None:
             return
         d = self.dirs[site]
-        out = self.machine_step("plan", f"protection group {site}", d.plan, "run_recovery_plan")
-        if not out.ok:
-            return
-        d.plan = out.state
         d.plan_started_t = self.t
         members = list(self.m.directions[site].cgs)
         if self.sites[site] == "up" and d.running:
@@ -1239,7 +1232,7 @@ class _Run:
             self.push(self.t, "final_update", site=site)
 
     def on_reprotect(self, ev: SimEvent) -> None:
-        self._plan_action(ev, "failed_back")
+        self._plan_action(ev, lambda d: d.plan == "failed_back")
 
     # --- protection and the Gantt snapshot ----------------------------------------------------
     def protected_now(self) -> bool:
