@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js reference-docx
+.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js reference-docx golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Rewrite tests/golden/ from the current code: a change to a golden output is a decision, named in
+# the commit (git diff tests/golden shows it).
+golden: $(STAMP)
+	SRMKIT_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_golden.py
 
 clean-venv:
 	rm -rf $(VENV)
