@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from srmkit.errors import SrmkitError
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Playwright, Route
 
@@ -48,7 +50,7 @@ FIGURES_DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')]
 T = TypeVar("T")
 
 
-class BrowserNotFoundError(RuntimeError):
+class BrowserNotFoundError(SrmkitError, RuntimeError):
     """No Chrome/Chromium executable on this machine."""
 
     def __init__(self) -> None:
@@ -68,7 +70,7 @@ def find_browser() -> Path | None:
     return None
 
 
-class BrowserStartError(RuntimeError):
+class BrowserStartError(SrmkitError, RuntimeError):
     """The Chrome/Chromium found did not start."""
 
     def __init__(self, executable: Path, detail: str) -> None:

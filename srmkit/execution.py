@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srmkit.documents.registry import DocumentSpec
+from srmkit.errors import SrmkitError
 from srmkit.output import json_ready
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ PREPARE_FIGURES = "srmkit.figures.prepare()"  # plotly's validators, loaded as a
 PLOTLY_BUNDLE = "plotly/plotly-basic.min.js"  # scatter, bar, pie: see srmkit/data/plotly/README.md
 
 
-class ReportError(RuntimeError):
+class ReportError(SrmkitError, RuntimeError):
     """A notebook failed to execute or a document could not be rendered."""
 
 

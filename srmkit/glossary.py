@@ -98,3 +98,24 @@ def sentence(text: str) -> str:
     if not text:
         return text
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+# The replication modes by their product names ("MirrorView/S"), and in full for documents (MODE).
+MODE_NAME = {"sync": "MirrorView/S", "async": "MirrorView/A"}
+
+UNBOUNDED = "unbounded"
+
+
+def or_unbounded(
+    value: float | None, unit: str = "", digits: int = 1, *, sign: bool = False
+) -> str:
+    """A figure with separators and its unit, or "unbounded" where there is none (``None``: an
+    MV/A cycle that never catches up, a link that cannot carry the load).
+
+    >>> or_unbounded(1234.56, "min"), or_unbounded(None, "min"), or_unbounded(2.5, sign=True)
+    ('1,234.6 min', 'unbounded', '+2.5')
+    """
+    if value is None:
+        return UNBOUNDED
+    text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
+    return f"{text} {unit}" if unit else text

@@ -19,6 +19,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from srmkit.errors import SrmkitError
+
 Mode = Literal["sync", "async"]
 MODES: tuple[Mode, ...] = ("sync", "async")
 Connectivity = Literal["fc", "iscsi"]
@@ -110,7 +112,7 @@ class ArrayModel:
         }
 
 
-class UnknownModelError(ValueError):
+class UnknownModelError(SrmkitError, ValueError):
     """An array model name that is not in the catalogue."""
 
     def __init__(self, name: str) -> None:

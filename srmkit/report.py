@@ -40,6 +40,7 @@ from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
 from srmkit.design import Design
 from srmkit.documents.finish import finish
 from srmkit.documents.registry import DOCUMENTS, DocumentSpec
+from srmkit.errors import SrmkitError
 from srmkit.execution import (
     Kernels,
     ReportError,
@@ -80,7 +81,7 @@ __all__ = [
 ]
 
 
-class OutputError(OSError):
+class OutputError(SrmkitError, OSError):
     """The output folder cannot be created or written."""
 
 

@@ -28,6 +28,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from srmkit.errors import SrmkitError
+
 MAX_VALUES = 200_000
 """Values a scenario file may hold once YAML aliases are expanded (no alias bombs)."""
 MAX_DEPTH = 20
@@ -111,7 +113,7 @@ except ImportError:  # PyYAML built without libyaml
     _CLoader = None
 
 
-class YamlError(ValueError):
+class YamlError(SrmkitError, ValueError):
     """The file is not YAML srmkit reads: ``line`` (1-based, or None) and ``path`` locate it."""
 
     def __init__(self, message: str, line: int | None, path: Loc = ()) -> None:

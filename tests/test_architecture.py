@@ -22,6 +22,8 @@ PACKAGE = Path(srmkit.__file__).parent
 # Bottom to top. A module may import modules of its own layer or below, never above.
 LAYERS: dict[str, int] = {
     "version": 0,
+    "errors": 0,
+    "caching": 0,
     "units": 0,
     "assumptions": 0,
     "rules": 0,
