@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, Literal
@@ -27,6 +27,18 @@ from srmkit.schema import MAX_LINK_MBPS, Scenario
 from srmkit.study import Study
 
 Verdict = Literal["fits", "fits_with_warnings", "does_not_fit"]
+
+
+def verdict_of(findings: Sequence[Finding]) -> Verdict:
+    """Does not fit with any error; fits with warnings with an open (not accepted) warning; else
+    fits. Remedies change no severity, so raw findings give the same verdict."""
+    if any(f.severity == "error" for f in findings):
+        return "does_not_fit"
+    if any(f.severity == "warning" and not f.accepted for f in findings):
+        return "fits_with_warnings"
+    return "fits"
+
+
 VERDICT_TEXT: dict[Verdict, str] = {
     "fits": "fits",
     "fits_with_warnings": "fits with warnings",
@@ -411,9 +423,7 @@ class Design(Study):
     @property
     def verdict(self) -> Verdict:
         """Does not fit with any error; fits with warnings with an open warning; else fits."""
-        if self.errors:
-            return "does_not_fit"
-        return "fits_with_warnings" if self.open_warnings else "fits"
+        return verdict_of(self._raw_findings)
 
     @property
     def verdict_text(self) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from srmkit import checks
-from srmkit.design import VERDICT_TEXT, Design, Verdict
+from srmkit.design import VERDICT_TEXT, Design, Verdict, verdict_of
 from srmkit.figures import log_ticks
 from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.mva import UpdateType
@@ -439,20 +439,10 @@ def _limits(study: Study) -> tuple[LimitBars, ...]:
     return tuple(out)
 
 
-def _verdict(findings: Sequence[checks.Finding]) -> Verdict:
-    """:attr:`srmkit.design.Design.verdict` from the raw findings: remedies change no severity,
-    so the workbook skips their search."""
-    if any(f.severity == "error" for f in findings):
-        return "does_not_fit"
-    if any(f.severity == "warning" and not f.accepted for f in findings):
-        return "fits_with_warnings"
-    return "fits"
-
-
 def _headline(study: Study, sync: Study) -> Headline:
     s = study.scenario
     findings = checks.run(study)
-    verdict = _verdict(findings)
+    verdict = verdict_of(findings)
     return Headline(
         mode=study.mode,
         users=sum(v.users for v in s.servers),
