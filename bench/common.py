@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -27,5 +28,11 @@ def median_s(fn: Callable[[], object], repeat: int) -> float:
 
 
 def process(*args: str, cwd: Path | None = None) -> Callable[[], object]:
-    """A callable that runs a command to completion (and fails loudly if it fails)."""
-    return lambda: subprocess.run(args, check=True, capture_output=True, cwd=cwd)
+    """A callable that runs a command to completion (and fails loudly if it fails).
+
+    Python writes and reuses its bytecode caches, as on an installed package (pip compiles them
+    at install): a machine that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise measure
+    compiling srmkit's sources at every start.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return lambda: subprocess.run(args, check=True, capture_output=True, cwd=cwd, env=env)

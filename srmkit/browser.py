@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from srmkit.errors import SrmkitError
+from srmkit.errors import EXIT_INVALID, SrmkitError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Playwright, Route
@@ -52,6 +52,8 @@ T = TypeVar("T")
 
 class BrowserNotFoundError(SrmkitError, RuntimeError):
     """No Chrome/Chromium executable on this machine."""
+
+    exit_code = EXIT_INVALID
 
     def __init__(self) -> None:
         super().__init__(INSTALL_HINT)

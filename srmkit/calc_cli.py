@@ -14,6 +14,7 @@ import typer
 
 from srmkit import mva, mvs, sync_times
 from srmkit.assumptions import LINK_DEFAULTS, Assumptions
+from srmkit.errors import EXIT_INVALID
 from srmkit.link import effective_rate_mbps
 from srmkit.output import dumps
 from srmkit.units import mbit_to_mib
@@ -23,10 +24,10 @@ ROUND_TRIPS = LINK_DEFAULTS.round_trips
 ROUTE_FACTOR = LINK_DEFAULTS.route_factor
 EFFICIENCY = LINK_DEFAULTS.efficiency_fraction
 SHARE = LINK_DEFAULTS.share_fraction
-EXIT_INVALID = 2
 
+# Its name and help are given where ``srmkit`` registers it (srmkit.cli), so the top-level help
+# needs no import of this module.
 calc_app = typer.Typer(
-    help="Quick what-if calculations (no scenario file); the method's defaults.",
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: option names are never cut to fit the terminal
 )

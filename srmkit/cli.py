@@ -12,44 +12,97 @@ import io
 import signal
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
+import typer.core
+import typer.main
 
-from srmkit import options, simulation
-from srmkit import runbook as runbook_module
-from srmkit import states as state_table
-from srmkit.browser import BrowserNotFoundError
-from srmkit.design import VERDICT_TEXT, Design
-from srmkit.documents.registry import DOCUMENTS
-from srmkit.exports import csv_safe
-from srmkit.limits import MODES, Mode, UnknownModelError, catalogue, get_model
-from srmkit.output import (
-    dumps,
-    finding_dict,
-    mirror_rows,
-    monte_carlo_dict,
-    option_rows,
-    options_dict,
-    plan_dict,
-    problems_dict,
-    runbook_dict,
-    scenario_dict,
-    size_dict,
+from srmkit.cli_text import (
+    check_lines,
+    compare_lines,
+    limit_lines,
+    limit_rows,
+    monte_carlo_lines,
+    plan_lines,
+    plural,
+    scenario_lines,
+    size_lines,
 )
-from srmkit.params import ScenarioError, load_scenario
-from srmkit.report import FORMATS, Event, OutputError, interrupt, render, report_dict
-from srmkit.risk import monte_carlo
-from srmkit.schema import json_schema_text
+from srmkit.documents.registry import DOCUMENTS, FORMATS
+from srmkit.errors import EXIT_FAILED, EXIT_INVALID, SrmkitError
+from srmkit.interrupts import interrupt
+from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.version import __version__
 
-EXIT_INVALID = 2
-EXIT_FAILED = 1
+if TYPE_CHECKING:
+    from srmkit.design import Design
+    from srmkit.params import ScenarioError
+    from srmkit.report import Event
+
+# The commands import what they need when they run (Design, the simulator, the report machinery):
+# ``srmkit --help`` and ``srmkit limits`` stay quick because nothing numeric is imported for them.
+
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
+
+class _LazyGroup(typer.core.TyperGroup):
+    """A group of subcommands whose module is imported only when one of them is asked for (or
+    the group's help): its name and help are known without it, so ``srmkit --help`` stays quick.
+    """
+
+    def __init__(self, name: str, help: str, load: Callable[[], typer.Typer]) -> None:
+        super().__init__(name=name, help=help, no_args_is_help=True, rich_markup_mode=None)
+        self._load = load
+        self._real: Any = None
+
+    def _group(self) -> Any:
+        if self._real is None:
+            self._real = typer.main.get_group(self._load())
+        return self._real
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self._group().list_commands(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self._group().get_command(ctx, cmd_name)
+
+
+def _calc_app() -> typer.Typer:
+    from srmkit.calc_cli import calc_app
+
+    return calc_app
+
+
+class _Commands(typer.core.TyperGroup):
+    """The command group: any srmkit error, from any command, becomes ``error: …`` (and its notes)
+    on standard error and the error's exit status; no traceback. ``calc`` is loaded lazily."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_command(
+            _LazyGroup(
+                "calc",
+                "Quick what-if calculations (no scenario file); the method's defaults.",
+                _calc_app,
+            )
+        )
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context is not the vendored click Context
+        try:
+            return super().invoke(ctx)
+        except SrmkitError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            for note in getattr(exc, "__notes__", ()):
+                typer.echo(note, err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON "
     "MirrorView.",
     no_args_is_help=True,
@@ -57,11 +110,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: option names are never cut to fit the terminal
 )
-
-
-from srmkit.calc_cli import calc_app  # noqa: E402  registered on the app defined above
-
-app.add_typer(calc_app, name="calc")
 
 
 class TableFormat(StrEnum):
@@ -95,12 +143,9 @@ def main_callback(
     """srmkit: disaster-recovery design for Exchange 2007 on VMware SRM with CLARiiON MirrorView."""
 
 
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``1 CG``, ``3 CGs``."""
-    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+def _fail(problems: ScenarioError, fmt: TextFormat) -> NoReturn:
+    from srmkit.output import dumps, problems_dict
 
-
-def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
     if fmt is TextFormat.json:
         typer.echo(dumps(problems_dict(problems.problems)))
     else:
@@ -111,6 +156,8 @@ def _fail(problems: ScenarioError, fmt: TextFormat) -> None:
 
 def _echo_csv(rows: list[dict[str, object]]) -> None:
     """Print rows as CSV with a header line."""
+    from srmkit.exports import csv_safe
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -121,6 +168,9 @@ def _echo_csv(rows: list[dict[str, object]]) -> None:
 def _validate_all(params: list[Path], fmt: TextFormat) -> list[Design]:
     """Validate every file before any work (the failure scenarios against the plan too); on
     problems print them all and exit 2."""
+    from srmkit.design import Design
+    from srmkit.params import ScenarioError, load_scenario
+
     problems = []
     designs = []
     for path in params:
@@ -130,6 +180,8 @@ def _validate_all(params: list[Path], fmt: TextFormat) -> list[Design]:
             problems.extend(exc.problems)
             continue
         if design.scenario.scenarios:
+            from srmkit import simulation
+
             problems.extend(simulation.validate(design))
         designs.append(design)
     if problems:
@@ -146,6 +198,8 @@ def check(
     designs = {str(p): d for p, d in zip(params, _validate_all(params, fmt), strict=True)}
     failed = any(d.errors for d in designs.values())
     if fmt is TextFormat.json:
+        from srmkit.output import dumps, finding_dict
+
         typer.echo(
             dumps(
                 {
@@ -158,24 +212,7 @@ def check(
         )
     else:
         for path, design in designs.items():
-            findings = design.findings
-            counts = {
-                sev: sum(1 for f in findings if f.severity == sev and not f.accepted)
-                for sev in ("error", "warning", "info")
-            }
-            accepted = sum(1 for f in findings if f.accepted)
-            typer.echo(
-                f"{path}: {plural(counts['error'], 'error')}, "
-                f"{plural(counts['warning'], 'warning')}, "
-                f"{plural(accepted, 'accepted risk')}, {counts['info']:,} info"
-            )
-            for f in findings:
-                label = "accepted" if f.accepted else f.severity
-                typer.echo(f"  {label:8} {f.id}: {f.message}")
-                if f.accepted:
-                    typer.echo(f"           accepted because: {f.accepted_reason}")
-                elif f.severity != "info":
-                    typer.echo(f"           remedy: {f.remedy} ({f.reference})")
+            typer.echo("\n".join(check_lines(path, design)))
     if failed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -192,62 +229,18 @@ def plan(
         [params], TextFormat.json if fmt is TableFormat.json else TextFormat.text
     )
     if fmt is TableFormat.csv:
+        from srmkit.output import mirror_rows
+
         _echo_csv(mirror_rows(design))
         return
     if fmt is TableFormat.json:
+        from srmkit.output import dumps, plan_dict
+
         typer.echo(dumps(plan_dict(design)))
-        if design.verdict == "does_not_fit":
-            raise typer.Exit(EXIT_FAILED)
-        return
-    p = design.plan
-    typer.echo(
-        f"{plural(len(p.mirrors), 'mirror')} in {plural(len(p.cgs), 'consistency group')} "
-        f"({p.policy}; lower bound {p.lower_bound_cgs:,}); "
-        f"{'fits' if p.feasible else 'DOES NOT FIT: ' + ', '.join(p.blocking)}"
-    )
-    for a in p.arrays:
-        typer.echo(
-            f"  {a.array} ({a.model}): mirrors {a.mirrors:,}/{a.max_mirrors:,}, "
-            f"CGs {a.cgs:,}/{a.max_cgs:,}, largest CG {a.largest_cg_luns}/{a.max_luns_per_cg}"
-        )
-    for cg in p.cgs:
-        typer.echo(
-            f"  {cg.name}: {plural(cg.luns, 'LUN')}, {cg.capacity_gib:,.1f} GiB, "
-            f"{cg.source_array} -> {cg.target_array}"
-        )
-    year = design.first_break_year
-    horizon = plural(design.scenario.growth.years, "year")
-    typer.echo(
-        f"growth: no array limit breaks within {horizon}"
-        if year is None
-        else "growth: an array limit breaks today"
-        if year == 0
-        else f"growth: an array limit first breaks in year {year} of {horizon}"
-    )
-    for rec in design.recommendations:
-        typer.echo(
-            f"recommendation: replace {' and '.join(rec.replaces)} ({rec.current_model}) by "
-            f"{rec.recommended_model or 'no catalogue model'}: {rec.reason}"
-        )
-    typer.echo(f"first model that fits on every array: {design.recommended_model or 'none'}")
-    typer.echo(f"verdict: {design.verdict_text}")
+    else:
+        typer.echo("\n".join(plan_lines(design)))
     if design.verdict == "does_not_fit":
         raise typer.Exit(EXIT_FAILED)
-
-
-def _limit_rows(mode: Mode | None) -> list[dict[str, object]]:
-    rows = []
-    for m in catalogue():
-        row: dict[str, object] = {"model": m.model, "mirrorview": m.mirrorview_supported}
-        for each in (mode,) if mode else MODES:
-            lim = m.limits(each)
-            row[f"{each}_max_mirrors"] = lim.max_mirrors if lim else None
-            row[f"{each}_max_luns_per_cg"] = lim.max_luns_per_cg if lim else None
-            row[f"{each}_max_cgs"] = lim.max_cgs if lim else None
-        row["connectivity"] = "+".join(c for c in ("fc", "iscsi") if m.supports(c))
-        row["min_flare"] = m.min_flare_release
-        rows.append(row)
-    return rows
 
 
 @app.command()
@@ -267,37 +260,24 @@ def limits(
         raise typer.Exit(EXIT_INVALID)
     chosen: Mode | None = mode  # narrowed by the check above
     if model is not None:
-        try:
-            found = get_model(model)
-        except UnknownModelError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_INVALID) from None
-        rows = [r for r in _limit_rows(chosen) if r["model"] == found.model]
-        if fmt is TableFormat.json:
-            data = found.as_dict()
-            if chosen is not None:
-                data.pop("async" if chosen == "sync" else "sync")
-            typer.echo(dumps(data))
-            return
+        found = get_model(model)
+        models = [found]
+        rows = [r for r in limit_rows(chosen) if r["model"] == found.model]
     else:
-        rows = _limit_rows(chosen)
-        if fmt is TableFormat.json:
-            data_all = [m.as_dict() for m in catalogue()]
-            if chosen is not None:
-                for d in data_all:
-                    d.pop("async" if chosen == "sync" else "sync")
-            typer.echo(dumps(data_all))
-            return
-    if fmt is TableFormat.csv:
+        models = list(catalogue())
+        rows = limit_rows(chosen)
+    if fmt is TableFormat.json:
+        from srmkit.output import dumps
+
+        data = [m.as_dict() for m in models]
+        if chosen is not None:
+            for d in data:
+                d.pop("async" if chosen == "sync" else "sync")
+        typer.echo(dumps(data[0] if model is not None else data))
+    elif fmt is TableFormat.csv:
         _echo_csv(rows)
-        return
-    columns = list(rows[0])
-    cells = [[("-" if r[c] is None else str(r[c])) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    for row in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-    typer.echo("source: the white paper [S0], Tables 2 and 3 (srmkit/data/model_limits.csv)")
+    else:
+        typer.echo("\n".join(limit_lines(rows)))
 
 
 @app.command()
@@ -308,83 +288,11 @@ def size(
     """Size a scenario: workload, link load, MV/S latency or MV/A RPO, sync times (Method)."""
     [design] = _validate_all([params], fmt)
     if fmt is TextFormat.json:
+        from srmkit.output import dumps, size_dict
+
         typer.echo(dumps(size_dict(design)))
         return
     typer.echo("\n".join(size_lines(design)))
-
-
-def _num(value: float | None, unit: str, digits: int = 1) -> str:
-    """``12,678.8 GiB``; an unbounded (None or infinite) value says so."""
-    if value is None or value != value or value in (float("inf"), float("-inf")):
-        return "unbounded"
-    return f"{value:,.{digits}f} {unit}"
-
-
-def size_lines(design: Design) -> list[str]:
-    """The sizing study as lines of text."""
-    d = design
-    servers = d.servers
-    lines = [
-        f"workload: {sum(s.users for s in servers):,.0f} users on "
-        f"{plural(len(servers), 'server')}, "
-        f"{plural(sum(s.storage_groups for s in servers), 'storage group')}, "
-        f"{sum(s.db_iops_peak for s in servers):,.0f} DB IOPS at peak, "
-        f"{sum(s.log_mib_per_day for s in servers):,.0f} MiB logs a day; "
-        f"{plural(sum(v.luns for v in d.vms), 'LUN')}, {_num(d.capacity_gib, 'GiB')} mirrored",
-    ]
-    for x in d.directions:
-        lines.append(
-            f"link {x.label}: peak {_num(x.peak_mbps, 'Mbit/s')} of "
-            f"{_num(x.effective_rate_mbps, 'Mbit/s')} effective "
-            f"({x.peak_utilization_fraction:.0%})"
-        )
-    if d.is_sync:
-        latency = (
-            "unbounded (the link cannot carry the writes)"
-            if d.link_saturated
-            else f"{_num(d.log_write_latency_ms, 'ms', 2)} "
-            f"(+{_num(float(d.added_latency_ms()), 'ms', 2)})"
-        )
-        lines.append(
-            f"MirrorView/S: log write latency {latency}; fibre route "
-            f"{_num(d.route_km, 'km')} (EMC: < {d.a.sync_distance_limit_km:g} km); the latency "
-            f"limit allows {_num(d.max_distance_km, 'km', 0)} between the sites; RPO 0"
-        )
-    else:
-        c = d.async_cycle
-        if c.unbounded:
-            lines.append("MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity)")
-        else:
-            need = d.required_rate_mbps_for_target_rpo
-            lines.append(
-                f"MirrorView/A: worst RPO {_num(c.worst_rpo_min, 'min')}, mean "
-                f"{_num(c.mean_rpo_min, 'min')}, {len(c.updates)} updates a day"
-                + (", updates overrun the interval" if c.update_overrun else "")
-                + (
-                    f"; the target RPO needs {_num(need, 'Mbit/s')} effective"
-                    if need
-                    else "; no link rate meets the target RPO"
-                )
-            )
-    lines.append(
-        f"synchronisation at {_num(d.sync_rate_mbps, 'Mbit/s')}: initial "
-        f"{_num(d.initial_sync_h, 'h')}, failback {_num(d.failback_sync_h, 'h')}"
-    )
-    for pool in d.rlp.values():
-        if pool.rlp_gib:
-            lines.append(
-                f"reserved LUN pool on {pool.array}: {_num(pool.rlp_gib, 'GiB', 0)} in "
-                f"{plural(pool.reserved_luns, 'reserved LUN')}"
-            )
-    r = d.recovery
-    steps = " + ".join(f"{x.minutes:g}" for x in r.steps)
-    lines.append(
-        f"recovery of {r.from_site} at {r.to_site}: RTO {_num(r.rto_min, 'min', 0)} "
-        f"(declare {r.declare_min:g} + plan {steps}) against a target of "
-        f"{d.scenario.targets.rto_min:g} min"
-    )
-    lines.append(f"verdict: {d.verdict_text}")
-    return lines
 
 
 class CompareFormat(StrEnum):
@@ -409,6 +317,9 @@ def compare(
     [design] = _validate_all(
         [params], TextFormat.json if fmt is CompareFormat.json else TextFormat.text
     )
+    from srmkit import options
+    from srmkit.output import dumps, option_rows, options_dict
+
     comparison = options.compare(design)
     if fmt is CompareFormat.json:
         typer.echo(dumps(options_dict(comparison)))
@@ -417,107 +328,6 @@ def compare(
         _echo_csv(option_rows(comparison))
         return
     typer.echo("\n".join(compare_lines(comparison)))
-
-
-def _option_name(o: options.Option) -> str:
-    """``MirrorView/S``, ``MirrorView/A 30 min end``, ``CX4-240``; ``*`` marks the design's own."""
-    if o.kind == "model":
-        name = o.arrays[0].model if o.arrays else o.key
-    elif o.mode == "sync":
-        name = "MirrorView/S"
-    elif o.update_interval_min is None:
-        name = "MirrorView/A manual"
-    else:
-        name = f"MirrorView/A {o.update_interval_min:g} min {o.update_type}"
-    return name + (" *" if o.is_design else "")
-
-
-def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> list[str]:
-    """Aligned columns: text left, numbers right."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in numeric else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(header), *(line(r) for r in rows)]
-
-
-def compare_lines(c: options.Comparison) -> list[str]:
-    """The options side by side as aligned tables of text."""
-
-    def short(value: float | None, unit: str, digits: int = 1) -> str:
-        return "unbounded" if value is None else f"{value:,.{digits}f} {unit}"
-
-    def headroom(now: int | None, end: int | None) -> str:
-        return f"{'-' if now is None else f'{now:,}'}/{'-' if end is None else f'{end:,}'}"
-
-    t = c.thresholds
-    directions = c.options[0].link_use if c.options else ()
-    header = [
-        "option",
-        "verdict",
-        "worst RPO",
-        "mean RPO",
-        "RTO",
-        "added latency",
-        "peak link use",
-        "LUN pool",
-        "initial sync",
-        "failback sync",
-        f"mirrors free now/year {c.horizon_years}",
-        f"CGs free now/year {c.horizon_years}",
-    ]
-    lines = [
-        f"options side by side ({options.MODE_WORDS[c.mode]} design; * = what the design has "
-        f"now; target RPO {t.rpo_target_min:g} min, RTO {t.rto_target_min:g} min)"
-    ]
-    for title, group in (
-        ("mirroring mode and update schedule", c.mode_options),
-        (f"array models ({options.MODE_WORDS[c.mode]}, on every array)", c.model_options),
-    ):
-        rows = [
-            [
-                _option_name(o),
-                VERDICT_TEXT[o.verdict],
-                short(o.worst_rpo_min, "min"),
-                short(o.mean_rpo_min, "min"),
-                short(o.rto_min, "min", 0),
-                (
-                    "unbounded"
-                    if o.link_saturated and o.mode == "sync"
-                    else "-"
-                    if o.added_latency_ms is None
-                    else f"+{o.added_latency_ms:.2f} ms"
-                ),
-                " / ".join(f"{u.peak_utilization_fraction:.0%}" for u in o.link_use),
-                short(o.rlp_gib, "GiB", 0),
-                short(o.initial_sync_h, "h"),
-                short(o.failback_sync_h, "h"),
-                headroom(o.mirrors_headroom_now, o.mirrors_headroom_at_horizon),
-                headroom(o.cgs_headroom_now, o.cgs_headroom_at_horizon),
-            ]
-            for o in group
-        ]
-        if rows:
-            lines += ["", f"{title}:"]
-            lines += _table(header, rows, numeric=set(range(2, len(header))) - {6})
-        failing: dict[tuple[str, ...], list[str]] = {}
-        for o in group:
-            if o.error_rules:
-                failing.setdefault(o.error_rules, []).append(_option_name(o).removesuffix(" *"))
-        for rules, names in failing.items():
-            lines.append(f"  does not fit ({', '.join(rules)}): {', '.join(names)}")
-    lines += [
-        "",
-        "peak link use: " + " / ".join(u.direction for u in directions) + " (busiest hour); "
-        "LUN pool: reserved LUN pool of the array that needs the most",
-        f"added latency: MirrorView/S only; log writes stay under "
-        f"{t.log_write_limit_ms:g} ms while it is at most {t.added_latency_limit_ms:g} ms",
-    ]
-    return lines
 
 
 class StatesFormat(StrEnum):
@@ -535,56 +345,9 @@ def states(
 ) -> None:
     """The failover state model: every transition of mirror images, link, sites, storage
     processors and SRM plans, with its reason and source."""
+    from srmkit import states as state_table
+
     typer.echo(state_table.mermaid() if fmt is StatesFormat.mermaid else state_table.markdown())
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value >= 24 * 60:
-        return f"{value:,.0f} min ({value / 60 / 24:,.1f} days)"
-    return f"{value:,.0f} min"
-
-
-def _scenario_lines(r: simulation.ScenarioResult) -> list[str]:
-    head = f"{r.name} (from {r.start_clock}): {r.description}" if r.description else r.name
-    loss = (
-        "no usable copy: UNRECOVERABLE"
-        if not r.recoverable
-        else f"data lost {_minutes(r.data_loss_min)} ({(r.data_loss_mib or 0):,.0f} MiB)"
-        + (f", recovered from the {r.recovered_from}" if r.recovered_from else "")
-    )
-    lines = [
-        head,
-        f"  {loss}; RTO {_minutes(r.rto_min)}; without a remote copy "
-        f"{_minutes(r.unprotected_min)}; "
-        + ("protected at the end" if r.protected_at_end else "NOT protected at the end"),
-    ]
-    routine = 0
-    for row in r.timeline:
-        if row.routine:
-            routine += 1
-            continue
-        lines.append(
-            f"  {row.clock:>10}  {row.object}: {row.from_state} → {row.to_state} ({row.cause})"
-        )
-    if routine:
-        lines.append(
-            f"  ({routine:,} routine MirrorView/A update steps not shown; --format json lists them)"
-        )
-    seen: set[tuple[str, str]] = set()
-    for x in r.refused:
-        if (x.action, x.reason) in seen:
-            continue
-        seen.add((x.action, x.reason))
-        same = sum(1 for y in r.refused if (y.action, y.reason) == (x.action, x.reason))
-        what = x.object if same == 1 else f"{x.object} and {same - 1:,} more"
-        lines.append(
-            f"  refused at {x.clock}: {x.action} of {what} in {x.state}: {x.reason}"
-            + (f" (allowed: {', '.join(x.allowed)})" if x.allowed else "")
-        )
-    lines += [f"  warning: {w}" for w in r.warnings]
-    return lines
 
 
 @app.command()
@@ -621,7 +384,11 @@ def simulate(
     """Play failure scenarios on the design: the built-in ones and the file's own (timeline,
     data lost, RTO, time without a remote copy, warnings), or Monte Carlo disasters."""
     [design] = _validate_all([params], fmt)
+    from srmkit.output import dumps, monte_carlo_dict, scenario_dict
+
     if monte_carlo_runs is not None:
+        from srmkit.risk import monte_carlo
+
         a = design.a
         mc = monte_carlo(
             design,
@@ -632,25 +399,11 @@ def simulate(
         )
         if fmt is TextFormat.json:
             typer.echo(dumps(monte_carlo_dict(mc)))
-            return
-        loss, rto = mc.data_loss_min, mc.rto_min
-        typer.echo(
-            f"{mc.runs:,} disasters at random times (seed {mc.seed}"
-            + (
-                f", {mc.outages_per_year:g} link outages a year of {mc.outage_mean_h:g} h on "
-                "average"
-                if mc.outages_per_year
-                else ""
-            )
-            + ")"
-        )
-        for name, d in (("data lost", loss), ("RTO", rto)):
-            typer.echo(
-                f"  {name}: mean {_minutes(d.mean)}, p50 {_minutes(d.p50)}, p95 "
-                f"{_minutes(d.p95)}, p99 {_minutes(d.p99)}, max {_minutes(d.max)}"
-            )
-        typer.echo(f"  unrecoverable: {mc.unrecoverable_fraction:.3%} of the disasters")
+        else:
+            typer.echo("\n".join(monte_carlo_lines(mc)))
         return
+    from srmkit import simulation
+
     try:
         results = simulation.simulate_all(design, scenario or None)
     except KeyError as exc:
@@ -660,7 +413,7 @@ def simulate(
         typer.echo(dumps({"scenarios": [scenario_dict(r) for r in results]}))
         return
     for r in results:
-        typer.echo("\n".join(_scenario_lines(r)))
+        typer.echo("\n".join(scenario_lines(r)))
         typer.echo("")
 
 
@@ -683,7 +436,11 @@ def runbook(
     [design] = _validate_all(
         [params], TextFormat.json if fmt is RunbookFormat.json else TextFormat.text
     )
+    from srmkit import runbook as runbook_module
+
     if fmt is RunbookFormat.json:
+        from srmkit.output import dumps, runbook_dict
+
         typer.echo(dumps(runbook_dict(runbook_module.procedures(design))))
         return
     typer.echo(runbook_module.markdown(design))
@@ -692,6 +449,8 @@ def runbook(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
+    from srmkit.schema import json_schema_text
+
     typer.echo(json_schema_text(), nl=False)
 
 
@@ -772,6 +531,10 @@ def report(
     input (nothing is rendered)."""
     formats = _choices("--to", to, FORMATS)
     keys = _choices("--only", only, tuple(DOCUMENTS)) if only is not None else None
+    from srmkit.browser import BrowserNotFoundError
+    from srmkit.output import dumps
+    from srmkit.report import OutputError, render, report_dict
+
     _validate_all(params, fmt)
     text = fmt is TextFormat.text
     start = time.perf_counter()
@@ -781,9 +544,8 @@ def report(
     try:
         result = render(params, out, formats, overwrite, keys, progress, jobs)  # type: ignore[arg-type]  # checked by _choices
     except (BrowserNotFoundError, OutputError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        typer.echo("nothing was rendered", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+        exc.add_note("nothing was rendered")
+        raise
     except KeyboardInterrupt:
         progress.close()
         typer.echo("interrupted: the reports being written were removed", err=True)

@@ -17,11 +17,27 @@ exception                                   also a                  raised when
 ``srmkit.browser.BrowserStartError``        ``RuntimeError``        the browser found did not start
 ==========================================  ======================  ===============================
 
+The command line exits with 2 for the first five (input or set-up to correct, nothing was done)
+and 1 for the last two.
+
 Results are data: a design that breaks a rule is a finding, never an exception.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
 
 class SrmkitError(Exception):
-    """Base of every exception srmkit raises on purpose (bad input, a failed render)."""
+    """Base of every exception srmkit raises on purpose (bad input, a failed render).
+
+    The command line prints ``error:`` and the message (and any notes added to it), and exits
+    with :attr:`exit_code`.
+    """
+
+    exit_code: ClassVar[int] = EXIT_FAILED
+    """The command line's exit status for this error: 2 for input or set-up to correct, 1 for a
+    failure while working."""

@@ -6,6 +6,8 @@ customer documents show these words instead.
 
 from __future__ import annotations
 
+import math
+
 GUEST_OS = {
     "windows-2003": "Windows Server 2003",
     "windows-2003-x64": "Windows Server 2003 x64",
@@ -109,13 +111,13 @@ UNBOUNDED = "unbounded"
 def or_unbounded(
     value: float | None, unit: str = "", digits: int = 1, *, sign: bool = False
 ) -> str:
-    """A figure with separators and its unit, or "unbounded" where there is none (``None``: an
-    MV/A cycle that never catches up, a link that cannot carry the load).
+    """A figure with separators and its unit, or "unbounded" where there is none (``None`` or not
+    finite: an MV/A cycle that never catches up, a link that cannot carry the load).
 
     >>> or_unbounded(1234.56, "min"), or_unbounded(None, "min"), or_unbounded(2.5, sign=True)
     ('1,234.6 min', 'unbounded', '+2.5')
     """
-    if value is None:
+    if value is None or not math.isfinite(value):
         return UNBOUNDED
     text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
     return f"{text} {unit}" if unit else text

@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from srmkit.errors import SrmkitError
+from srmkit.errors import EXIT_INVALID, SrmkitError
 
 Mode = Literal["sync", "async"]
 MODES: tuple[Mode, ...] = ("sync", "async")
@@ -114,6 +114,8 @@ class ArrayModel:
 
 class UnknownModelError(SrmkitError, ValueError):
     """An array model name that is not in the catalogue."""
+
+    exit_code = EXIT_INVALID
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 
-from srmkit.errors import SrmkitError
+from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.limits import UnknownModelError, get_model, model_names
 from srmkit.rules import catalogue
 from srmkit.schema import BUILTIN_SCENARIOS, MAX_PLANNED_LUNS, SECTIONS, Scenario
@@ -54,6 +54,8 @@ class Problem:
 
 class ScenarioError(SrmkitError, ValueError):
     """A scenario file that cannot be used; :attr:`problems` lists every problem found."""
+
+    exit_code = EXIT_INVALID
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems

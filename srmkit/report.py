@@ -23,7 +23,6 @@ import os
 import queue
 import shutil
 import signal
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     CancelledError,
@@ -33,14 +32,13 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Literal
 
 from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
 from srmkit.design import Design
 from srmkit.documents.finish import finish
-from srmkit.documents.registry import DOCUMENTS, DocumentSpec
-from srmkit.errors import SrmkitError
+from srmkit.documents.registry import DOCUMENTS, FORMATS, DocumentSpec, Format
+from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.execution import (
     Kernels,
     ReportError,
@@ -60,11 +58,10 @@ from srmkit.folders import (
     timestamp,
     work_dir,
 )
+from srmkit.interrupts import INTERRUPTED, interrupt
 from srmkit.params import read_params
 from srmkit.printing import Printer
 
-Format = Literal["html", "pdf", "docx"]
-FORMATS: tuple[Format, ...] = ("html", "pdf", "docx")
 BROWSER_FORMATS = ("pdf", "docx")  # printed, or drawn as images, by Chromium
 INDEX = "index.html"
 EventKind = Literal["scenario", "document", "landed", "failed"]
@@ -83,6 +80,8 @@ __all__ = [
 
 class OutputError(SrmkitError, OSError):
     """The output folder cannot be created or written."""
+
+    exit_code = EXIT_INVALID
 
 
 @dataclass
@@ -256,7 +255,7 @@ def _render_group(
                         )
                     )
                 except BrowserStartError as exc:
-                    if _INTERRUPTED.is_set():
+                    if INTERRUPTED.is_set():
                         raise KeyboardInterrupt from None
                     # No PDF can be printed in this run: every file left fails for this reason.
                     for rest in params[i - 1 :]:
@@ -264,13 +263,13 @@ def _render_group(
                         listener(Event("failed", rest, str(exc)))
                     break
                 except ReportError as exc:
-                    if _INTERRUPTED.is_set():
+                    if INTERRUPTED.is_set():
                         raise KeyboardInterrupt from None
                     reason = str(exc)
                     failures.append(Failure(path, reason))
                     listener(Event("failed", path, reason))
                 except Exception as exc:  # one file's failure never stops the others
-                    if _INTERRUPTED.is_set():
+                    if INTERRUPTED.is_set():
                         raise KeyboardInterrupt from None
                     reason = f"{type(exc).__name__}: {exc}"
                     failures.append(Failure(path, reason))
@@ -303,29 +302,6 @@ class _QueueListener:
 
     def __call__(self, event: Event) -> None:
         self.queue.put(event)
-
-
-_INTERRUPTED = threading.Event()
-
-
-def interrupt(signum: int, frame: FrameType | None) -> None:
-    """Signal handler for SIGINT and SIGTERM: end the run as Ctrl-C does.
-
-    The flag survives code that turns the KeyboardInterrupt into another exception (a bare
-    ``except:`` in a library), so the run still stops instead of counting a failed file.
-    """
-    _INTERRUPTED.set()
-    if frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
-        # Never inside the import system's own bookkeeping: a KeyboardInterrupt there can leave
-        # the import lock held, and every later import (in the browser's or a kernel client's
-        # thread) then waits for ever. The signal comes again in a moment.
-        threading.Timer(_RESIGNAL_S, os.kill, (os.getpid(), signum)).start()
-        return
-    raise KeyboardInterrupt
-
-
-_IMPORT_MACHINERY = "<frozen importlib"
-_RESIGNAL_S = 0.02
 
 
 def _worker_signals() -> None:

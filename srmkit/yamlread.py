@@ -28,7 +28,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from srmkit.errors import SrmkitError
+from srmkit.errors import EXIT_INVALID, SrmkitError
 
 MAX_VALUES = 200_000
 """Values a scenario file may hold once YAML aliases are expanded (no alias bombs)."""
@@ -115,6 +115,8 @@ except ImportError:  # PyYAML built without libyaml
 
 class YamlError(SrmkitError, ValueError):
     """The file is not YAML srmkit reads: ``line`` (1-based, or None) and ``path`` locate it."""
+
+    exit_code = EXIT_INVALID
 
     def __init__(self, message: str, line: int | None, path: Loc = ()) -> None:
         super().__init__(message)

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "version": 0,
     "errors": 0,
     "caching": 0,
+    "interrupts": 0,
     "units": 0,
     "assumptions": 0,
     "rules": 0,
@@ -64,9 +65,11 @@ LAYERS: dict[str, int] = {
     "report": 9,
     "calc_cli": 9,
     "cli": 9,
+    "cli_text": 9,
     "notebooks": 9,
     "workbook": 9,
     "": 10,  # srmkit/__init__.py
+    "__main__": 10,
 }
 
 

@@ -23,6 +23,7 @@ from conftest import EXAMPLE, ROOT
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from srmkit import interrupts
 from srmkit import report as report_module
 from srmkit.browser import offline_page
 from srmkit.cli import app
@@ -117,19 +118,19 @@ def test_an_interrupt_inside_the_import_system_comes_again_later(
         def start(self) -> None:
             scheduled.append(self.call)
 
-    monkeypatch.setattr(report_module.threading, "Timer", Timer)
+    monkeypatch.setattr(interrupts.threading, "Timer", Timer)
     in_import = types.SimpleNamespace(
         f_code=types.SimpleNamespace(co_filename="<frozen importlib._bootstrap>")
     )
     try:
-        report_module.interrupt(signal.SIGTERM, in_import)  # type: ignore[arg-type]
-        assert scheduled == [(report_module._RESIGNAL_S, os.kill, (os.getpid(), signal.SIGTERM))]
-        assert report_module._INTERRUPTED.is_set()
+        interrupts.interrupt(signal.SIGTERM, in_import)  # type: ignore[arg-type]
+        assert scheduled == [(interrupts.RESIGNAL_S, os.kill, (os.getpid(), signal.SIGTERM))]
+        assert interrupts.INTERRUPTED.is_set()
         with pytest.raises(KeyboardInterrupt):
-            report_module.interrupt(signal.SIGTERM, sys._getframe())
+            interrupts.interrupt(signal.SIGTERM, sys._getframe())
         assert len(scheduled) == 1
     finally:
-        report_module._INTERRUPTED.clear()
+        interrupts.INTERRUPTED.clear()
 
 
 def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:

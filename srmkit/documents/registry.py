@@ -7,6 +7,11 @@ package as ``srmkit.notebooks``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Format = Literal["html", "pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("html", "pdf", "docx")
+"""The formats a document is rendered to."""
 
 
 @dataclass(frozen=True)

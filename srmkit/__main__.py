@@ -1,0 +1,5 @@
+"""``python -m srmkit``: the same command line as ``srmkit``."""
+
+from srmkit.cli import main
+
+main()
