@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test lint typecheck pytest bench browser clean-venv plotly-js reference-docx golden
+.PHONY: report test test-fast lint typecheck pytest bench browser clean-venv plotly-js reference-docx golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy srmkit
 
+# Every test, on every core (make test; CI runs it through .ci/run).
 pytest: $(STAMP) browser
-	SRMKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	SRMKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n auto
+
+# The inner loop: everything but the end-to-end runs marked slow (wheel, 10,000 servers, signals,
+# concurrency); lint and types are left to make test.
+test-fast: $(STAMP) browser
+	SRMKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n auto -m "not slow"
 
 test: lint typecheck pytest
 

@@ -14,9 +14,17 @@ SRM object names are srmkit's: protection group ``<site> Exchange`` and recovery
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from srmkit.design import Design
+from srmkit.glossary import MODE_NAME
 from srmkit.units import h_to_min, mib_to_gib, s_to_min
+
+if TYPE_CHECKING:
+    from srmkit.assumptions import Assumptions
+    from srmkit.planner import ConsistencyGroup
+    from srmkit.schema import Replication
+    from srmkit.study import FloatArray, RecoveryStep
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,64 @@ def procedures(design: Design) -> list[Procedure]:
     return out
 
 
-def _for_site(design: Design, site: str) -> list[Procedure]:
-    a = design.a
+@dataclass(frozen=True)
+class _Site:
+    """What every procedure of one protection group needs: the design, the two sites, the VMs,
+    their consistency groups and arrays, the recovery plan's steps and the shared sentences."""
+
+    design: Design
+    site: str
+    to_site: str
+    pg: str
+    plan: str
+    vms: list[str]
+    cgs: list[ConsistencyGroup]
+    cg_names: list[str]
+    sources: list[str]
+    targets: list[str]
+    steps: dict[str, RecoveryStep]
+    quiet: str
+    policy_check: str
+    subnet: str
+    services: str
+
+    @property
+    def a(self) -> Assumptions:
+        return self.design.a
+
+    @property
+    def r(self) -> Replication:
+        return self.design.scenario.replication
+
+    @property
+    def sync(self) -> bool:
+        return self.design.is_sync
+
+    @property
+    def mode(self) -> str:
+        return MODE_NAME["sync" if self.sync else "async"]
+
+    @property
+    def busy(self) -> FloatArray:
+        """Hourly replicated volume of the busiest direction. [MiB]"""
+        return self.design.busiest_direction.hourly_mib
+
+    @property
+    def capacity(self) -> float:
+        """The mirrored capacity of the group's consistency groups. [GiB]"""
+        return sum(cg.capacity_gib for cg in self.cgs)
+
+    @property
+    def promote_min(self) -> float:
+        return self.steps["promote"].minutes
+
+    @property
+    def power_min(self) -> float:
+        return self.steps["power on"].minutes
+
+
+def _site(design: Design, site: str) -> _Site:
+    """The context of the procedures of one site's protection group."""
     scenario = design.scenario
     r = scenario.replication
     rec = design.recovery_of(site)
@@ -102,8 +166,6 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
     sources = sorted({cg.source_array for cg in cgs})
     targets = sorted({cg.target_array for cg in cgs})
     steps = {s.step: s for s in rec.steps}
-    sync = design.is_sync
-    mode = "MirrorView/S" if sync else "MirrorView/A"
     busy = design.busiest_direction.hourly_mib
     busy_hours = [h for h, v in enumerate(busy) if v > float(busy.mean())]
     quiet = (
@@ -144,35 +206,72 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
         if not missing
         else f"Bring up {_names(missing)} at {to_site} first: the design has none there [S0]."
     )
-    promote_min = steps["promote"].minutes
-    power_min = steps["power on"].minutes
 
-    def plan_steps(w: _Writer, where: str, arrays: list[str], promote_kind: str) -> None:
-        w.add(
-            f"SRM promotes the {len(cgs):,} consistency groups ({_names(cg_names)}) on "
-            f"{_names(arrays)}: {promote_kind}.",
-            promote_min,
-        )
-        w.add(
-            "SRM presents the LUNs to the ESX hosts at " + where + ", rescans and mounts the "
-            "VMFS datastores.",
-            steps["rescan and mount"].minutes,
-        )
-        w.add(
-            f"SRM powers on {_names(vms)} in {a.priority_groups_count:,} priority group"
-            f"{'s' if a.priority_groups_count != 1 else ''}.",
-            power_min,
-        )
-        w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
-        if steps["IP customisation"].count:
-            w.add(
-                f"SRM applies the IP customisation to {steps['IP customisation'].count:,} VMs.",
-                steps["IP customisation"].minutes,
-            )
+    return _Site(
+        design,
+        site,
+        to_site,
+        pg,
+        plan,
+        vms,
+        cgs,
+        cg_names,
+        sources,
+        targets,
+        steps,
+        quiet,
+        policy_check,
+        subnet,
+        services,
+    )
 
-    procs: list[Procedure] = []
 
-    # --- test failover -------------------------------------------------------------------
+def _plan_steps(c: _Site, w: _Writer, where: str, arrays: list[str], promote_kind: str) -> None:
+    """The recovery plan's own steps: promote, present and mount, power on, services, IP."""
+    a = c.a
+    vms = c.vms
+    cgs = c.cgs
+    cg_names = c.cg_names
+    steps = c.steps
+    promote_min = c.promote_min
+    power_min = c.power_min
+    w.add(
+        f"SRM promotes the {len(cgs):,} consistency groups ({_names(cg_names)}) on "
+        f"{_names(arrays)}: {promote_kind}.",
+        promote_min,
+    )
+    w.add(
+        "SRM presents the LUNs to the ESX hosts at " + where + ", rescans and mounts the "
+        "VMFS datastores.",
+        steps["rescan and mount"].minutes,
+    )
+    w.add(
+        f"SRM powers on {_names(vms)} in {a.priority_groups_count:,} priority group"
+        f"{'s' if a.priority_groups_count != 1 else ''}.",
+        power_min,
+    )
+    w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
+    if steps["IP customisation"].count:
+        w.add(
+            f"SRM applies the IP customisation to {steps['IP customisation'].count:,} VMs.",
+            steps["IP customisation"].minutes,
+        )
+
+
+def _test_failover(c: _Site) -> Procedure:
+    """Test failover: SRM snaps the secondaries and starts the VMs on an isolated network."""
+    design = c.design
+    a = c.a
+    site = c.site
+    to_site = c.to_site
+    pg = c.pg
+    plan = c.plan
+    vms = c.vms
+    cg_names = c.cg_names
+    targets = c.targets
+    steps = c.steps
+    quiet = c.quiet
+    power_min = c.power_min
     w = _Writer()
     rlp_targets = [design.rlp[t] for t in targets if t in design.rlp]
     w.add(f"In SRM at {to_site}, select the recovery plan “{plan}” and click Test.", None)
@@ -193,30 +292,40 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
         "Click Continue: SRM powers the test VMs off and removes the snapshots and sessions [S0].",
         None,
     )
-    procs.append(
-        Procedure(
-            "test_failover",
-            "Test failover",
-            pg,
-            (
-                f"Run the test {quiet}: the snapshots add copy-on-first-write load to mirroring "
-                "[S0].",
-                "The reserved LUN pool holds the snapshots: "
-                + "; ".join(
-                    f"{n.array}: {n.rlp_gib:,.0f} GiB in at least {n.reserved_luns:,} reserved LUNs"
-                    for n in rlp_targets
-                )
-                + " [S10].",
-                f"A test network (bubble) exists at {to_site}, so the test VMs keep their "
-                "addresses without touching production [S28].",
-                f"The test window is {a.test_duration_h:g} h; production at {site} is not "
-                "affected.",
-            ),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "test_failover",
+        "Test failover",
+        pg,
+        (
+            f"Run the test {quiet}: the snapshots add copy-on-first-write load to mirroring [S0].",
+            "The reserved LUN pool holds the snapshots: "
+            + "; ".join(
+                f"{n.array}: {n.rlp_gib:,.0f} GiB in at least {n.reserved_luns:,} reserved LUNs"
+                for n in rlp_targets
+            )
+            + " [S10].",
+            f"A test network (bubble) exists at {to_site}, so the test VMs keep their "
+            "addresses without touching production [S28].",
+            f"The test window is {a.test_duration_h:g} h; production at {site} is not affected.",
+        ),
+        tuple(w.steps),
     )
 
-    # --- failover after a disaster ---------------------------------------------------------
+
+def _failover(c: _Site) -> Procedure:
+    """Failover after a disaster: the protected site is lost."""
+    design = c.design
+    a = c.a
+    site = c.site
+    to_site = c.to_site
+    pg = c.pg
+    plan = c.plan
+    sources = c.sources
+    targets = c.targets
+    sync = c.sync
+    policy_check = c.policy_check
+    subnet = c.subnet
+    services = c.services
     w = _Writer()
     w.add(
         f"Declare the disaster: decide that {site} is lost and that {to_site} takes over "
@@ -224,7 +333,8 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
         a.declare_min,
     )
     w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” (recovery, not test).", None)
-    plan_steps(
+    _plan_steps(
+        c,
         w,
         to_site,
         targets,
@@ -242,23 +352,34 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
         ),
         None,
     )
-    procs.append(
-        Procedure(
-            "failover",
-            "Failover after a disaster",
-            pg,
-            (
-                policy_check,
-                subnet,
-                services,
-                "If the mirrors were fractured before the disaster and a resynchronisation was "
-                "running, recover from the clones taken before it [S0].",
-            ),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "failover",
+        "Failover after a disaster",
+        pg,
+        (
+            policy_check,
+            subnet,
+            services,
+            "If the mirrors were fractured before the disaster and a resynchronisation was "
+            "running, recover from the clones taken before it [S0].",
+        ),
+        tuple(w.steps),
     )
 
-    # --- planned failover ------------------------------------------------------------------
+
+def _planned_failover(c: _Site) -> Procedure:
+    """Planned failover: both sites are up; the mirrors reverse with no resynchronisation."""
+    design = c.design
+    a = c.a
+    site = c.site
+    to_site = c.to_site
+    pg = c.pg
+    plan = c.plan
+    vms = c.vms
+    targets = c.targets
+    sync = c.sync
+    subnet = c.subnet
+    services = c.services
     w = _Writer()
     w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” in the maintenance window.", None)
     w.add(f"SRM shuts down {_names(vms)} at {site}.", None)
@@ -277,31 +398,42 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
             f"completes (the longest update of the day takes {longest:,.1f} min).",
             longest,
         )
-    plan_steps(
+    _plan_steps(
+        c,
         w,
         to_site,
         targets,
         "normal promotes; the mirrors reverse direction with no resynchronisation [S0]",
     )
     w.add(f"Check mail flow and client access at {to_site}.", None)
-    procs.append(
-        Procedure(
-            "planned_failover",
-            "Planned failover",
-            pg,
-            (
-                f"Every consistency group of {pg} is Consistent or Synchronized with condition "
-                "Normal (not fractured, not synchronising).",
-                subnet,
-                services,
-            ),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "planned_failover",
+        "Planned failover",
+        pg,
+        (
+            f"Every consistency group of {pg} is Consistent or Synchronized with condition "
+            "Normal (not fractured, not synchronising).",
+            subnet,
+            services,
+        ),
+        tuple(w.steps),
     )
 
-    # --- failback -------------------------------------------------------------------------
+
+def _failback(c: _Site) -> Procedure:
+    """Failback: the white paper's manual procedure, with a full synchronisation back."""
+    design = c.design
+    a = c.a
+    site = c.site
+    to_site = c.to_site
+    pg = c.pg
+    plan = c.plan
+    cgs = c.cgs
+    sources = c.sources
+    targets = c.targets
+    sync = c.sync
+    capacity = c.capacity
     w = _Writer()
-    capacity = sum(cg.capacity_gib for cg in cgs)
     sync_h = design.sync_time_h(capacity)
     w.add(
         f"Rebuild {site}: {_names(sources)}, the ESX hosts, the MirrorView configuration and "
@@ -333,28 +465,39 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
             "Wait for the quiesce threshold so that the secondaries are Synchronized [S3].",
             float(s_to_min(a.quiesce_threshold_s)),
         )
-    plan_steps(w, site, sources, "normal promotes with nothing to resynchronise [S0]")
+    _plan_steps(c, w, site, sources, "normal promotes with nothing to resynchronise [S0]")
     w.add(
         f"Re-create the forward mirrors ({site} → {to_site}) and the recovery plan “{plan}”; "
         "reversing the mirrors needs no resynchronisation [S0].",
         None,
     )
-    procs.append(
-        Procedure(
-            "failback",
-            "Failback",
-            pg,
-            (
-                f"The VMs of {pg} run at {to_site} after a failover.",
-                f"{site} is rebuilt or repaired, and the link is up.",
-                f"Plan for {sync_h / 24:,.1f} days without a remote copy while the full "
-                "synchronisation runs [S0].",
-            ),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "failback",
+        "Failback",
+        pg,
+        (
+            f"The VMs of {pg} run at {to_site} after a failover.",
+            f"{site} is rebuilt or repaired, and the link is up.",
+            f"Plan for {sync_h / 24:,.1f} days without a remote copy while the full "
+            "synchronisation runs [S0].",
+        ),
+        tuple(w.steps),
     )
 
-    # --- link loss ------------------------------------------------------------------------
+
+def _link_loss(c: _Site) -> Procedure:
+    """Link loss: the mirrors fracture; clone the secondaries before any resynchronisation."""
+    design = c.design
+    a = c.a
+    site = c.site
+    to_site = c.to_site
+    pg = c.pg
+    cg_names = c.cg_names
+    sources = c.sources
+    targets = c.targets
+    sync = c.sync
+    busy = c.busy
+    policy_check = c.policy_check
     w = _Writer()
     direction = next(x for x in design.directions if x.from_site == site)
     peak_h = int(busy.argmax())
@@ -395,17 +538,24 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
             "When the updates run on schedule again, remove the clones.",
             None,
         )
-    procs.append(
-        Procedure(
-            "link_loss",
-            "Link loss",
-            pg,
-            (policy_check,),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "link_loss",
+        "Link loss",
+        pg,
+        (policy_check,),
+        tuple(w.steps),
     )
 
-    # --- storage processor failure --------------------------------------------------------
+
+def _sp_failure(c: _Site) -> Procedure:
+    """Storage processor failure on a production array."""
+    design = c.design
+    r = c.r
+    pg = c.pg
+    sources = c.sources
+    sync = c.sync
+    mode = c.mode
+    capacity = c.capacity
     w = _Writer()
     families = {design.models[x].family for x in sources}
     w.add(
@@ -435,16 +585,22 @@ def _for_site(design: Design, site: str) -> list[Procedure]:
             float(h_to_min(full_h)),
         )
     w.add("Replace the SP, then trespass its LUNs back to their default owner.", None)
-    procs.append(
-        Procedure(
-            "sp_failure",
-            "Storage processor failure",
-            pg,
-            (f"{mode} mirrors of {pg} on {_names(sources)}.",),
-            tuple(w.steps),
-        )
+    return Procedure(
+        "sp_failure",
+        "Storage processor failure",
+        pg,
+        (f"{mode} mirrors of {pg} on {_names(sources)}.",),
+        tuple(w.steps),
     )
-    return procs
+
+
+_PROCEDURES = (_test_failover, _failover, _planned_failover, _failback, _link_loss, _sp_failure)
+
+
+def _for_site(design: Design, site: str) -> list[Procedure]:
+    """The six procedures of one site's protection group, in the order an operator reads them."""
+    c = _site(design, site)
+    return [procedure(c) for procedure in _PROCEDURES]
 
 
 def markdown(design: Design) -> str:

@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from srmkit.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
@@ -16,7 +20,29 @@ EXAMPLE = PARAMS / "example.yaml"
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``srmkit`` command as a user would."""
+    """Run an ``srmkit`` command in this process (typer's CliRunner), in ``cwd`` (the repository
+    by default): the same command, options, output streams and exit code as the installed
+    command, without paying an interpreter start and srmkit's imports for each call. An exception
+    that escapes the command (a bug: the command line prints errors, never tracebacks) is
+    raised here rather than counted as exit code 1."""
+    from typer.testing import CliRunner
+
+    from srmkit.cli import app
+
+    before = Path.cwd()
+    os.chdir(cwd or ROOT)
+    try:
+        result = CliRunner().invoke(app, list(args), prog_name="srmkit")
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``srmkit`` command as a user would, as a process of its own (the entry
+    point, exit codes and signals; everything else uses :func:`run_cli`)."""
     exe = Path(sys.executable).with_name("srmkit")
     return subprocess.run(
         [str(exe), *args], capture_output=True, text=True, cwd=cwd or ROOT, check=False
@@ -32,3 +58,61 @@ def need_browser() -> None:
         if os.environ.get("SRMKIT_REQUIRE_BROWSER"):
             pytest.fail("no Chrome/Chromium found, but SRMKIT_REQUIRE_BROWSER is set")
         pytest.skip("no Chrome/Chromium on this machine")
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test run shared by every pytest-xdist worker (each worker's own temporary
+    folder is a child of it), or this process's own without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
+    """Every example rendered once for the whole run, to HTML, PDF and DOCX in one call (HTML
+    only on a machine without a browser: the tests that need the browser are skipped there).
+
+    With pytest-xdist the first worker that needs them renders them while holding a lock; the
+    others wait for it and read where they landed, so the examples are rendered once, not once
+    per worker.
+    """
+    import fcntl
+    import json
+
+    from srmkit.browser import find_browser
+    from srmkit.report import Report, render
+
+    shared = _run_folder(tmp_path_factory)
+    index = shared / "rendered-examples.json"
+    with (shared / "rendered-examples.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not index.exists():
+            formats = ("html", "pdf", "docx") if find_browser() else ("html",)
+            result = render(EXAMPLES, shared / "rendered-examples", formats)
+            assert result.failures == []
+            rows = [
+                {
+                    "params": str(r.params),
+                    "folder": str(r.folder),
+                    "verdict": r.verdict,
+                    "files": {k: str(v) for k, v in r.files.items()},
+                }
+                for r in result.reports
+            ]
+            index.write_text(json.dumps(rows), encoding="utf-8")
+    return [
+        Report(
+            Path(row["params"]),
+            Path(row["folder"]),
+            row["verdict"],
+            {k: Path(v) for k, v in row["files"].items()},
+        )
+        for row in json.loads(index.read_text(encoding="utf-8"))
+    ]
+
+
+@pytest.fixture(scope="session")
+def example_report(rendered_examples: list[Report]) -> Report:
+    """The example scenario's documents (params/example.yaml), from :func:`rendered_examples`."""
+    [report] = [r for r in rendered_examples if r.params == EXAMPLE]
+    return report

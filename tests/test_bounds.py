@@ -132,19 +132,20 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def timed(fn: Any) -> float:
-    """Wall time of a call. [s]"""
-    start = time.perf_counter()
+    """CPU time of a call (a loaded machine slows the clock, not the work). [s]"""
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenarios())
 def test_every_accepted_scenario_finishes_within_budget(data: dict[str, Any]) -> None:
     """check, size and plan each finish within the budget with a result; or the file is refused
     as invalid input, also within it."""
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         scenario = validate_data(data, "generated.yaml")
     except ScenarioError as exc:
@@ -152,7 +153,7 @@ def test_every_accepted_scenario_finishes_within_budget(data: dict[str, Any]) ->
     else:
         problems = []
     if problems:
-        assert time.perf_counter() - start < BUDGET_S
+        assert time.process_time() - start < BUDGET_S
         return
     check = Design(scenario)
     assert timed(lambda: check.findings) < BUDGET_S

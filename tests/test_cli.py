@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXAMPLES, PARAMS, run_cli
+from conftest import EXAMPLES, PARAMS, run_cli, run_process
 
 from srmkit import __version__
 from srmkit.schema import json_schema_text
@@ -56,11 +56,16 @@ def test_check_examples_exit_codes_and_json() -> None:
     }
     fitting = [p for p in EXAMPLES if p.name != "cx3-upgrade.yaml"]
     assert run_cli("check", *map(str, fitting)).returncode == 0
+    # The installed entry point gives the same exit codes as the command run in process.
+    assert run_process("check", *map(str, EXAMPLES)).returncode == 1
+    assert run_process("check", *map(str, fitting)).returncode == 0
+    assert run_process("limits", "CX4-48").returncode == 2
 
 
 def test_version_and_help() -> None:
     """--version prints the package version; --help lists the subcommands."""
     assert run_cli("--version").stdout.strip() == f"srmkit {__version__}"
+    assert run_process("--version").stdout.strip() == f"srmkit {__version__}"
     help_text = run_cli("--help").stdout
     for command in ("report", "check", "limits", "schema"):
         assert command in help_text

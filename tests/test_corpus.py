@@ -24,10 +24,10 @@ from srmkit.cli import app
 
 CORPUS = Path(__file__).parent / "corpus"
 BUDGET_S = 5.0
-"""Seconds any one command may take on any one file (the issue: "a few seconds")."""
+"""CPU seconds any one command may take on any one file (the issue: "a few seconds"). CPU time of
+this process, not wall time: a loaded machine slows the clock, not the work."""
 LARGEST_BUDGET_S = 10.0
-"""Seconds for the largest accepted design (10,000 servers): about 3.5 s on an idle 2-core
-machine, with room for a loaded one."""
+"""CPU seconds for the largest accepted design (10,000 servers): about 3.5 s."""
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,15 @@ class Run:
     out: str
     err: str
     seconds: float
+    """CPU time of the command. [s]"""
 
 
 def run(*args: str) -> Run:
     """Run srmkit in this process; any exception other than an exit is a crash."""
     runner = CliRunner()
-    start = time.perf_counter()
+    start = time.process_time()
     result = runner.invoke(app, list(args), catch_exceptions=True)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"srmkit {' '.join(args)} crashed") from result.exception
     assert "Traceback" not in result.output
@@ -159,6 +160,7 @@ def _servers(count: int) -> str:
     return f"{head}\nservers:\n{rows}\n{tail}"
 
 
+@pytest.mark.slow
 def test_ten_thousand_servers_answer_within_budget(tmp_path: Path) -> None:
     """The largest accepted design: every command answers within the budget in strict JSON."""
     path = tmp_path / "huge.yaml"

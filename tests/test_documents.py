@@ -42,12 +42,10 @@ TOO_WIDE_JS = """() => [...document.querySelectorAll('table.srm-table, .plotly-g
 FORBIDDEN = ("MODEL.md", "FACTS", "Traceback", "import srmkit", "from srmkit", "def ", "b.cover()")
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
-    """Every example rendered to HTML, PDF and DOCX in one run."""
-    result = render(EXAMPLES, tmp_path_factory.mktemp("reports"), ("html", "pdf", "docx"))
-    assert result.failures == []
-    return result.reports
+@pytest.fixture
+def reports(rendered_examples: list[Report]) -> list[Report]:
+    """Every example rendered to HTML, PDF and DOCX (once per session: conftest)."""
+    return rendered_examples
 
 
 def documents(reports: list[Report]) -> list[tuple[Report, str]]:

@@ -16,16 +16,11 @@ from pypdf import PdfReader
 from srmkit.browser import offline_page, wait_for_figures
 from srmkit.report import Report, render
 
-pytestmark = [pytest.mark.notebook, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(scope="module")
-def example_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    """The example scenario rendered once, to HTML and PDF."""
-    from srmkit.browser import find_browser
-
-    formats = ("html", "pdf") if find_browser() else ("html",)
-    return render([EXAMPLE], tmp_path_factory.mktemp("reports"), formats).reports[0]
+# example_report (conftest): the example rendered once per run, shared with test_documents.
+pytestmark = [
+    pytest.mark.notebook,
+    pytest.mark.timeout(300),
+]
 
 
 def test_report_folder_layout(example_report: Report) -> None:

@@ -68,6 +68,7 @@ def wait_for_staging(out: Path, timeout_s: float = 60) -> Path:
     raise AssertionError("the run never began writing")
 
 
+@pytest.mark.slow
 def test_concurrent_runs_on_one_scenario_each_land(tmp_path: Path) -> None:
     """Two runs at once on the same scenario and folder: both succeed, neither replaces the
     other, nothing is left over."""
@@ -85,6 +86,7 @@ def test_concurrent_runs_on_one_scenario_each_land(tmp_path: Path) -> None:
     assert leftovers(out) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.0, 0.1, 0.4])
 def test_sigterm_removes_the_unfinished_report(tmp_path: Path, delay_s: float) -> None:
     """SIGTERM ends a run as Ctrl-C does, wherever it lands (while exports are written, while a
@@ -133,6 +135,7 @@ def test_an_interrupt_inside_the_import_system_comes_again_later(
         interrupts.INTERRUPTED.clear()
 
 
+@pytest.mark.slow
 def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:
     """A run killed outright leaves its staging folder, reservation and working folder; the
     next run removes them and lands in the name the killed run had reserved."""
@@ -298,6 +301,7 @@ def servers_params(tmp_path: Path, count: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.usefixtures("need_browser")
 @pytest.mark.timeout(600)
