@@ -241,24 +241,47 @@ def _from_validation(err: ValidationError, file: str, lines: Mapping[Loc, int]) 
 MAX_LOGO_BYTES = 2_000_000
 
 
+Add = Callable[[Loc, Any, str], None]
+"""Records one problem: where (a location in the scenario), the value found, what is wrong."""
+
+
 def cross_check(
     scenario: Scenario, file: str, lines: Mapping[Loc, int], base_dir: Path | None = None
 ) -> list[Problem]:
     """Consistency between sections: names that must exist, be unique, or be able to mirror;
-    the logo file, when the scenario came from a file."""
+    the logo file, when the scenario came from a file. One check per concern, in the order the
+    problems are listed."""
     problems: list[Problem] = []
 
     def add(loc: Loc, value: Any, message: str) -> None:
         problems.append(Problem(file, _line(lines, loc), field_path(loc), _show(value), message))
 
+    if base_dir is not None:
+        _check_logo(scenario, add, base_dir)
+    _check_unique_names(scenario, add)
+    arrays_by_site = _check_arrays(scenario, add)
+    _check_servers(scenario, add, arrays_by_site)
+    _check_consistency_groups(scenario, add)
+    _check_accepted_risks(scenario, add)
+    _check_size(scenario, add)
+    _check_scenarios(scenario, add)
+    _check_replication(scenario, add)
+    return problems
+
+
+def _check_logo(scenario: Scenario, add: Add, base_dir: Path) -> None:
+    """The cover's logo exists beside the scenario file and is not too large."""
     logo = scenario.document.logo
-    if logo and base_dir is not None:
+    if logo:
         path = base_dir / logo
         if not path.is_file():
             add(("document", "logo"), logo, f"no such file beside the scenario file ({path.name})")
         elif path.stat().st_size > MAX_LOGO_BYTES:
             add(("document", "logo"), logo, f"the logo is larger than {MAX_LOGO_BYTES:,} bytes")
 
+
+def _check_unique_names(scenario: Scenario, add: Add) -> None:
+    """Site, array and server names are unique, ignoring case."""
     site_names = [s.name for s in scenario.sites]
     for kind, names in (
         ("site", site_names),
@@ -277,6 +300,11 @@ def cross_check(
                     f"{names[first]!r}",
                 )
 
+
+def _check_arrays(scenario: Scenario, add: Add) -> dict[str, list[str]]:
+    """Every array stands at a known site and is a catalogue model that mirrors and runs its
+    FLARE release; every site has an array. The arrays of each site."""
+    site_names = [s.name for s in scenario.sites]
     arrays_by_site: dict[str, list[str]] = {name: [] for name in site_names}
     for i, array in enumerate(scenario.arrays):
         if array.site not in arrays_by_site:
@@ -312,6 +340,13 @@ def cross_check(
             index = site_names.index(site)
             add(("sites", index, "name"), site, "no array is placed at this site")
 
+    return arrays_by_site
+
+
+def _check_servers(scenario: Scenario, add: Add, arrays_by_site: dict[str, list[str]]) -> None:
+    """Every server stands at a known site, has a known profile and names arrays that exist at
+    its site and at the other one."""
+    site_names = [s.name for s in scenario.sites]
     profiles = list(scenario.assumptions.exchange_profiles)
     for i, server in enumerate(scenario.servers):
         if server.site not in arrays_by_site:
@@ -348,6 +383,10 @@ def cross_check(
                     + ", ".join(local or ["(none)"]),
                 )
 
+
+def _check_consistency_groups(scenario: Scenario, add: Add) -> None:
+    """A protected Hub Transport VM's name is its own; explicit consistency groups have unique
+    names and name servers that exist."""
     server_names = [s.name for s in scenario.servers]
     hubs = [s.hub_vm_name for s in scenario.sites if s.hub_transport_protected]
     for i, hub_site in enumerate(scenario.sites):
@@ -376,6 +415,9 @@ def cross_check(
                     + ", ".join(vm_names),
                 )
 
+
+def _check_accepted_risks(scenario: Scenario, add: Add) -> None:
+    """Accepted risks name rules that exist and are not errors."""
     rules = catalogue()
     for i, accepted in enumerate(scenario.accept):
         known = rules.get(accepted.id)
@@ -393,6 +435,9 @@ def cross_check(
                 "errors cannot be accepted; only warning and info findings can",
             )
 
+
+def _check_size(scenario: Scenario, add: Add) -> None:
+    """The design has at most the mirrored LUNs srmkit plans."""
     luns = 0
     for server in scenario.servers:
         sgs = server.storage_groups or int(
@@ -413,6 +458,11 @@ def cross_check(
             "mailbox quotas and max_db_gib",
         )
 
+
+def _check_scenarios(scenario: Scenario, add: Add) -> None:
+    """The file's failure scenarios have names of their own and name sites and arrays that
+    exist."""
+    site_names = [s.name for s in scenario.sites]
     array_names = {a.name for a in scenario.arrays}
     seen_names: dict[str, int] = {}
     for i, sim in enumerate(scenario.scenarios):
@@ -439,6 +489,9 @@ def cross_check(
                     "no such array; arrays: " + ", ".join(sorted(array_names)),
                 )
 
+
+def _check_replication(scenario: Scenario, add: Add) -> None:
+    """MirrorView/A has a schedule: an interval, or manual update times."""
     replication = scenario.replication
     if replication.mode == "async":
         if replication.update_type == "manual" and not replication.manual_update_times:
@@ -449,7 +502,6 @@ def cross_check(
                 replication.update_type,
                 "MirrorView/A needs update_interval_min (minutes between updates)",
             )
-    return problems
 
 
 def _mirroring_models() -> list[Any]:
