@@ -139,155 +139,11 @@ class Design(Study):
         return min(_sold_mbps(need), MAX_LINK_MBPS)
 
     def _candidates(self, f: Finding) -> Iterator[Candidate]:
-        s = self.scenario
-        link, rep = s.link, s.replication
-        rule = f.id
-        if rule in MODEL_RULES:
-            for rec in self.recommendations:
-                if rec.array == f.subject and rec.recommended_model:
-                    arrays = " and ".join(rec.replaces)
-                    model = get_model(rec.recommended_model)
-                    yield (
-                        f"replace {arrays} ({rec.current_model}) by a {model.model}",
-                        Change("models", values=tuple((n, model.model) for n in rec.replaces)),
-                    )
-        if (
-            rule in ("LIMIT-CG-COUNT", "LIMIT-GROWTH", "RTO-TARGET")
-            and rep.cg_policy == "per_server"
-        ):
-            yield (
-                "share consistency groups between servers (packed policy; they then fail over "
-                "together)",
-                _section("replication", cg_policy="packed"),
-            )
-        if rule in LIMIT_RULES and not self.is_sync:
-            yield (
-                "use MirrorView/S instead of MirrorView/A (its limits are higher; the distance "
-                "allows it)",
-                Change("mode", "sync"),
-            )
-        if rule in LIMIT_RULES:
-            yield (
-                "add a second array pair of the same models and move half of each site's servers "
-                "to it",
-                Change("second_pair"),
-            )
-        if rule == "LOG-WRITE-LATENCY":
-            if link.round_trips > 1:
-                yield (
-                    "use write acceleration on the link (one round trip per write)",
-                    _section("link", round_trips=1),
-                )
-            within = math.floor(self.max_distance_km * 0.99)
-            if within >= 1:
-                yield (
-                    f"a recovery site within {within:,} km",
-                    _section("link", distance_km=float(within)),
-                )
-            yield (
-                "use MirrorView/A (the recovery point is then the update cycle's)",
-                Change("mode", "async"),
-            )
-        if rule == "SYNC-DISTANCE":
-            within = math.floor((self.a.sync_distance_limit_km / link.route_factor) * 0.99)
-            yield (
-                f"a recovery site within {within:,} km (a fibre route under "
-                f"{self.a.sync_distance_limit_km:g} km at route factor {link.route_factor:g})",
-                _section("link", distance_km=float(within)),
-            )
-            yield ("use MirrorView/A", Change("mode", "async"))
-        if rule in ("LINK-SATURATED", "LINK-UTILIZATION-HIGH"):
-            target = 1.0 if rule == "LINK-SATURATED" else self.a.link_utilization_warn_fraction
-            if link.share_fraction < 1:
-                yield ("give replication the whole link", _section("link", share_fraction=1.0))
-            mbps = self._link_for(target * 0.999)
-            if mbps > link.bandwidth_mbps:
-                yield (f"a {mbps:,g} Mbit/s link", _section("link", bandwidth_mbps=mbps))
-        if rule in ("ASYNC-UNBOUNDED", "ASYNC-OVERRUN", "RPO-TARGET"):
-            need = self.required_rate_mbps_for_target_rpo
-            if need is not None:
-                mbps = min(
-                    _sold_mbps(need / (link.efficiency_fraction * link.share_fraction)),
-                    MAX_LINK_MBPS,
-                )
-                if mbps > link.bandwidth_mbps:
-                    yield (
-                        f"a {mbps:,g} Mbit/s link (meets the {s.targets.rpo_min:g} min RPO target)",
-                        _section("link", bandwidth_mbps=mbps),
-                    )
-        if rule == "RTO-TARGET":
-            to_site = next(r.to_site for r in self.recoveries if r.from_site == f.subject)
-            recovery_site = next(x for x in s.sites if x.name == to_site)
-            if recovery_site.recovery_subnet_differs:
-                yield (
-                    f"keep the production subnet at {to_site} (no IP customisation step)",
-                    _items("sites", to_site, recovery_subnet_differs=False),
-                )
-            if self.a.priority_groups_count > 1:
-                yield (
-                    "one priority group in the recovery plan",
-                    Change("assumptions", values=(("priority_groups_count", 1),)),
-                )
-        mailbox = next((v.name for v in s.servers if v.name == f.subject), None)
-        if rule in ("USERS-PER-VM", "SG-PER-SERVER", "VM-VIRTUAL-DISKS") and mailbox:
-            parts = self._fewest_parts(f, mailbox)
-            if parts:
-                yield (
-                    f"spread {mailbox}'s mailboxes over {parts} server VMs",
-                    Change("split", mailbox, parts=parts),
-                )
-        if rule == "ESX-HOST-LUNS" and f.subject:
-            site = next(x for x in s.sites if x.name == f.subject)
-            clusters = next(
-                (
-                    n
-                    for n in range(site.recovery_esx_clusters + 1, MAX_CLUSTERS + 1)
-                    if not any(
-                        h.subject == f.subject
-                        for h in checks.CHECKS[rule](
-                            self.apply(_items("sites", f.subject, recovery_esx_clusters=n))
-                        )
-                    )
-                ),
-                None,
-            )
-            clusters = clusters or MAX_CLUSTERS  # none is enough: the most, to show it was tried
-            yield (
-                f"spread the VMs recovered to {f.subject} over {clusters} ESX clusters",
-                _items("sites", f.subject, recovery_esx_clusters=clusters),
-            )
-        if rule == "DB-PER-SG" and f.subject:
-            yield (
-                f"let srmkit derive {f.subject}'s storage groups from its mailboxes",
-                _items("servers", f.subject, storage_groups=None),
-            )
-        if rule in ("SG-SPLIT-CG", "CG-MISSING-LUN", "CG-MIXED-MODE") and rep.consistency_groups:
-            yield (
-                "let srmkit plan the consistency groups (remove the explicit layout)",
-                _section("replication", consistency_groups=None),
-            )
-        if rule == "CG-PACKED-FAILOVER":
-            yield (
-                "one set of consistency groups per server (per-server policy)",
-                _section("replication", cg_policy="per_server"),
-            )
-        if rule == "CX3-SP-CACHE" and f.subject:
-            array = f.subject
-            cx4 = next(
-                (
-                    m
-                    for m in catalogue()
-                    if m.write_cache_kept_on_sp_failure
-                    and m.mirrorview_supported
-                    and self.variant({array: m}).fits
-                ),
-                None,
-            )
-            if cx4 is not None:
-                yield (
-                    f"replace {array} by a {cx4.model} (keeps its write cache)",
-                    Change("models", values=((array, cx4.model),)),
-                )
+        """Every remedy to try for a finding: the table's rows for its rule, in order, then the
+        settings that answer it."""
+        for rules, remedies in REMEDY_TABLE:
+            if f.id in rules:
+                yield from remedies(self, f)
         yield from self._setting_candidates(f)
 
     def _fewest_parts(self, f: Finding, server: str, most: int = 8) -> int | None:
@@ -497,3 +353,232 @@ def _second_pair(s: Scenario) -> Scenario:
             )
         )
     return s.model_copy(update={"arrays": arrays, "servers": servers})
+
+
+# --- remedy candidates, by rule: each row of REMEDY_TABLE names the rules a remedy answers --------
+
+
+def _replace_models(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The recommended model for the array that breaks a limit."""
+    for rec in d.recommendations:
+        if rec.array == f.subject and rec.recommended_model:
+            arrays = " and ".join(rec.replaces)
+            model = get_model(rec.recommended_model)
+            yield (
+                f"replace {arrays} ({rec.current_model}) by a {model.model}",
+                Change("models", values=tuple((n, model.model) for n in rec.replaces)),
+            )
+
+
+def _pack_consistency_groups(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Fewer consistency groups: servers share them."""
+    if d.scenario.replication.cg_policy == "per_server":
+        yield (
+            "share consistency groups between servers (packed policy; they then fail over "
+            "together)",
+            _section("replication", cg_policy="packed"),
+        )
+
+
+def _sync_for_its_limits(d: Design, f: Finding) -> Iterator[Candidate]:
+    """MirrorView/S, whose array limits are higher than MirrorView/A's."""
+    if not d.is_sync:
+        yield (
+            "use MirrorView/S instead of MirrorView/A (its limits are higher; the distance "
+            "allows it)",
+            Change("mode", "sync"),
+        )
+
+
+def _second_array_pair(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Half of each site's servers on a second array pair."""
+    yield (
+        "add a second array pair of the same models and move half of each site's servers to it",
+        Change("second_pair"),
+    )
+
+
+def _lower_latency(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Write acceleration, a nearer recovery site, or MirrorView/A."""
+    link = d.scenario.link
+    if link.round_trips > 1:
+        yield (
+            "use write acceleration on the link (one round trip per write)",
+            _section("link", round_trips=1),
+        )
+    within = math.floor(d.max_distance_km * 0.99)
+    if within >= 1:
+        yield (
+            f"a recovery site within {within:,} km",
+            _section("link", distance_km=float(within)),
+        )
+    yield (
+        "use MirrorView/A (the recovery point is then the update cycle's)",
+        Change("mode", "async"),
+    )
+
+
+def _shorter_route(d: Design, f: Finding) -> Iterator[Candidate]:
+    """A recovery site whose fibre route is within EMC's distance, or MirrorView/A."""
+    link = d.scenario.link
+    within = math.floor((d.a.sync_distance_limit_km / link.route_factor) * 0.99)
+    yield (
+        f"a recovery site within {within:,} km (a fibre route under "
+        f"{d.a.sync_distance_limit_km:g} km at route factor {link.route_factor:g})",
+        _section("link", distance_km=float(within)),
+    )
+    yield ("use MirrorView/A", Change("mode", "async"))
+
+
+def _more_link(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The whole link for replication, or a larger link, under the utilisation limit."""
+    link = d.scenario.link
+    target = 1.0 if f.id == "LINK-SATURATED" else d.a.link_utilization_warn_fraction
+    if link.share_fraction < 1:
+        yield ("give replication the whole link", _section("link", share_fraction=1.0))
+    mbps = d._link_for(target * 0.999)
+    if mbps > link.bandwidth_mbps:
+        yield (f"a {mbps:,g} Mbit/s link", _section("link", bandwidth_mbps=mbps))
+
+
+def _link_for_the_rpo(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The link the target RPO needs."""
+    s = d.scenario
+    link = s.link
+    need = d.required_rate_mbps_for_target_rpo
+    if need is not None:
+        mbps = min(
+            _sold_mbps(need / (link.efficiency_fraction * link.share_fraction)),
+            MAX_LINK_MBPS,
+        )
+        if mbps > link.bandwidth_mbps:
+            yield (
+                f"a {mbps:,g} Mbit/s link (meets the {s.targets.rpo_min:g} min RPO target)",
+                _section("link", bandwidth_mbps=mbps),
+            )
+
+
+def _shorter_recovery(d: Design, f: Finding) -> Iterator[Candidate]:
+    """No IP customisation step, one priority group."""
+    s = d.scenario
+    to_site = next(r.to_site for r in d.recoveries if r.from_site == f.subject)
+    recovery_site = next(x for x in s.sites if x.name == to_site)
+    if recovery_site.recovery_subnet_differs:
+        yield (
+            f"keep the production subnet at {to_site} (no IP customisation step)",
+            _items("sites", to_site, recovery_subnet_differs=False),
+        )
+    if d.a.priority_groups_count > 1:
+        yield (
+            "one priority group in the recovery plan",
+            Change("assumptions", values=(("priority_groups_count", 1),)),
+        )
+
+
+def _split_mailbox_server(d: Design, f: Finding) -> Iterator[Candidate]:
+    """A mailbox server's mailboxes over the fewest VMs that pass the rule."""
+    mailbox = next((v.name for v in d.scenario.servers if v.name == f.subject), None)
+    if mailbox:
+        parts = d._fewest_parts(f, mailbox)
+        if parts:
+            yield (
+                f"spread {mailbox}'s mailboxes over {parts} server VMs",
+                Change("split", mailbox, parts=parts),
+            )
+
+
+def _more_esx_clusters(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The fewest recovery ESX clusters that keep every host under its LUN limit."""
+    if not f.subject:
+        return
+    site = next(x for x in d.scenario.sites if x.name == f.subject)
+    clusters = next(
+        (
+            n
+            for n in range(site.recovery_esx_clusters + 1, MAX_CLUSTERS + 1)
+            if not any(
+                h.subject == f.subject
+                for h in checks.CHECKS[f.id](
+                    d.apply(_items("sites", f.subject, recovery_esx_clusters=n))
+                )
+            )
+        ),
+        None,
+    )
+    clusters = clusters or MAX_CLUSTERS  # none is enough: the most, to show it was tried
+    yield (
+        f"spread the VMs recovered to {f.subject} over {clusters} ESX clusters",
+        _items("sites", f.subject, recovery_esx_clusters=clusters),
+    )
+
+
+def _derived_storage_groups(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Storage groups from the server's mailboxes, one database each."""
+    if f.subject:
+        yield (
+            f"let srmkit derive {f.subject}'s storage groups from its mailboxes",
+            _items("servers", f.subject, storage_groups=None),
+        )
+
+
+def _planned_consistency_groups(d: Design, f: Finding) -> Iterator[Candidate]:
+    """srmkit's own consistency-group plan instead of an explicit layout."""
+    if d.scenario.replication.consistency_groups:
+        yield (
+            "let srmkit plan the consistency groups (remove the explicit layout)",
+            _section("replication", consistency_groups=None),
+        )
+
+
+def _per_server_groups(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Consistency groups that never span servers."""
+    yield (
+        "one set of consistency groups per server (per-server policy)",
+        _section("replication", cg_policy="per_server"),
+    )
+
+
+def _cache_keeping_model(d: Design, f: Finding) -> Iterator[Candidate]:
+    """A model that keeps its write cache when a storage processor fails."""
+    if not f.subject:
+        return
+    array = f.subject
+    cx4 = next(
+        (
+            m
+            for m in catalogue()
+            if m.write_cache_kept_on_sp_failure
+            and m.mirrorview_supported
+            and d.variant({array: m}).fits
+        ),
+        None,
+    )
+    if cx4 is not None:
+        yield (
+            f"replace {array} by a {cx4.model} (keeps its write cache)",
+            Change("models", values=((array, cx4.model),)),
+        )
+
+
+Remedies = Callable[[Design, Finding], Iterator[Candidate]]
+
+REMEDY_TABLE: tuple[tuple[tuple[str, ...], Remedies], ...] = (
+    (MODEL_RULES, _replace_models),
+    (("LIMIT-CG-COUNT", "LIMIT-GROWTH", "RTO-TARGET"), _pack_consistency_groups),
+    (LIMIT_RULES, _sync_for_its_limits),
+    (LIMIT_RULES, _second_array_pair),
+    (("LOG-WRITE-LATENCY",), _lower_latency),
+    (("SYNC-DISTANCE",), _shorter_route),
+    (("LINK-SATURATED", "LINK-UTILIZATION-HIGH"), _more_link),
+    (("ASYNC-UNBOUNDED", "ASYNC-OVERRUN", "RPO-TARGET"), _link_for_the_rpo),
+    (("RTO-TARGET",), _shorter_recovery),
+    (("USERS-PER-VM", "SG-PER-SERVER", "VM-VIRTUAL-DISKS"), _split_mailbox_server),
+    (("ESX-HOST-LUNS",), _more_esx_clusters),
+    (("DB-PER-SG",), _derived_storage_groups),
+    (("SG-SPLIT-CG", "CG-MISSING-LUN", "CG-MIXED-MODE"), _planned_consistency_groups),
+    (("CG-PACKED-FAILOVER",), _per_server_groups),
+    (("CX3-SP-CACHE",), _cache_keeping_model),
+)
+"""The remedies srmkit tries, in the order it offers them: each row, the rule ids it answers and
+the function that builds its candidates for a finding (a remedy is offered only when it works on
+the design: see :meth:`Design.findings`). Settings of one field follow (``_setting_candidates``)."""
