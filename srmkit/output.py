@@ -167,119 +167,22 @@ def cg_rows(design: Design) -> list[dict[str, Any]]:
 
 
 def size_dict(design: Design) -> dict[str, Any]:
-    """The sizing study (``srmkit size --format json``); keys carry their units."""
+    """The sizing figures (``srmkit size --format json``); keys carry their units."""
     d = design
-    per_server: dict[str, Any] = {
-        s.name: {
-            "users": round(s.users),
-            "profile": s.profile,
-            "storage_groups": s.storage_groups,
-            "db_iops_peak": num(s.db_iops_peak),
-            "db_write_iops_peak": num(s.db_write_iops_peak),
-            "log_mib_per_day": num(s.log_mib_per_day),
-            "db_gib": num(s.db_gib),
-            "db_lun_gib": num(s.db_lun_gib),
-            "log_lun_gib": num(s.log_lun_gib),
-            "luns": s.luns,
-            "capacity_gib": num(s.capacity_gib),
-        }
-        for s in d.servers
-    }
-    per_server["total"] = {
-        "users": round(sum(s.users for s in d.servers)),
-        "storage_groups": sum(s.storage_groups for s in d.servers),
-        "db_iops_peak": num(sum(s.db_iops_peak for s in d.servers)),
-        "db_write_iops_peak": num(sum(s.db_write_iops_peak for s in d.servers)),
-        "log_mib_per_day": num(sum(s.log_mib_per_day for s in d.servers)),
-        "luns": sum(v.luns for v in d.vms),
-        "capacity_gib": num(d.capacity_gib),
-    }
     out: dict[str, Any] = {
         "verdict": d.verdict,
-        "workload": per_server,
+        "workload": _workload(d),
         "hub_transport": [
             {"name": h.name, "site": h.site, "luns": h.luns, "capacity_gib": num(h.capacity_gib)}
             for h in d.hubs
         ],
-        "link": {
-            "effective_rate_mbps": num(d.effective_rate_mbps),
-            "peak_mbps": num(d.peak_mbps),
-            "peak_utilization_fraction": num(d.peak_utilization_fraction),
-            "utilization_warn_fraction": num(d.a.link_utilization_warn_fraction),
-            "directions": [
-                {
-                    "from_site": x.from_site,
-                    "to_site": x.to_site,
-                    "peak_mbps": num(x.peak_mbps),
-                    "peak_utilization_fraction": num(x.peak_utilization_fraction),
-                }
-                for x in d.directions
-            ],
-        },
+        "link": _link(d),
     }
     if d.is_sync:
-        out["sync"] = {
-            "added_latency_ms": num(float(d.added_latency_ms())),
-            "log_write_latency_ms": num(d.log_write_latency_ms),
-            "db_read_latency_ms": num(d.a.local_db_read_ms),
-            "max_distance_km": num(d.max_distance_km),
-            "route_km": num(d.route_km),
-            "route_limit_km": num(d.a.sync_distance_limit_km),
-            "link_saturated": d.link_saturated,
-            "rpo_min": 0,
-        }
+        out["sync"] = _sync(d)
     else:
-        c = d.async_cycle
-        out["async"] = {
-            "worst_rpo_min": num(c.worst_rpo_min),
-            "mean_rpo_min": num(c.mean_rpo_min),
-            "update_overrun": c.update_overrun,
-            "unbounded": c.unbounded,
-            "periodic": c.periodic,
-            "required_rate_mbps_for_target_rpo": num(d.required_rate_mbps_for_target_rpo),
-            "updates": [
-                {
-                    "start_min": num(u.start_min),
-                    "volume_mib": num(u.volume_mib),
-                    "duration_min": num(u.duration_min),
-                }
-                for u in c.updates
-            ],
-            "directions": [
-                {
-                    "from_site": x.from_site,
-                    "to_site": x.to_site,
-                    "worst_rpo_min": num(d.cycles[x.label].worst_rpo_min),
-                    "mean_rpo_min": num(d.cycles[x.label].mean_rpo_min),
-                    "unbounded": d.cycles[x.label].unbounded,
-                }
-                for x in d.directions
-            ],
-        }
-    out["sync_times"] = {
-        "sync_rate_mbps": num(d.sync_rate_mbps),
-        "initial_sync_h": num(d.initial_sync_h),
-        "failback_sync_h": num(d.failback_sync_h),
-        "directions": [
-            {
-                "from_site": x.from_site,
-                "to_site": x.to_site,
-                "capacity_gib": num(x.capacity_gib),
-                "initial_sync_h": num(d.initial_sync_by_direction_h[x.label]),
-                "failback_sync_h": num(d.failback_sync_by_site_h[x.from_site]),
-            }
-            for x in d.directions
-        ],
-        "consistency_groups": [
-            {
-                "name": cg.name,
-                "luns": cg.luns,
-                "capacity_gib": num(cg.capacity_gib),
-                "sync_time_h": num(cg.sync_time_h),
-            }
-            for cg in d.consistency_groups
-        ],
-    }
+        out["async"] = _async(d)
+    out["sync_times"] = _sync_times(d)
     out["rlp_gib"] = num(max((r.rlp_gib for r in d.rlp.values()), default=0.0))
     out["rlp"] = {
         name: {
@@ -305,6 +208,128 @@ def size_dict(design: Design) -> dict[str, Any]:
         for r in assumption_rows(d.a)
     }
     return out
+
+
+def _workload(d: Design) -> dict[str, Any]:
+    """Each mailbox server's workload and LUNs, and their total."""
+    per_server: dict[str, Any] = {
+        s.name: {
+            "users": round(s.users),
+            "profile": s.profile,
+            "storage_groups": s.storage_groups,
+            "db_iops_peak": num(s.db_iops_peak),
+            "db_write_iops_peak": num(s.db_write_iops_peak),
+            "log_mib_per_day": num(s.log_mib_per_day),
+            "db_gib": num(s.db_gib),
+            "db_lun_gib": num(s.db_lun_gib),
+            "log_lun_gib": num(s.log_lun_gib),
+            "luns": s.luns,
+            "capacity_gib": num(s.capacity_gib),
+        }
+        for s in d.servers
+    }
+    per_server["total"] = {
+        "users": round(sum(s.users for s in d.servers)),
+        "storage_groups": sum(s.storage_groups for s in d.servers),
+        "db_iops_peak": num(sum(s.db_iops_peak for s in d.servers)),
+        "db_write_iops_peak": num(sum(s.db_write_iops_peak for s in d.servers)),
+        "log_mib_per_day": num(sum(s.log_mib_per_day for s in d.servers)),
+        "luns": sum(v.luns for v in d.vms),
+        "capacity_gib": num(d.capacity_gib),
+    }
+    return per_server
+
+
+def _link(d: Design) -> dict[str, Any]:
+    """The link's effective rate and its peak use, per direction."""
+    return {
+        "effective_rate_mbps": num(d.effective_rate_mbps),
+        "peak_mbps": num(d.peak_mbps),
+        "peak_utilization_fraction": num(d.peak_utilization_fraction),
+        "utilization_warn_fraction": num(d.a.link_utilization_warn_fraction),
+        "directions": [
+            {
+                "from_site": x.from_site,
+                "to_site": x.to_site,
+                "peak_mbps": num(x.peak_mbps),
+                "peak_utilization_fraction": num(x.peak_utilization_fraction),
+            }
+            for x in d.directions
+        ],
+    }
+
+
+def _sync(d: Design) -> dict[str, Any]:
+    """MirrorView/S: write latency, distances, RPO 0."""
+    return {
+        "added_latency_ms": num(float(d.added_latency_ms())),
+        "log_write_latency_ms": num(d.log_write_latency_ms),
+        "db_read_latency_ms": num(d.a.local_db_read_ms),
+        "max_distance_km": num(d.max_distance_km),
+        "route_km": num(d.route_km),
+        "route_limit_km": num(d.a.sync_distance_limit_km),
+        "link_saturated": d.link_saturated,
+        "rpo_min": 0,
+    }
+
+
+def _async(d: Design) -> dict[str, Any]:
+    """MirrorView/A: the update cycle's RPO, its updates, per direction."""
+    c = d.async_cycle
+    return {
+        "worst_rpo_min": num(c.worst_rpo_min),
+        "mean_rpo_min": num(c.mean_rpo_min),
+        "update_overrun": c.update_overrun,
+        "unbounded": c.unbounded,
+        "periodic": c.periodic,
+        "required_rate_mbps_for_target_rpo": num(d.required_rate_mbps_for_target_rpo),
+        "updates": [
+            {
+                "start_min": num(u.start_min),
+                "volume_mib": num(u.volume_mib),
+                "duration_min": num(u.duration_min),
+            }
+            for u in c.updates
+        ],
+        "directions": [
+            {
+                "from_site": x.from_site,
+                "to_site": x.to_site,
+                "worst_rpo_min": num(d.cycles[x.label].worst_rpo_min),
+                "mean_rpo_min": num(d.cycles[x.label].mean_rpo_min),
+                "unbounded": d.cycles[x.label].unbounded,
+            }
+            for x in d.directions
+        ],
+    }
+
+
+def _sync_times(d: Design) -> dict[str, Any]:
+    """Full synchronisation times: initial, failback, per direction and consistency group."""
+    return {
+        "sync_rate_mbps": num(d.sync_rate_mbps),
+        "initial_sync_h": num(d.initial_sync_h),
+        "failback_sync_h": num(d.failback_sync_h),
+        "directions": [
+            {
+                "from_site": x.from_site,
+                "to_site": x.to_site,
+                "capacity_gib": num(x.capacity_gib),
+                "initial_sync_h": num(d.initial_sync_by_direction_h[x.label]),
+                "failback_sync_h": num(d.failback_sync_by_site_h[x.from_site]),
+            }
+            for x in d.directions
+        ],
+        "consistency_groups": [
+            {
+                "name": cg.name,
+                "luns": cg.luns,
+                "capacity_gib": num(cg.capacity_gib),
+                "sync_time_h": num(cg.sync_time_h),
+            }
+            for cg in d.consistency_groups
+        ],
+    }
 
 
 def mirror_rows(design: Design) -> list[dict[str, Any]]:
