@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from srmkit.glossary import MODE_NAME
 from srmkit.rules import Severity, catalogue
 from srmkit.study import Study
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 3}
 ACCEPTED_ORDER = 2
-MODE_NAMES = {"sync": "MirrorView/S", "async": "MirrorView/A"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _limit_hits(d: Study, limit: str, what: str) -> Iterator[Hit]:
                 "LIMIT-CG-COUNT": (a.cgs, a.max_cgs),
             }[limit]
             yield Hit(
-                f"{a.array} ({a.model}, {MODE_NAMES[a.mode]}): {used:,} {what} > "
+                f"{a.array} ({a.model}, {MODE_NAME[a.mode]}): {used:,} {what} > "
                 f"{allowed:,} allowed",
                 a.array,
             )

@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 
 from srmkit import glossary, states
 from srmkit.design import Design
+from srmkit.glossary import MODE_NAME, or_unbounded
 from srmkit.options import (
     METRIC_WORDS,
-    MODE_WORDS,
     Comparison,
     Option,
     Sweep,
@@ -503,7 +503,7 @@ def options_rpo(comparison: Comparison) -> go.Figure:
             y=[np.nan if v is None else v for v in values],
             name=label,
             marker={"color": colour},
-            text=["unbounded" if v is None else f"{v:,.0f}" for v in values],
+            text=[or_unbounded(v, digits=0) for v in values],
             textposition="outside",
         )
     target = comparison.thresholds.rpo_target_min
@@ -552,7 +552,7 @@ def model_headroom(comparison: Comparison) -> go.Figure:
     )
     _note(
         fig,
-        f"Limits of the white paper's Tables 2 and 3 for {MODE_WORDS[comparison.mode]}; every "
+        f"Limits of the white paper's Tables 2 and 3 for {MODE_NAME[comparison.mode]}; every "
         "mirror counts on the array of its primary and of its secondary image (Method §7).",
     )
     return fig

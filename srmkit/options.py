@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from srmkit.design import Change, Design, Verdict, _transform
+from srmkit.glossary import MODE_NAME
 from srmkit.limits import ArrayModel, Mode, catalogue
 from srmkit.schema import MAX_LINK_MBPS, MAX_UPDATE_INTERVAL_MIN, MAX_USERS_PER_SERVER, Scenario
 from srmkit.study import Study
@@ -402,7 +403,6 @@ TYPE_WORDS: dict[str, str] = {
     "end": "from the end of the last update",
     "manual": "at set times",
 }
-MODE_WORDS: dict[Mode, str] = {"sync": "MirrorView/S", "async": "MirrorView/A"}
 
 
 def _headroom(v: Study, year: int) -> tuple[int | None, int | None]:
@@ -476,10 +476,10 @@ def mode_label(
     'MirrorView/A every 15 min from the end of the last update'
     """
     if mode == "sync":
-        return MODE_WORDS[mode]
+        return MODE_NAME[mode]
     if update_type == "manual" or interval_min is None:
-        return f"{MODE_WORDS[mode]} {TYPE_WORDS['manual']}"
-    return f"{MODE_WORDS[mode]} every {interval_min:g} min {TYPE_WORDS[update_type or 'start']}"
+        return f"{MODE_NAME[mode]} {TYPE_WORDS['manual']}"
+    return f"{MODE_NAME[mode]} every {interval_min:g} min {TYPE_WORDS[update_type or 'start']}"
 
 
 def thresholds(design: Design) -> Thresholds:

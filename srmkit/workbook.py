@@ -32,6 +32,7 @@ import numpy.typing as npt
 from srmkit import checks
 from srmkit.design import VERDICT_TEXT, Design, Verdict, verdict_of
 from srmkit.figures import log_ticks
+from srmkit.glossary import MODE_NAME, or_unbounded
 from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.mva import UpdateType
 from srmkit.output import json_ready
@@ -60,7 +61,6 @@ CACHE_SIZE = 256
 """Results kept per design (each a few kB)."""
 CURVE_CACHE_SIZE = 8192
 """RPO curve points kept per design."""
-MODE_NAMES = {"sync": "MirrorView/S", "async": "MirrorView/A"}
 UPDATE_TYPES: tuple[UpdateType, ...] = ("start", "end", "manual")
 
 
@@ -507,7 +507,7 @@ VERDICT_COLOURS = {"fits": "#2e7d4f", "fits_with_warnings": "#b5651d", "does_not
 
 
 def _minutes(value: float | None) -> str:
-    return "unbounded" if value is None else f"{value:,.1f} min"
+    return or_unbounded(value, "min")
 
 
 def headline_html(h: Headline, elapsed_ms: float | None = None) -> str:
@@ -538,7 +538,7 @@ def headline_html(h: Headline, elapsed_ms: float | None = None) -> str:
         ("Verdict", f'<b style="color:{VERDICT_COLOURS[h.verdict]}">{e(h.verdict_text)}</b>'),
         (
             "Design",
-            f"{MODE_NAMES[h.mode]}, {h.users:,} mailboxes, {e(' and '.join(h.models))}",
+            f"{MODE_NAME[h.mode]}, {h.users:,} mailboxes, {e(' and '.join(h.models))}",
         ),
         ("Added write latency", e(latency)),
         ("Worst / mean RPO", e(rpo)),
@@ -593,14 +593,33 @@ class Workbook:
 
     def __init__(self, design_or_scenario: Study | Scenario) -> None:
         import ipywidgets as w
-        import plotly.graph_objects as go
 
         self.design = _design(design_or_scenario)
         self.last_update_s: float | None = None
         self.error: str | None = None
+        start = Inputs.of(self.design)
+        self.outputs = numbers(self.design, start)
+        self._make_controls(start)
+        self._make_figures()
+        self.headline = w.HTML(layout=w.Layout(width="480px"))
+        self._apply(self.outputs)
+
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        box = w.Layout(flex_flow="row wrap")
+        self.ui = w.VBox(
+            [
+                w.Box(list(self.controls.values()), layout=box),
+                w.Box([self.latency_fig, self.rpo_fig], layout=box),
+                w.Box([self.limits_fig, self.headline], layout=box),
+            ]
+        )
+
+    def _make_controls(self, start: Inputs) -> None:
+        """One control per input of :class:`Inputs`, set to the design's own values."""
+        import ipywidgets as w
+
         design = self.design
-        start = Inputs.of(design)
-        self.outputs = numbers(design, start)
         s = design.scenario
         style = {"description_width": "11em"}
         wide = w.Layout(width="30em")
@@ -698,6 +717,10 @@ class Workbook:
             "model": self.model,
         }
 
+    def _make_figures(self) -> None:
+        """The latency, RPO and limit-usage figures, empty until :meth:`_apply` fills them."""
+        import plotly.graph_objects as go
+
         o = self.outputs
         self.latency_fig = go.FigureWidget(layout=FIGURE_LAYOUT)
         self.latency_fig.add_scatter(name="log write latency (MV/S)", mode="lines")
@@ -742,19 +765,6 @@ class Workbook:
             barmode="group",
             title="Array limit usage (used ÷ limit)",
             yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
-        )
-        self.headline = w.HTML(layout=w.Layout(width="480px"))
-        self._apply(o)
-
-        for control in self.controls.values():
-            control.observe(self._changed, names="value")
-        box = w.Layout(flex_flow="row wrap")
-        self.ui = w.VBox(
-            [
-                w.Box(list(self.controls.values()), layout=box),
-                w.Box([self.latency_fig, self.rpo_fig], layout=box),
-                w.Box([self.limits_fig, self.headline], layout=box),
-            ]
         )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -18,7 +18,7 @@ from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
-from srmkit.glossary import in_sentence, possessive, sentence, with_article
+from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence, with_article
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
@@ -33,7 +33,7 @@ def book(design: Design, params_file: str | None = None) -> Book:
 
 
 def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
-    return "unbounded" if value is None else f"{value:,.{digits}f} {unit}"
+    return or_unbounded(value, unit, digits)
 
 
 def _status(ok: bool, warn: bool = False) -> str:

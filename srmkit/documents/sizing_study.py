@@ -16,7 +16,7 @@ from srmkit.design import VERDICT_TEXT, Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
 from srmkit.documents.registry import get_document
-from srmkit.glossary import possessive
+from srmkit.glossary import UNBOUNDED, or_unbounded, possessive
 
 MODE_NAMES = {"sync": "MirrorView/S (synchronous)", "async": "MirrorView/A (asynchronous)"}
 TYPE_NAMES = {"start": "start of last update", "end": "end of last update", "manual": "set times"}
@@ -40,8 +40,8 @@ def _quantity(x: float, unit: str) -> str:
     return f"{text} {unit}"
 
 
-def _fmt(value: float | None, unit: str, digits: int = 1, none: str = "unbounded") -> str:
-    return none if value is None else f"{value:,.{digits}f} {unit}"
+def _fmt(value: float | None, unit: str, digits: int = 1, none: str = UNBOUNDED) -> str:
+    return none if value is None else or_unbounded(value, unit, digits)
 
 
 def _percent(value: float | None) -> str:
@@ -49,7 +49,7 @@ def _percent(value: float | None) -> str:
 
 
 def _signed(value: float | None, digits: int) -> str:
-    return "unbounded" if value is None else f"{value:+,.{digits}f}"
+    return or_unbounded(value, digits=digits, sign=True)
 
 
 def _rule_titles(ids: tuple[str, ...]) -> str:
