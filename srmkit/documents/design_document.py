@@ -401,7 +401,6 @@ def workload(b: Book, design: Design) -> Html:
 
 def replication(b: Book, design: Design) -> Html:
     """The link per direction, then MV/S latency or MV/A RPO, then synchronisation times."""
-    a = design.a
     s = design.scenario
     link = s.link
     dir_rows = [
@@ -437,67 +436,84 @@ def replication(b: Book, design: Design) -> Html:
             dir_rows,
         ),
     ]
-    if design.is_sync:
-        saturated = design.link_saturated
-        added = None if saturated else float(design.added_latency_ms())
-        log_ms = None if saturated else design.log_write_latency_ms
-        rows: list[list[object]] = [
-            ["Added write latency", _fmt(added, "ms", 2)],
-            ["Log write latency (local + added)", _fmt(log_ms, "ms", 2)],
-            ["Microsoft's limit for log writes (average)", f"{a.log_write_avg_limit_ms:g} ms"],
-            ["Longest distance within that limit", _fmt(design.max_distance_km, "km", 0)],
-            [
-                "EMC's distance guideline for MirrorView/S",
-                f"under {a.sync_distance_limit_km:g} km of fibre",
-            ],
-            ["Recovery point", "0 min: every write is on both arrays"],
-        ]
-        parts += [
-            b.h2("MirrorView/S write latency"),
-            paragraph(
-                "MirrorView/S acknowledges a write only when it is on both arrays, so every "
-                "Exchange write waits for the link: propagation over the fibre route, "
-                "serialisation and queueing on the link, and MirrorView's overhead. Database "
-                "reads are served locally and are not affected (Method §4)."
-            ),
-            b.table("MirrorView/S results", [Col("Result"), Col("Value")], rows),
-            b.figure(figures.latency_vs_distance(design), "Log write latency against distance"),
-        ]
-    else:
-        c = design.async_cycle
-        need = design.required_rate_mbps_for_target_rpo
-        r = s.replication
-        schedule = (
-            f"an update every {r.update_interval_min:g} min counted from the "
-            f"{'start' if r.update_type == 'start' else 'end'} of the previous one"
-            if r.update_type != "manual"
-            else "updates at set times"
-        )
-        rows = [
-            ["Worst recovery point", _fmt(c.worst_rpo_min, "min", 0)],
-            ["Mean recovery point", _fmt(c.mean_rpo_min, "min", 0)],
-            ["Updates a day", f"{len(c.updates):,}" if not c.unbounded else "–"],
-            ["An update takes longer than the interval", glossary.yes_no(c.update_overrun)],
-            [
-                f"Available rate the {s.targets.rpo_min:g} min target needs",
-                _fmt(need, "Mbit/s", 0) if need is not None else "no rate meets it",
-            ],
-        ]
-        parts += [
-            b.h2("MirrorView/A recovery point"),
-            paragraph(
-                f"MirrorView/A sends, with {schedule}, the changes written since the previous "
-                "update; the recovery site holds the data of the start of the last completed "
-                "update, so the recovery point grows until the next update completes (Method §5)."
-            ),
-            b.table("MirrorView/A results", [Col("Result"), Col("Value")], rows),
-        ]
-        if not c.unbounded:
-            parts.append(b.figure(figures.rpo_over_day(design), "Recovery point over the day"))
-        parts.append(
-            b.figure(figures.rpo_vs_rate(design), "Worst recovery point against link rate")
-        )
+    parts += _sync_latency(b, design) if design.is_sync else _async_rpo(b, design)
     parts.append(b.figure(figures.utilization_by_hour(design), "Replication traffic by hour"))
+    parts += _synchronisation(b, design)
+    return join(*parts)
+
+
+def _sync_latency(b: Book, design: Design) -> list[Html]:
+    """MirrorView/S: the added write latency against Microsoft's limit and EMC's distance."""
+    a = design.a
+    saturated = design.link_saturated
+    added = None if saturated else float(design.added_latency_ms())
+    log_ms = None if saturated else design.log_write_latency_ms
+    rows: list[list[object]] = [
+        ["Added write latency", _fmt(added, "ms", 2)],
+        ["Log write latency (local + added)", _fmt(log_ms, "ms", 2)],
+        ["Microsoft's limit for log writes (average)", f"{a.log_write_avg_limit_ms:g} ms"],
+        ["Longest distance within that limit", _fmt(design.max_distance_km, "km", 0)],
+        [
+            "EMC's distance guideline for MirrorView/S",
+            f"under {a.sync_distance_limit_km:g} km of fibre",
+        ],
+        ["Recovery point", "0 min: every write is on both arrays"],
+    ]
+    return [
+        b.h2("MirrorView/S write latency"),
+        paragraph(
+            "MirrorView/S acknowledges a write only when it is on both arrays, so every "
+            "Exchange write waits for the link: propagation over the fibre route, "
+            "serialisation and queueing on the link, and MirrorView's overhead. Database "
+            "reads are served locally and are not affected (Method §4)."
+        ),
+        b.table("MirrorView/S results", [Col("Result"), Col("Value")], rows),
+        b.figure(figures.latency_vs_distance(design), "Log write latency against distance"),
+    ]
+
+
+def _async_rpo(b: Book, design: Design) -> list[Html]:
+    """MirrorView/A: the update cycle's recovery point and the rate the target needs."""
+    s = design.scenario
+    parts: list[Html] = []
+    c = design.async_cycle
+    need = design.required_rate_mbps_for_target_rpo
+    r = s.replication
+    schedule = (
+        f"an update every {r.update_interval_min:g} min counted from the "
+        f"{'start' if r.update_type == 'start' else 'end'} of the previous one"
+        if r.update_type != "manual"
+        else "updates at set times"
+    )
+    rows = [
+        ["Worst recovery point", _fmt(c.worst_rpo_min, "min", 0)],
+        ["Mean recovery point", _fmt(c.mean_rpo_min, "min", 0)],
+        ["Updates a day", f"{len(c.updates):,}" if not c.unbounded else "–"],
+        ["An update takes longer than the interval", glossary.yes_no(c.update_overrun)],
+        [
+            f"Available rate the {s.targets.rpo_min:g} min target needs",
+            _fmt(need, "Mbit/s", 0) if need is not None else "no rate meets it",
+        ],
+    ]
+    parts += [
+        b.h2("MirrorView/A recovery point"),
+        paragraph(
+            f"MirrorView/A sends, with {schedule}, the changes written since the previous "
+            "update; the recovery site holds the data of the start of the last completed "
+            "update, so the recovery point grows until the next update completes (Method §5)."
+        ),
+        b.table("MirrorView/A results", [Col("Result"), Col("Value")], rows),
+    ]
+    if not c.unbounded:
+        parts.append(b.figure(figures.rpo_over_day(design), "Recovery point over the day"))
+    parts.append(b.figure(figures.rpo_vs_rate(design), "Worst recovery point against link rate"))
+    return parts
+
+
+def _synchronisation(b: Book, design: Design) -> list[Html]:
+    """Full synchronisation times per direction at the mirrors' rate setting."""
+    a = design.a
+    s = design.scenario
     sync_rows = [
         [
             d.label,
@@ -508,7 +524,7 @@ def replication(b: Book, design: Design) -> Html:
         for d in design.directions
     ]
     fraction = a.sync_rate_fraction(s.replication.sync_rate)
-    parts += [
+    return [
         b.h2("Synchronisation"),
         paragraph(
             "New mirrors, a real failover and a failback each need a full synchronisation; the "
@@ -529,7 +545,6 @@ def replication(b: Book, design: Design) -> Html:
             sync_rows,
         ),
     ]
-    return join(*parts)
 
 
 # --- consistency groups and limits ------------------------------------------------------------
