@@ -20,7 +20,7 @@ from srmkit import planner
 PACKAGE = Path(srmkit.__file__).parent
 
 # Bottom to top. A module may import modules of its own layer or below, never above.
-LAYERS: dict[str, int] = {
+LAYERS: dict[str, float] = {
     "version": 0,
     "errors": 0,
     "caching": 0,
@@ -48,6 +48,12 @@ LAYERS: dict[str, int] = {
     "output": 7,
     "figures": 7,
     "exports": 7,
+    "simulation.results": 6.1,
+    "simulation.model": 6.1,
+    "simulation.state": 6.1,
+    "simulation.run": 6.2,
+    "simulation.handlers": 6.3,
+    "simulation.builtin": 6.3,
     "simulation": 7,
     "risk": 7,
     "runbook": 7,

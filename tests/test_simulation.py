@@ -467,3 +467,30 @@ def test_a_scenario_may_not_take_a_builtin_name(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="built-in scenario"):
         load_scenario(path)
+
+
+def test_every_event_kind_has_one_handler() -> None:
+    """Every event a scenario file may name (``SimEvent.event``) has a handler in the dispatch
+    table, and the table holds no handler for an event that does not exist; every step a run
+    queues for itself has one too."""
+    import ast
+    import inspect
+    from typing import get_args
+
+    from srmkit.schema import EventKind
+    from srmkit.simulation import handlers, run
+
+    assert set(handlers.USER_EVENTS) == set(get_args(EventKind))
+    assert handlers.HANDLERS.user is handlers.USER_EVENTS
+    source = inspect.getsource(handlers) + inspect.getsource(run)
+    queued = {
+        node.args[1].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "push"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+    }
+    own = {"user", "update_start", "update_end", "rollback_done", "sync_done"}
+    assert queued - own == set(handlers.INTERNAL_EVENTS)

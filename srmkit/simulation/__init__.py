@@ -1,0 +1,140 @@
+"""The failover state simulator: failure scenarios played out on a design (Method §8).
+
+A scenario is a list of events at times after its start (a link lost, a site lost, an SRM test,
+a recovery plan run, the failback steps, …). The simulator plays them on the design's own
+consistency groups, arrays, sites and protection groups with the state table of
+:mod:`srmkit.states`, and times what follows from the design's numbers: automatic fracture after
+``auto_fracture_s``, resynchronisation and full synchronisation at the design's synchronisation
+rate (Method §6) from the volume the daily profile writes at the scenario's clock time,
+MirrorView/A updates by the cycle model (Method §5), and the recovery plan's steps (Method §8).
+
+Each scenario's result holds every state change (timeline), the data lost at a disaster
+measured from the copy the recovery actually used (the secondary when usable, else the latest
+protective clone; nothing usable: unrecoverable, no number), the RTO, the time without a current
+remote copy, and warnings citing the white paper. Actions the table refuses are listed with
+their reason and the actions allowed at that moment.
+
+Model choices (each follows a row of the state table; see ``docs/method.md`` §8):
+
+- all members of a consistency group share its image state (they fracture and synchronise
+  together [S0]); CGs whose states change alike at one moment are one timeline row;
+- consistency groups synchronising in one direction of the link share its synchronisation rate
+  and finish together; the two directions run in parallel;
+- a MirrorView/S secondary that stops receiving writes holds the data of that moment: the
+  fracture (link or secondary lost past the auto-fracture time) or the primary's loss;
+- a MirrorView/A secondary holds the start of its last completed update; an update interrupted
+  by a fracture or a promote is rolled back to the gold copy (instantly: it is pointer-based);
+- a planned failover (the recovery plan run while the protected site is up) shuts the VMs down,
+  waits for the quiesce threshold (MirrorView/S) or a final update (MirrorView/A) and promotes
+  normally: the mirrors reverse with nothing lost and no resynchronisation [S0].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from srmkit.design import Design
+from srmkit.params import Problem, ScenarioError, problem_at
+from srmkit.schema import BUILTIN_SCENARIOS, SimScenario
+from srmkit.simulation.builtin import TITLES, builtin_scenarios, title
+from srmkit.simulation.handlers import HANDLERS
+from srmkit.simulation.model import _model
+from srmkit.simulation.results import ALL, Refusal, ScenarioResult, Span, TimelineRow
+from srmkit.simulation.run import _Run
+
+__all__ = [
+    "TITLES",
+    "Refusal",
+    "ScenarioResult",
+    "Span",
+    "TimelineRow",
+    "builtin_scenarios",
+    "scenario_names",
+    "scenarios",
+    "simulate",
+    "simulate_all",
+    "title",
+    "validate",
+]
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def validate(design: Design) -> list[Problem]:
+    """Problems of the scenario file's own scenarios that need the plan: unknown CG names, SP
+    events on arrays, SRM events for sites that run no protected VMs."""
+    m = _model(design)
+    problems = []
+    for i, sim in enumerate(design.scenario.scenarios):
+        for j, ev in enumerate(sim.events):
+            if ev.cg is not None and ev.cg != ALL and ev.cg not in m.cg_index:
+                names = ", ".join(c.name for c in m.cgs[:8]) + (" …" if len(m.cgs) > 8 else "")
+                problems.append(
+                    problem_at(
+                        design.scenario,
+                        ("scenarios", i, "events", j, "cg"),
+                        ev.cg,
+                        f"no such consistency group; the plan has {names}",
+                    )
+                )
+            if (
+                ev.site is not None
+                and ev.event.startswith(("srm_", "run_", "reverse", "reprotect"))
+                and ev.site not in m.directions
+            ):
+                problems.append(
+                    problem_at(
+                        design.scenario,
+                        ("scenarios", i, "events", j, "site"),
+                        ev.site,
+                        "this site runs no protected VMs",
+                    )
+                )
+    return problems
+
+
+def scenarios(design: Design, names: Sequence[str] | None = None) -> list[tuple[SimScenario, bool]]:
+    """The scenarios to play: every built-in one and the file's own, or those named."""
+    every = [(s, True) for s in builtin_scenarios(design)] + [
+        (s, False) for s in design.scenario.scenarios
+    ]
+    if not names:
+        return every
+    by_name = {s.name: (s, b) for s, b in every}
+    return [by_name[n] for n in names]
+
+
+def scenario_names(design: Design) -> list[str]:
+    return [*BUILTIN_SCENARIOS, *(s.name for s in design.scenario.scenarios)]
+
+
+def simulate(design: Design, scenario: SimScenario, builtin: bool = False) -> ScenarioResult:
+    """Play one scenario on the design."""
+    return _Run(_model(design), scenario, builtin, HANDLERS).run()
+
+
+def simulate_all(design: Design, names: Sequence[str] | None = None) -> list[ScenarioResult]:
+    """Play the built-in scenarios and the file's own (or only ``names``).
+
+    Raises
+    ------
+    ScenarioError
+        When a scenario of the file names a CG or site the design does not have.
+    KeyError
+        When a name is not a scenario of this design.
+    """
+    problems = validate(design)
+    if problems:
+        raise ScenarioError(problems)
+    unknown = [n for n in names or () if n not in scenario_names(design)]
+    if unknown:
+        raise KeyError(
+            f"no scenario {', '.join(unknown)}; scenarios: {', '.join(scenario_names(design))}"
+        )
+    model = _model(design)
+    out = []
+    for s, builtin in scenarios(design, names):
+        if s.name not in model.results:
+            model.results[s.name] = simulate(design, s, builtin)
+        out.append(model.results[s.name])
+    return out

@@ -1,0 +1,276 @@
+"""The scenarios srmkit plays on every design, timed from the design."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from srmkit.design import Design
+from srmkit.glossary import possessive
+from srmkit.schema import BUILTIN_SCENARIOS, MAX_SCENARIO_MIN, SimEvent, SimScenario
+from srmkit.simulation.model import _Model, _model
+from srmkit.simulation.results import ScenarioResult
+from srmkit.units import (
+    MIN_PER_DAY,
+    h_to_min,
+    mib_to_gib,
+)
+
+# --- built-in scenarios -----------------------------------------------------------------------
+
+TITLES = {
+    "test-failover": "Test failover",
+    "planned-failover": "Planned failover",
+    "site-disaster": "Site disaster",
+    "short-link-loss": "Short link loss",
+    "long-link-loss-manual": "Long link loss, Manual recovery policy",
+    "long-link-loss-auto": "Long link loss, Automatic recovery policy",
+    "link-loss-then-site-loss": "Link loss, then site loss",
+    "resync-then-site-loss": "Site loss during an automatic resynchronisation",
+    "resync-then-site-loss-cloned": "Site loss during a resynchronisation, clones taken first",
+    "sp-failure": "Storage processor failure",
+    "failback": "Disaster and failback",
+}
+
+
+def title(result: ScenarioResult) -> str:
+    """A scenario's title for readers: the built-in ones in words, the file's own by name."""
+    return TITLES.get(result.name, result.name) if result.builtin else result.name
+
+
+def _event(at_min: float, event: str, **fields: Any) -> SimEvent:
+    total_s = round(at_min * 60)
+    d, rest = divmod(total_s, 86_400)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    text = "".join(f"{v}{u}" for v, u in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if v) or "0s"
+    return SimEvent(at=text, event=event, **fields)  # type: ignore[arg-type]  # literal checked
+
+
+_Row = tuple[str, str, str, str | None, list[SimEvent]]
+"""A built-in scenario: name, description, start, recovery policy (None: the design's), events."""
+
+
+@dataclass(frozen=True)
+class _Times:
+    """What the built-in scenarios are timed from."""
+
+    m: _Model
+    site: str
+    """The protected site the scenarios fail."""
+    other: str
+    array: str
+    """The first array at ``site`` (its SP fails)."""
+    declare: float
+    """Minutes from the disaster to the decision to fail over. [min]"""
+    outage_start: float
+    """When the four-hour link outages begin, after the scenario's 09:00 start. [min]"""
+    link_back: float
+    """When the link returns. [min]"""
+    resync_min: float
+    """How long the resynchronisation after that outage takes. [min]"""
+    failback_min: float
+    """How long the full synchronisation back to the rebuilt site takes. [min]"""
+
+
+def _times(design: Design, m: _Model) -> _Times:
+    """The sites, the array and the timings the built-in scenarios use."""
+    site = next(iter(m.directions))
+    other = m.directions[site].to_site
+    sources = [a for a in design.scenario.arrays if a.site == site]
+    array = sources[0].name
+    declare = m.declare_min
+    rate = m.min_per_gib()
+    # The resynchronisation after a 4-hour outage from 09:00 (the busiest part of the day).
+    outage_start, outage_h = 60.0, 4.0
+    written_gib = sum(
+        float(
+            mib_to_gib(
+                m.directions[s].volume.between(
+                    9 * 60 + outage_start, 9 * 60 + outage_start + h_to_min(outage_h)
+                )
+            )
+        )
+        for s in m.directions
+    )
+    capacity = sum(c.capacity_gib for c in m.cgs)
+    resync_min = max(min(written_gib, capacity) * rate, 1.0)
+    # After the rebuild every mirror touching the site needs a full synchronisation towards it.
+    failback_min = sum(c.capacity_gib for c in m.cgs if site in (c.from_site, c.to_site)) * rate
+    # A scenario spans at most 30 days: a longer synchronisation is cut short there, and the
+    # failback plan, run at the end, is refused (the mirrors are not synchronised yet).
+    failback_min = min(failback_min, MAX_SCENARIO_MIN - 3 * MIN_PER_DAY - 240)
+    link_back = outage_start + h_to_min(outage_h)
+    return _Times(m, site, other, array, declare, outage_start, link_back, resync_min, failback_min)
+
+
+def _routine_rows(t: _Times) -> list[_Row]:
+    """Tests, a planned failover, a disaster and a short link loss."""
+    m = t.m
+    site = t.site
+    other = t.other
+    declare = t.declare
+    return [
+        (
+            "test-failover",
+            "An SRM test of the recovery plan in the evening, cleaned up with "
+            "Continue after the test window.",
+            "20:00",
+            None,
+            [
+                _event(0, "srm_test_start", site=site),
+                _event(m.test_duration_min, "srm_test_continue", site=site),
+            ],
+        ),
+        (
+            "planned-failover",
+            f"A planned failover of {possessive(site)} VMs to {other} in a maintenance "
+            "window: the VMs shut down, the secondaries catch up and are promoted normally.",
+            "22:00",
+            None,
+            [_event(0, "run_recovery_plan", site=site)],
+        ),
+        (
+            "site-disaster",
+            f"{site} is lost at the busiest hour; the recovery plan runs after the "
+            "declaration time.",
+            "10:00",
+            None,
+            [_event(0, "site_failure", site=site), _event(declare, "run_recovery_plan", site=site)],
+        ),
+        (
+            "short-link-loss",
+            "The link is lost for less than the auto-fracture time.",
+            "10:00",
+            None,
+            [_event(0, "link_down"), _event(m.auto_fracture_min / 2, "link_up")],
+        ),
+    ]
+
+
+def _outage_rows(t: _Times) -> list[_Row]:
+    """Four-hour link outages, alone and followed by the loss of the site."""
+    site = t.site
+    declare = t.declare
+    outage_start = t.outage_start
+    link_back = t.link_back
+    resync_min = t.resync_min
+    return [
+        (
+            "long-link-loss-manual",
+            "The link is lost for four hours with the recovery policy "
+            "Manual: the administrator clones the secondaries, then synchronises.",
+            "09:00",
+            "manual",
+            [
+                _event(outage_start, "link_down"),
+                _event(link_back, "link_up"),
+                _event(link_back + 5, "clone_secondaries"),
+                _event(link_back + 10, "admin_sync"),
+            ],
+        ),
+        (
+            "long-link-loss-auto",
+            "The link is lost for four hours with the recovery policy "
+            "Automatic: the resynchronisation starts as soon as the link is back.",
+            "09:00",
+            "auto",
+            [_event(outage_start, "link_down"), _event(link_back, "link_up")],
+        ),
+        (
+            "link-loss-then-site-loss",
+            f"The link is lost, and two hours later {site} is lost "
+            "too; the recovery plan runs after the declaration time.",
+            "09:00",
+            None,
+            [
+                _event(outage_start, "link_down"),
+                _event(outage_start + 120, "site_failure", site=site),
+                _event(outage_start + 120 + declare, "run_recovery_plan", site=site),
+            ],
+        ),
+        (
+            "resync-then-site-loss",
+            f"After a four-hour link loss the automatic "
+            f"resynchronisation runs; {site} is lost halfway through it.",
+            "09:00",
+            "auto",
+            [
+                _event(outage_start, "link_down"),
+                _event(link_back, "link_up"),
+                _event(link_back + resync_min / 2, "site_failure", site=site),
+                _event(link_back + resync_min / 2 + declare, "run_recovery_plan", site=site),
+            ],
+        ),
+        (
+            "resync-then-site-loss-cloned",
+            "As resync-then-site-loss, but the secondaries were cloned while the link was down.",
+            "09:00",
+            "auto",
+            [
+                _event(outage_start, "link_down"),
+                _event(link_back - 30, "clone_secondaries"),
+                _event(link_back, "link_up"),
+                _event(link_back + resync_min / 2, "site_failure", site=site),
+                _event(link_back + resync_min / 2 + declare, "run_recovery_plan", site=site),
+            ],
+        ),
+    ]
+
+
+def _hardware_rows(t: _Times) -> list[_Row]:
+    """A storage processor failure, and a disaster followed by the failback."""
+    site = t.site
+    other = t.other
+    array = t.array
+    declare = t.declare
+    failback_min = t.failback_min
+    return [
+        (
+            "sp-failure",
+            f"Storage processor A of {array} fails and is replaced four hours later.",
+            "10:00",
+            None,
+            [
+                _event(0, "sp_failure", array=array, sp="A"),
+                _event(240, "sp_restore", array=array, sp="A"),
+            ],
+        ),
+        (
+            "failback",
+            f"After {site} is lost and recovered at {other}, {site} is rebuilt in "
+            "three days, the mirrors are reversed and fully synchronised, the VMs fail back and "
+            "protection is re-created.",
+            "10:00",
+            None,
+            [
+                _event(0, "site_failure", site=site),
+                _event(declare, "run_recovery_plan", site=site),
+                _event(3 * MIN_PER_DAY, "rebuild_site", site=site),
+                _event(3 * MIN_PER_DAY + 60, "reverse_mirrors", site=site),
+                _event(3 * MIN_PER_DAY + 120 + failback_min, "run_failback_plan", site=site),
+                _event(3 * MIN_PER_DAY + 180 + failback_min + 60, "reprotect", site=site),
+            ],
+        ),
+    ]
+
+
+def builtin_scenarios(design: Design) -> list[SimScenario]:
+    """The scenarios srmkit plays on every design, timed from the design where it matters."""
+    m = _model(design)
+    if not m.directions:
+        return []
+    t = _times(design, m)
+    defs = [*_routine_rows(t), *_outage_rows(t), *_hardware_rows(t)]
+    out = [
+        SimScenario(
+            name=n,
+            description=desc,
+            start=start,
+            recovery_policy=policy,  # type: ignore[arg-type]
+            events=events,
+        )
+        for n, desc, start, policy, events in defs
+    ]
+    assert tuple(s.name for s in out) == BUILTIN_SCENARIOS
+    return out

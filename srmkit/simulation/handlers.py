@@ -1,0 +1,541 @@
+"""What each event does to a run: the scenario file's events (link, sites, storage processors,
+administrator, SRM) and the steps they queue (final update, quiesce, promote, plan done)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from srmkit import states
+from srmkit.glossary import possessive
+from srmkit.schema import EventKind, SimEvent
+from srmkit.simulation.results import PROTECTED_PLAN_STATES, Refusal
+from srmkit.simulation.state import EventHandlers, _constant, _Direction
+
+if TYPE_CHECKING:
+    from srmkit.simulation.run import _Run
+
+
+def event(run: _Run, ev: SimEvent) -> None:
+    kind = ev.event
+    handler = getattr(run, f"on_{kind}")
+    handler(ev)
+
+
+def on_link_down(run: _Run, ev: SimEvent) -> None:
+    if run.machine_step("link", "link", run.link, "link_down").ok:
+        run.link = "down"
+        run.link_down_t = run.t
+        run.outage_token += 1
+        run.push(
+            run.t + run.m.auto_fracture_min,
+            "auto_fracture",
+            token=run.outage_token,
+            cause="link",
+        )
+
+
+def on_link_up(run: _Run, ev: SimEvent) -> None:
+    if not run.machine_step("link", "link", run.link, "link_up").ok:
+        return
+    run.link = "up"
+    down = run.link_down_t
+    run.outage_token += 1
+    if down is not None and run.t - down < run.m.auto_fracture_min:
+        seconds = (run.t - down) * 60
+        run.warnings.append(
+            f"The link was down for {seconds:,.0f} s, less than the auto-fracture time "
+            f"({run.m.auto_fracture_min * 60:,.0f} s): the mirrors were not fractured"
+            + (
+                "; MirrorView/S writes waited for the link meanwhile [S0]."
+                if run.m.mode == "sync"
+                else "; MirrorView/A carried on [S0]."
+            )
+        )
+    run.link_down_t = None
+    run.regain_reach(range(len(run.cgs)))
+
+
+def on_auto_fracture(
+    run: _Run, token: int, cause: str, cgs: Sequence[int] | None = None, since: float | None = None
+) -> None:
+    if cause == "link" and (token != run.outage_token or run.link != "down"):
+        return
+    indexes = list(range(len(run.cgs))) if cgs is None else list(cgs)
+    indexes = [i for i in indexes if not run.reachable(run.m.cgs[i], run.cgs[i])]
+    run.lose_reach(indexes, run.t)
+
+
+def on_site_failure(run: _Run, ev: SimEvent) -> None:
+    site = ev.site
+    assert site is not None
+    if not run.machine_step("site", f"site {site}", run.sites[site], "site_failure").ok:
+        return
+    run.sites[site] = "down"
+    # VMs running at the site stop: their secondaries hold what they had at this moment.
+    for psite, d in run.dirs.items():
+        if d.running and d.running_at == site:
+            d.running = False
+            d.disaster_t = run.t
+            members = [
+                i
+                for i in run.m.directions[psite].cgs
+                if run.flow(run.m.cgs[i], run.cgs[i])[0] == site
+            ]
+            for i in members:
+                cg = run.cgs[i]
+                cg.primary_lost = True
+                if run.m.mode == "sync" and cg.state in (
+                    "consistent/normal",
+                    "synchronized/normal",
+                ):
+                    run.freeze(i, run.t)
+            cut = [
+                i
+                for i in members
+                if run.cgs[i].state in ("synchronizing/normal", "synchronizing/synchronizing")
+            ]
+            if cut:
+                run.lose_reach(cut, run.t)
+    # Secondaries at the site cannot be reached: the primaries fracture them in time.
+    remote = [i for i, info in enumerate(run.m.cgs) if run.flow(info, run.cgs[i])[1] == site]
+    if remote:
+        run.push(
+            run.t + run.m.auto_fracture_min,
+            "auto_fracture",
+            token=run.outage_token,
+            cause="site",
+            cgs=remote,
+        )
+
+
+def on_site_restore(run: _Run, ev: SimEvent) -> None:
+    _site_up(run, ev, "site_restore")
+
+
+def on_rebuild_site(run: _Run, ev: SimEvent) -> None:
+    _site_up(run, ev, "rebuild_site")
+
+
+def _site_up(run: _Run, ev: SimEvent, action: str) -> None:
+    site = ev.site
+    assert site is not None
+    if not run.machine_step("site", f"site {site}", run.sites[site], action).ok:
+        return
+    run.sites[site] = "up"
+    for psite, d in run.dirs.items():
+        if (
+            psite == site
+            and not d.running
+            and d.plan in PROTECTED_PLAN_STATES
+            and action == "site_restore"
+        ):
+            d.running = True  # the VMs restart where they ran
+            d.disaster_t = None
+            for i in run.m.directions[psite].cgs:
+                run.cgs[i].primary_lost = False
+        if action == "site_restore" and psite == site and d.plan in ("recovering", "recovered"):
+            run.warnings.append(
+                f"{site} came back after its VMs were recovered at the other site: its arrays "
+                "still hold the old primary images, which are stale and still consider "
+                "themselves primary. Do not restart those VMs; clean up the old mirrors before "
+                "failing back [S0]."
+            )
+    if action == "site_restore":
+        run.regain_reach(range(len(run.cgs)))
+    else:
+        # Mirrors whose secondaries were on the lost arrays get new ones: a full sync each.
+        lost = [
+            i
+            for i, info in enumerate(run.m.cgs)
+            if run.flow(info, run.cgs[i])[1] == site and run.cgs[i].state != "primary/local_only"
+        ]
+
+        def ok(i: int, out: states.Outcome, before: str) -> None:
+            run.cgs[i].fractured_at = run.t
+
+        run.image_step(lost, "recreate_secondary", record_refusals=False, on_ok=ok)
+        run.start_syncs()
+
+
+def on_sp_failure(run: _Run, ev: SimEvent) -> None:
+    assert ev.array is not None
+    assert ev.sp is not None
+    key = (ev.array, ev.sp)
+    state = run.sps.get(key, "ok")
+    if not run.machine_step("sp", f"SP {ev.sp} of {ev.array}", state, "sp_failure").ok:
+        return
+    run.sps[key] = "failed"
+    peer = (ev.array, "B" if ev.sp == "A" else "A")
+    if run.sps.get(peer) == "failed":
+        run.warnings.append(
+            f"Both storage processors of {ev.array} have failed: the array serves no I/O "
+            "(the simulator does not play this further)."
+        )
+    sources = [
+        i
+        for i, info in enumerate(run.m.cgs)
+        if (info.target_array if run.cgs[i].reversed else info.source_array) == ev.array
+    ]
+
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        if out.state.startswith("out_of_sync"):
+            run.cgs[i].fractured_at = run.t
+
+    run.image_step(sources, "sp_failure", record_refusals=False, on_ok=ok)
+    if run.m.array_family.get(ev.array) in ("CX3", "AX4"):
+        run.warnings.append(
+            f"{ev.array} is a {run.m.array_family[ev.array]} array: its write cache is "
+            f"disabled while SP {ev.sp} is down, so write latency rises until the SP is "
+            "restored [S0]."
+        )
+    if not run.m.wil and run.m.mode == "sync" and sources:
+        run.warnings.append(
+            f"The mirrors on {ev.array} have no write intent log: losing SP {ev.sp} needs a "
+            "full synchronisation of their LUNs; enable the write intent log [S0]."
+        )
+    run.start_syncs()
+
+
+def on_sp_restore(run: _Run, ev: SimEvent) -> None:
+    assert ev.array is not None
+    assert ev.sp is not None
+    key = (ev.array, ev.sp)
+    if run.machine_step("sp", f"SP {ev.sp} of {ev.array}", run.sps.get(key, "ok"), "sp_restore").ok:
+        run.sps[key] = "ok"
+
+
+def on_admin_fracture(run: _Run, ev: SimEvent) -> None:
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        cg = run.cgs[i]
+        if run.m.mode == "sync":
+            run.freeze(i, run.t)
+        if cg.fractured_at is None:
+            cg.fractured_at = run.t
+        if out.effect == "rollback":
+            run.push(run.t, "rollback_done", index=i)
+
+    run.image_step(run.cgs_of(ev.cg), "admin_fracture", on_ok=ok)
+
+
+def on_admin_sync(run: _Run, ev: SimEvent) -> None:
+    indexes = run.cgs_of(ev.cg)
+    no_clone = [
+        i
+        for i in indexes
+        if run.cgs[i].clone_t is None
+        and run.cgs[i].state.startswith("consistent/")
+        and run.cgs[i].state.endswith(("fractured", "waiting_on_admin"))
+    ]
+    resumed: list[int] = []
+
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        if out.effect == "resume_updates":
+            resumed.append(i)
+            run.cgs[i].fractured_at = None
+
+    def extra(i: int) -> set[str]:
+        return {"reachable" if run.reachable(run.m.cgs[i], run.cgs[i]) else "unreachable"}
+
+    done = run.image_step(indexes, "admin_sync", extra=extra, on_ok=ok)
+    if run.m.mode == "sync" and [i for i in done if i in no_clone]:
+        run.warnings.append(
+            f"At {run.clock(run.t)} the mirrors were synchronised without a clone of the "
+            "secondaries: until the resynchronisation ended the recovery site held no usable "
+            "copy. Clone the secondaries first [S0]."
+        )
+    run.start_syncs()
+    for site in {run.m.cgs[i].from_site for i in resumed}:
+        run.kick_updates(site)
+
+
+def on_clone_secondaries(run: _Run, ev: SimEvent) -> None:
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        run.cgs[i].clone_t = copy_time(run, i)
+
+    run.image_step(run.cgs_of(ev.cg), "clone", on_ok=ok)
+
+
+def _plan_site(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
+    if ev.site is not None:
+        if ev.site not in run.dirs:
+            run.refused.append(
+                Refusal(
+                    run.t,
+                    run.clock(run.t),
+                    f"site {ev.site}",
+                    states.ACTION_NAMES[ev.event],
+                    "",
+                    f"{ev.site} runs no protected VMs",
+                    (),
+                )
+            )
+            return None
+        return ev.site
+    for site, d in run.dirs.items():
+        if want(d):
+            return site
+    return next(iter(run.dirs), None)
+
+
+def _plan_action(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
+    """Run the event's SRM action on the protection group it names, or on the first one
+    ``want`` accepts; the site whose plan moved, or None when the table refused it."""
+    site = _plan_site(run, ev, want)
+    if site is None:
+        return None
+    d = run.dirs[site]
+    out = run.machine_step("plan", f"protection group {site}", d.plan, ev.event)
+    if not out.ok:
+        return None
+    d.plan = out.state
+    return site
+
+
+def on_srm_test_start(run: _Run, ev: SimEvent) -> None:
+    site = _plan_action(run, ev, lambda d: d.plan == "protected")
+    if site is None:
+        return
+    hours = {
+        int((run.clock0 + run.t + k) // 60) % 24 for k in range(0, int(run.m.test_duration_min), 30)
+    }
+    busy = sorted(hours & run.m.busy_hours)
+    if busy:
+        run.warnings.append(
+            f"The test of {possessive(site)} protection group runs during busy hours "
+            f"({', '.join(f'{h:02d}:00' for h in busy)}): SnapView snapshots add "
+            "copy-on-first-write load to mirroring; run tests off-hours [S0]."
+        )
+
+
+def on_srm_test_continue(run: _Run, ev: SimEvent) -> None:
+    _plan_action(run, ev, lambda d: d.plan == "testing")
+
+
+def on_run_recovery_plan(run: _Run, ev: SimEvent) -> None:
+    site = _plan_action(run, ev, lambda d: not d.running and d.plan in PROTECTED_PLAN_STATES)
+    if site is None:
+        return
+    d = run.dirs[site]
+    d.plan_started_t = run.t
+    members = list(run.m.directions[site].cgs)
+    if run.sites[site] == "up" and d.running:
+        # Planned: shut the VMs down, let the secondaries catch up, promote normally.
+        d.planned = True
+        d.running = False
+        d.shutdown_t = run.t
+        if run.m.mode == "sync":
+            run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
+        else:
+            if d.in_flight is None:
+                run.push(run.t, "final_update", site=site)
+        return
+    run.push(run.t, "promote_all", site=site, members=members)
+
+
+def on_final_update(run: _Run, site: str) -> None:
+    d = run.dirs[site]
+    if d.in_flight is None:  # else the update in flight ends and the final one follows
+        run.mva_start_update(site)
+        if d.in_flight is None:
+            run.push(run.t, "final_update_done", site=site)
+
+
+def on_final_update_done(run: _Run, site: str) -> None:
+    run.push(run.t, "quiesce", site=site)
+
+
+def on_quiesce(run: _Run, site: str) -> None:
+    members = list(run.m.directions[site].cgs)
+    run.image_step(members, "quiesce", record_refusals=False)
+    run.push(run.t, "promote_all", site=site, members=members)
+
+
+def on_promote_all(run: _Run, site: str, members: Sequence[int]) -> None:
+    """The recovery plan's storage step: every CG of the protection group is promoted (the
+    plan then rescans, powers on, starts services and customises IPs); it finishes after
+    the sum of its steps (Method §8)."""
+    d = run.dirs[site]
+    by_guard: dict[str, list[int]] = {}
+    for i in members:
+        info, cg = run.m.cgs[i], run.cgs[i]
+        up = run.sites[run.flow(info, cg)[0]] == "up" and run.reachable(info, cg)
+        by_guard.setdefault("primary_reachable" if up else "primary_lost", []).append(i)
+
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        c = run.cgs[i]
+        if out.effect in ("reverse", "reverse_full"):
+            c.reversed = not c.reversed
+            c.data_t = None if run.m.mode == "sync" else run.t
+            c.fractured_at = run.t if out.effect == "reverse_full" else None
+            account(run, site, i, None)
+        else:
+            account(run, site, i, copy_time(run, i))
+
+    refused: list[int] = []
+    for guard, group in by_guard.items():
+        done = set(run.image_step(group, "promote", extra=_constant({guard}), on_ok=ok))
+        refused += [i for i in group if i not in done]
+
+    # A secondary that is not usable: the clone, if any, is what the recovery can use.
+    def from_clone(i: int, out: states.Outcome, before: str) -> None:
+        account(run, site, i, run.cgs[i].clone_t, from_clone=True)
+
+    def has(i: int) -> set[str]:
+        return {"has_clone" if run.cgs[i].clone_t is not None else "no_clone"}
+
+    recovered = set(run.image_step(refused, "recover_from_clone", extra=has, on_ok=from_clone))
+    if any(i not in recovered for i in refused):
+        d.unrecoverable = True
+    run.start_syncs()
+    duration = sum(m for _s, m, _n in run.m.directions[site].recovery_steps)
+    run.push(run.t + duration, "plan_done", site=site)
+
+
+def copy_time(run: _Run, i: int) -> float:
+    """The point in time of the data CG i's secondary (or a clone of it) would give."""
+    cg = run.cgs[i]
+    if run.m.mode == "async" and cg.data_t is None:
+        return run.dirs[run.m.cgs[i].from_site].last_completed_start
+    return run.data_time(i)
+
+
+def account(run: _Run, site: str, i: int, copy_t: float | None, from_clone: bool = False) -> None:
+    """Record the data CG i's recovery loses: from its copy's time to the disaster."""
+    d = run.dirs[site]
+    if copy_t is None or d.planned:
+        loss_min, loss_mib = 0.0, 0.0
+    else:
+        end = d.disaster_t if d.disaster_t is not None else run.t
+        loss_min = max(0.0, end - copy_t)
+        loss_mib = run.volume_mib(site, copy_t, end) * run.m.cgs[i].share
+    d.loss_min = max(d.loss_min or 0.0, loss_min)
+    d.loss_mib = (d.loss_mib or 0.0) + loss_mib
+    source = "clone" if from_clone else "secondary"
+    if d.recovered_from != "clone":
+        d.recovered_from = source
+
+
+def on_plan_done(run: _Run, site: str) -> None:
+    d = run.dirs[site]
+    if d.unrecoverable:
+        run.refused.append(
+            Refusal(
+                run.t,
+                run.clock(run.t),
+                f"protection group {site}",
+                states.ACTION_NAMES["plan_done"],
+                states.state_label("plan", d.plan),
+                "Some consistency groups have no usable copy: their VMs cannot start",
+                (),
+            )
+        )
+        return
+    out = run.machine_step("plan", f"protection group {site}", d.plan, "plan_done")
+    if not out.ok:
+        return
+    d.plan = out.state
+    if d.plan == "recovered":
+        d.running = True
+        d.running_at = run.m.directions[site].to_site
+        if d.plan_done_t is None:
+            d.plan_done_t = run.t
+    elif d.plan == "failed_back":
+        d.running = True
+        d.running_at = site
+    if run.m.mode == "async":
+        run.kick_updates(site)
+
+
+def on_reverse_mirrors(run: _Run, ev: SimEvent) -> None:
+    site = _plan_site(run, ev, lambda d: d.plan == "recovered")
+    if site is None:
+        return
+    members = list(run.m.directions[site].cgs)
+
+    def extra(i: int) -> set[str]:
+        return {"peer_up" if run.sites[site] == "up" else "peer_down"}
+
+    def ok(i: int, out: states.Outcome, before: str) -> None:
+        c = run.cgs[i]
+        c.reversed = True
+        c.primary_lost = False
+        c.fractured_at = run.t
+        c.data_t = None if run.m.mode == "sync" else run.t
+
+    done = run.image_step(members, "reverse_mirrors", extra=extra, on_ok=ok)
+    if done:
+        d = run.dirs[site]
+        d.failback_sync_gib = sum(run.m.cgs[i].capacity_gib for i in done)
+        d.failback_sync_start = run.t
+    run.start_syncs()
+
+
+def on_run_failback_plan(run: _Run, ev: SimEvent) -> None:
+    site = _plan_site(run, ev, lambda d: d.plan == "recovered")
+    if site is None:
+        return
+    d = run.dirs[site]
+    members = list(run.m.directions[site].cgs)
+    in_sync = all(
+        run.cgs[i].reversed and states.image_states()[run.cgs[i].state].protected for i in members
+    ) and all(run.reachable(run.m.cgs[i], run.cgs[i]) for i in members)
+    out = run.machine_step(
+        "plan",
+        f"protection group {site}",
+        d.plan,
+        "run_failback_plan",
+        frozenset({"mirrors_in_sync" if in_sync else "mirrors_not_in_sync"}),
+    )
+    if not out.ok:
+        return
+    d.plan = out.state
+    d.planned = True
+    d.running = False
+    d.shutdown_t = run.t
+    d.plan_started_t = run.t
+    if run.m.mode == "sync":
+        run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
+    else:
+        run.push(run.t, "final_update", site=site)
+
+
+def on_reprotect(run: _Run, ev: SimEvent) -> None:
+    _plan_action(run, ev, lambda d: d.plan == "failed_back")
+
+
+UserHandler = Callable[["_Run", SimEvent], None]
+
+USER_EVENTS: dict[EventKind, UserHandler] = {
+    "link_down": on_link_down,
+    "link_up": on_link_up,
+    "site_failure": on_site_failure,
+    "site_restore": on_site_restore,
+    "rebuild_site": on_rebuild_site,
+    "sp_failure": on_sp_failure,
+    "sp_restore": on_sp_restore,
+    "admin_fracture": on_admin_fracture,
+    "admin_sync": on_admin_sync,
+    "clone_secondaries": on_clone_secondaries,
+    "srm_test_start": on_srm_test_start,
+    "srm_test_continue": on_srm_test_continue,
+    "run_recovery_plan": on_run_recovery_plan,
+    "reverse_mirrors": on_reverse_mirrors,
+    "run_failback_plan": on_run_failback_plan,
+    "reprotect": on_reprotect,
+}
+"""The handler of every event a scenario file may name (``SimEvent.event``), built once."""
+
+INTERNAL_EVENTS: dict[str, Callable[..., None]] = {
+    "auto_fracture": on_auto_fracture,
+    "final_update": on_final_update,
+    "final_update_done": on_final_update_done,
+    "quiesce": on_quiesce,
+    "promote_all": on_promote_all,
+    "plan_done": on_plan_done,
+}
+"""The steps a run queues for itself while it plays an SRM plan, by the name it queues them with
+(the MirrorView/A updates, rollbacks and resynchronisations have handlers of the run's own)."""
+
+HANDLERS = EventHandlers(USER_EVENTS, INTERNAL_EVENTS)
+"""The table every run dispatches through."""

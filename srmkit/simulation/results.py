@@ -1,0 +1,95 @@
+"""The simulator's results: timeline rows, refusals, spans and one scenario's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = "all"
+EFFECT_NOTES = {
+    "reverse": "roles swapped, mirrors reversed",
+    "reverse_full": "roles swapped; the new secondary needs a full synchronisation",
+    "local_only": "force / local only",
+    "rollback": "rolled back to the gold copy",
+    "from_clone": "the clone runs as the primary",
+    "trespass": "LUNs trespassed to the peer SP",
+    "full_sync": "full synchronisation",
+}
+PROTECTED_PLAN_STATES = ("protected", "testing")
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One state change: when, of what, from which state to which, and why."""
+
+    t_min: float
+    clock: str
+    object: str
+    """What changed: ``link``, ``site Utrecht``, ``CG_EXMBX01_1`` or ``12 consistency groups
+    (Amsterdam → Utrecht)``."""
+    objects: tuple[str, ...]
+    machine: str
+    from_state: str
+    to_state: str
+    cause: str
+    """The action, in words."""
+    reason: str
+    source: str
+    routine: bool = False
+    """A MirrorView/A update of the normal cycle (documents leave these out)."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An action the state table refused, with its reason and the actions allowed then."""
+
+    t_min: float
+    clock: str
+    object: str
+    action: str
+    state: str
+    reason: str
+    allowed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """One bar of the Gantt figure: an object in a state from ``start_min`` to ``end_min``."""
+
+    row: str
+    label: str
+    category: str
+    """``protected``, ``exposed`` (no usable copy), ``fractured``, ``down``, ``test`` or
+    ``unprotected``."""
+    start_min: float
+    end_min: float
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario played out on the design."""
+
+    name: str
+    description: str
+    builtin: bool
+    start_clock: str
+    data_loss_min: float | None
+    """Minutes of writes lost at the disaster (0 with no disaster); None if unrecoverable."""
+    data_loss_mib: float | None
+    """Replicated volume written in those minutes. [MiB]"""
+    recoverable: bool
+    rto_min: float | None
+    """From the disaster (or the planned shutdown) to the VMs serving users; None when no
+    recovery plan finished."""
+    unprotected_min: float
+    """Time during which some protected VMs had no current consistent remote copy. [min]"""
+    protected_at_end: bool
+    end_min: float
+    recovered_from: str | None
+    """``secondary``, ``clone`` or None (no recovery)."""
+    warnings: tuple[str, ...]
+    timeline: tuple[TimelineRow, ...]
+    refused: tuple[Refusal, ...]
+    spans: tuple[Span, ...]

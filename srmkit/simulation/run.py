@@ -1,0 +1,677 @@
+"""One run of one scenario: the event loop, the state machines' steps and the result."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from srmkit import states
+from srmkit.glossary import possessive
+from srmkit.schema import SimEvent, SimScenario
+from srmkit.simulation.model import _CgInfo, _Model
+from srmkit.simulation.results import ALL, EFFECT_NOTES, Refusal, ScenarioResult, Span, TimelineRow
+from srmkit.simulation.state import EventHandlers, _Cg, _Direction, _Queued
+from srmkit.units import (
+    MIN_PER_DAY,
+    clock_text,
+    mib_to_gib,
+)
+
+
+class _Run:
+    def __init__(
+        self, model: _Model, sim: SimScenario, builtin: bool, handlers: EventHandlers
+    ) -> None:
+        self.handlers = handlers
+        self.m = model
+        self.sim = sim
+        self.builtin = builtin
+        self.clock0 = sim.start_min
+        self.policy = sim.recovery_policy or model.policy
+        self.guards_base = {
+            model.mode,
+            f"policy_{self.policy}",
+            "wil_on" if model.wil else "wil_off",
+        }
+        # MirrorView/S images of a running Exchange are Consistent (it writes all the time), as
+        # MirrorView/A images between updates are.
+        self.cgs = [_Cg("consistent/normal") for _ in model.cgs]
+        self.link = "up"
+        self.sites = dict.fromkeys(model.site_names, "up")
+        self.sps: dict[tuple[str, str], str] = {}
+        self.dirs = {s: _Direction(running_at=s) for s in model.directions}
+        self.queue: list[_Queued] = []
+        self.seq = 0
+        self.t = 0.0
+        self.timeline: list[TimelineRow] = []
+        self.refused: list[Refusal] = []
+        self.warnings: list[str] = []
+        self.outage_token = 0
+        self.link_down_t: float | None = None
+        self.sync_batches: dict[tuple[str, str], dict[str, Any]] = {}
+        self.snapshots: list[tuple[float, dict[str, tuple[str, str]]]] = []
+        self.unprotected = 0.0
+        self.last_eval_t = 0.0
+        self.last_protected = True
+        self.end_t = 0.0
+        self.auto_resync_windows: list[tuple[str, float]] = []
+
+    # --- helpers ----------------------------------------------------------------------------
+    def push(self, t: float, kind: str, routine: bool = False, **args: Any) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, _Queued(t, self.seq, kind, args, routine))
+
+    def clock(self, t: float) -> str:
+        return clock_text(self.clock0 + t)
+
+    def volume_mib(self, from_site: str, a: float, b: float) -> float:
+        """Volume the VMs of ``from_site`` wrote between scenario times a and b. [MiB]"""
+        d = self.m.directions.get(from_site)
+        if d is None or b <= a:
+            return 0.0
+        return d.volume.between(self.clock0 + a, self.clock0 + b)
+
+    def reachable(self, info: _CgInfo, cg: _Cg) -> bool:
+        """Whether the CG's two arrays can talk: the link and both sites are up."""
+        return (
+            self.link == "up"
+            and self.sites[info.from_site] == "up"
+            and self.sites[info.to_site] == "up"
+        )
+
+    def flow(self, info: _CgInfo, cg: _Cg) -> tuple[str, str]:
+        return (info.to_site, info.from_site) if cg.reversed else (info.from_site, info.to_site)
+
+    def record(self, row: TimelineRow) -> None:
+        self.timeline.append(row)
+
+    # --- machines other than images -----------------------------------------------------------
+    def machine_step(
+        self,
+        machine: str,
+        obj: str,
+        state: str,
+        action: str,
+        guards: frozenset[str] = frozenset(),
+        cause: str | None = None,
+    ) -> states.Outcome:
+        out = states.step(machine, state, action, guards)
+        name = states.ACTION_NAMES.get(action, action)
+        if not out.ok:
+            self.refused.append(
+                Refusal(
+                    self.t,
+                    self.clock(self.t),
+                    obj,
+                    name,
+                    states.state_label(machine, state),
+                    out.reason,
+                    tuple(states.ACTION_NAMES.get(a, a) for a in out.allowed),
+                )
+            )
+        elif out.state != state:
+            self.record(
+                TimelineRow(
+                    self.t,
+                    self.clock(self.t),
+                    obj,
+                    (obj,),
+                    machine,
+                    states.state_label(machine, state),
+                    states.state_label(machine, out.state),
+                    cause or name,
+                    out.reason,
+                    out.source,
+                )
+            )
+        return out
+
+    # --- images -------------------------------------------------------------------------------
+    def image_step(
+        self,
+        indexes: Sequence[int],
+        action: str,
+        extra: Callable[[int], set[str]] | None = None,
+        routine: bool = False,
+        record_refusals: bool = True,
+        on_ok: Callable[[int, states.Outcome, str], None] | None = None,
+    ) -> list[int]:
+        """Apply an action to CGs; group identical changes into one timeline row each.
+        Returns the CGs for which it succeeded."""
+        groups: dict[tuple[str, str, str, str], list[int]] = {}
+        reasons: dict[tuple[str, str, str, str], states.Outcome] = {}
+        refusals: dict[tuple[str, str], list[int]] = {}
+        refusal_outcome: dict[tuple[str, str], states.Outcome] = {}
+        done = []
+        for i in indexes:
+            cg = self.cgs[i]
+            guards = set(self.guards_base)
+            if extra is not None:
+                guards |= extra(i)
+            out = states.step("image", cg.state, action, frozenset(guards))
+            if not out.ok:
+                if record_refusals:
+                    refused_key = (cg.state, out.reason)
+                    refusals.setdefault(refused_key, []).append(i)
+                    refusal_outcome[refused_key] = out
+                continue
+            before = cg.state
+            cg.state = out.state
+            done.append(i)
+            if on_ok is not None:
+                on_ok(i, out, before)
+            if out.state != before or out.effect in ("clone", "reverse", "trespass", "from_clone"):
+                info = self.m.cgs[i]
+                f, t = self.flow(info, cg)
+                key = (before, out.state, f"{f} → {t}", out.effect)
+                groups.setdefault(key, []).append(i)
+                reasons[key] = out
+        name = states.ACTION_NAMES.get(action, action)
+        for (before, after, label, _effect), members in groups.items():
+            out = reasons[(before, after, label, _effect)]
+            cause = f"{name}: {EFFECT_NOTES[_effect]}" if _effect in EFFECT_NOTES else name
+            names = tuple(self.m.cgs[i].name for i in members)
+            obj = names[0] if len(names) == 1 else f"{len(names)} consistency groups ({label})"
+            self.record(
+                TimelineRow(
+                    self.t,
+                    self.clock(self.t),
+                    obj,
+                    names,
+                    "image",
+                    states.state_label("image", before),
+                    states.state_label("image", after),
+                    cause,
+                    out.reason,
+                    out.source,
+                    routine,
+                )
+            )
+        for (state, _reason), members in refusals.items():
+            out = refusal_outcome[(state, _reason)]
+            names = tuple(self.m.cgs[i].name for i in members)
+            obj = names[0] if len(names) == 1 else f"{len(names)} consistency groups"
+            self.refused.append(
+                Refusal(
+                    self.t,
+                    self.clock(self.t),
+                    obj,
+                    name,
+                    states.state_label("image", state),
+                    out.reason,
+                    tuple(states.ACTION_NAMES.get(a, a) for a in out.allowed),
+                )
+            )
+        return done
+
+    def cgs_of(self, selector: str | None) -> list[int]:
+        if selector is None or selector == ALL:
+            return list(range(len(self.cgs)))
+        return [self.m.cg_index[selector]]
+
+    def data_time(self, i: int) -> float:
+        """The point in time of CG i's secondary data (its data_t, or now when current)."""
+        cg = self.cgs[i]
+        if cg.data_t is not None:
+            return cg.data_t
+        return self.t
+
+    def freeze(self, i: int, at: float) -> None:
+        """CG i's secondary stops receiving writes: it holds the data of ``at``."""
+        cg = self.cgs[i]
+        if cg.data_t is None:
+            cg.data_t = at
+
+    # --- MirrorView/A updates -----------------------------------------------------------------
+    def start_cycles(self) -> None:
+        """Place every direction's MV/A cycle at the scenario's start, from the periodic day."""
+        if self.m.mode != "async":
+            return
+        for site, d in self.dirs.items():
+            info = self.m.directions[site]
+            cycle = self.m.cycles.get(info.label)
+            c0 = self.clock0
+            last_start, in_flight, nxt = c0 - (self.m.interval_min or 60.0), None, c0
+            if cycle is not None and cycle.updates:
+                ups = [(u.start_min, u.start_min + u.duration_min) for u in cycle.updates]
+                ups = (
+                    [(s - MIN_PER_DAY, e - MIN_PER_DAY) for s, e in ups]
+                    + ups
+                    + [(s + MIN_PER_DAY, e + MIN_PER_DAY) for s, e in ups]
+                )
+                completed = [s for s, e in ups if e <= c0]
+                last_start = max(completed) if completed else c0 - MIN_PER_DAY
+                flying = [(s, e) for s, e in ups if s <= c0 < e]
+                in_flight = flying[0] if flying else None
+                later = [s for s, _ in ups if s > c0]
+                nxt = min(later) if later else c0 + (self.m.interval_min or 60.0)
+            d.last_completed_start = last_start - c0
+            d.update_token += 1
+            if in_flight is not None:
+                d.in_flight = (in_flight[0] - c0, in_flight[1] - c0)
+                for i in info.cgs:
+                    self.cgs[i].state = "synchronizing/normal"
+                self.push(in_flight[1] - c0, "update_end", True, site=site, token=d.update_token)
+            else:
+                self.push(nxt - c0, "update_start", True, site=site, token=d.update_token)
+            for i in info.cgs:
+                self.cgs[i].data_t = d.last_completed_start
+
+    def mva_start_update(self, site: str) -> None:
+        """Start an update of protection group ``site`` now: it sends every change since the
+        start of its last completed update."""
+        d = self.dirs[site]
+        members = [
+            i
+            for i in self.m.directions[site].cgs
+            if self.cgs[i].state == "consistent/normal"
+            and self.reachable(self.m.cgs[i], self.cgs[i])
+        ]
+        if not members or (not d.running and not self.pending_final(site)):
+            d.in_flight = None
+            return
+        volume = self.volume_mib(site, d.last_completed_start, self.t)
+        duration = volume * self.m.min_per_mib_update() + self.m.overhead_min
+        d.update_token += 1
+        d.in_flight = (self.t, self.t + duration)
+        self.image_step(members, "update_start", routine=True, record_refusals=False)
+        self.push(self.t + duration, "update_end", True, site=site, token=d.update_token)
+
+    def pending_final(self, site: str) -> bool:
+        """A planned failover or failback waits for the final MV/A update."""
+        d = self.dirs[site]
+        return d.planned and not d.running and d.plan in ("recovering", "failing_back")
+
+    def mva_end_update(self, site: str) -> None:
+        d = self.dirs[site]
+        if d.in_flight is None:
+            return
+        start, _end = d.in_flight
+        members = [
+            i for i in self.m.directions[site].cgs if self.cgs[i].state == "synchronizing/normal"
+        ]
+        d.last_completed_start = start
+        d.in_flight = None
+
+        def ok(i: int, out: states.Outcome, before: str) -> None:
+            self.cgs[i].data_t = start
+
+        self.image_step(members, "update_end", routine=True, record_refusals=False, on_ok=ok)
+        if self.pending_final(site):
+            if d.shutdown_t is not None and start < d.shutdown_t:
+                self.mva_start_update(site)  # the final update: every change to the shutdown
+                if d.in_flight is not None:
+                    return
+            self.push(self.t, "final_update_done", site=site)
+            return
+        if not d.running:
+            return
+        duration = self.t - start
+        if self.m.update_type == "start":
+            nxt = start + max(self.m.interval_min or 0.0, duration)
+        elif self.m.update_type == "end":
+            nxt = self.t + (self.m.interval_min or 0.0)
+        else:
+            nxt = self._next_manual(self.t)
+        d.update_token += 1
+        self.push(max(nxt, self.t), "update_start", True, site=site, token=d.update_token)
+
+    def _next_manual(self, t: float) -> float:
+        times = sorted(self.m.manual_times) or [0.0]
+        absolute = self.clock0 + t
+        day = int(absolute // MIN_PER_DAY)
+        for k in range(day, day + 2):
+            for m in times:
+                candidate = k * MIN_PER_DAY + m
+                if candidate > absolute:
+                    return candidate - self.clock0
+        return t + MIN_PER_DAY
+
+    # --- synchronisation ----------------------------------------------------------------------
+    def start_syncs(self) -> None:
+        """Start every queued synchronisation whose two sides can talk; CGs of one direction
+        share its rate and finish together."""
+        queued = [
+            i
+            for i, cg in enumerate(self.cgs)
+            if cg.state.endswith("/queued_to_sync") and self.reachable(self.m.cgs[i], cg)
+        ]
+        if not queued:
+            return
+        by_flow: dict[tuple[str, str], list[int]] = {}
+        for i in queued:
+            by_flow.setdefault(self.flow(self.m.cgs[i], self.cgs[i]), []).append(i)
+        for flow, members in by_flow.items():
+            volumes = {}
+            for i in members:
+                info, cg = self.m.cgs[i], self.cgs[i]
+                if cg.state.startswith("out_of_sync"):
+                    volumes[i] = info.capacity_gib
+                else:
+                    since = cg.fractured_at if cg.fractured_at is not None else self.t
+                    written = mib_to_gib(self.volume_mib(flow[0], since, self.t)) * info.share
+                    volumes[i] = min(info.capacity_gib, float(written))
+            for i in members:
+                if self.cgs[i].clone_t is None:
+                    self.cgs[i].overwritten_without_clone = True
+            self.image_step(members, "sync_start")
+            batch = self.sync_batches.get(flow)
+            rate = self.m.min_per_gib()
+            if batch is not None:
+                elapsed = self.t - batch["since"]
+                batch["remaining_gib"] = max(0.0, batch["remaining_gib"] - elapsed / rate)
+                batch["members"] += members
+            else:
+                batch = {"remaining_gib": 0.0, "members": list(members), "token": 0}
+                self.sync_batches[flow] = batch
+            batch["remaining_gib"] += sum(volumes.values())
+            batch["since"] = self.t
+            batch["token"] += 1
+            self.push(
+                self.t + batch["remaining_gib"] * rate, "sync_done", flow=flow, token=batch["token"]
+            )
+            if self.policy == "auto" and any(self.cgs[i].clone_t is None for i in members):
+                self.auto_resync_windows.append((f"{flow[0]} → {flow[1]}", self.t))
+
+    def sync_done(self, flow: tuple[str, str], token: int) -> None:
+        batch = self.sync_batches.get(flow)
+        if batch is None or batch["token"] != token:
+            return
+        members = [
+            i for i in batch["members"] if self.cgs[i].state == "synchronizing/synchronizing"
+        ]
+        del self.sync_batches[flow]
+
+        def ok(i: int, out: states.Outcome, before: str) -> None:
+            cg = self.cgs[i]
+            cg.data_t = None if self.m.mode == "sync" else cg.data_t
+            cg.fractured_at = None
+            cg.overwritten_without_clone = False
+            if self.m.mode == "async":
+                cg.data_t = self.t
+
+        self.image_step(members, "sync_done", on_ok=ok)
+        for site in {self.m.cgs[i].from_site for i in members}:
+            d = self.dirs[site]
+            if d.failback_sync_start is not None and d.failback_sync_end is None:
+                d.failback_sync_end = self.t
+                gone = self.t - (
+                    d.disaster_t if d.disaster_t is not None else d.failback_sync_start
+                )
+                self.warnings.append(
+                    f"The failback's full synchronisation of {d.failback_sync_gib:,.0f} GiB back "
+                    f"to {site} took {(self.t - d.failback_sync_start) / 60:,.1f} h; "
+                    f"{possessive(site)} VMs "
+                    f"had no remote copy for {gone / MIN_PER_DAY:,.1f} days, from the disaster "
+                    "until it ended [S0]."
+                )
+        if self.m.mode == "async":
+            for site in {self.m.cgs[i].from_site for i in members}:
+                self.dirs[site].last_completed_start = self.t
+                self.kick_updates(site)
+
+    def kick_updates(self, site: str) -> None:
+        """Resume a direction's MV/A updates now (after a fracture ends)."""
+        if self.m.mode != "async" or site not in self.dirs:
+            return
+        d = self.dirs[site]
+        if d.in_flight is None:
+            d.update_token += 1
+            self.push(self.t, "update_start", True, site=site, token=d.update_token)
+
+    # --- reachability -------------------------------------------------------------------------
+    def lose_reach(self, indexes: Sequence[int], at_fracture: float) -> None:
+        """CGs whose sides cannot talk past the auto-fracture time: fracture (or roll back)."""
+
+        def ok(i: int, out: states.Outcome, before: str) -> None:
+            cg = self.cgs[i]
+            if self.m.mode == "sync":
+                self.freeze(i, at_fracture)
+            if cg.fractured_at is None:
+                cg.fractured_at = at_fracture
+            if out.effect == "rollback":
+                self.push(self.t, "rollback_done", index=i)
+
+        affected = [i for i in indexes if self.cgs[i].state != "primary/local_only"]
+        self.image_step(affected, "unreachable", record_refusals=False, on_ok=ok)
+        for batch_flow, batch in list(self.sync_batches.items()):
+            if not any(
+                self.cgs[i].state == "synchronizing/synchronizing" for i in batch["members"]
+            ):
+                del self.sync_batches[batch_flow]
+        if self.m.mode == "async":
+            for site, d in self.dirs.items():
+                members = self.m.directions[site].cgs
+                if all(self.cgs[i].state != "synchronizing/normal" for i in members):
+                    d.in_flight = None
+                    d.update_token += 1
+
+    def regain_reach(self, indexes: Sequence[int]) -> None:
+        def ok(i: int, out: states.Outcome, before: str) -> None:
+            if out.effect == "resume_updates":
+                self.cgs[i].fractured_at = None
+
+        candidates = [
+            i
+            for i in indexes
+            if self.reachable(self.m.cgs[i], self.cgs[i]) and ("fractured" in self.cgs[i].state)
+        ]
+        self.image_step(candidates, "reachable", record_refusals=False, on_ok=ok)
+        self.start_syncs()
+        for site in self.dirs:
+            self.kick_updates(site)
+
+    # --- events -----------------------------------------------------------------------------
+    def event(self, ev: SimEvent) -> None:
+        """A scenario's own event, through the handler of its kind (one per kind, built once)."""
+        self.handlers.user[ev.event](self, ev)
+
+    # --- protection and the Gantt snapshot ----------------------------------------------------
+    def protected_now(self) -> bool:
+        """Whether every protection group's running VMs have a current consistent remote copy
+        (a link loss shorter than the auto-fracture time leaves it current: writes wait)."""
+        table = states.image_states()
+        for site, d in self.dirs.items():
+            if not d.running:
+                return False
+            for i in self.m.directions[site].cgs:
+                cg, info = self.cgs[i], self.m.cgs[i]
+                if cg.primary_lost or not table[cg.state].protected:
+                    return False
+                if self.sites[self.flow(info, cg)[1]] != "up":
+                    return False
+        return True
+
+    def account_time(self, now: float) -> None:
+        if not self.last_protected:
+            self.unprotected += now - self.last_eval_t
+        self.last_eval_t = now
+
+    def snapshot(self) -> None:
+        table = states.image_states()
+        snap: dict[str, tuple[str, str]] = {
+            "Link": (self.link, "protected" if self.link == "up" else "down")
+        }
+        for s, st in self.sites.items():
+            snap[f"Site {s}"] = (st, "protected" if st == "up" else "down")
+        for site, d in self.dirs.items():
+            info = self.m.directions[site]
+            worst = None
+            order = ["exposed", "unprotected", "fractured", "protected"]
+            labels = []
+            for i in info.cgs:
+                cg = self.cgs[i]
+                entry = table[cg.state]
+                if cg.state == "primary/local_only":
+                    cat = "unprotected"
+                elif not entry.usable:
+                    cat = "exposed"
+                elif not entry.protected or self.sites[self.flow(self.m.cgs[i], cg)[1]] != "up":
+                    cat = "fractured"
+                else:
+                    cat = "protected"
+                if worst is None or order.index(cat) < order.index(worst):
+                    worst = cat
+                labels.append(entry.label)
+            common = max(set(labels), key=labels.count) if labels else ""
+            snap[f"Mirrors {info.label}"] = (common, worst or "protected")
+            plan_cat = {"testing": "test", "recovering": "down", "failing_back": "down"}.get(
+                d.plan, "protected" if d.running else "down"
+            )
+            if d.plan == "recovered":
+                plan_cat = "unprotected"
+            snap[f"Protection group {site}"] = (states.state_label("plan", d.plan), plan_cat)
+        if not self.snapshots or self.snapshots[-1][1] != snap:
+            self.snapshots.append((self.t, snap))
+
+    # --- the loop -----------------------------------------------------------------------------
+    def run(self) -> ScenarioResult:
+        for n, ev in enumerate(sorted(self.sim.events, key=lambda e: e.at_min)):
+            self.push(ev.at_min, "user", event=ev, n=n)
+        self.start_cycles()
+        self.last_protected = self.protected_now()
+        self.snapshot()
+        last_user = max(e.at_min for e in self.sim.events)
+        while self.queue:
+            item = self.queue[0]
+            if (
+                item.routine
+                and item.t > last_user
+                and all(q.routine for q in self.queue)
+                and not any(self.pending_final(s) for s in self.dirs)
+            ):
+                break
+            heapq.heappop(self.queue)
+            self.account_time(item.t)
+            self.t = item.t
+            if item.kind == "user":
+                self.event(item.args["event"])
+            elif item.kind == "update_start":
+                d = self.dirs[item.args["site"]]
+                if item.args["token"] == d.update_token:
+                    self.mva_start_update(item.args["site"])
+            elif item.kind == "update_end":
+                d = self.dirs[item.args["site"]]
+                if item.args["token"] == d.update_token:
+                    self.mva_end_update(item.args["site"])
+            elif item.kind == "rollback_done":
+                self.image_step([item.args["index"]], "rollback_done", record_refusals=False)
+            elif item.kind == "sync_done":
+                self.sync_done(item.args["flow"], item.args["token"])
+            else:
+                self.handlers.internal[item.kind](self, **item.args)
+            if not item.routine:
+                self.end_t = max(self.end_t, self.t)
+            self.last_protected = self.protected_now()
+            self.snapshot()
+        self.end_t = max(self.end_t, last_user)
+        self.account_time(self.end_t)
+        return self.result()
+
+    def result(self) -> ScenarioResult:
+        disasters = [d for d in self.dirs.values() if d.disaster_t is not None]
+        recovered = [d for d in self.dirs.values() if d.plan_done_t is not None]
+        unrecoverable = any(d.unrecoverable for d in self.dirs.values())
+        loss_min: float | None = 0.0
+        loss_mib: float | None = 0.0
+        for d in disasters:
+            if d.loss_min is not None:
+                loss_min = max(loss_min or 0.0, d.loss_min)
+                loss_mib = (loss_mib or 0.0) + (d.loss_mib or 0.0)
+        for d in self.dirs.values():
+            if d.planned and d.loss_min is not None:
+                loss_min = max(loss_min or 0.0, d.loss_min)
+        if unrecoverable:
+            loss_min = loss_mib = None
+        rto = None
+        for d in recovered:
+            begin = d.disaster_t if d.disaster_t is not None else d.shutdown_t
+            if begin is not None and d.plan_done_t is not None:
+                took = d.plan_done_t - begin
+                rto = took if rto is None else max(rto, took)
+        if unrecoverable:
+            rto = None
+        self.final_warnings(disasters, unrecoverable)
+        source = None
+        for d in self.dirs.values():
+            if d.recovered_from:
+                source = d.recovered_from if source != "clone" else source
+        return ScenarioResult(
+            name=self.sim.name,
+            description=self.sim.description or "",
+            builtin=self.builtin,
+            start_clock=self.sim.start,
+            data_loss_min=loss_min,
+            data_loss_mib=loss_mib,
+            recoverable=not unrecoverable,
+            rto_min=rto,
+            unprotected_min=self.unprotected,
+            protected_at_end=self.last_protected,
+            end_min=self.end_t,
+            recovered_from=source,
+            warnings=tuple(dict.fromkeys(self.warnings)),
+            timeline=tuple(self.timeline),
+            refused=tuple(self.refused),
+            spans=tuple(self.spans()),
+        )
+
+    def final_warnings(self, disasters: list[_Direction], unrecoverable: bool) -> None:
+        for site, d in self.dirs.items():
+            if d.disaster_t is not None and d.plan_started_t is None:
+                self.warnings.append(
+                    f"No recovery plan was run after {site} was lost: its VMs stay down."
+                )
+        if unrecoverable:
+            lost = sorted(
+                {
+                    self.m.cgs[i].name
+                    for i, cg in enumerate(self.cgs)
+                    if cg.overwritten_without_clone
+                }
+            )
+            self.warnings.append(
+                "The recovery site held no usable copy"
+                + (
+                    f" of {', '.join(lost[:3])}{' and others' if len(lost) > 3 else ''}"
+                    if lost
+                    else ""
+                )
+                + ": an automatic resynchronisation had overwritten the only consistent copy. Set "
+                "the recovery policy to Manual and clone the secondaries before synchronising [S0]."
+            )
+        elif self.auto_resync_windows and self.m.mode == "sync":
+            label, start = self.auto_resync_windows[0]
+            self.warnings.append(
+                f"From {self.clock(start)} an automatic resynchronisation ({label}) overwrote the "
+                "secondaries with no clone taken first: until it ended a site loss would have "
+                "left no usable copy. Set the recovery policy to Manual and clone the secondaries "
+                "first [S0]."
+            )
+        if not self.last_protected and not unrecoverable:
+            for site, d in self.dirs.items():
+                if d.plan == "recovered" and d.running:
+                    self.warnings.append(
+                        f"At the end, {possessive(site)} VMs run at {d.running_at} with no remote "
+                        "copy "
+                        "until the original site is rebuilt, the mirrors reversed and fully "
+                        "synchronised (failback) [S0]."
+                    )
+
+    def spans(self) -> list[Span]:
+        out: list[Span] = []
+        if not self.snapshots:
+            return out
+        rows = list(self.snapshots[0][1])
+        for row in rows:
+            start, current = None, None
+            for t, snap in self.snapshots:
+                value = snap.get(row)
+                if value != current:
+                    if current is not None and start is not None and t > start:
+                        out.append(Span(row, current[0], current[1], start, t))
+                    start, current = t, value
+            if current is not None and start is not None:
+                end = max(self.end_t, start)
+                out.append(Span(row, current[0], current[1], start, end))
+        return out

@@ -1,0 +1,79 @@
+"""The state of one run: consistency groups, directions and queued events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from srmkit.schema import EventKind, SimEvent
+
+# --- one run ----------------------------------------------------------------------------------
+
+
+def _constant(guards: set[str]) -> Callable[[int], set[str]]:
+    """Extra guards that are the same for every CG."""
+
+    def extra(_i: int) -> set[str]:
+        return guards
+
+    return extra
+
+
+@dataclass
+class _Cg:
+    state: str
+    data_t: float | None = None
+    """The point in time of the secondary's data; None while it receives every write."""
+    clone_t: float | None = None
+    """The point in time of the latest protective clone's data; None: no clone."""
+    reversed: bool = False
+    """Mirroring from the recovery site back to the original site (after a promote)."""
+    primary_lost: bool = False
+    overwritten_without_clone: bool = False
+    fractured_at: float | None = None
+
+
+@dataclass
+class _Direction:
+    """One protection group: where its VMs run and how its MirrorView/A cycle stands."""
+
+    running_at: str
+    running: bool = True
+    disaster_t: float | None = None
+    shutdown_t: float | None = None
+    plan: str = "protected"
+    last_completed_start: float = 0.0
+    in_flight: tuple[float, float] | None = None
+    update_token: int = 0
+    recovered_from: str | None = None
+    loss_min: float | None = None
+    loss_mib: float | None = None
+    unrecoverable: bool = False
+    plan_done_t: float | None = None
+    """When the recovery plan finished (the VMs serve users at the recovery site)."""
+    plan_started_t: float | None = None
+    failback_sync_gib: float = 0.0
+    failback_sync_start: float | None = None
+    failback_sync_end: float | None = None
+    planned: bool = False
+
+
+@dataclass(order=True)
+class _Queued:
+    t: float
+    seq: int
+    kind: str = field(compare=False)
+    args: dict[str, Any] = field(compare=False)
+    routine: bool = field(compare=False, default=False)
+
+
+@dataclass(frozen=True)
+class EventHandlers:
+    """What each event does to a run, by the event's name: the scenario file's events
+    (``SimEvent.event``) and the steps a run queues for itself. Built once, in
+    :mod:`srmkit.simulation.handlers`; a run is given it, so the dispatch is a table look-up that
+    readers and type checkers can follow, never a method found by name."""
+
+    user: Mapping[EventKind, Callable[[Any, SimEvent], None]]
+    internal: Mapping[str, Callable[..., None]]
