@@ -33,16 +33,18 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from srmkit.design import Change, Design, Verdict, _transform
+from srmkit.caching import per_object
+from srmkit.design import Design, Verdict, _section
 from srmkit.glossary import MODE_NAME
-from srmkit.limits import ArrayModel, Mode, catalogue
-from srmkit.schema import MAX_LINK_MBPS, MAX_UPDATE_INTERVAL_MIN, MAX_USERS_PER_SERVER, Scenario
+from srmkit.limits import Mode, catalogue
+from srmkit.schema import MAX_LINK_MBPS, MAX_UPDATE_INTERVAL_MIN
 from srmkit.study import Study
+from srmkit.variants import with_mode, with_models, with_users
 
 FloatArray = npt.NDArray[np.float64]
 OptionKind = Literal["design", "mode", "model"]
@@ -334,68 +336,6 @@ class SizingStudy:
     growth: Growth
 
 
-# --- variants of the scenario ----------------------------------------------------------------
-
-
-def _section(name: str, **values: Any) -> Change:
-    return Change("section", name, values=tuple(values.items()))
-
-
-def array_flare(model: ArrayModel, release: int) -> int:
-    """The FLARE release an array runs once it is this model: its own when the model runs it
-    and supports it for SRM + MirrorView, else the lowest supported (or the nearest it runs).
-
-    >>> from srmkit.limits import get_model
-    >>> array_flare(get_model("CX3-40"), 29), array_flare(get_model("CX4-240"), 26)
-    (26, 28)
-    >>> array_flare(get_model("CX4-480"), 29), array_flare(get_model("AX4-5F"), 29)
-    (29, 29)
-    """
-    low = model.min_flare_release
-    if model.runs_flare(release) and (low is None or release >= low):
-        return release
-    if low is not None and model.runs_flare(low):
-        return low
-    high = model.last_flare_release
-    if high is not None and release > high:
-        return high
-    return model.first_flare_release if model.first_flare_release is not None else release
-
-
-def with_models(scenario: Scenario, model: ArrayModel) -> Scenario:
-    """The scenario with every array of ``model`` (at a FLARE release it supports)."""
-    arrays = [
-        a.model_copy(update={"model": model.model, "flare": array_flare(model, a.flare)})
-        for a in scenario.arrays
-    ]
-    return scenario.model_copy(update={"arrays": arrays})
-
-
-def with_mode(
-    scenario: Scenario,
-    mode: Mode,
-    update_type: UpdateType | None = None,
-    interval_min: float | None = None,
-) -> Scenario:
-    """The scenario mirrored in ``mode`` (MirrorView/A with the given schedule)."""
-    values: dict[str, Any] = {"mode": mode}
-    if update_type is not None:
-        values["update_type"] = update_type
-    if interval_min is not None:
-        values["update_interval_min"] = float(interval_min)
-    return _transform(_section("replication", **values), scenario)
-
-
-def with_users(factor: float, scenario: Scenario) -> Scenario:
-    """The scenario with every mailbox server's users scaled by ``factor`` (whole users, at
-    least one, at most what a server may have)."""
-    servers = [
-        v.model_copy(update={"users": min(max(1, round(v.users * factor)), MAX_USERS_PER_SERVER)})
-        for v in scenario.servers
-    ]
-    return scenario.model_copy(update={"servers": servers})
-
-
 # --- options side by side --------------------------------------------------------------------
 
 TYPE_WORDS: dict[str, str] = {
@@ -495,9 +435,7 @@ def thresholds(design: Design) -> Thresholds:
     )
 
 
-_COMPARISONS: weakref.WeakKeyDictionary[Design, Comparison] = weakref.WeakKeyDictionary()
-
-
+@per_object
 def compare(design: Design) -> Comparison:
     """The options side by side (computed once per design).
 
@@ -506,9 +444,6 @@ def compare(design: Design) -> Comparison:
     that mirrors in the design's mode, on every array (with the design's schedule). The design
     itself comes first when no option is what it already has.
     """
-    found = _COMPARISONS.get(design)
-    if found is not None:
-        return found
     s = design.scenario
     r = s.replication
     out: list[Option] = []
@@ -542,10 +477,7 @@ def compare(design: Design) -> Comparison:
         v = design if is_design else Design(with_models(s, model))
         label = f"{model.model} on every array"
         out.append(_option(f"model-{model.model}", label, "model", v, is_design))
-    result = _COMPARISONS[design] = Comparison(
-        design.mode, design.horizon, thresholds(design), tuple(out)
-    )
-    return result
+    return Comparison(design.mode, design.horizon, thresholds(design), tuple(out))
 
 
 # --- sweeps ----------------------------------------------------------------------------------
@@ -784,9 +716,6 @@ def _sweep_note(design: Design, key: SweepKey) -> str:
     )
 
 
-_SWEEPS: weakref.WeakKeyDictionary[Design, tuple[Sweep, ...]] = weakref.WeakKeyDictionary()
-
-
 def sweep(design: Design, key: SweepKey) -> Sweep:
     """One input swept over :data:`SWEEP_POINTS` values and the design's own."""
     spec = INPUTS[key]
@@ -816,12 +745,10 @@ def sweep_keys(design: Design) -> tuple[SweepKey, ...]:
     return tuple(keys)
 
 
+@per_object
 def sweeps(design: Design) -> tuple[Sweep, ...]:
     """Every sweep of the design (computed once per design)."""
-    found = _SWEEPS.get(design)
-    if found is None:
-        found = _SWEEPS[design] = tuple(sweep(design, k) for k in sweep_keys(design))
-    return found
+    return tuple(sweep(design, k) for k in sweep_keys(design))
 
 
 # --- tornado ---------------------------------------------------------------------------------
@@ -880,14 +807,10 @@ def tornado(design: Design, step_fraction: float = TORNADO_STEP_FRACTION) -> Tor
 
 # --- growth year by year ---------------------------------------------------------------------
 
-_GROWTH: weakref.WeakKeyDictionary[Design, Growth] = weakref.WeakKeyDictionary()
 
-
+@per_object
 def growth(design: Design) -> Growth:
     """The design after each year of the horizon, today included (computed once per design)."""
-    found = _GROWTH.get(design)
-    if found is not None:
-        return found
     rows = []
     for year in design.years:
         servers = design.servers_at(year)
@@ -914,10 +837,9 @@ def growth(design: Design) -> Growth:
                 initial_sync_h=max(design.sync_time_h(d.capacity_gib) for d in directions),
             )
         )
-    found = _GROWTH[design] = Growth(
+    return Growth(
         design.scenario.growth.users_per_year_fraction, design.first_break_year, tuple(rows)
     )
-    return found
 
 
 def sizing_study(design: Design) -> SizingStudy:

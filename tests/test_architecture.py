@@ -57,6 +57,7 @@ LAYERS: dict[str, float] = {
     "simulation": 7,
     "risk": 7,
     "runbook": 7,
+    "variants": 6.5,
     "options": 7,
     "documents.registry": 8,
     "documents.blocks": 8,

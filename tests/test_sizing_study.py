@@ -247,10 +247,11 @@ def test_hand_checked_values(example: Design) -> None:
 def test_array_flare_for_replaced_models() -> None:
     """A replaced model runs a FLARE release it supports for SRM + MirrorView."""
     from srmkit.limits import get_model
+    from srmkit.variants import array_flare
 
-    assert opts.array_flare(get_model("CX3-80"), 29) == 26
-    assert opts.array_flare(get_model("CX4-960"), 26) == 28
-    assert opts.array_flare(get_model("CX4-120"), 30) == 30
+    assert array_flare(get_model("CX3-80"), 29) == 26
+    assert array_flare(get_model("CX4-960"), 26) == 28
+    assert array_flare(get_model("CX4-120"), 30) == 30
 
 
 # --- the document ---------------------------------------------------------------------------
