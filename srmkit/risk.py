@@ -27,12 +27,12 @@ The RTO of a recoverable run is the recovery of the lost site (declaration + pla
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from srmkit.caching import per_object
 from srmkit.design import Design
 from srmkit.mva import Volume
 from srmkit.units import (
@@ -191,16 +191,11 @@ def monte_carlo(
     )
 
 
-_DESIGN_RISK: weakref.WeakKeyDictionary[Design, MonteCarloResult] = weakref.WeakKeyDictionary()
-
-
+@per_object
 def design_risk(design: Design) -> MonteCarloResult:
     """The Monte Carlo figures of the design's documents, with its assumptions' runs, seed and
     link outages (computed once per design)."""
-    result = _DESIGN_RISK.get(design)
-    if result is None:
-        a = design.a
-        result = _DESIGN_RISK[design] = monte_carlo(
-            design, a.risk_runs_count, a.risk_seed, a.link_outages_per_year, a.link_outage_mean_h
-        )
-    return result
+    a = design.a
+    return monte_carlo(
+        design, a.risk_runs_count, a.risk_seed, a.link_outages_per_year, a.link_outage_mean_h
+    )

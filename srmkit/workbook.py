@@ -20,7 +20,6 @@ import dataclasses
 import html
 import math
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from srmkit import checks
+from srmkit.caching import per_object
 from srmkit.design import VERDICT_TEXT, Design, Verdict, verdict_of
 from srmkit.figures import log_ticks
 from srmkit.glossary import MODE_NAME, or_unbounded
@@ -253,7 +253,12 @@ class _Cache:
         self.servers: dict[tuple[float, str | None], list[Server]] = {}
 
 
-_CACHES: weakref.WeakKeyDictionary[Study, _Cache] = weakref.WeakKeyDictionary()
+@per_object
+def _cache(design: Study) -> _Cache:
+    """The workbook's memory of one design's variants and curves."""
+    return _Cache()
+
+
 _DESIGNS: OrderedDict[int, tuple[Scenario, Design]] = OrderedDict()
 
 
@@ -331,7 +336,7 @@ def variant(design_or_scenario: Study | Scenario, inputs: Inputs) -> Study:
     """
     design = _design(design_or_scenario)
     _check(design, inputs)
-    cache = _CACHES.setdefault(design, _Cache())
+    cache = _cache(design)
     s = design.scenario
     link = Link.model_validate(
         {
@@ -482,7 +487,7 @@ def numbers(design_or_scenario: Study | Scenario, inputs: Inputs) -> Outputs:
     Raises ValueError for inputs the scenario file would reject.
     """
     design = _design(design_or_scenario)
-    cache = _CACHES.setdefault(design, _Cache())
+    cache = _cache(design)
     found = cache.outputs.get(inputs)
     if found is not None:
         cache.outputs.move_to_end(inputs)
