@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays li
     from srmkit.risk import Distribution, MonteCarloResult
     from srmkit.runbook import Procedure
     from srmkit.simulation import ScenarioResult, TimelineRow
-    from srmkit.study import Recovery
+    from srmkit.study_results import Recovery
 
 DIGITS = 6
 

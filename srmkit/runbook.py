@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from srmkit.assumptions import Assumptions
     from srmkit.planner import ConsistencyGroup
     from srmkit.schema import Replication
-    from srmkit.study import FloatArray, RecoveryStep
+    from srmkit.study_results import FloatArray, RecoveryStep
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ LAYERS: dict[str, float] = {
     "mva": 2,
     "sync_times": 2,
     "planner": 3,
+    "study_results": 3.5,
     "study": 4,
     "checks": 5,
     "design": 6,

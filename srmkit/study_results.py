@@ -1,0 +1,205 @@
+"""What a :class:`srmkit.study.Study` computes, as plain frozen records: each server's sizing, each
+direction's load, each consistency group's synchronisation, each array's reserved LUN pool, the
+recovery plan's steps, and why a model does not fit or which one replaces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from srmkit import link as link_calc
+from srmkit import planner
+from srmkit.planner import ServerLuns
+
+FloatArray = npt.NDArray[np.float64]
+VmKind = Literal["mailbox", "hub"]
+
+
+@dataclass(frozen=True)
+class ServerSizing:
+    """Workload and capacity of one protected VM at one year of the horizon (Method §2).
+
+    A protected Hub Transport VM (``kind == "hub"``) has no mailboxes and no storage groups: its
+    guest-OS LUN and transport queue LUN are mirrored in a consistency group of its own (§7).
+    """
+
+    name: str
+    site: str
+    kind: VmKind
+    year: int
+    users: float
+    """Mailboxes after growth. [users]"""
+    profile: str
+    storage_groups: int
+    users_per_sg: float
+    db_iops_peak: float
+    db_write_iops_peak: float
+    log_mib_per_day: float
+    db_gib: float
+    """One database (whitespace and dumpster included). [GiB]"""
+    db_lun_gib: float
+    log_lun_gib: float
+    gos_luns: int
+    gos_lun_gib: float
+    queue_luns: int
+    queue_lun_gib: float
+    source_array: str
+    target_array: str
+
+    @property
+    def luns(self) -> int:
+        """Mirrored LUNs, each a virtual disk of the VM: DB + log per storage group, singles."""
+        return (
+            planner.LUNS_PER_STORAGE_GROUP * self.storage_groups + self.gos_luns + self.queue_luns
+        )
+
+    @property
+    def capacity_gib(self) -> float:
+        """Mirrored capacity of the VM. [GiB]"""
+        return (
+            self.storage_groups * (self.db_lun_gib + self.log_lun_gib)
+            + self.gos_luns * self.gos_lun_gib
+            + self.queue_luns * self.queue_lun_gib
+        )
+
+    def as_luns(self) -> ServerLuns:
+        """The planner's view of this VM."""
+        return ServerLuns(
+            name=self.name,
+            source_array=self.source_array,
+            target_array=self.target_array,
+            storage_groups=self.storage_groups,
+            gos_luns=self.gos_luns,
+            db_lun_gib=self.db_lun_gib,
+            log_lun_gib=self.log_lun_gib,
+            gos_lun_gib=self.gos_lun_gib,
+            queue_luns=self.queue_luns,
+            queue_lun_gib=self.queue_lun_gib,
+        )
+
+
+@dataclass(frozen=True)
+class DirectionLoad:
+    """Replication from one site to the other in one year (Method §3–§5)."""
+
+    from_site: str
+    to_site: str
+    vms: tuple[str, ...]
+    """Protected VMs whose primary images are at ``from_site``."""
+    capacity_gib: float
+    hourly_mib: FloatArray
+    """Replicated volume in each hour 0–23, for the mode. [MiB/h]"""
+    hourly_rate_mbps: FloatArray
+    """Replication rate in each hour, with the burst factor. [Mbit/s]"""
+    effective_rate_mbps: float
+
+    @property
+    def peak_mbps(self) -> float:
+        """Peak-hour replication rate. [Mbit/s]"""
+        return float(self.hourly_rate_mbps.max()) if self.vms else 0.0
+
+    @property
+    def peak_utilization_fraction(self) -> float:
+        """Peak rate ÷ effective rate; ≥ 1: the link cannot carry this direction. [fraction]"""
+        return float(link_calc.utilization_fraction(self.peak_mbps, self.effective_rate_mbps))
+
+    @property
+    def label(self) -> str:
+        """``Amsterdam → Utrecht``."""
+        return f"{self.from_site} → {self.to_site}"
+
+
+@dataclass(frozen=True)
+class CgSizing:
+    """One consistency group with its capacity and full-sync time alone on its direction."""
+
+    name: str
+    servers: tuple[str, ...]
+    luns: int
+    capacity_gib: float
+    sync_time_h: float
+
+
+@dataclass(frozen=True)
+class RlpNeed:
+    """Reserved LUN pool to configure on one array (Method §5, §5a)."""
+
+    array: str
+    mva_gib: float
+    """MirrorView/A delta sets and gold copies: max(share of capacity, safety × delta). [GiB]"""
+    test_gib: float
+    """SRM test-failover snapshots of the secondary LUNs on this array. [GiB]"""
+    reserved_luns: int
+    replicated_gib: float = 0.0
+    """MV/A: capacity of the mirrors touching this array (source or target). [GiB]"""
+    largest_delta_gib: float = 0.0
+    """MV/A: the largest delta set of a consistency group touching this array. [GiB]"""
+    snapped_gib: float = 0.0
+    """Capacity of the secondary LUNs a test failover snaps on this array. [GiB]"""
+    test_window_gib: float = 0.0
+    """Volume replicated to those LUNs during a test from the busiest hour. [GiB]"""
+    """At least one reserved LUN per source LUN (MV/A) and per snapped secondary LUN. [count]"""
+
+    @property
+    def rlp_gib(self) -> float:
+        """The pool to configure. [GiB]"""
+        return self.mva_gib + self.test_gib
+
+
+@dataclass(frozen=True)
+class RecoveryStep:
+    """One step of the SRM recovery plan with its estimated duration (Method §8)."""
+
+    step: str
+    count: int
+    minutes: float
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Recovering one site's protected VMs at the other site."""
+
+    from_site: str
+    to_site: str
+    vms: tuple[str, ...]
+    cgs: int
+    steps: tuple[RecoveryStep, ...]
+    declare_min: float
+
+    @property
+    def plan_duration_min(self) -> float:
+        """The recovery plan's run time, the sum of its steps. [min]"""
+        return sum(s.minutes for s in self.steps)
+
+    @property
+    def rto_min(self) -> float:
+        """Time from the disaster to the VMs serving users: declaration + plan. [min]"""
+        return self.declare_min + self.plan_duration_min
+
+
+@dataclass(frozen=True)
+class FitProblem:
+    """Why a model assignment does not fit: a rule id, the array, the year and what broke."""
+
+    rule_id: str
+    array: str
+    year: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A replacement model for an array that breaks a limit, connectivity or FLARE rule."""
+
+    array: str
+    current_model: str
+    recommended_model: str | None
+    reason: str
+    replaces: tuple[str, ...]
+    """The arrays the recommended model replaces: this one, or the pair if one is not enough."""
+    details: tuple[str, ...] = ()
+    """What the array breaks, in words (``reason`` without the rule identifiers)."""
