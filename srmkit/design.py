@@ -18,13 +18,16 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from srmkit import checks
 from srmkit.checks import Finding
 from srmkit.limits import Mode, catalogue, get_model
 from srmkit.schema import MAX_LINK_MBPS, Scenario
 from srmkit.study import Study
+
+if TYPE_CHECKING:
+    from srmkit.frames import Frames
 
 Verdict = Literal["fits", "fits_with_warnings", "does_not_fit"]
 
@@ -275,6 +278,14 @@ class Design(Study):
     def open_warnings(self) -> list[Finding]:
         """Warnings not accepted as risks, without their remedies."""
         return [f for f in self._raw_findings if f.severity == "warning" and not f.accepted]
+
+    @cached_property
+    def frames(self) -> Frames:
+        """The design's tables as pandas DataFrames (mirrors, servers, cgs, findings, options,
+        timeline(scenario)), for notebooks: see :mod:`srmkit.frames`."""
+        from srmkit.frames import Frames  # an accessor on a higher layer, as pandas' are
+
+        return Frames(self)
 
     @property
     def verdict(self) -> Verdict:

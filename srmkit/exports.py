@@ -14,54 +14,17 @@ from typing import Any
 
 from srmkit import simulation
 from srmkit.design import Design
+from srmkit.frames import CG_COLUMNS, MIRROR_COLUMNS, SERVER_COLUMNS, records
 from srmkit.options import sizing_study
 from srmkit.output import (
-    cg_rows,
     dumps,
-    mirror_rows,
     monte_carlo_dict,
     review_dict,
     scenario_dict,
-    server_rows,
     size_dict,
     sizing_study_dict,
 )
 from srmkit.risk import design_risk
-
-COLUMNS = (
-    "server",
-    "storage_group",
-    "lun_role",
-    "capacity_gib",
-    "cg",
-    "source_array",
-    "target_array",
-    "mode",
-)
-
-
-SERVER_COLUMNS = (
-    "server",
-    "site",
-    "users",
-    "profile",
-    "storage_groups",
-    "db_iops_peak",
-    "log_mib_per_day",
-    "db_lun_gib",
-    "log_lun_gib",
-    "luns",
-    "capacity_gib",
-)
-CG_COLUMNS = (
-    "cg",
-    "servers",
-    "luns",
-    "capacity_gib",
-    "source_array",
-    "target_array",
-    "full_sync_h",
-)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """Text a spreadsheet would read as a formula when it starts a cell (OWASP "CSV injection")."""
@@ -83,9 +46,11 @@ def csv_safe(value: object) -> object:
 def write_plan_csv(design: Design, path: Path) -> None:
     """``plan.csv``: one row per mirror (no cell a spreadsheet would evaluate)."""
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=MIRROR_COLUMNS)
         writer.writeheader()
-        writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in mirror_rows(design))
+        writer.writerows(
+            {k: csv_safe(v) for k, v in row.items()} for row in records(design.frames.mirrors)
+        )
 
 
 def sheet_titles(names: list[str]) -> list[str]:
@@ -116,10 +81,11 @@ def write_plan_xlsx(design: Design, path: Path) -> None:
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    frames = design.frames
     for title, columns, rows in (
-        ("mirrors", COLUMNS, mirror_rows(design)),
-        ("servers", SERVER_COLUMNS, server_rows(design)),
-        ("consistency groups", CG_COLUMNS, cg_rows(design)),
+        ("mirrors", MIRROR_COLUMNS, records(frames.mirrors)),
+        ("servers", SERVER_COLUMNS, records(frames.servers)),
+        ("consistency groups", CG_COLUMNS, records(frames.cgs)),
     ):
         sheet = wb.create_sheet(title)
         sheet.append([_header(sheet, c, bold) for c in columns])

@@ -265,16 +265,17 @@ def test_exports_never_write_a_formula(tmp_path: Path, monkeypatch: pytest.Monke
     """Even text that starts like a formula (not possible in today's names) is written as text."""
     from openpyxl import load_workbook
 
-    from srmkit import exports
+    from srmkit import exports, output
     from srmkit.design import Design
     from srmkit.params import load_scenario
 
     design = Design(load_scenario(EXAMPLE))
-    rows = exports.mirror_rows(design)
+    rows = output.mirror_rows(design)
     evil = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
     for row, text in zip(rows, evil, strict=False):
         row["server"] = text
-    monkeypatch.setattr(exports, "mirror_rows", lambda _design: rows)
+    # The exports are written from design.frames, which are built from these rows.
+    monkeypatch.setattr(output, "mirror_rows", lambda _design: rows)
     exports.write_plan_csv(design, tmp_path / "plan.csv")
     exports.write_plan_xlsx(design, tmp_path / "plan.xlsx")
     written = [r["server"] for r in csv.DictReader((tmp_path / "plan.csv").open(encoding="utf-8"))]
