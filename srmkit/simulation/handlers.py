@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import EventKind, SimEvent
-from srmkit.simulation.results import PROTECTED_PLAN_STATES, Refusal
+from srmkit.simulation.results import PROTECTED_PLAN_STATES
 from srmkit.simulation.state import EventHandlers, _constant, _Direction
 
 if TYPE_CHECKING:
@@ -259,16 +259,11 @@ def on_clone_secondaries(run: _Run, ev: SimEvent) -> None:
 def _plan_site(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
     if ev.site is not None:
         if ev.site not in run.dirs:
-            run.refused.append(
-                Refusal(
-                    run.t,
-                    run.clock(run.t),
-                    f"site {ev.site}",
-                    states.ACTION_NAMES[ev.event],
-                    "",
-                    f"{ev.site} runs no protected VMs",
-                    (),
-                )
+            run.refuse(
+                f"site {ev.site}",
+                states.ACTION_NAMES[ev.event],
+                "",
+                f"{ev.site} runs no protected VMs",
             )
             return None
         return ev.site
@@ -419,16 +414,11 @@ def account(run: _Run, site: str, i: int, copy_t: float | None, from_clone: bool
 def on_plan_done(run: _Run, site: str) -> None:
     d = run.dirs[site]
     if d.unrecoverable:
-        run.refused.append(
-            Refusal(
-                run.t,
-                run.clock(run.t),
-                f"protection group {site}",
-                states.ACTION_NAMES["plan_done"],
-                states.state_label("plan", d.plan),
-                "Some consistency groups have no usable copy: their VMs cannot start",
-                (),
-            )
+        run.refuse(
+            f"protection group {site}",
+            states.ACTION_NAMES["plan_done"],
+            states.state_label("plan", d.plan),
+            "Some consistency groups have no usable copy: their VMs cannot start",
         )
         return
     out = run.machine_step("plan", f"protection group {site}", d.plan, "plan_done")

@@ -11,7 +11,7 @@ from srmkit.glossary import possessive
 from srmkit.schema import SimEvent, SimScenario
 from srmkit.simulation.model import _CgInfo, _Model
 from srmkit.simulation.results import ALL, EFFECT_NOTES, Refusal, ScenarioResult, Span, TimelineRow
-from srmkit.simulation.state import EventHandlers, _Cg, _Direction, _Queued
+from srmkit.simulation.state import EventHandlers, SyncBatch, _Cg, _Direction, _Queued
 from srmkit.units import (
     MIN_PER_DAY,
     clock_text,
@@ -49,7 +49,7 @@ class _Run:
         self.warnings: list[str] = []
         self.outage_token = 0
         self.link_down_t: float | None = None
-        self.sync_batches: dict[tuple[str, str], dict[str, Any]] = {}
+        self.sync_batches: dict[tuple[str, str], SyncBatch] = {}
         self.snapshots: list[tuple[float, dict[str, tuple[str, str]]]] = []
         self.unprotected = 0.0
         self.last_eval_t = 0.0
@@ -87,6 +87,22 @@ class _Run:
         self.timeline.append(row)
 
     # --- machines other than images -----------------------------------------------------------
+    def refuse(
+        self, obj: str, action: str, state: str, reason: str, allowed: Sequence[str] = ()
+    ) -> None:
+        """Record an action the state table does not allow now, with the actions it allows."""
+        self.refused.append(
+            Refusal(
+                self.t,
+                self.clock(self.t),
+                obj,
+                action,
+                state,
+                reason,
+                tuple(states.ACTION_NAMES.get(a, a) for a in allowed),
+            )
+        )
+
     def machine_step(
         self,
         machine: str,
@@ -99,17 +115,7 @@ class _Run:
         out = states.step(machine, state, action, guards)
         name = states.ACTION_NAMES.get(action, action)
         if not out.ok:
-            self.refused.append(
-                Refusal(
-                    self.t,
-                    self.clock(self.t),
-                    obj,
-                    name,
-                    states.state_label(machine, state),
-                    out.reason,
-                    tuple(states.ACTION_NAMES.get(a, a) for a in out.allowed),
-                )
-            )
+            self.refuse(obj, name, states.state_label(machine, state), out.reason, out.allowed)
         elif out.state != state:
             self.record(
                 TimelineRow(
@@ -192,17 +198,7 @@ class _Run:
             out = refusal_outcome[(state, _reason)]
             names = tuple(self.m.cgs[i].name for i in members)
             obj = names[0] if len(names) == 1 else f"{len(names)} consistency groups"
-            self.refused.append(
-                Refusal(
-                    self.t,
-                    self.clock(self.t),
-                    obj,
-                    name,
-                    states.state_label("image", state),
-                    out.reason,
-                    tuple(states.ACTION_NAMES.get(a, a) for a in out.allowed),
-                )
-            )
+            self.refuse(obj, name, states.state_label("image", state), out.reason, out.allowed)
         return done
 
     def cgs_of(self, selector: str | None) -> list[int]:
@@ -359,28 +355,25 @@ class _Run:
             batch = self.sync_batches.get(flow)
             rate = self.m.min_per_gib()
             if batch is not None:
-                elapsed = self.t - batch["since"]
-                batch["remaining_gib"] = max(0.0, batch["remaining_gib"] - elapsed / rate)
-                batch["members"] += members
+                elapsed = self.t - batch.since
+                batch.remaining_gib = max(0.0, batch.remaining_gib - elapsed / rate)
+                batch.members += members
             else:
-                batch = {"remaining_gib": 0.0, "members": list(members), "token": 0}
-                self.sync_batches[flow] = batch
-            batch["remaining_gib"] += sum(volumes.values())
-            batch["since"] = self.t
-            batch["token"] += 1
+                batch = self.sync_batches[flow] = SyncBatch(members=list(members))
+            batch.remaining_gib += sum(volumes.values())
+            batch.since = self.t
+            batch.token += 1
             self.push(
-                self.t + batch["remaining_gib"] * rate, "sync_done", flow=flow, token=batch["token"]
+                self.t + batch.remaining_gib * rate, "sync_done", flow=flow, token=batch.token
             )
             if self.policy == "auto" and any(self.cgs[i].clone_t is None for i in members):
                 self.auto_resync_windows.append((f"{flow[0]} → {flow[1]}", self.t))
 
     def sync_done(self, flow: tuple[str, str], token: int) -> None:
         batch = self.sync_batches.get(flow)
-        if batch is None or batch["token"] != token:
+        if batch is None or batch.token != token:
             return
-        members = [
-            i for i in batch["members"] if self.cgs[i].state == "synchronizing/synchronizing"
-        ]
+        members = [i for i in batch.members if self.cgs[i].state == "synchronizing/synchronizing"]
         del self.sync_batches[flow]
 
         def ok(i: int, out: states.Outcome, before: str) -> None:
@@ -436,9 +429,7 @@ class _Run:
         affected = [i for i in indexes if self.cgs[i].state != "primary/local_only"]
         self.image_step(affected, "unreachable", record_refusals=False, on_ok=ok)
         for batch_flow, batch in list(self.sync_batches.items()):
-            if not any(
-                self.cgs[i].state == "synchronizing/synchronizing" for i in batch["members"]
-            ):
+            if not any(self.cgs[i].state == "synchronizing/synchronizing" for i in batch.members):
                 del self.sync_batches[batch_flow]
         if self.m.mode == "async":
             for site, d in self.dirs.items():

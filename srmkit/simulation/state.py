@@ -68,6 +68,21 @@ class _Queued:
     routine: bool = field(compare=False, default=False)
 
 
+@dataclass
+class SyncBatch:
+    """The consistency groups synchronising together over one direction of the link: they share
+    its rate, so a group that joins later lengthens the batch (Method §6)."""
+
+    members: list[int]
+    """The consistency groups in the batch (indexes)."""
+    remaining_gib: float = 0.0
+    """What is left to send, as of ``since``. [GiB]"""
+    since: float = 0.0
+    """When ``remaining_gib`` was last counted, in scenario time. [min]"""
+    token: int = 0
+    """Bumped whenever the batch changes: a queued end of an older batch is ignored."""
+
+
 @dataclass(frozen=True)
 class EventHandlers:
     """What each event does to a run, by the event's name: the scenario file's events
