@@ -116,3 +116,22 @@ def example_report(rendered_examples: list[Report]) -> Report:
     """The example scenario's documents (params/example.yaml), from :func:`rendered_examples`."""
     [report] = [r for r in rendered_examples if r.params == EXAMPLE]
     return report
+
+
+# The longest tests first: with pytest-xdist each starts on a worker of its own at once while the
+# others share the rest, instead of one of them starting last and running alone at the end.
+LONGEST_FIRST = (
+    "test_ten_thousand_servers_render",
+    "test_wheel_renders_outside_the_checkout",
+    "test_ten_thousand_servers_answer_within_budget",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest tests first (the order of the rest is kept)."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.name.split("[")[0]
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)

@@ -117,9 +117,9 @@ def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_
 def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
     """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
     out = tmp_path / "reports"
-    first = render([EXAMPLE], out, ("html",)).reports[0]
+    first = render([EXAMPLE], out, ("html",), only=["design"]).reports[0]
     stamp = first.files["design_document.html"].stat().st_mtime_ns
-    second = render([EXAMPLE], out, ("html",)).reports[0]
+    second = render([EXAMPLE], out, ("html",), only=["design"]).reports[0]
     assert second.folder != first.folder
     assert second.folder.parent == first.folder.parent
     assert first.files["design_document.html"].stat().st_mtime_ns == stamp
@@ -143,7 +143,7 @@ def test_params_text_is_escaped_and_never_executed(tmp_path: Path) -> None:
     text = text.replace("    Primary data centre", "    <img src=x onerror=alert(2)> Primary")
     params = tmp_path / "evil.yaml"
     params.write_text(text, encoding="utf-8")
-    report = render([params], tmp_path / "reports", ("html",)).reports[0]
+    report = render([params], tmp_path / "reports", ("html",), only=["design"]).reports[0]
     html = report.files["design_document.html"].read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -163,7 +163,7 @@ def test_failing_notebook_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     nbformat.write(nb, broken / "design_document.ipynb")
     monkeypatch.setattr(execution, "notebooks_dir", lambda: broken)
     out = tmp_path / "reports"
-    result = render([EXAMPLE], out, ("html",))
+    result = render([EXAMPLE], out, ("html",), only=["design"])
     assert result.reports == []
     [failure] = result.failures
     assert "boom" in failure.reason

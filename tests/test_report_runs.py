@@ -73,7 +73,10 @@ def test_concurrent_runs_on_one_scenario_each_land(tmp_path: Path) -> None:
     """Two runs at once on the same scenario and folder: both succeed, neither replaces the
     other, nothing is left over."""
     out = tmp_path / "reports"
-    runs = [start("report", str(EXAMPLE), "--out", str(out), "--to", "html") for _ in range(2)]
+    runs = [
+        start("report", str(EXAMPLE), "--out", str(out), "--to", "html", "--only", "design")
+        for _ in range(2)
+    ]
     results = [r.communicate(timeout=240) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], results
     folders = sorted(p for p in (out / "northwind-traders").iterdir())
@@ -140,7 +143,7 @@ def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:
     """A run killed outright leaves its staging folder, reservation and working folder; the
     next run removes them and lands in the name the killed run had reserved."""
     out = tmp_path / "reports"
-    killed = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
+    killed = start("report", str(EXAMPLE), "--out", str(out), "--to", "html", "--only", "design")
     staging = wait_for_staging(out)
     killed.kill()
     killed.wait(timeout=30)
@@ -148,7 +151,7 @@ def test_the_run_after_a_sigkill_removes_its_debris(tmp_path: Path) -> None:
     assert (out / "northwind-traders" / "1.0").exists()  # reserved, empty
     assert work_dirs(killed.pid)
 
-    after = start("report", str(EXAMPLE), "--out", str(out), "--to", "html")
+    after = start("report", str(EXAMPLE), "--out", str(out), "--to", "html", "--only", "design")
     _, err = after.communicate(timeout=240)
     assert after.returncode == 0, err
     assert leftovers(out) == []
@@ -348,7 +351,11 @@ def test_batch_with_a_failing_notebook(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(report_module, "execute", execute)
     out = tmp_path / "reports"
     r = CliRunner().invoke(
-        app, ["report", str(good[0]), str(bad), str(good[1]), "--out", str(out), "--to", "html"]
+        app,
+        [
+            *("report", str(good[0]), str(bad), str(good[1]), "--out", str(out)),
+            *("--to", "html", "--only", "design"),
+        ],
     )
     assert r.exit_code == 1
     assert f"failed: {bad}: the notebook design_document.ipynb failed in cell 7" in r.stderr

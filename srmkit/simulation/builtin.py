@@ -13,7 +13,6 @@ from srmkit.simulation.results import ScenarioResult
 from srmkit.units import (
     MIN_PER_DAY,
     h_to_min,
-    mib_to_gib,
 )
 
 # --- built-in scenarios -----------------------------------------------------------------------
@@ -83,18 +82,9 @@ def _times(design: Design, m: _Model) -> _Times:
     rate = m.min_per_gib()
     # The resynchronisation after a 4-hour outage from 09:00 (the busiest part of the day).
     outage_start, outage_h = 60.0, 4.0
-    written_gib = sum(
-        float(
-            mib_to_gib(
-                m.directions[s].volume.between(
-                    9 * 60 + outage_start, 9 * 60 + outage_start + h_to_min(outage_h)
-                )
-            )
-        )
-        for s in m.directions
-    )
-    capacity = sum(c.capacity_gib for c in m.cgs)
-    resync_min = max(min(written_gib, capacity) * rate, 1.0)
+    start_min = 9 * 60 + outage_start
+    resync_gib = sum(design.resync_gib(d, start_min, h_to_min(outage_h)) for d in design.directions)
+    resync_min = max(resync_gib * rate, 1.0)
     # After the rebuild every mirror touching the site needs a full synchronisation towards it.
     failback_min = sum(c.capacity_gib for c in m.cgs if site in (c.from_site, c.to_site)) * rate
     # A scenario spans at most 30 days: a longer synchronisation is cut short there, and the
