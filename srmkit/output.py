@@ -60,6 +60,25 @@ def num(x: float | None, digits: int = DIGITS) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), digits)
 
 
+def record(obj: Any, digits: int = DIGITS, **digits_of: int) -> dict[str, Any]:
+    """A dataclass as a JSON object, field by field in their order: floats rounded to ``digits``
+    (or to ``digits_of[name]``) and None when not finite, sequences as lists, the rest as it is.
+
+    >>> from srmkit.risk import Distribution
+    >>> record(Distribution(1.23456, 2.0, float("inf"), None, 3.0), 2)
+    {'mean': 1.23, 'p50': 2.0, 'p95': None, 'p99': None, 'max': 3.0}
+    """
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, float):
+            value = num(value, digits_of.get(f.name, digits))
+        elif isinstance(value, list | tuple):
+            value = json_ready(value)
+        out[f.name] = value
+    return out
+
+
 JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
@@ -448,13 +467,7 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
 
 
 def _distribution(d: Distribution) -> dict[str, float | None]:
-    return {
-        "mean": num(d.mean, 3),
-        "p50": num(d.p50, 3),
-        "p95": num(d.p95, 3),
-        "p99": num(d.p99, 3),
-        "max": num(d.max, 3),
-    }
+    return record(d, 3)
 
 
 def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
@@ -576,15 +589,7 @@ def option_rows(c: Comparison) -> list[dict[str, Any]]:
 
 
 def _point(p: Point) -> dict[str, Any]:
-    return {
-        "worst_rpo_min": num(p.worst_rpo_min),
-        "added_latency_ms": num(p.added_latency_ms),
-        "required_rate_mbps": num(p.required_rate_mbps),
-        "rto_min": num(p.rto_min),
-        "peak_utilization_fraction": num(p.peak_utilization_fraction),
-        "mirrors_usage_fraction": num(p.mirrors_usage_fraction),
-        "first_break_year": p.first_break_year,
-    }
+    return record(p)
 
 
 def sweep_dict(s: Sweep) -> dict[str, Any]:
@@ -645,25 +650,7 @@ def growth_dict(g: Growth) -> dict[str, Any]:
     return {
         "users_per_year_fraction": num(g.users_per_year_fraction),
         "first_break_year": g.first_break_year,
-        "years": [
-            {
-                "year": y.year,
-                "users": num(y.users, 1),
-                "storage_groups": y.storage_groups,
-                "luns": y.luns,
-                "capacity_gib": num(y.capacity_gib),
-                "peak_mbps": num(y.peak_mbps),
-                "peak_utilization_fraction": num(y.peak_utilization_fraction),
-                "worst_rpo_min": num(y.worst_rpo_min),
-                "added_latency_ms": num(y.added_latency_ms),
-                "mirrors_usage_fraction": num(y.mirrors_usage_fraction),
-                "cgs_usage_fraction": num(y.cgs_usage_fraction),
-                "largest_cg_usage_fraction": num(y.largest_cg_usage_fraction),
-                "fits": y.fits,
-                "initial_sync_h": num(y.initial_sync_h),
-            }
-            for y in g.years
-        ],
+        "years": [record(y, users=1) for y in g.years],
     }
 
 
