@@ -29,7 +29,6 @@ Results are frozen dataclasses; each is computed once per design (weakly cached,
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -38,7 +37,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from srmkit.caching import per_object
+from srmkit.caching import per_object, per_object_and_args
 from srmkit.design import Design, Verdict, _section
 from srmkit.glossary import MODE_NAME
 from srmkit.limits import Mode, catalogue
@@ -760,15 +759,11 @@ def headline(design: Design) -> Metric:
     return "added_latency_ms" if design.is_sync else "worst_rpo_min"
 
 
-_TORNADOS: weakref.WeakKeyDictionary[Design, Tornado] = weakref.WeakKeyDictionary()
-
-
+@per_object_and_args
 def tornado(design: Design, step_fraction: float = TORNADO_STEP_FRACTION) -> Tornado:
     """Each input moved ``step_fraction`` down and up, one at a time, sorted by the swing of
     the headline figure (then the others'). The update interval is moved only for MirrorView/A
     designs with a schedule, growth only with a horizon and a growth rate."""
-    if step_fraction == TORNADO_STEP_FRACTION and design in _TORNADOS:
-        return _TORNADOS[design]
     metric = headline(design)
     rows = []
     for key in sweep_keys(design):
@@ -799,10 +794,7 @@ def tornado(design: Design, step_fraction: float = TORNADO_STEP_FRACTION) -> Tor
         )
     order = (metric, *(m for m in METRICS if m != metric))
     rows.sort(key=lambda r: tuple(-r.swing(m) for m in order))
-    result = Tornado(step_fraction, metric, tuple(rows))
-    if step_fraction == TORNADO_STEP_FRACTION:
-        _TORNADOS[design] = result
-    return result
+    return Tornado(step_fraction, metric, tuple(rows))
 
 
 # --- growth year by year ---------------------------------------------------------------------
