@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -67,39 +68,49 @@ def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]
+) -> Path:
+    """A folder ``name`` that ``build`` fills once for the whole test run: with pytest-xdist the
+    first worker that needs it builds it while holding a lock; the others wait and read it."""
+    import fcntl
+
+    shared = _run_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
     """Every example rendered once for the whole run, to HTML, PDF and DOCX in one call (HTML
-    only on a machine without a browser: the tests that need the browser are skipped there).
-
-    With pytest-xdist the first worker that needs them renders them while holding a lock; the
-    others wait for it and read where they landed, so the examples are rendered once, not once
-    per worker.
-    """
-    import fcntl
+    only on a machine without a browser: the tests that need the browser are skipped there)."""
     import json
 
     from srmkit.browser import find_browser
     from srmkit.report import Report, render
 
-    shared = _run_folder(tmp_path_factory)
-    index = shared / "rendered-examples.json"
-    with (shared / "rendered-examples.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not index.exists():
-            formats = ("html", "pdf", "docx") if find_browser() else ("html",)
-            result = render(EXAMPLES, shared / "rendered-examples", formats)
-            assert result.failures == []
-            rows = [
-                {
-                    "params": str(r.params),
-                    "folder": str(r.folder),
-                    "verdict": r.verdict,
-                    "files": {k: str(v) for k, v in r.files.items()},
-                }
-                for r in result.reports
-            ]
-            index.write_text(json.dumps(rows), encoding="utf-8")
+    def build(folder: Path) -> None:
+        formats = ("html", "pdf", "docx") if find_browser() else ("html",)
+        result = render(EXAMPLES, folder / "reports", formats)
+        assert result.failures == []
+        rows = [
+            {
+                "params": str(r.params),
+                "folder": str(r.folder),
+                "verdict": r.verdict,
+                "files": {k: str(v) for k, v in r.files.items()},
+            }
+            for r in result.reports
+        ]
+        (folder / "reports.json").write_text(json.dumps(rows), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "rendered-examples", build)
     return [
         Report(
             Path(row["params"]),
@@ -107,8 +118,40 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
             row["verdict"],
             {k: Path(v) for k, v in row["files"].items()},
         )
-        for row in json.loads(index.read_text(encoding="utf-8"))
+        for row in json.loads((folder / "reports.json").read_text(encoding="utf-8"))
     ]
+
+
+WORKBOOK_CHANGES = """import json
+before = wb.snapshot()
+wb.distance.value = 120
+at_120_km = wb.snapshot()
+wb.link_rate.value = 155
+wb.mode.value = "async"
+print(json.dumps({"before": before, "at_120_km": at_120_km, "after": wb.snapshot()}))
+"""
+"""The cell the workbook tests append: it moves three controls and prints what the workbook
+showed before and after."""
+
+
+@pytest.fixture(scope="session")
+def executed_workbook(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """notebooks/explore.ipynb executed once for the run, as JupyterLab's Run All would (from
+    notebooks/, with its defaults), followed by :data:`WORKBOOK_CHANGES` as its last cell."""
+    import nbformat
+
+    def build(folder: Path) -> None:
+        from nbclient import NotebookClient
+
+        nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(WORKBOOK_CHANGES))
+        NotebookClient(
+            nb, timeout=150, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}
+        ).execute()
+        nbformat.write(nb, folder / "explore.ipynb")
+
+    folder = once_per_run(tmp_path_factory, "executed-workbook", build)
+    return nbformat.read(folder / "explore.ipynb", as_version=4)
 
 
 @pytest.fixture(scope="session")

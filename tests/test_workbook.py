@@ -7,11 +7,10 @@ import dataclasses
 import json
 from typing import Any
 
-import nbformat
 import numpy as np
 import pytest
 import yaml
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE
 
 from srmkit import load_scenario, mva, mvs, scenario_from_sections
 from srmkit.design import Design
@@ -192,15 +191,6 @@ def test_inputs_the_file_would_reject_raise(
 
 # --- the notebook, headless ------------------------------------------------------------------
 
-CHANGES = """import json
-before = wb.snapshot()
-wb.distance.value = 120
-at_120_km = wb.snapshot()
-wb.link_rate.value = 155
-wb.mode.value = "async"
-print(json.dumps({"before": before, "at_120_km": at_120_km, "after": wb.snapshot()}))
-"""
-
 
 def _trace(snapshot: dict[str, Any], figure: str, name: str) -> dict[str, Any]:
     trace: dict[str, Any] = next(
@@ -215,17 +205,12 @@ def _nan(values: list[float | None]) -> np.ndarray:
 
 @pytest.mark.notebook
 @pytest.mark.timeout(120)
-def test_explore_notebook_redraws_when_controls_change(design: Design) -> None:
-    """Executed headless, the notebook builds the workbook; setting controls redraws the
-    figures and the headline with srmkit's numbers for the new inputs."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(CHANGES))
-    NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}
-    ).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
+def test_explore_notebook_redraws_when_controls_change(
+    design: Design, executed_workbook: Any
+) -> None:
+    """Executed headless (once per run: conftest), the notebook builds the workbook; setting
+    controls redraws the figures and the headline with srmkit's numbers for the new inputs."""
+    code = [c for c in executed_workbook.cells if c.cell_type == "code"]
     assert any(
         "application/vnd.jupyter.widget-view+json" in o.get("data", {})
         for c in code
