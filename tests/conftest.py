@@ -178,3 +178,56 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)
+
+
+STUB = "stub"
+"""The key of the stub document (:func:`stub_document`)."""
+
+
+@pytest.fixture
+def stub_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A tiny document registered for one test, for the tests of report folders (reservation,
+    versions, never overwriting, a failure in a batch): it goes through the same kernel,
+    papermill, nbconvert and finishing as a real document, in a fraction of the time. Returns
+    its key, for ``only=[...]`` or ``--only``. Runs in this process only (not in a subprocess)."""
+    import nbformat
+
+    from srmkit import execution
+    from srmkit.documents.registry import DOCUMENTS, DocumentSpec
+
+    folder = tmp_path / "stub-notebooks"
+    folder.mkdir()
+    parameters = nbformat.v4.new_code_cell("params_file = None  # the scenario file")
+    parameters.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            parameters,
+            nbformat.v4.new_markdown_cell("# A stub document"),
+            nbformat.v4.new_code_cell(
+                "from IPython.display import HTML\n"
+                "HTML('<p>Rendered from ' + str(params_file).rsplit('/', 1)[-1] + '</p>')"
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, folder / "stub.ipynb")
+    monkeypatch.setattr(execution, "notebooks_dir", lambda: folder)
+    monkeypatch.setitem(
+        DOCUMENTS,
+        STUB,
+        DocumentSpec(
+            key=STUB,
+            notebook="stub.ipynb",
+            module="srmkit.glossary",
+            basename="stub",
+            title="Stub",
+            subtitle="Stub document",
+            exports=("findings.json",),  # the index lists the folders that hold it
+        ),
+    )
+    return STUB

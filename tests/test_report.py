@@ -114,15 +114,16 @@ def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_
     assert html_outputs(out) == html_outputs(example_report.files["design_document.ipynb"])
 
 
-def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path) -> None:
+def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path, stub_document: str) -> None:
     """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
     out = tmp_path / "reports"
-    first = render([EXAMPLE], out, ("html",), only=["design"]).reports[0]
-    stamp = first.files["design_document.html"].stat().st_mtime_ns
-    second = render([EXAMPLE], out, ("html",), only=["design"]).reports[0]
+    first = render([EXAMPLE], out, ("html",), only=[stub_document]).reports[0]
+    stamp = first.files["stub.html"].stat().st_mtime_ns
+    assert "Rendered from example.yaml" in first.files["stub.html"].read_text(encoding="utf-8")
+    second = render([EXAMPLE], out, ("html",), only=[stub_document]).reports[0]
     assert second.folder != first.folder
     assert second.folder.parent == first.folder.parent
-    assert first.files["design_document.html"].stat().st_mtime_ns == stamp
+    assert first.files["stub.html"].stat().st_mtime_ns == stamp
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
     bad = tmp_path / "bad.yaml"

@@ -333,7 +333,9 @@ def test_ten_thousand_servers_render(tmp_path: Path) -> None:
 # --- batches ----------------------------------------------------------------------------------
 
 
-def test_batch_with_a_failing_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_batch_with_a_failing_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub_document: str
+) -> None:
     """Two good files and one whose notebook fails: the good ones land, the failed one leaves
     nothing, exit 1 with the reason; the index lists the two that landed."""
     good = [EXAMPLE, ROOT / "params" / "async-long-distance.yaml"]
@@ -354,11 +356,11 @@ def test_batch_with_a_failing_notebook(tmp_path: Path, monkeypatch: pytest.Monke
         app,
         [
             *("report", str(good[0]), str(bad), str(good[1]), "--out", str(out)),
-            *("--to", "html", "--only", "design"),
+            *("--to", "html", "--only", stub_document),
         ],
     )
     assert r.exit_code == 1
-    assert f"failed: {bad}: the notebook design_document.ipynb failed in cell 7" in r.stderr
+    assert f"failed: {bad}: the notebook stub.ipynb failed in cell 7" in r.stderr
     assert "2 files rendered" in r.stdout
     assert "1 failed" in r.stdout
     assert sorted(p.name for p in out.iterdir()) == [
