@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from srmkit import glossary, states
 from srmkit.design import Design
 from srmkit.glossary import MODE_NAME, or_unbounded
+from srmkit.mvs import distance_axis_km
 from srmkit.options import (
     METRIC_WORDS,
     Comparison,
@@ -77,7 +78,7 @@ def _limit_line(
 def latency_vs_distance(design: Design) -> go.Figure:
     """MV/S log write latency against distance: Microsoft limits, EMC's 100 km, the design point."""
     a, link = design.a, design.scenario.link
-    top_km = max(2 * link.distance_km, 1.2 * a.sync_distance_limit_km / link.route_factor, 50.0)
+    top_km = distance_axis_km(link.distance_km, a.sync_distance_limit_km, link.route_factor)
     km = np.linspace(0, top_km, 200)
     latency = a.local_log_write_ms + np.asarray(design.added_latency_ms(km))
     fig = go.Figure()

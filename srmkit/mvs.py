@@ -126,3 +126,14 @@ def max_distance_km(
     with np.errstate(invalid="ignore"):
         distance = np.divide(np.subtract(threshold_ms, fixed), per_km)
     return np.where(np.isfinite(distance), np.maximum(distance, 0.0), 0.0)
+
+
+def distance_axis_km(distance_km: float, route_limit_km: float, route_factor: float) -> float:
+    """The far end of a distance axis for MirrorView/S figures and sweeps: twice the design's
+    site distance, 20 % past the site distance at which the fibre route reaches EMC's limit, and
+    at least 50 km. [km]
+
+    >>> distance_axis_km(40.0, 100.0, 1.0), distance_axis_km(10.0, 100.0, 1.5)
+    (120.0, 80.0)
+    """
+    return max(2 * distance_km, 1.2 * route_limit_km / route_factor, 50.0)

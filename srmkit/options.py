@@ -41,6 +41,7 @@ from srmkit.caching import per_object, per_object_and_args
 from srmkit.design import Design, Verdict, _section
 from srmkit.glossary import MODE_NAME
 from srmkit.limits import Mode, catalogue
+from srmkit.mvs import distance_axis_km
 from srmkit.schema import MAX_LINK_MBPS, MAX_UPDATE_INTERVAL_MIN
 from srmkit.study import Study
 from srmkit.variants import with_mode, with_models, with_users
@@ -671,7 +672,7 @@ def _sweep_grid(design: Design, key: SweepKey) -> FloatArray:
     a, link = design.a, s.link
     n = SWEEP_POINTS
     if key == "distance":
-        top = max(2 * link.distance_km, 1.2 * a.sync_distance_limit_km / link.route_factor, 50.0)
+        top = distance_axis_km(link.distance_km, a.sync_distance_limit_km, link.route_factor)
         return np.linspace(top / n, top, n)
     if key == "link_rate":
         bw = link.bandwidth_mbps

@@ -35,6 +35,7 @@ from srmkit.figures import log_ticks
 from srmkit.glossary import MODE_NAME, or_unbounded
 from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.mva import UpdateType
+from srmkit.mvs import distance_axis_km
 from srmkit.output import json_ready
 from srmkit.planner import ArrayLoad
 from srmkit.schema import (
@@ -373,7 +374,7 @@ def _latency(sync: Study) -> LatencyNumbers:
     :func:`srmkit.figures.latency_vs_distance`)."""
     a, link = sync.a, sync.scenario.link
     route_limit_km = a.sync_distance_limit_km / link.route_factor
-    top_km = max(2 * link.distance_km, 1.2 * route_limit_km, 50.0)
+    top_km = distance_axis_km(link.distance_km, a.sync_distance_limit_km, link.route_factor)
     km = np.linspace(0.0, top_km, LATENCY_POINTS)
     return LatencyNumbers(
         distance_km=km,
