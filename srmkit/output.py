@@ -22,13 +22,12 @@ if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays li
         Comparison,
         Growth,
         Option,
-        Point,
         SizingStudy,
         Sweep,
         Tornado,
     )
     from srmkit.params import Problem
-    from srmkit.risk import Distribution, MonteCarloResult
+    from srmkit.risk import MonteCarloResult
     from srmkit.runbook import Procedure
     from srmkit.simulation import ScenarioResult, TimelineRow
     from srmkit.study_results import Recovery
@@ -144,7 +143,7 @@ def _recovery(r: Recovery) -> dict[str, Any]:
         "rto_min": num(r.rto_min),
         "declare_min": num(r.declare_min),
         "plan_duration_min": num(r.plan_duration_min),
-        "steps": [{"step": x.step, "count": x.count, "minutes": num(x.minutes)} for x in r.steps],
+        "steps": [record(x) for x in r.steps],
     }
 
 
@@ -450,24 +449,9 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
         "protected_at_end": r.protected_at_end,
         "end_min": num(r.end_min, 3),
         "warnings": list(r.warnings),
-        "refused": [
-            {
-                "t_min": num(x.t_min, 3),
-                "clock": x.clock,
-                "object": x.object,
-                "action": x.action,
-                "state": x.state,
-                "reason": x.reason,
-                "allowed": list(x.allowed),
-            }
-            for x in r.refused
-        ],
+        "refused": [record(x, 3) for x in r.refused],
         "timeline": [_timeline_row(row) for row in r.timeline],
     }
-
-
-def _distribution(d: Distribution) -> dict[str, float | None]:
-    return record(d, 3)
 
 
 def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
@@ -478,9 +462,9 @@ def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
             "seed": mc.seed,
             "outages_per_year": mc.outages_per_year,
             "outage_mean_h": mc.outage_mean_h,
-            "data_loss_min": _distribution(mc.data_loss_min),
-            "data_loss_mib": _distribution(mc.data_loss_mib),
-            "rto_min": _distribution(mc.rto_min),
+            "data_loss_min": record(mc.data_loss_min, 3),
+            "data_loss_mib": record(mc.data_loss_mib, 3),
+            "rto_min": record(mc.rto_min, 3),
             "unrecoverable_fraction": num(mc.unrecoverable_fraction),
         }
     }
@@ -495,9 +479,7 @@ def runbook_dict(procedures: list[Procedure]) -> dict[str, Any]:
                 "name": p.name,
                 "protection_group": p.protection_group,
                 "preconditions": list(p.preconditions),
-                "steps": [
-                    {"n": s.n, "text": s.text, "minutes": num(s.minutes, 3)} for s in p.steps
-                ],
+                "steps": [record(s, 3) for s in p.steps],
                 "total_min": num(p.total_min, 3),
             }
             for p in procedures
@@ -518,7 +500,7 @@ def option_dict(o: Option) -> dict[str, Any]:
         "mode": o.mode,
         "update_type": o.update_type,
         "update_interval_min": num(o.update_interval_min),
-        "arrays": [{"array": a.array, "model": a.model, "flare": a.flare} for a in o.arrays],
+        "arrays": [record(a) for a in o.arrays],
         "verdict": o.verdict,
         "error_rules": list(o.error_rules),
         "warning_rules": list(o.warning_rules),
@@ -554,18 +536,10 @@ def option_dict(o: Option) -> dict[str, Any]:
 
 def options_dict(c: Comparison) -> dict[str, Any]:
     """The options side by side (``srmkit compare --format json``)."""
-    t = c.thresholds
     return {
         "mode": c.mode,
         "growth_years": c.horizon_years,
-        "thresholds": {
-            "rpo_target_min": num(t.rpo_target_min),
-            "rto_target_min": num(t.rto_target_min),
-            "log_write_limit_ms": num(t.log_write_limit_ms),
-            "added_latency_limit_ms": num(t.added_latency_limit_ms),
-            "utilization_warn_fraction": num(t.utilization_warn_fraction),
-            "effective_rate_mbps": num(t.effective_rate_mbps),
-        },
+        "thresholds": record(c.thresholds),
         "options": [option_dict(o) for o in c.options],
     }
 
@@ -588,14 +562,10 @@ def option_rows(c: Comparison) -> list[dict[str, Any]]:
     return rows
 
 
-def _point(p: Point) -> dict[str, Any]:
-    return record(p)
-
-
 def sweep_dict(s: Sweep) -> dict[str, Any]:
     """One sweep: the swept input under its own name (``distance_km``, …) and each output as a
     list of the same length; ``null`` where a figure does not apply or is unbounded."""
-    points = [_point(p) for p in s.points]
+    points = [record(p) for p in s.points]
     out: dict[str, Any] = {
         "key": s.key,
         "label": s.label,
@@ -627,9 +597,9 @@ def tornado_dict(t: Tornado) -> dict[str, Any]:
                 "base_value": num(r.base_value),
                 "low_value": num(r.low_value),
                 "high_value": num(r.high_value),
-                "base": _point(r.base),
-                "low": _point(r.low),
-                "high": _point(r.high),
+                "base": record(r.base),
+                "low": record(r.low),
+                "high": record(r.high),
                 "changes": {
                     m: {
                         "low": num(r.change(m, "low")),
