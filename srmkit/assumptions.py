@@ -156,6 +156,26 @@ class Assumptions:
         float,
         _src("Guest OS and other VMFS writes per VM, every hour", "MiB/h", M2, ge=0, le=100_000),
     ] = 0.0
+    message_kib: Annotated[
+        float,
+        _src(
+            "Average message size a protected Hub Transport writes to its queue",
+            "KiB",
+            f"{M2}; {EST}",
+            gt=0,
+            le=10_240,
+        ),
+    ] = 50.0
+    hub_write_factor: Annotated[
+        float,
+        _src(
+            "Queue database and log bytes a protected Hub Transport writes per message byte",
+            "factor",
+            f"{M2}; {EST}",
+            ge=0,
+            le=20,
+        ),
+    ] = 1.0
     db_overhead_fraction: Annotated[
         float,
         _src("Database whitespace and dumpster on top of the quotas", "fraction", M2, ge=0, le=2),
@@ -402,8 +422,70 @@ class Assumptions:
             le=100_000,
         ),
     ] = None
+    mvs_extent_kib: Annotated[
+        float,
+        _src(
+            "Fracture log / write intent log extent: a write marks the whole extent dirty",
+            "KiB",
+            f"{M6}; [S3]",
+            ge=8,
+            le=65_536,
+        ),
+    ] = 512.0
+    db_write_locality: Annotated[
+        float,
+        _src(
+            "Database page writes per distinct page during an outage (1 = uniform random, the "
+            "conservative bound)",
+            "factor",
+            f"{M6}; {EST}",
+            ge=1,
+            le=1000,
+        ),
+    ] = 1.0
 
     # --- Consistency groups and limits (Method §7) -------------------------------------------
+    recommend_headroom_fraction: Annotated[
+        float,
+        _src(
+            "Largest share of any array limit a recommended model may use at the end of the "
+            "growth horizon",
+            "fraction",
+            M7,
+            gt=0,
+            le=1,
+        ),
+    ] = 0.80
+    recommend_same_model_both_sites: Annotated[
+        bool,
+        _src(
+            "Recommend the same model for the other array of a pair when it is smaller (it runs "
+            "production after a failover)",
+            "yes/no",
+            M7,
+        ),
+    ] = True
+    initial_sync_warn_h: Annotated[
+        float,
+        _src(
+            "Initial full synchronisation above which srmkit warns and offers seeding",
+            "h",
+            M7,
+            gt=0,
+            le=10_000,
+        ),
+    ] = 72.0
+    standard_link_rates_mbps: Annotated[
+        tuple[Annotated[float, Field(strict=True, gt=0)], ...],
+        _src(
+            "Standard line rates a link remedy chooses from (E1/E3/DS3 … 10 GbE)",
+            "Mbit/s",
+            M7,
+            strict=False,
+            min_length=1,
+            max_length=40,
+        ),
+    ] = (2.0, 10.0, 34.0, 45.0, 100.0, 155.0, 622.0, 1000.0, 2500.0, 10_000.0)
     hub_queue_lun_gib: Annotated[
         float,
         _src(
@@ -436,16 +518,40 @@ class Assumptions:
     ] = 256
 
     # --- Failover and recovery (Method §8) ---------------------------------------------------
-    auto_fracture_s: Annotated[
+    mvs_fracture_timeout_s: Annotated[
         float,
         _src(
-            "Link-down time after which MirrorView fractures the mirrors",
+            "Link-down time after which MirrorView/S system-fractures the mirrors (host writes "
+            "wait up to this long; the driver's image timeout)",
             "s",
-            f"{M8}; {EST}",
+            f"{M4}; [S3], [S0]",
             ge=1,
-            le=3600,
+            le=600,
         ),
-    ] = 60.0
+    ] = 5.0
+    write_stall_warn_s: Annotated[
+        float,
+        _src(
+            "Exchange write stall during a short link loss above which srmkit warns",
+            "s",
+            M4,
+            modes="sync",
+            gt=0,
+            le=60,
+        ),
+    ] = 1.0
+    days_in_service: Annotated[
+        float,
+        _src(
+            "Days of operation after which an unbounded MirrorView/A lag is reported as a "
+            "lower bound",
+            "day",
+            M8,
+            modes="async",
+            gt=0,
+            le=365,
+        ),
+    ] = 1.0
     quiesce_threshold_s: Annotated[
         float,
         _src(
@@ -555,6 +661,14 @@ class LinkDefaults:
     """Usable share of the link after protocol overhead (Method §3). [fraction]"""
     share_fraction: float = 1.0
     """Share of the link given to replication (Method §3). [fraction]"""
+    tcp_window_kib: float = 64.0
+    """TCP window of an array iSCSI port without window scaling (Method §3; estimate). [KiB]"""
+    tcp_sessions: int = 2
+    """MirrorView TCP connections carrying a direction: one per SP pair (Method §3). [count]"""
+    network_rtt_ms: float = 0.0
+    """Round trip added by the network's equipment beyond the fibre (Method §3). [ms]"""
+    wan_optimised: bool = False
+    """A WAN optimiser or FCIP gateway terminates TCP locally: no window cap (Method §3)."""
 
 
 LINK_DEFAULTS = LinkDefaults()

@@ -13,6 +13,7 @@ Microsoft Exchange", Tables 2 and 3 and "CLARiiON model considerations".
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from srmkit.errors import EXIT_INVALID, SrmkitError
 Mode = Literal["sync", "async"]
 MODES: tuple[Mode, ...] = ("sync", "async")
 Connectivity = Literal["fc", "iscsi"]
+Generation = Literal["current", "previous"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class ArrayModel:
 
     model: str
     family: str
+    generation: Generation
+    """``current`` (CX4: recommended for purchase) or ``previous`` (CX3, AX4: kept or upgraded in
+    place, never bought) (Method §7)."""
     mirrorview_supported: bool
     fc_mirroring: bool
     iscsi_mirroring: bool
@@ -57,9 +62,39 @@ class ArrayModel:
     """MirrorView/S limits (seed Table 2); None when the model cannot mirror."""
     async_: MirrorLimits | None
     """MirrorView/A limits (seed Table 3); None when the model cannot mirror."""
+    max_luns: int
+    """LUNs the array holds in all (images, reserved, clone and write intent log LUNs) (FACTS
+    §6; recalled, editable). [count]"""
     wil_on_by_default: bool
     write_cache_kept_on_sp_failure: bool
     source: str
+    overridden: tuple[str, ...] = ()
+    """The limits a scenario changed (``arrays[].limits``), by their scenario names."""
+
+    @property
+    def current(self) -> bool:
+        """A model EMC sells now (Method §7)."""
+        return self.generation == "current"
+
+    def with_limits(self, changes: dict[str, int]) -> ArrayModel:
+        """This model with some limits changed (a later FLARE release's published figures):
+        keys ``sync_max_mirrors``, ``sync_max_luns_per_cg``, ``sync_max_cgs``, the same with
+        ``async_``, and ``max_luns``."""
+        if not changes:
+            return self
+        out: dict[str, object] = {"overridden": tuple(changes)}
+        for mode, attr in (("sync", "sync"), ("async", "async_")):
+            limits = getattr(self, attr)
+            mine = {
+                name: changes[f"{mode}_{name}"]
+                for name in ("max_mirrors", "max_luns_per_cg", "max_cgs")
+                if f"{mode}_{name}" in changes
+            }
+            if mine and limits is not None:
+                out[attr] = dataclasses.replace(limits, **mine)
+        if "max_luns" in changes:
+            out["max_luns"] = changes["max_luns"]
+        return dataclasses.replace(self, **out)  # type: ignore[arg-type]
 
     def limits(self, mode: Mode) -> MirrorLimits | None:
         """The limits for one mode, or None when the model cannot mirror."""
@@ -101,6 +136,8 @@ class ArrayModel:
             "sync": triple(self.sync),
             "async": triple(self.async_),
             "family": self.family,
+            "generation": self.generation,
+            "max_luns": self.max_luns,
             "mirrorview_supported": self.mirrorview_supported,
             "connectivity": [c for c in ("fc", "iscsi") if self.supports(c)],
             "first_flare_release": self.first_flare_release,
@@ -133,6 +170,14 @@ def _bool(text: str) -> bool:
     return text == "true"
 
 
+def _generation(text: str) -> Generation:
+    if text == "current":
+        return "current"
+    if text == "previous":
+        return "previous"
+    raise ValueError(f"model_limits.csv: expected current or previous, got {text!r}")
+
+
 def _release(text: str) -> int | None:
     return int(text) if text else None
 
@@ -155,6 +200,7 @@ def catalogue() -> tuple[ArrayModel, ...]:
             ArrayModel(
                 model=row["model"],
                 family=row["family"],
+                generation=_generation(row["generation"]),
                 mirrorview_supported=_bool(row["mirrorview_supported"]),
                 fc_mirroring=_bool(row["fc_mirroring"]),
                 iscsi_mirroring=_bool(row["iscsi_mirroring"]),
@@ -163,6 +209,7 @@ def catalogue() -> tuple[ArrayModel, ...]:
                 last_flare_release=_release(row["last_flare_release"]),
                 sync=_limits(row, "sync"),
                 async_=_limits(row, "async"),
+                max_luns=int(row["max_luns_count"]),
                 wil_on_by_default=_bool(row["wil_on_by_default"]),
                 write_cache_kept_on_sp_failure=_bool(row["write_cache_kept_on_sp_failure"]),
                 source=row["source"],

@@ -117,7 +117,7 @@ def monte_carlo(
     directions = design.directions
     policy = recovery_policy or design.scenario.replication.recovery_policy
     a = design.a
-    fracture_min = float(s_to_min(a.auto_fracture_s))
+    fracture_min = float(s_to_min(a.mvs_fracture_timeout_s))
     sync_min_per_gib = float(s_to_min(gib_to_mbit(1.0) / design.sync_rate_mbps))
     update_min_per_mib = float(s_to_min(mib_to_mbit(1.0) / design.effective_rate_mbps))
 

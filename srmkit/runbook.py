@@ -503,11 +503,11 @@ def _link_loss(c: _Site) -> Procedure:
     peak_h = int(busy.argmax())
     hour_gib = float(mib_to_gib(direction.hourly_mib[peak_h]))
     w.add(
-        f"After {a.auto_fracture_s:g} s without the link the mirrors of {pg} are System "
+        f"After {a.mvs_fracture_timeout_s:g} s without the link the mirrors of {pg} are System "
         "fractured; the primaries on "
         f"{_names(sources)} track their changes [S0]. Check in Navisphere that no image is "
         "Synchronizing.",
-        float(s_to_min(a.auto_fracture_s)),
+        float(s_to_min(a.mvs_fracture_timeout_s)),
     )
     w.add(
         f"While the link is down, clone the secondaries of {_names(cg_names)} on "

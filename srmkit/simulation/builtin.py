@@ -133,7 +133,7 @@ def _routine_rows(t: _Times) -> list[_Row]:
             "The link is lost for less than the auto-fracture time.",
             "10:00",
             None,
-            [_event(0, "link_down"), _event(m.auto_fracture_min / 2, "link_up")],
+            [_event(0, "link_down"), _event(m.fracture_timeout_min / 2, "link_up")],
         ),
     ]
 

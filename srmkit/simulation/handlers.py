@@ -28,7 +28,7 @@ def on_link_down(run: _Run, ev: SimEvent) -> None:
         run.link_down_t = run.t
         run.outage_token += 1
         run.push(
-            run.t + run.m.auto_fracture_min,
+            run.t + run.m.fracture_timeout_min,
             "auto_fracture",
             token=run.outage_token,
             cause="link",
@@ -41,11 +41,11 @@ def on_link_up(run: _Run, ev: SimEvent) -> None:
     run.link = "up"
     down = run.link_down_t
     run.outage_token += 1
-    if down is not None and run.t - down < run.m.auto_fracture_min:
+    if down is not None and run.t - down < run.m.fracture_timeout_min:
         seconds = (run.t - down) * 60
         run.warnings.append(
             f"The link was down for {seconds:,.0f} s, less than the auto-fracture time "
-            f"({run.m.auto_fracture_min * 60:,.0f} s): the mirrors were not fractured"
+            f"({run.m.fracture_timeout_min * 60:,.0f} s): the mirrors were not fractured"
             + (
                 "; MirrorView/S writes waited for the link meanwhile [S0]."
                 if run.m.mode == "sync"
@@ -101,7 +101,7 @@ def on_site_failure(run: _Run, ev: SimEvent) -> None:
     remote = [i for i, info in enumerate(run.m.cgs) if run.flow(info, run.cgs[i])[1] == site]
     if remote:
         run.push(
-            run.t + run.m.auto_fracture_min,
+            run.t + run.m.fracture_timeout_min,
             "auto_fracture",
             token=run.outage_token,
             cause="site",

@@ -55,7 +55,7 @@ class _Model:
         self.mode = design.mode
         self.policy = scenario.replication.recovery_policy
         self.wil = scenario.replication.write_intent_log
-        self.auto_fracture_min = float(s_to_min(a.auto_fracture_s))
+        self.fracture_timeout_min = float(s_to_min(a.mvs_fracture_timeout_s))
         self.quiesce_min = float(s_to_min(a.quiesce_threshold_s))
         self.declare_min = a.declare_min
         self.sync_rate_mbps = design.sync_rate_mbps
