@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from srmkit.glossary import MODE_NAME
+from srmkit import recommend
+from srmkit.glossary import CONNECTIVITY, MODE_NAME
 from srmkit.rules import Severity, catalogue
 from srmkit.study import Study
 
@@ -134,6 +135,34 @@ def _growth(d: Study) -> Iterator[Hit]:
                 )
 
 
+@check("ARRAY-LUNS")
+def _array_luns(d: Study) -> Iterator[Hit]:
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        for array, count in d.array_luns_at(year).items():
+            model = d.models[array]
+            if count.total > model.max_luns:
+                yield (
+                    array,
+                    f"{array} ({model.model}): {count.total:,} LUNs ({count.text}) > "
+                    f"{model.max_luns:,} allowed",
+                )
+
+    yield from _first_year(d, broken)
+
+
+@check("MIRROR-CONNECTIVITY")
+def _connectivity(d: Study) -> Iterator[Hit]:
+    kinds = {a.name: a.connectivity for a in d.scenario.arrays}
+    pairs = dict.fromkeys((v.source_array, v.target_array) for v in d.vms)
+    for source, target in pairs:
+        if kinds[source] != kinds[target]:
+            yield Hit(
+                f"{source} mirrors over {CONNECTIVITY[kinds[source]]} and {target} over "
+                f"{CONNECTIVITY[kinds[target]]}: a mirror joins ports of the same kind",
+                f"{source} → {target}",
+            )
+
+
 @check("MODEL-NO-MIRRORVIEW")
 def _no_mv(d: Study) -> Iterator[Hit]:
     for a in d.scenario.arrays:
@@ -151,7 +180,7 @@ def _flare_range(d: Study) -> Iterator[Hit]:
 
 @check("FLARE-TOO-OLD")
 def _flare(d: Study) -> Iterator[Hit]:
-    for p in d.fit_problems:
+    for p in recommend.fit_problems(d):
         if p.rule_id == "FLARE-TOO-OLD":
             yield Hit(f"{p.array}: {p.detail}", p.array)
 
@@ -219,6 +248,18 @@ def _saturated(d: Study) -> Iterator[Hit]:
     yield from _first_year(d, broken)
 
 
+@check("LINK-TCP-WINDOW")
+def _tcp_window(d: Study) -> Iterator[Hit]:
+    if d.tcp_window_binds and d.tcp_cap_mbps is not None:
+        link = d.scenario.link
+        yield Hit(
+            f"over iSCSI at a {d.rtt_ms:,.1f} ms round trip, {link.tcp_sessions} connections "
+            f"with a {link.tcp_window_kib:g} KiB TCP window carry at most {d.tcp_cap_mbps:,.1f} "
+            f"Mbit/s of the link's {d.line_rate_mbps:,.1f} Mbit/s; a window of "
+            f"{d.window_to_lift_kib:,.0f} KiB per connection would lift the cap"
+        )
+
+
 @check("LINK-UTILIZATION-HIGH")
 def _utilization(d: Study) -> Iterator[Hit]:
     warn = d.a.link_utilization_warn_fraction
@@ -253,25 +294,54 @@ def _overrun(d: Study) -> Iterator[Hit]:
 
 @check("ASYNC-UNBOUNDED")
 def _unbounded(d: Study) -> Iterator[Hit]:
-    if not d.is_sync:
-        for x in d.directions:
-            if d.cycles[x.label].unbounded:
-                yield Hit(
-                    f"{x.label}: a day's changes ({float(x.hourly_mib.sum()):,.0f} MiB) exceed "
-                    f"what {d.effective_rate_mbps:,g} Mbit/s carries in a day",
+    if d.is_sync:
+        return
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        cycles = d.cycles_at(year)
+        for x in d.directions_at(year):
+            if cycles[x.label].unbounded:
+                yield (
                     x.label,
+                    f"{x.label}: a day's changes ({float(x.hourly_mib.sum()):,.0f} MiB) exceed "
+                    f"what {x.effective_rate_mbps:,.1f} Mbit/s carries in a day",
                 )
+
+    yield from _first_year(d, broken)
 
 
 @check("RPO-TARGET")
 def _rpo(d: Study) -> Iterator[Hit]:
     if d.is_sync:
         return
-    worst, target = d.async_cycle.worst_rpo_min, d.scenario.targets.rpo_min
-    if worst is not None and worst > target:
-        need = d.required_rate_mbps_for_target_rpo
-        extra = f"; {need:,.1f} Mbit/s effective would meet it" if need else ""
-        yield Hit(f"worst RPO {worst:.1f} min > target {target:g} min{extra}")
+    target = d.scenario.targets.rpo_min
+
+    def broken(year: int) -> Iterator[tuple[str, str]]:
+        cycles = d.cycles_at(year)
+        for x in d.directions_at(year):
+            worst = cycles[x.label].worst_rpo_min
+            if worst is not None and worst > target:
+                need = d.required_rate_mbps_for_rpo_at(year)
+                extra = f"; {need:,.1f} Mbit/s effective would meet it" if need else ""
+                yield (
+                    x.label,
+                    f"{x.label}: worst RPO {worst:.1f} min > target {target:g} min{extra}",
+                )
+
+    yield from _first_year(d, broken)
+
+
+@check("INITIAL-SYNC-LONG")
+def _initial_sync(d: Study) -> Iterator[Hit]:
+    hours, warn = d.initial_sync_h, d.a.initial_sync_warn_h
+    if hours > warn:
+        yield Hit(
+            f"the initial synchronisation of {d.capacity_gib:,.0f} GiB at "
+            f"{d.sync_rate_mbps:,.1f} Mbit/s takes {hours:,.0f} h ({hours / 24:,.1f} days), more "
+            f"than {warn:g} h: seed the mirrors (create them with -nosync on freshly bound, empty "
+            "LUNs before the mailboxes move) or synchronise with the secondary array at the "
+            "production site before it moves"
+        )
 
 
 # --- recovery (Method §8) ------------------------------------------------------------------

@@ -110,12 +110,13 @@ def plan_lines(design: Design) -> list[str]:
         if year == 0
         else f"growth: an array limit first breaks in year {year} of {horizon}"
     )
-    lines += [
-        f"recommendation: replace {' and '.join(rec.replaces)} ({rec.current_model}) by "
-        f"{rec.recommended_model or 'no catalogue model'}: {rec.reason}"
-        for rec in design.recommendations
-    ]
-    lines.append(f"first model that fits on every array: {design.recommended_model or 'none'}")
+    lines += [f"recommendation: {rec.text}: {rec.reason}" for rec in design.recommendations]
+    free = 1 - design.a.recommend_headroom_fraction
+    when = f"in year {design.horizon}" if design.horizon else "today"
+    lines.append(
+        f"recommended model (the smallest current one with {free:.0%} of every limit free "
+        f"{when}): {design.recommended_model or 'none in the catalogue'}"
+    )
     lines.append(f"verdict: {design.verdict_text}")
     return lines
 
@@ -127,12 +128,17 @@ def limit_rows(mode: Mode | None) -> list[dict[str, object]]:
     """The catalogue as rows: each model's limits in one mode, or in both."""
     rows = []
     for m in catalogue():
-        row: dict[str, object] = {"model": m.model, "mirrorview": m.mirrorview_supported}
+        row: dict[str, object] = {
+            "model": m.model,
+            "generation": m.generation,
+            "mirrorview": m.mirrorview_supported,
+        }
         for each in (mode,) if mode else MODES:
             lim = m.limits(each)
             row[f"{each}_max_mirrors"] = lim.max_mirrors if lim else None
             row[f"{each}_max_luns_per_cg"] = lim.max_luns_per_cg if lim else None
             row[f"{each}_max_cgs"] = lim.max_cgs if lim else None
+        row["max_luns"] = m.max_luns
         row["connectivity"] = "+".join(c for c in ("fc", "iscsi") if m.supports(c))
         row["min_flare"] = m.min_flare_release
         rows.append(row)
@@ -145,7 +151,8 @@ def limit_lines(rows: list[dict[str, object]]) -> list[str]:
     cells = [[("-" if r[c] is None else str(r[c])) for c in header] for r in rows]
     return [
         *columns(header, cells, numeric=set()),
-        "source: the white paper [S0], Tables 2 and 3 (srmkit/data/model_limits.csv)",
+        "source: the white paper [S0], Tables 2 and 3; max LUNs recalled (FACTS §6); only "
+        "current-generation models are recommended for purchase (srmkit/data/model_limits.csv)",
     ]
 
 

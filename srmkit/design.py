@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from srmkit import checks
+from srmkit import checks, recommend
 from srmkit.checks import Finding
+from srmkit.glossary import CONNECTIVITY
 from srmkit.limits import Mode, catalogue, get_model
-from srmkit.schema import MAX_LINK_MBPS, Scenario
+from srmkit.schema import Scenario
 from srmkit.study import Study
+from srmkit.study_results import Recommendation
 
 if TYPE_CHECKING:
     from srmkit.frames import Frames
@@ -49,10 +52,31 @@ VERDICT_TEXT: dict[Verdict, str] = {
 }
 MAX_CLUSTERS = 16  # the most ESX clusters a scenario may spread recovered VMs over
 LIMIT_RULES = ("LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT", "LIMIT-GROWTH")
-MODEL_RULES = (*LIMIT_RULES, "FLARE-TOO-OLD", "ISCSI-NEEDS-C-MODEL", "MODEL-NO-MIRRORVIEW")
+MODEL_RULES = (
+    *LIMIT_RULES,
+    "ARRAY-LUNS",
+    "FLARE-TOO-OLD",
+    "ISCSI-NEEDS-C-MODEL",
+    "MODEL-NO-MIRRORVIEW",
+)
+RELATED_RULES = dict.fromkeys(LIMIT_RULES, LIMIT_RULES)
+"""An array limit broken today or later is one problem: its remedy must clear all four."""
+LINK_RATE_RULES = (
+    "LINK-SATURATED",
+    "LINK-UTILIZATION-HIGH",
+    "ASYNC-OVERRUN",
+    "ASYNC-UNBOUNDED",
+    "RPO-TARGET",
+    "INITIAL-SYNC-LONG",
+)
+"""The findings one link size answers (Method §7, v3)."""
+MAX_ARRAY_PAIRS = 4
+LARGE_DB_GIB = 200.0
+"""Exchange 2007's largest recommended database where continuous replication runs (Method §2)."""
+MAX_TCP_WINDOW_KIB = 16_384.0
 
 
-ChangeKind = Literal["section", "items", "models", "mode", "split", "second_pair", "assumptions"]
+ChangeKind = Literal["section", "items", "models", "mode", "split", "array_pairs", "assumptions"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +90,8 @@ class Change:
     - ``mode``: mirror in mode ``target`` (sync or async);
     - ``split``: spread server ``target``'s mailboxes evenly over ``parts`` VMs, the new ones
       named ``<server>-2``, ``<server>-3``, …;
-    - ``second_pair``: add a second array pair (each array's twin is ``<array>-2``) and move
-      the second half of each site's servers to it;
+    - ``array_pairs``: spread each site's servers over ``parts`` array pairs of the same models
+      (the k-th pair's arrays are ``<array>-k``), in scenario order;
     - ``assumptions``: override assumptions with ``values``.
     """
 
@@ -99,16 +123,6 @@ def _items(name: str, match: str, **values: Any) -> Change:
     return Change("items", name, match, tuple(values.items()))
 
 
-def _sold_mbps(rate_mbps: float) -> float:
-    """A link size as sold, rounded up: whole Mbit/s below 100, tens below 1,000, else hundreds.
-
-    >>> _sold_mbps(123.4), _sold_mbps(87.2), _sold_mbps(1234.0)
-    (130.0, 88.0, 1300.0)
-    """
-    step = 1 if rate_mbps < 100 else 10 if rate_mbps < 1000 else 100
-    return float(math.ceil(rate_mbps / step - 1e-9) * step)
-
-
 class Design(Study):
     """A scenario's numbers and its review."""
 
@@ -133,14 +147,6 @@ class Design(Study):
         return self.what_if((change,), partial(_transform, change))
 
     # --- remedy candidates, by rule -----------------------------------------------------------
-    def _link_for(self, target_fraction: float) -> float:
-        """A link size whose busiest direction stays at ``target_fraction`` through the horizon
-        (at most the largest link a scenario may have)."""
-        peak = max(d.peak_mbps for d in self.directions_at(self.horizon))
-        link = self.scenario.link
-        need = peak / (link.efficiency_fraction * link.share_fraction * target_fraction)
-        return min(_sold_mbps(need), MAX_LINK_MBPS)
-
     def _candidates(self, f: Finding) -> Iterator[Candidate]:
         """Every remedy to try for a finding: the table's rows for its rule, in order, then the
         settings that answer it."""
@@ -218,10 +224,55 @@ class Design(Study):
         if f.id in settings:
             yield settings[f.id]
 
+    # --- model fit and recommendations (Method §7) -------------------------------------------
+    @property
+    def recommendations(self) -> list[Recommendation]:
+        """The model to recommend for each array that breaks a model rule (Method §7, v3)."""
+        return recommend.recommendations(self)
+
+    @property
+    def recommended_model(self) -> str | None:
+        """The smallest current model that carries the design on every array with headroom."""
+        return recommend.recommended_model(self)
+
     # --- the review -----------------------------------------------------------------------------
     @cached_property
     def _raw_findings(self) -> list[Finding]:
         return checks.run(self)
+
+    def _errors_of(self, variant: Study) -> set[tuple[str, str | None]]:
+        """The error findings of a what-if, by rule and subject (each variant checked once)."""
+        memo: dict[int, tuple[Study, set[tuple[str, str | None]]]] = self.__dict__.setdefault(
+            "_variant_errors", {}
+        )
+        if id(variant) not in memo:
+            errors = {(f.id, f.subject) for f in checks.run(variant) if f.severity == "error"}
+            memo[id(variant)] = (variant, errors)  # the variant kept alive: its id stays unique
+        return memo[id(variant)][1]
+
+    def proves(self, f: Finding, variant: Study) -> bool:
+        """The remedy behind ``variant`` works (Method §7, v3): the finding is gone at every year
+        of the horizon (an array limit neither today nor later), the what-if adds no error
+        finding, and so still meets the RPO and RTO targets (missing them is an error)."""
+        for rule in RELATED_RULES.get(f.id, (f.id,)):
+            if any(h.subject == f.subject for h in checks.CHECKS[rule](variant)):
+                return False
+        mine = {(e.id, e.subject) for e in self.errors}
+        return {(rule, self._own_name(x)) for rule, x in self._errors_of(variant)} <= mine
+
+    def _own_name(self, subject: str | None) -> str | None:
+        """A what-if's subject in the design's names: a split server ``EXMBX01-2`` or a second
+        pair's array ``HAM-CX4-2`` carries the problem of ``EXMBX01`` or ``HAM-CX4``, not a new
+        one."""
+        if subject is None:
+            return None
+        return self._twin_names.sub(lambda m: m.group(1), subject)
+
+    @cached_property
+    def _twin_names(self) -> re.Pattern[str]:
+        s = self.scenario
+        names = sorted({*(a.name for a in s.arrays), *(v.name for v in s.servers)}, key=len)
+        return re.compile("(" + "|".join(re.escape(n) for n in reversed(names)) + r")-\d+(?![\w-])")
 
     @cached_property
     def _tried(self) -> dict[tuple[str, str | None], tuple[list[Remedy], list[str]]]:
@@ -236,9 +287,60 @@ class Design(Study):
                 if variant is self:
                     continue  # proposes what the design already has
                 tried.append(text)
-                if not any(h.subject == f.subject for h in checks.CHECKS[f.id](variant)):
+                if self.proves(f, variant):
                     works.append(Remedy(f.id, f.subject, text, change))
         return out
+
+    @cached_property
+    def link_remedy(self) -> Candidate | None:
+        """One link size for every link finding (Method §7, v3): the smallest standard line
+        rate above the design's that clears utilisation, saturation and MirrorView/A (overrun,
+        unbounded, RPO) through the horizon without a new error; a TCP window that would cap it
+        is lifted with a WAN optimiser or FCIP in the same change. It answers a long initial
+        synchronisation too where it clears it (that is seeded otherwise). None when no
+        standard rate does."""
+        present = {
+            f.id
+            for f in self._raw_findings
+            if f.id in LINK_RATE_RULES and not f.accepted and f.severity != "info"
+        }
+        if not present:
+            return None
+        # The link is sized for the link's load; an initial synchronisation is seeded instead
+        # (the finding says how), so it never drives the size on its own.
+        present.discard("INITIAL-SYNC-LONG")
+        if not present:
+            return None
+        link = self.scenario.link
+        mine = {(e.id, e.subject) for e in self.errors}
+        if self.tcp_window_binds:
+            optimised = self.apply(_section("link", wan_optimised=True))
+            if not any(list(checks.CHECKS[rule](optimised)) for rule in present):
+                return None  # the line is large enough once TCP no longer caps it
+        for rate in sorted(self.a.standard_link_rates_mbps):
+            if rate <= link.bandwidth_mbps:
+                continue
+            change = _section("link", bandwidth_mbps=rate)
+            if self.apply(change).tcp_window_binds:
+                change = _section("link", bandwidth_mbps=rate, wan_optimised=True)
+            variant = self.apply(change)
+            if any(list(checks.CHECKS[rule](variant)) for rule in present):
+                continue
+            if not self._errors_of(variant) <= mine:
+                continue
+            through = f" through year {self.horizon}" if self.horizon else ""
+            wan = (
+                " with a WAN optimiser or FCIP gateway at each site (the TCP window would cap "
+                "iSCSI below it)"
+                if dict(change.values).get("wan_optimised")
+                else ""
+            )
+            return (
+                f"a {rate:,g} Mbit/s link{wan}: the smallest standard line rate that clears "
+                f"every link finding{through}",
+                change,
+            )
+        return None
 
     @property
     def remedies(self) -> list[Remedy]:
@@ -257,14 +359,47 @@ class Design(Study):
         out = []
         for f in self._raw_findings:
             works, tried = self._tried.get((f.id, f.subject), ([], []))
+            no_fit = self.no_fit_text(f)
             if works:
-                text = "; or ".join(r.text for r in works) + "."
-                f = dataclasses.replace(f, remedy=text, remedy_verified=True)
-            elif tried:
-                text = "None of the changes srmkit tried makes this pass: " + "; ".join(tried) + "."
+                first, *rest = [r.text for r in works]
+                if no_fit:  # a sentence follows a sentence
+                    first = first[0].upper() + first[1:]
+                text = "; or ".join([first, *rest]) + "."
+                f = dataclasses.replace(f, remedy=no_fit + text, remedy_verified=True)
+            elif tried or no_fit:
+                text = (
+                    no_fit
+                    + "None of the changes srmkit tried makes this pass"
+                    + (": " + "; ".join(tried) if tried else "")
+                    + "."
+                )
                 f = dataclasses.replace(f, remedy=text)
             out.append(f)
         return out
+
+    def no_fit_text(self, f: Finding) -> str:
+        """``No model in the catalogue … : `` when the finding is an array's and no current model
+        carries the design with the headroom of Method §7 (said plainly, never "a larger model
+        than the catalogue holds")."""
+        if f.id not in MODEL_RULES or f.severity != "error":
+            return ""
+        rec = next((r for r in self.recommendations if r.array == f.subject), None)
+        if rec is None or rec.recommended_model is not None:
+            return ""
+        largest = [m for m in catalogue() if m.current and m.mirrorview_supported][-1]
+        variant = (
+            self.variant(recommend.assignment(self, [f.subject], largest)) if f.subject else self
+        )
+        problems = [p.detail for p in recommend.fit_problems(variant) if p.array == f.subject]
+        if problems:
+            why = f"even a {largest.model} would have " + "; ".join(dict.fromkeys(problems))
+        else:
+            used = recommend.usage_at(variant, self.horizon).get(f.subject or "", 0.0)
+            why = (
+                f"even a {largest.model} would use {used:.0%} of a limit in year {self.horizon}, "
+                f"more than the {self.a.recommend_headroom_fraction:.0%} srmkit keeps free"
+            )
+        return f"No CLARiiON model in the catalogue fits ({why}). "
 
     # Errors, open warnings and the verdict need no remedies: they read the rules' findings
     # directly, so a verdict never pays for the remedy search (the sizing study takes 18 verdicts).
@@ -314,8 +449,8 @@ def _transform(change: Change, s: Scenario) -> Scenario:
         return s.model_copy(update={"assumptions": dataclasses.replace(s.assumptions, **values)})
     if change.kind == "split":
         return _split(s, change.target, change.parts)
-    if change.kind == "second_pair":
-        return _second_pair(s)
+    if change.kind == "array_pairs":
+        return _array_pairs(s, change.parts)
     raise ValueError(f"not a scenario-level change: {change.kind}")
 
 
@@ -334,32 +469,40 @@ def _split(s: Scenario, server: str, parts: int) -> Scenario:
     return s.model_copy(update={"servers": out})
 
 
-def _second_pair(s: Scenario) -> Scenario:
-    """A second array pair (same models), carrying the second half of each site's servers;
-    every server then names its arrays, as a site with two arrays requires."""
-    arrays = list(s.arrays)
-    first: dict[str, str] = {}
-    twins: dict[str, str] = {}
-    for a in s.arrays:
-        twin = a.model_copy(update={"name": f"{a.name}-2"})
-        first.setdefault(a.site, a.name)
-        twins.setdefault(a.site, twin.name)
-        arrays.append(twin)
-    moved = set()
+def _pair_split(s: Scenario, pairs: int) -> dict[str, int]:
+    """Which array pair (0-based) each server goes to: each site's servers in scenario order,
+    in ``pairs`` runs as even as possible."""
+    out: dict[str, int] = {}
     for site in s.sites:
         mine = [v.name for v in s.servers if v.site == site.name]
-        moved |= set(mine[(len(mine) + 1) // 2 :])
+        for k, name in enumerate(mine):
+            out[name] = k * pairs // max(len(mine), 1)
+    return out
+
+
+def _array_pairs(s: Scenario, pairs: int) -> Scenario:
+    """``pairs`` array pairs of the same models, each site's servers spread over them; every
+    server then names its arrays, as a site with several arrays requires."""
+    arrays = list(s.arrays)
+    names: dict[tuple[str, int], str] = {}
+    for a in s.arrays:
+        names.setdefault((a.site, 0), a.name)
+        for k in range(1, pairs):
+            twin = a.model_copy(update={"name": f"{a.name}-{k + 1}"})
+            names.setdefault((a.site, k), twin.name)
+            arrays.append(twin)
+    split = _pair_split(s, pairs)
     servers = []
     for v in s.servers:
         other = next(x.name for x in s.sites if x.name != v.site)
-        pair = twins if v.name in moved else first
+        k = split[v.name]
         servers.append(
             v.model_copy(
                 update={
-                    "array": v.array if v.name not in moved and v.array else pair[v.site],
+                    "array": v.array if k == 0 and v.array else names[(v.site, k)],
                     "target_array": v.target_array
-                    if v.name not in moved and v.target_array
-                    else pair[other],
+                    if k == 0 and v.target_array
+                    else names[(other, k)],
                 }
             )
         )
@@ -370,15 +513,11 @@ def _second_pair(s: Scenario) -> Scenario:
 
 
 def _replace_models(d: Design, f: Finding) -> Iterator[Candidate]:
-    """The recommended model for the array that breaks a limit."""
+    """The recommended current model for the array that breaks a limit (Method §7, v3)."""
     for rec in d.recommendations:
         if rec.array == f.subject and rec.recommended_model:
-            arrays = " and ".join(rec.replaces)
-            model = get_model(rec.recommended_model)
-            yield (
-                f"replace {arrays} ({rec.current_model}) by a {model.model}",
-                Change("models", values=tuple((n, model.model) for n in rec.replaces)),
-            )
+            values = tuple((n, rec.recommended_model) for n in rec.replaces)
+            yield (rec.text, Change("models", values=values))
 
 
 def _pack_consistency_groups(d: Design, f: Finding) -> Iterator[Candidate]:
@@ -392,25 +531,60 @@ def _pack_consistency_groups(d: Design, f: Finding) -> Iterator[Candidate]:
 
 
 def _sync_for_its_limits(d: Design, f: Finding) -> Iterator[Candidate]:
-    """MirrorView/S, whose array limits are higher than MirrorView/A's."""
-    if not d.is_sync:
+    """MirrorView/S, whose array limits are higher than MirrorView/A's, where the route is
+    within EMC's distance and the log writes within Microsoft's latency (Method §7, v3)."""
+    if d.is_sync or d.route_km >= d.a.sync_distance_limit_km:
+        return
+    if d.variant(mode="sync").log_write_within_limit:
         yield (
-            "use MirrorView/S instead of MirrorView/A (its limits are higher; the distance "
-            "allows it)",
+            f"use MirrorView/S instead of MirrorView/A (its limits are higher; the "
+            f"{d.route_km:,.0f} km fibre route is within EMC's {d.a.sync_distance_limit_km:g} km)",
             Change("mode", "sync"),
         )
 
 
-def _second_array_pair(d: Design, f: Finding) -> Iterator[Candidate]:
-    """Half of each site's servers on a second array pair."""
-    yield (
-        "add a second array pair of the same models and move half of each site's servers to it",
-        Change("second_pair"),
-    )
+def _names(names: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A to D (4 servers)``."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]} to {names[-1]} ({len(names)} servers)"
+
+
+def _more_array_pairs(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The fewest array pairs of the same models (up to four) that clear the limit, naming
+    which servers go to which pair (Method §7, v3)."""
+    s = d.scenario
+    for pairs in range(2, MAX_ARRAY_PAIRS + 1):
+        change = Change("array_pairs", parts=pairs)
+        if not d.proves(f, d.apply(change)):
+            continue
+        split = _pair_split(s, pairs)
+        groups = [_names([v.name for v in s.servers if split[v.name] == k]) for k in range(pairs)]
+        first = " and ".join(a.name for a in s.arrays)
+        rest = "; ".join(f"{g} on pair {k + 1}" for k, g in enumerate(groups) if k and g)
+        what = "a second array pair" if pairs == 2 else f"{pairs - 1} more array pairs"
+        yield (
+            f"add {what} of the same models: {groups[0]} stay on {first}; {rest}",
+            change,
+        )
+        return
+
+
+def _larger_databases(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Fewer mirrors: fewer, larger databases, up to 200 GiB (Method §7, v3)."""
+    derived = [v.name for v in d.scenario.servers if v.storage_groups is None]
+    if derived and d.a.max_db_gib < LARGE_DB_GIB:
+        yield (
+            f"fewer, larger databases of up to {LARGE_DB_GIB:g} GiB (Microsoft recommends "
+            f"{d.a.max_db_gib:g} GiB without continuous replication: record it as an accepted "
+            "risk)",
+            Change("assumptions", values=(("max_db_gib", LARGE_DB_GIB),)),
+        )
 
 
 def _lower_latency(d: Design, f: Finding) -> Iterator[Candidate]:
-    """Write acceleration, a nearer recovery site, or MirrorView/A."""
+    """Write acceleration, a nearer recovery site, or MirrorView/A (never against an RPO target
+    of 0)."""
     link = d.scenario.link
     if link.round_trips > 1:
         yield (
@@ -423,14 +597,16 @@ def _lower_latency(d: Design, f: Finding) -> Iterator[Candidate]:
             f"a recovery site within {within:,} km",
             _section("link", distance_km=float(within)),
         )
-    yield (
-        "use MirrorView/A (the recovery point is then the update cycle's)",
-        Change("mode", "async"),
-    )
+    if d.scenario.targets.rpo_min > 0:
+        yield (
+            "use MirrorView/A (the recovery point is then the update cycle's)",
+            Change("mode", "async"),
+        )
 
 
 def _shorter_route(d: Design, f: Finding) -> Iterator[Candidate]:
-    """A recovery site whose fibre route is within EMC's distance, or MirrorView/A."""
+    """A recovery site whose fibre route is within EMC's distance, or MirrorView/A (never
+    against an RPO target of 0)."""
     link = d.scenario.link
     within = math.floor((d.a.sync_distance_limit_km / link.route_factor) * 0.99)
     yield (
@@ -438,35 +614,57 @@ def _shorter_route(d: Design, f: Finding) -> Iterator[Candidate]:
         f"{d.a.sync_distance_limit_km:g} km at route factor {link.route_factor:g})",
         _section("link", distance_km=float(within)),
     )
-    yield ("use MirrorView/A", Change("mode", "async"))
+    if d.scenario.targets.rpo_min > 0:
+        yield ("use MirrorView/A", Change("mode", "async"))
 
 
 def _more_link(d: Design, f: Finding) -> Iterator[Candidate]:
-    """The whole link for replication, or a larger link, under the utilisation limit."""
+    """The whole link for replication, then the one link size of every link finding."""
     link = d.scenario.link
-    target = 1.0 if f.id == "LINK-SATURATED" else d.a.link_utilization_warn_fraction
-    if link.share_fraction < 1:
+    if link.share_fraction < 1 and f.id in ("LINK-SATURATED", "LINK-UTILIZATION-HIGH"):
         yield ("give replication the whole link", _section("link", share_fraction=1.0))
-    mbps = d._link_for(target * 0.999)
-    if mbps > link.bandwidth_mbps:
-        yield (f"a {mbps:,g} Mbit/s link", _section("link", bandwidth_mbps=mbps))
-
-
-def _link_for_the_rpo(d: Design, f: Finding) -> Iterator[Candidate]:
-    """The link the target RPO needs."""
-    s = d.scenario
-    link = s.link
-    need = d.required_rate_mbps_for_target_rpo
-    if need is not None:
-        mbps = min(
-            _sold_mbps(need / (link.efficiency_fraction * link.share_fraction)),
-            MAX_LINK_MBPS,
+    if d.tcp_window_binds:
+        yield (
+            "a WAN optimiser or FCIP gateway at each site, so that the TCP window no longer caps "
+            "the link",
+            _section("link", wan_optimised=True),
         )
-        if mbps > link.bandwidth_mbps:
-            yield (
-                f"a {mbps:,g} Mbit/s link (meets the {s.targets.rpo_min:g} min RPO target)",
-                _section("link", bandwidth_mbps=mbps),
-            )
+    if d.link_remedy is not None:
+        yield d.link_remedy
+
+
+def _lift_tcp_window(d: Design, f: Finding) -> Iterator[Candidate]:
+    """A WAN optimiser or FCIP gateway, or TCP windows large enough (Method §3, v3)."""
+    yield (
+        "a WAN optimiser or FCIP gateway at each site (it terminates TCP locally)",
+        _section("link", wan_optimised=True),
+    )
+    window = 2.0 ** math.ceil(math.log2(max(d.window_to_lift_kib, 1.0)))
+    if window <= MAX_TCP_WINDOW_KIB:
+        yield (
+            f"a TCP window of {window:,g} KiB on the arrays' iSCSI ports (window scaling)",
+            _section("link", tcp_window_kib=window),
+        )
+
+
+def _faster_initial_sync(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The High synchronisation rate for the initial synchronisation."""
+    if d.scenario.replication.sync_rate != "high":
+        yield (
+            "synchronise at the High rate setting",
+            _section("replication", sync_rate="high"),
+        )
+
+
+def _same_connectivity(d: Design, f: Finding) -> Iterator[Candidate]:
+    """Both arrays of the pair over the same connectivity, one way or the other."""
+    kinds = {a.name: a.connectivity for a in d.scenario.arrays}
+    source, target = (f.subject or " → ").split(" → ")
+    for this, other in ((target, source), (source, target)):
+        yield (
+            f"mirror {this} over {CONNECTIVITY[kinds[other]]}, as {other} does",
+            _items("arrays", this, connectivity=kinds[other]),
+        )
 
 
 def _shorter_recovery(d: Design, f: Finding) -> Iterator[Candidate]:
@@ -550,24 +748,17 @@ def _per_server_groups(d: Design, f: Finding) -> Iterator[Candidate]:
 
 
 def _cache_keeping_model(d: Design, f: Finding) -> Iterator[Candidate]:
-    """A model that keeps its write cache when a storage processor fails."""
+    """The smallest current model (it keeps its write cache when a storage processor fails)
+    that carries the design with headroom, upgraded in place (Method §7, v3)."""
     if not f.subject:
         return
-    array = f.subject
-    cx4 = next(
-        (
-            m
-            for m in catalogue()
-            if m.write_cache_kept_on_sp_failure
-            and m.mirrorview_supported
-            and d.variant({array: m}).fits
-        ),
-        None,
-    )
-    if cx4 is not None:
+    assignment = recommend.smallest_current(d, [f.subject])
+    if assignment is not None:
+        model = assignment[f.subject]
         yield (
-            f"replace {array} by a {cx4.model} (keeps its write cache)",
-            Change("models", values=((array, cx4.model),)),
+            f"upgrade {f.subject} ({d.models[f.subject].model}) in place to a {model.model} "
+            "(keeps its write cache)",
+            Change("models", values=tuple((n, m.model) for n, m in assignment.items())),
         )
 
 
@@ -576,12 +767,15 @@ Remedies = Callable[[Design, Finding], Iterator[Candidate]]
 REMEDY_TABLE: tuple[tuple[tuple[str, ...], Remedies], ...] = (
     (MODEL_RULES, _replace_models),
     (("LIMIT-CG-COUNT", "LIMIT-GROWTH", "RTO-TARGET"), _pack_consistency_groups),
-    (LIMIT_RULES, _sync_for_its_limits),
-    (LIMIT_RULES, _second_array_pair),
+    ((*LIMIT_RULES, "ARRAY-LUNS"), _sync_for_its_limits),
+    ((*LIMIT_RULES, "ARRAY-LUNS"), _larger_databases),
+    ((*LIMIT_RULES, "ARRAY-LUNS"), _more_array_pairs),
     (("LOG-WRITE-LATENCY",), _lower_latency),
     (("SYNC-DISTANCE",), _shorter_route),
-    (("LINK-SATURATED", "LINK-UTILIZATION-HIGH"), _more_link),
-    (("ASYNC-UNBOUNDED", "ASYNC-OVERRUN", "RPO-TARGET"), _link_for_the_rpo),
+    (LINK_RATE_RULES, _more_link),
+    (("INITIAL-SYNC-LONG",), _faster_initial_sync),
+    (("LINK-TCP-WINDOW",), _lift_tcp_window),
+    (("MIRROR-CONNECTIVITY",), _same_connectivity),
     (("RTO-TARGET",), _shorter_recovery),
     (("USERS-PER-VM", "SG-PER-SERVER", "VM-VIRTUAL-DISKS"), _split_mailbox_server),
     (("ESX-HOST-LUNS",), _more_esx_clusters),

@@ -37,6 +37,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from srmkit import recommend
 from srmkit.caching import per_object, per_object_and_args
 from srmkit.design import Design, Verdict, _section
 from srmkit.glossary import MODE_NAME
@@ -365,7 +366,7 @@ def _option(key: str, label: str, kind: OptionKind, v: Design, is_design: bool) 
     r = v.scenario.replication
     sync = v.is_sync
     saturated = v.link_saturated
-    problems = v.fit_problems
+    problems = recommend.fit_problems(v)
     mirrors_now, cgs_now = _headroom(v, 0)
     mirrors_end, cgs_end = _headroom(v, v.horizon) if v.horizon else (mirrors_now, cgs_now)
     return Option(
@@ -440,8 +441,9 @@ def compare(design: Design) -> Comparison:
     """The options side by side (computed once per design).
 
     MirrorView/S; MirrorView/A at every interval of :data:`ASYNC_INTERVALS_MIN` with each
-    schedule of :data:`ASYNC_UPDATE_TYPES` (on the design's arrays); then every catalogue model
-    that mirrors in the design's mode, on every array (with the design's schedule). The design
+    schedule of :data:`ASYNC_UPDATE_TYPES` (on the design's arrays); then every current
+    catalogue model (and an installed previous-generation one) that mirrors in the design's mode,
+    on every array (with the design's schedule). The design
     itself comes first when no option is what it already has.
     """
     s = design.scenario
@@ -470,9 +472,12 @@ def compare(design: Design) -> Comparison:
     if not matched:
         label = "This design: " + mode_label(design.mode, r.update_type, r.update_interval_min)
         out.insert(0, _option("design", label, "design", design, True))
+    installed = {m.model for m in design.models.values()}
     for model in catalogue():
         if not model.mirrorview_supported or model.limits(design.mode) is None:
             continue
+        if not model.current and model.model not in installed:
+            continue  # previous generation: kept or upgraded in place, never bought (Method §7)
         is_design = all(design.models[a.name] == model for a in s.arrays)
         v = design if is_design else Design(with_models(s, model))
         label = f"{model.model} on every array"

@@ -254,13 +254,19 @@ def _workload(d: Design) -> dict[str, Any]:
         "log_mib_per_day": num(sum(s.log_mib_per_day for s in d.servers)),
         "luns": sum(v.luns for v in d.vms),
         "capacity_gib": num(d.capacity_gib),
+        "hub_write_mib_per_day": num(sum(h.hub_write_mib_per_day for h in d.hubs)),
     }
     return per_server
 
 
 def _link(d: Design) -> dict[str, Any]:
-    """The link's effective rate and its peak use, per direction."""
+    """The link's effective rate (capped by the TCP window on iSCSI) and its peak use, per
+    direction; the protected Hub Transports' queue writes are in the peak (Method §2, §3)."""
     return {
+        "line_rate_mbps": num(d.line_rate_mbps),
+        "rtt_ms": num(d.rtt_ms),
+        "tcp_cap_mbps": num(d.tcp_cap_mbps),
+        "tcp_window_binds": d.tcp_window_binds,
         "effective_rate_mbps": num(d.effective_rate_mbps),
         "peak_mbps": num(d.peak_mbps),
         "peak_utilization_fraction": num(d.peak_utilization_fraction),
@@ -301,6 +307,15 @@ def _async(d: Design) -> dict[str, Any]:
         "unbounded": c.unbounded,
         "periodic": c.periodic,
         "required_rate_mbps_for_target_rpo": num(d.required_rate_mbps_for_target_rpo),
+        "by_year": [
+            {
+                "year": year,
+                "worst_rpo_min": num(d.async_cycle_at(year).worst_rpo_min),
+                "mean_rpo_min": num(d.async_cycle_at(year).mean_rpo_min),
+                "unbounded": d.async_cycle_at(year).unbounded,
+            }
+            for year in d.years
+        ],
         "updates": [
             {
                 "start_min": num(u.start_min),

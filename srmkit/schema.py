@@ -231,6 +231,30 @@ class Site(Section):
         return self.hub_transport_vm or re.sub(r"[^A-Za-z0-9]", "", self.name)[:12] + "-HT"
 
 
+LimitCount = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class ArrayLimits(Section):
+    """A model's published limits changed by a later FLARE release (Method §7): shown in the
+    documents as a changed assumption."""
+
+    sync_max_mirrors: LimitCount | None = Field(default=None, description="MirrorView/S mirrors.")
+    sync_max_luns_per_cg: LimitCount | None = Field(
+        default=None, description="MirrorView/S LUNs per consistency group."
+    )
+    sync_max_cgs: LimitCount | None = Field(
+        default=None, description="MirrorView/S consistency groups."
+    )
+    async_max_mirrors: LimitCount | None = Field(default=None, description="MirrorView/A mirrors.")
+    async_max_luns_per_cg: LimitCount | None = Field(
+        default=None, description="MirrorView/A LUNs per consistency group."
+    )
+    async_max_cgs: LimitCount | None = Field(
+        default=None, description="MirrorView/A consistency groups."
+    )
+    max_luns: LimitCount | None = Field(default=None, description="LUNs in the array.")
+
+
 class Array(Section):
     """A CLARiiON storage system."""
 
@@ -239,6 +263,17 @@ class Array(Section):
     model: ModelName = Field(description="Catalogue model name, e.g. CX4-240 (`srmkit limits`).")
     flare: int = Field(ge=1, le=99, description="FLARE release, e.g. 28. [release]")
     connectivity: Connectivity = Field(description="Mirroring connectivity between the arrays.")
+    limits: ArrayLimits | None = Field(
+        default=None,
+        description="Limits that differ from the catalogue's for this model (a later FLARE "
+        "release's published figures).",
+    )
+
+    def limit_changes(self) -> dict[str, int]:
+        """The limits this scenario changes, by name (empty when none)."""
+        if self.limits is None:
+            return {}
+        return {k: v for k, v in self.limits.model_dump().items() if v is not None}
 
 
 class Link(Section):
@@ -272,6 +307,62 @@ class Link(Section):
         le=1,
         description="Share of the link given to replication. [fraction]",
     )
+    route_km: float | None = Field(
+        default=None,
+        gt=0,
+        le=60_000,
+        description="Fibre route length, instead of route_factor (route_factor = route_km ÷ "
+        "distance_km, 1 to 3). [km]",
+    )
+    tcp_window_kib: float = Field(
+        default=LINK_DEFAULTS.tcp_window_kib,
+        ge=4,
+        le=16_384,
+        description="TCP window of the arrays' iSCSI ports (64 KiB without window scaling). [KiB]",
+    )
+    tcp_sessions: int = Field(
+        default=LINK_DEFAULTS.tcp_sessions,
+        ge=1,
+        le=16,
+        description="MirrorView TCP connections per direction (one per SP pair). [count]",
+    )
+    network_rtt_ms: float = Field(
+        default=LINK_DEFAULTS.network_rtt_ms,
+        ge=0,
+        le=1000,
+        description="Round trip added by network equipment beyond the fibre. [ms]",
+    )
+    wan_optimised: bool = Field(
+        default=LINK_DEFAULTS.wan_optimised,
+        description="A WAN optimiser or FCIP gateway terminates TCP locally: no window cap.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route_km_sets_the_factor(cls, data: Any) -> Any:
+        """``route_km`` is the route factor given as a length: both given must agree."""
+        if not isinstance(data, dict) or data.get("route_km") is None:
+            return data
+        km, distance = data["route_km"], data.get("distance_km")
+        if (
+            not isinstance(km, int | float)
+            or not isinstance(distance, int | float)
+            or distance <= 0
+        ):
+            return data  # the fields' own checks report it
+        factor = km / distance
+        given = data.get("route_factor")
+        if given is not None and abs(given - factor) > 1e-6 * factor:
+            raise ValueError(
+                f"route_km {km:g} km and route_factor {given:g} disagree (a {km:g} km route over "
+                f"{distance:g} km is a factor of {factor:.3g}): give one of them"
+            )
+        if not 1 <= factor <= 3:
+            raise ValueError(
+                f"route_km {km:g} km over {distance:g} km is a route factor of {factor:.3g}; "
+                "a fibre route is 1 to 3 times the distance between the sites"
+            )
+        return {**data, "route_factor": float(factor)}
 
 
 class CgMember(Section):

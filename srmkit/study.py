@@ -24,14 +24,13 @@ import numpy.typing as npt
 
 from srmkit import link as link_calc
 from srmkit import mva, mvs, planner, sync_times, workload
-from srmkit.limits import ArrayModel, Mode, catalogue, get_model
+from srmkit.limits import ArrayModel, Mode, get_model
 from srmkit.planner import ArrayLoad, ConsistencyGroup, Plan
 from srmkit.schema import Scenario, Site
 from srmkit.study_results import (
     CgSizing,
     DirectionLoad,
-    FitProblem,
-    Recommendation,
+    LunCount,
     Recovery,
     RecoveryStep,
     RlpNeed,
@@ -67,13 +66,16 @@ class Study:
     ) -> None:
         self.scenario = scenario
         self.a = scenario.assumptions
-        own = {a.name: get_model(a.model) for a in scenario.arrays}
+        own = {a.name: get_model(a.model).with_limits(a.limit_changes()) for a in scenario.arrays}
         self.models: dict[str, ArrayModel] = {**own, **(models or {})}
         self.replaced = frozenset(n for n in self.models if self.models[n] != own[n])
         # Server sizings shared with every variant and what-if of the same design: a server,
         # a year, the growth, the assumptions and the arrays it uses decide its sizing.
         self._sizing: dict[tuple[object, ...], object] = {} if sizing is None else sizing
         self._servers: dict[int, list[ServerSizing]] = {}
+        self._hubs: dict[int, list[ServerSizing]] = {}
+        self._cycles: dict[int, dict[str, mva.CycleResult]] = {}
+        self._required_rates: dict[int, float | None] = {}
         self._directions: dict[int, list[DirectionLoad]] = {}
         self._loads: dict[int, tuple[ArrayLoad, ...]] = {}
         self._variants: dict[tuple[object, ...], Study] = {}
@@ -176,12 +178,20 @@ class Study:
             for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns
         ]
 
-    def _size_hub(self, site: Site) -> ServerSizing:
+    def _size_hub(self, site: Site, year: int) -> ServerSizing:
+        """A protected Hub Transport VM at ``year``: its LUNs do not grow, its queue writes grow
+        with the messages of the mailboxes at its site (Method §2, v3)."""
+        a = self.a
+        messages = sum(
+            v.users * a.exchange_profiles[v.profile].messages_per_day_count
+            for v in self.servers_at(year)
+            if v.site == site.name
+        )
         return ServerSizing(
             name=site.hub_vm_name,
             site=site.name,
             kind="hub",
-            year=0,
+            year=year,
             users=0.0,
             profile="",
             storage_groups=0,
@@ -193,11 +203,14 @@ class Study:
             db_lun_gib=0.0,
             log_lun_gib=0.0,
             gos_luns=1,
-            gos_lun_gib=self.a.gos_lun_gib,
+            gos_lun_gib=a.gos_lun_gib,
             queue_luns=1,
-            queue_lun_gib=self.a.hub_queue_lun_gib,
+            queue_lun_gib=a.hub_queue_lun_gib,
             source_array=self._first_array(site.name),
             target_array=self._first_array(self._other_site(site.name)),
+            hub_write_mib_per_day=float(
+                workload.hub_write_mib_per_day(messages, a.message_kib, a.hub_write_factor)
+            ),
         )
 
     def servers_at(self, year: int) -> list[ServerSizing]:
@@ -230,14 +243,22 @@ class Study:
         """Mailbox servers today, in scenario order."""
         return self.servers_at(0)
 
-    @cached_property
+    def hubs_at(self, year: int) -> list[ServerSizing]:
+        """Protected Hub Transport VMs at ``year`` (their queue writes grow with the mailboxes)."""
+        if year not in self._hubs:
+            self._hubs[year] = [
+                self._size_hub(s, year) for s in self.scenario.sites if s.hub_transport_protected
+            ]
+        return self._hubs[year]
+
+    @property
     def hubs(self) -> list[ServerSizing]:
-        """Protected Hub Transport VMs (they do not grow with the mailboxes)."""
-        return [self._size_hub(s) for s in self.scenario.sites if s.hub_transport_protected]
+        """Protected Hub Transport VMs today."""
+        return self.hubs_at(0)
 
     def vms_at(self, year: int) -> list[ServerSizing]:
         """Every protected VM after ``year`` years: mailbox servers, then Hub Transport VMs."""
-        return [*self.servers_at(year), *self.hubs]
+        return [*self.servers_at(year), *self.hubs_at(year)]
 
     @property
     def vms(self) -> list[ServerSizing]:
@@ -251,8 +272,8 @@ class Study:
 
     # --- replicated volume and the link (Method §3–§5) ---------------------------------------
     @cached_property
-    def effective_rate_mbps(self) -> float:
-        """Rate available to replication in each direction (Method §3). [Mbit/s]"""
+    def line_rate_mbps(self) -> float:
+        """Link × efficiency × share, before any TCP window cap (Method §3). [Mbit/s]"""
         link = self.scenario.link
         return float(
             link_calc.effective_rate_mbps(
@@ -260,17 +281,68 @@ class Study:
             )
         )
 
+    @property
+    def iscsi_mirroring(self) -> bool:
+        """Mirrors run over iSCSI ports, so over TCP (Method §3)."""
+        return any(a.connectivity == "iscsi" for a in self.scenario.arrays)
+
+    @cached_property
+    def rtt_ms(self) -> float:
+        """Round trip between the sites, fibre route and network equipment (Method §3). [ms]"""
+        link = self.scenario.link
+        return float(
+            link_calc.rtt_ms(
+                link.distance_km,
+                link.route_factor,
+                self.a.fibre_one_way_ms_per_km,
+                link.network_rtt_ms,
+            )
+        )
+
+    @cached_property
+    def tcp_cap_mbps(self) -> float | None:
+        """What a direction's TCP connections carry at this round trip: iSCSI mirroring without
+        a WAN optimiser; None where no window caps the link (Fibre Channel, WAN optimised)
+        (Method §3, v3). [Mbit/s]"""
+        link = self.scenario.link
+        if not self.iscsi_mirroring or link.wan_optimised:
+            return None
+        return float(link_calc.tcp_cap_mbps(link.tcp_sessions, link.tcp_window_kib, self.rtt_ms))
+
+    @property
+    def tcp_window_binds(self) -> bool:
+        """The TCP window, not the line, limits the rate (Method §3)."""
+        return self.tcp_cap_mbps is not None and self.tcp_cap_mbps < self.line_rate_mbps
+
+    @property
+    def window_to_lift_kib(self) -> float:
+        """The TCP window per connection that lets the line rate through (Method §3). [KiB]"""
+        link = self.scenario.link
+        return float(
+            link_calc.window_for_rate_kib(self.line_rate_mbps, self.rtt_ms, link.tcp_sessions)
+        )
+
+    @cached_property
+    def effective_rate_mbps(self) -> float:
+        """Rate available to replication in each direction: the line's, capped by the TCP window
+        on iSCSI mirroring (Method §3). [Mbit/s]"""
+        cap = self.tcp_cap_mbps
+        return self.line_rate_mbps if cap is None else min(self.line_rate_mbps, cap)
+
     def hourly_mib(self, vms: Sequence[ServerSizing]) -> FloatArray:
-        """VMs' replicated volume in each hour for the mode (Method §4, §5): database writes
-        scaled by the daily profile (× the MV/A transfer factor), logs by the profile, and
-        guest-OS writes. Both are linear, so the VMs' totals are summed first. [MiB/h]"""
+        """VMs' replicated volume in each hour for the mode (Method §2, §4, §5): database writes
+        scaled by the daily profile (× the MV/A transfer factor), logs and protected Hub Transport
+        queue writes by the profile, and guest-OS writes. Both are linear, so the VMs' totals
+        are summed first. [MiB/h]"""
         a = self.a
         factor = 1.0 if self.is_sync else a.async_db_transfer_factor
         db = workload.hourly_db_write_mib(
             sum(v.db_write_iops_peak for v in vms), a.daily_profile_fraction, a.db_page_kib
         )
+        # Logs and a protected Hub Transport's queue writes follow the activity profile.
         logs = workload.hourly_log_mib(
-            sum(v.log_mib_per_day for v in vms), a.daily_profile_fraction
+            sum(v.log_mib_per_day + v.hub_write_mib_per_day for v in vms),
+            a.daily_profile_fraction,
         )
         return np.asarray(db * factor + logs + a.gos_write_mib_per_h * len(vms))
 
@@ -399,22 +471,46 @@ class Study:
             self.a.max_simulation_days,
         )
 
-    @cached_property
-    def cycles(self) -> dict[str, mva.CycleResult]:
-        """The MV/A cycle of each direction, by direction label."""
-        return {d.label: self.cycle(direction=d) for d in self.directions}
+    def cycles_at(self, year: int) -> dict[str, mva.CycleResult]:
+        """The MV/A cycle of each direction after ``year`` years, by direction label (Method §7:
+        the RPO is checked at every year of the horizon)."""
+        memo = self._cycles
+        if year not in memo:
+            memo[year] = {d.label: self.cycle(direction=d) for d in self.directions_at(year)}
+        return memo[year]
 
-    @cached_property
-    def async_cycle(self) -> mva.CycleResult:
-        """The MV/A cycle of the direction with the worst RPO (unbounded first)."""
+    def async_cycle_at(self, year: int) -> mva.CycleResult:
+        """The MV/A cycle of the direction with the worst RPO after ``year`` years (unbounded
+        first) (Method §7: RPO over the horizon)."""
         return max(
-            self.cycles.values(),
+            self.cycles_at(year).values(),
             key=lambda c: math.inf if c.worst_rpo_min is None else c.worst_rpo_min,
         )
 
+    @property
+    def cycles(self) -> dict[str, mva.CycleResult]:
+        """The MV/A cycle of each direction today, by direction label."""
+        return self.cycles_at(0)
+
+    @cached_property
+    def async_cycle(self) -> mva.CycleResult:
+        """The MV/A cycle of the direction with the worst RPO today (unbounded first)."""
+        return self.async_cycle_at(0)
+
     @cached_property
     def required_rate_mbps_for_target_rpo(self) -> float | None:
-        """Smallest effective rate that meets the target RPO in every direction. [Mbit/s]"""
+        """Smallest effective rate that meets the target RPO in every direction today. [Mbit/s]"""
+        return self.required_rate_mbps_for_rpo_at(0)
+
+    def required_rate_mbps_for_rpo_at(self, year: int) -> float | None:
+        """Smallest effective rate that meets the target RPO in every direction after ``year``
+        years; None when no rate does. [Mbit/s]"""
+        memo = self._required_rates
+        if year not in memo:
+            memo[year] = self._required_rate(year)
+        return memo[year]
+
+    def _required_rate(self, year: int) -> float | None:
         r = self.scenario.replication
         rates = [
             mva.required_rate_mbps_for_rpo(
@@ -426,7 +522,7 @@ class Study:
                 self.a.update_overhead_s,
                 self.a.max_simulation_days,
             )
-            for d in self.directions
+            for d in self.directions_at(year)
         ]
         return None if any(x is None for x in rates) else max(x for x in rates if x is not None)
 
@@ -469,11 +565,18 @@ class Study:
         if year not in self._loads:
             vms = [v.as_luns() for v in self.vms_at(year)]
             policy = self.scenario.replication.cg_policy
-            if sum(v.luns for v in vms) > COUNTED_LUNS:
-                # Far beyond any array: count without laying CGs out (a work limit, Method §7).
-                self._loads[year] = planner.counted_loads(vms, self.models, self.mode, policy)
-            else:
-                self._loads[year] = planner.loads(vms, self.models, self.mode, policy)
+            # What-ifs of one design that keep its servers, models and mode (another link, an
+            # assumption) share the plan: the family plans each (servers, models, mode) once.
+            key = ("loads", tuple(vms), tuple(self.models.items()), self.mode, policy)
+            shared = self._sizing.get(key)
+            if shared is None:
+                if sum(v.luns for v in vms) > COUNTED_LUNS:
+                    # Far beyond any array: count without laying CGs out (a work limit, §7).
+                    shared = planner.counted_loads(vms, self.models, self.mode, policy)
+                else:
+                    shared = planner.loads(vms, self.models, self.mode, policy)
+                self._sizing[key] = shared
+            self._loads[year] = shared  # type: ignore[assignment]
         return self._loads[year]
 
     @cached_property
@@ -495,6 +598,24 @@ class Study:
                 out[v.target_array] += luns
             memo[year] = out
         return dict(memo[year])
+
+    def array_luns_at(self, year: int) -> dict[str, LunCount]:
+        """Every array's LUNs after ``year`` years: mirror images (primary and secondary),
+        reserved LUNs (one per MirrorView/A image, one per secondary snapped in an SRM test),
+        and the two MirrorView/S write intent log LUNs (Method §7, v3). [count]"""
+        images = self.mirrors_at(year)
+        secondaries = dict.fromkeys(images, 0)
+        for v in self.vms_at(year):
+            secondaries[v.target_array] += v.luns
+        wil = 2 if self.is_sync and self.scenario.replication.write_intent_log else 0
+        return {
+            array: LunCount(
+                images=n,
+                reserved=(0 if self.is_sync else n) + secondaries[array],
+                write_intent_log=wil if n else 0,
+            )
+            for array, n in images.items()
+        }
 
     @cached_property
     def shapes(self) -> list[planner.CgShape] | tuple[ConsistencyGroup, ...]:
@@ -558,12 +679,65 @@ class Study:
         return max(self.failback_sync_by_site_h.values(), default=0.0)
 
     def resync_gib(self, direction: DirectionLoad, start_min: float, outage_min: float) -> float:
-        """Partial resync after a link outage: the capacity written while it was down, at most
-        the direction's mirrored capacity (fracture log or write intent log, Method §6). [GiB]"""
+        """Partial resync of a direction after a link outage starting at ``start_min`` (time of
+        day) and lasting ``outage_min`` (Method §6, v3). [GiB]
+
+        MirrorView/S: the fracture log marks whole extents dirty; database and guest-OS LUNs are
+        written at random (``mvs.random_resync_gib``), log and queue LUNs in sequence
+        (``mvs.sequential_resync_gib``). MirrorView/A: the delta set of the outage (its 16 KiB
+        extents follow §5 unchanged), at most the mirrored capacity.
+        """
         hours = outage_min / MIN_PER_H
         start_h = int(start_min // MIN_PER_H) % H_PER_DAY
-        written = _window(direction.hourly_mib, start_h, hours)
-        return float(min(direction.capacity_gib, mib_to_gib(written)))
+        if not self.is_sync:
+            written = _window(direction.hourly_mib, start_h, hours)
+            return float(min(direction.capacity_gib, mib_to_gib(written)))
+        a = self.a
+        profile = a.daily_profile_fraction
+        names = set(direction.vms)
+        total = 0.0
+        for v in self.vms:
+            if v.name not in names:
+                continue
+            if v.storage_groups:
+                db_mib = _window(
+                    np.asarray(
+                        workload.hourly_db_write_mib(v.db_write_iops_peak, profile, a.db_page_kib)
+                    ),
+                    start_h,
+                    hours,
+                )
+                log_mib = _window(
+                    np.asarray(workload.hourly_log_mib(v.log_mib_per_day, profile)), start_h, hours
+                )
+                per_db = mvs.random_resync_gib(
+                    v.db_lun_gib,
+                    db_mib / v.storage_groups,
+                    a.db_page_kib,
+                    a.mvs_extent_kib,
+                    a.db_write_locality,
+                )
+                per_log = mvs.sequential_resync_gib(
+                    v.log_lun_gib, log_mib / v.storage_groups, a.mvs_extent_kib
+                )
+                total += v.storage_groups * float(per_db + per_log)
+            if v.queue_luns:
+                queue_mib = _window(
+                    np.asarray(workload.hourly_log_mib(v.hub_write_mib_per_day, profile)),
+                    start_h,
+                    hours,
+                )
+                total += v.queue_luns * float(
+                    mvs.sequential_resync_gib(
+                        v.queue_lun_gib, queue_mib / v.queue_luns, a.mvs_extent_kib
+                    )
+                )
+            if v.gos_luns:
+                per_gos = mvs.random_resync_gib(
+                    v.gos_lun_gib, a.gos_write_mib_per_h * hours, a.db_page_kib, a.mvs_extent_kib
+                )
+                total += v.gos_luns * float(per_gos)
+        return total
 
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:
@@ -694,127 +868,14 @@ class Study:
             if mode != self.mode:
                 replication = scenario.replication.model_copy(update={"mode": mode})
                 scenario = scenario.model_copy(update={"replication": replication})
-            own = {a.name: get_model(a.model) for a in self.scenario.arrays}
+            own = {
+                a.name: get_model(a.model).with_limits(a.limit_changes())
+                for a in self.scenario.arrays
+            }
             changed = {n: m for n, m in models.items() if m != own[n]}
             self._variants[key] = Study(scenario, changed, self._sizing)
         return self._variants[key]
 
-    @cached_property
-    def fit_problems(self) -> list[FitProblem]:
-        """Model, connectivity, FLARE and array-limit problems, now and at the horizon."""
-        out: list[FitProblem] = []
-        for a in self.scenario.arrays:
-            model = self.models[a.name]
-            if not model.mirrorview_supported:
-                out.append(
-                    FitProblem("MODEL-NO-MIRRORVIEW", a.name, 0, f"{model.model} cannot mirror")
-                )
-            elif not model.supports(a.connectivity):
-                out.append(
-                    FitProblem(
-                        "ISCSI-NEEDS-C-MODEL", a.name, 0, f"{model.model} cannot mirror over iSCSI"
-                    )
-                )
-            elif (
-                a.name not in self.replaced
-                and model.min_flare_release is not None
-                and a.flare < model.min_flare_release
-            ):
-                out.append(
-                    FitProblem(
-                        "FLARE-TOO-OLD",
-                        a.name,
-                        0,
-                        f"FLARE {a.flare} < {model.min_flare_release} needed on {model.model}",
-                    )
-                )
-        if out:
-            return out
-        for year in sorted({0, self.horizon}):
-            # Mirror counts need no plan: when an array cannot hold them, no CG packing helps,
-            # and a large design is not planned on models far too small for it.
-            too_many = [
-                (array, count, limits.max_mirrors)
-                for array, count in self.mirrors_at(year).items()
-                if (limits := self.models[array].limits(self.mode)) is not None
-                and count > limits.max_mirrors
-            ]
-            if too_many:
-                when = f" in year {year}" if year else ""
-                out += [
-                    FitProblem("LIMIT-MIRRORS", a, year, f"{n:,} mirrors > {m:,}{when}")
-                    for a, n, m in too_many
-                ]
-                continue
-            for load in self.loads_at(year):
-                for limit in load.broken:
-                    used, allowed, what = {
-                        "LIMIT-MIRRORS": (load.mirrors, load.max_mirrors, "mirrors"),
-                        "LIMIT-CG-SIZE": (
-                            load.largest_cg_luns,
-                            load.max_luns_per_cg,
-                            "LUNs in a CG",
-                        ),
-                        "LIMIT-CG-COUNT": (load.cgs, load.max_cgs, "consistency groups"),
-                    }[limit]
-                    when = f" in year {year}" if year else ""
-                    out.append(
-                        FitProblem(limit, load.array, year, f"{used:,} {what} > {allowed:,}{when}")
-                    )
-        return out
-
-    @property
-    def fits(self) -> bool:
-        """Every array can mirror this design, now and at the horizon."""
-        return not self.fit_problems
-
     def uniform_variant(self, model: ArrayModel) -> Study:
         """The design with every array replaced by one model."""
         return self.variant(dict.fromkeys(self.models, model))
-
-    @cached_property
-    def recommended_model(self) -> str | None:
-        """The first catalogue model that fits on every array now and at the horizon (Method §7)."""
-        return next((m.model for m in catalogue() if self.uniform_variant(m).fits), None)
-
-    def _first_fitting(self, arrays: Sequence[str]) -> str | None:
-        """The first catalogue model that makes the design fit when it replaces ``arrays``."""
-        for model in catalogue():
-            if all(self.models[n] == model for n in arrays):
-                continue  # the design already has it
-            if self.variant(dict.fromkeys(arrays, model)).fits:
-                return model.model
-        return None
-
-    @cached_property
-    def recommendations(self) -> list[Recommendation]:
-        """For every array that breaks a limit, connectivity or FLARE rule: the first catalogue
-        model that makes the design pass when that array alone is replaced (now and at the
-        horizon); if none does, the first that does when its pair is replaced too (Method §7)."""
-        out = []
-        problems: dict[str, list[FitProblem]] = {}
-        for p in self.fit_problems:
-            problems.setdefault(p.array, []).append(p)
-        for array, found in problems.items():
-            reason = "; ".join(f"{p.detail} ({p.rule_id})" for p in found)
-            details = tuple(dict.fromkeys(p.detail for p in found))
-            alone = self._first_fitting([array])
-            if alone is not None:
-                out.append(
-                    Recommendation(
-                        array, self.models[array].model, alone, reason, (array,), details
-                    )
-                )
-                continue
-            partners = {
-                x
-                for v in self.vms
-                for x in (v.source_array, v.target_array)
-                if array in (v.source_array, v.target_array)
-            }
-            pair = sorted(partners | {array}, key=list(self.models).index)
-            both = self._first_fitting(pair)
-            out.append(
-                Recommendation(array, self.models[array].model, both, reason, tuple(pair), details)
-            )
-        return out

@@ -49,6 +49,9 @@ class ServerSizing:
     queue_lun_gib: float
     source_array: str
     target_array: str
+    hub_write_mib_per_day: float = 0.0
+    """A protected Hub Transport's queue writes: the messages of its site's mailboxes (Method §2,
+    v3); 0 for a mailbox server. [MiB/day]"""
 
     @property
     def luns(self) -> int:
@@ -111,6 +114,34 @@ class DirectionLoad:
     def label(self) -> str:
         """``Amsterdam → Utrecht``."""
         return f"{self.from_site} → {self.to_site}"
+
+
+@dataclass(frozen=True)
+class LunCount:
+    """The LUNs one array holds for the design in one year (Method §7, v3). [count]"""
+
+    images: int
+    """Primary and secondary mirror images."""
+    reserved: int
+    """Reserved LUNs: MirrorView/A delta sets and gold copies, SRM test snapshots."""
+    write_intent_log: int
+    """The two write intent log LUNs of MirrorView/S (one per SP)."""
+    clones: int = 0
+    """Clone and clone private LUNs of protective clones."""
+
+    @property
+    def total(self) -> int:
+        return self.images + self.reserved + self.write_intent_log + self.clones
+
+    @property
+    def text(self) -> str:
+        """``398 mirror images, 796 reserved, 2 write intent log``."""
+        parts = [f"{self.images:,} mirror images", f"{self.reserved:,} reserved"]
+        if self.write_intent_log:
+            parts.append(f"{self.write_intent_log} write intent log")
+        if self.clones:
+            parts.append(f"{self.clones:,} clone")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -203,3 +234,49 @@ class Recommendation:
     """The arrays the recommended model replaces: this one, or the pair if one is not enough."""
     details: tuple[str, ...] = ()
     """What the array breaks, in words (``reason`` without the rule identifiers)."""
+    in_place: bool = False
+    """The installed array is of the previous generation: upgraded in place to the recommended
+    model (EMC's data-in-place conversion), not replaced."""
+    current_models: tuple[str, ...] = ()
+    """The installed model of each array in ``replaces``."""
+    next_model: str | None = None
+    """The next current model above the recommended one."""
+    next_model_year: int | None = None
+    """The first year the recommended model breaks a limit at the scenario's growth; None when
+    it does not within 15 years past the horizon."""
+
+    @property
+    def action(self) -> str:
+        """``upgrade in place`` or ``replace``."""
+        return "upgrade in place" if self.in_place else "replace"
+
+    @property
+    def text(self) -> str:
+        """A model recommendation in words, the same in every document and command (Method §7):
+        ``upgrade ZRH-CX3 (CX3-40c) in place to a CX4-240 (EMC's data-in-place conversion)``,
+        ``replace VIE-CX4 (CX4-120) by a CX4-480, and …``; or that no catalogue model fits."""
+        first = self.replaces[0]
+        model = self.recommended_model
+        if model is None:
+            return (
+                f"no CLARiiON model in the catalogue carries {first} ({self.current_model}) with "
+                "the headroom srmkit keeps: see the findings for what would"
+            )
+        if self.in_place:
+            text = (
+                f"upgrade {first} ({self.current_model}) in place to a {model} (EMC's "
+                "data-in-place conversion)"
+            )
+        else:
+            text = f"replace {first} ({self.current_model}) by a {model}"
+        others = [
+            f"{n} ({m})" for n, m in zip(self.replaces[1:], self.current_models[1:], strict=False)
+        ]
+        if others:
+            text += (
+                f", and {' and '.join(others)} by the same model (after a failover it runs "
+                "production)"
+            )
+        if self.next_model and self.next_model_year:
+            text += f"; a {self.next_model} becomes necessary in year {self.next_model_year}"
+        return text

@@ -68,6 +68,33 @@ def mbit_to_mib(volume_mbit: Number) -> Number:
     return volume_mbit * (BITS_PER_MEGABIT / BITS_PER_BYTE / BYTES_PER_MIB)
 
 
+def mbit_to_kib(volume_mbit: Number) -> Number:
+    """Decimal megabits as binary kilobytes: ``× 10^6 / 8 / 2^10``. [Mbit → KiB]
+
+    >>> mbit_to_kib(0.131072)
+    16.0
+    """
+    return volume_mbit * (BITS_PER_MEGABIT / BITS_PER_BYTE / BYTES_PER_KIB)
+
+
+def mib_to_kib(size_mib: Number) -> Number:
+    """Binary megabytes as binary kilobytes. [MiB → KiB]
+
+    >>> mib_to_kib(1.5)
+    1536.0
+    """
+    return size_mib * (BYTES_PER_MIB / BYTES_PER_KIB)
+
+
+def gib_to_kib(size_gib: Number) -> Number:
+    """Binary gigabytes as binary kilobytes. [GiB → KiB]
+
+    >>> gib_to_kib(1.0)
+    1048576.0
+    """
+    return size_gib * (BYTES_PER_GIB / BYTES_PER_KIB)
+
+
 # --- rates ----------------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ LAYERS: dict[str, float] = {
     "planner": 3,
     "study_results": 3.5,
     "study": 4,
+    "recommend": 4.5,
     "checks": 5,
     "design": 6,
     "output": 7,

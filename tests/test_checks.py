@@ -60,13 +60,14 @@ def explicit(members: str) -> str:
 
 CX4_PAIR = "model: CX4-480, flare: 29"
 ONE_SERVER = EXAMPLE_SERVERS.split("  - {name: EXMBX02")[0]
+SYNC_LINE = next(line + "\n" for line in BASE.splitlines() if line.startswith("  sync_rate:"))
 
 TRIGGERS: dict[str, Callable[[], str]] = {
     "LIMIT-MIRRORS": sub(CX4_PAIR, "model: CX3-40, flare: 26"),
     "LIMIT-CG-SIZE": sub(
         EXAMPLE_SERVERS,
         ONE_SERVER,
-        "  sync_rate: medium\n",
+        SYNC_LINE,
         explicit(f"        - {{server: EXMBX01, storage_groups: [{ALL_SGS}], gos_luns: 1}}\n"),
     ),
     "LIMIT-CG-COUNT": sub(CX4_PAIR, "model: AX4-5F, flare: 29", EXAMPLE_SERVERS, SMALL_SERVERS),
@@ -142,7 +143,7 @@ TRIGGERS: dict[str, Callable[[], str]] = {
     "SG-SPLIT-CG": sub(
         EXAMPLE_SERVERS,
         ONE_SERVER,
-        "  sync_rate: medium\n",
+        SYNC_LINE,
         explicit(
             "        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8, 9],"
             " gos_luns: 1}\n    - name: CG_BIG2\n      members:\n"
@@ -152,7 +153,7 @@ TRIGGERS: dict[str, Callable[[], str]] = {
     "CG-MISSING-LUN": sub(
         EXAMPLE_SERVERS,
         ONE_SERVER,
-        "  sync_rate: medium\n",
+        SYNC_LINE,
         explicit("        - {server: EXMBX01, storage_groups: [1, 2, 3, 4, 5, 6, 7, 8]}\n"),
     ),
     "CG-MIXED-MODE": sub(
@@ -162,11 +163,18 @@ TRIGGERS: dict[str, Callable[[], str]] = {
         "        - {server: MAN-MBX1, storage_groups: [1]}\n",
         base=BIDI,
     ),
-    "CG-PACKED-FAILOVER": sub(
-        "  sync_rate: medium\n", "  sync_rate: medium\n  cg_policy: packed\n"
-    ),
+    "CG-PACKED-FAILOVER": sub(SYNC_LINE, SYNC_LINE + "  cg_policy: packed\n"),
     "CX3-SP-CACHE": sub(CX4_PAIR, "model: CX3-80, flare: 26"),
     "RLP-SIZE": sub(base=ASYNC),
+    "MIRROR-CONNECTIVITY": sub(
+        "flare: 29, connectivity: fc}\n  - {name: UTR",
+        "flare: 29, connectivity: iscsi}\n  - {name: UTR",
+    ),
+    "LINK-TCP-WINDOW": sub(base=ASYNC),  # 12.6 ms round trip: 83.2 of 124 Mbit/s
+    "ARRAY-LUNS": lambda: BASE.replace(
+        "connectivity: fc}\n\nlink", "connectivity: fc, limits: {max_luns: 400}}\n\nlink"
+    ),  # Utrecht: 224 secondary images + 224 reserved + 2 write intent log = 450
+    "INITIAL-SYNC-LONG": sub(SYNC_LINE, "  sync_rate: medium\n"),  # 92.7 h > 72 h
 }
 
 
@@ -219,6 +227,10 @@ def test_catalogue_has_every_required_id() -> None:
         "CG-PACKED-FAILOVER",
         "CX3-SP-CACHE",
         "RLP-SIZE",
+        "MIRROR-CONNECTIVITY",
+        "LINK-TCP-WINDOW",
+        "ARRAY-LUNS",
+        "INITIAL-SYNC-LONG",
     ]
     assert set(required) <= set(RULES)
     assert all(
@@ -268,8 +280,20 @@ def test_example_findings_are_pinned() -> None:
     """The examples' findings, exactly."""
     ids = {p.name: [f.id for f in run(load_scenario(p))] for p in sorted(PARAMS.glob("*.yaml"))}
     assert ids == {
-        "async-long-distance.yaml": ["HUB-NOT-PROTECTED", "RLP-SIZE", "RLP-SIZE"],
-        "bidirectional.yaml": ["LINK-UTILIZATION-HIGH", "RLP-SIZE", "RLP-SIZE"],
+        "async-long-distance.yaml": [
+            "LINK-TCP-WINDOW",
+            "LINK-UTILIZATION-HIGH",
+            "INITIAL-SYNC-LONG",
+            "HUB-NOT-PROTECTED",
+            "RLP-SIZE",
+            "RLP-SIZE",
+        ],
+        "bidirectional.yaml": [
+            "LINK-UTILIZATION-HIGH",
+            "INITIAL-SYNC-LONG",
+            "RLP-SIZE",
+            "RLP-SIZE",
+        ],
         "cx3-upgrade.yaml": [
             "LIMIT-MIRRORS",
             "CX3-SP-CACHE",

@@ -22,6 +22,7 @@ from srmkit.design import Change, Design
 from srmkit.limits import get_model
 
 BASE = EXAMPLE.read_text(encoding="utf-8")
+LIMITS = {"LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT", "LIMIT-GROWTH"}
 CX3 = (PARAMS / "cx3-upgrade.yaml").read_text(encoding="utf-8")
 
 
@@ -51,37 +52,41 @@ def test_example_link_latency_and_sync_by_hand() -> None:
     """Method §3, §4, §6 on the example (one direction, Amsterdam → Utrecht):
 
     - peak hour 09:00 (11 %): logs 6 × 72,000 × 0.11 = 47,520 MiB; DB writes 6 × 576 × 3,600 ×
-      8 KiB = 97,200 MiB; 144,720 MiB × 8.388608 / 3,600 = 337.222 Mbit/s; ρ = 337.222 / 850 =
-      0.39673;
-    - added latency 2 × 2 × 40 × 1.3 × 0.005 + 0.131072 / 0.60327 + 0.1 = 1.35727 ms;
+      8 KiB = 97,200 MiB; 144,720 MiB × 8.388608 / 3,600 = 337.222 Mbit/s; the protected Hub
+      Transport's queue (v3 §2): 18,000 × 100 × 50 KiB / 1,024 = 87,890.625 MiB a day × 0.11 =
+      9,667.97 MiB → 22.528 Mbit/s; 359.750 Mbit/s in all; ρ = 359.750 / 850 = 0.423235;
+    - added latency 2 × 2 × 40 × 1.3 × 0.005 + 0.131072 / 0.576765 + 0.1 = 1.367254 ms;
     - capacity 6 × 2,738.906 + Hub Transport (60 + 20) = 16,513.44 GiB;
-      × 8,589.934592 Mbit / 425 Mbit/s / 3,600 = 92.712 h initial and failback sync.
+      × 8,589.934592 Mbit / 850 Mbit/s (High rate) / 3,600 = 46.356 h initial and failback sync.
     """
     d = Design(load_scenario(EXAMPLE))
     assert [x.label for x in d.directions] == ["Amsterdam → Utrecht"]
-    assert d.peak_mbps == pytest.approx(337.222042, abs=1e-6)
-    assert d.peak_utilization_fraction == pytest.approx(0.396732, abs=1e-6)
-    assert float(d.added_latency_ms()) == pytest.approx(1.357270, abs=1e-6)
+    assert d.peak_mbps == pytest.approx(359.750042, abs=1e-6)
+    assert d.peak_utilization_fraction == pytest.approx(0.423235, abs=1e-6)
+    assert float(d.added_latency_ms()) == pytest.approx(1.367254, abs=1e-6)
     assert d.route_km == pytest.approx(52.0)
     assert d.capacity_gib == pytest.approx(16_513.4375)
-    assert d.initial_sync_h == pytest.approx(92.711992, abs=1e-5)
-    assert d.failback_sync_h == pytest.approx(92.711992, abs=1e-5)
+    assert d.initial_sync_h == pytest.approx(46.355996, abs=1e-5)
+    assert d.failback_sync_h == pytest.approx(46.355996, abs=1e-5)
 
 
 def test_bidirectional_loads_each_direction_with_its_own_site() -> None:
     """Method §3, full duplex. Leeds → Manchester carries LDS-MBX1/2 (2,500 average) and
     LDS-MBX3 (2,000 very heavy): peak logs (2 × 2,500 × 12 + 2,000 × 36) × 0.11 = 14,520 MiB;
     DB writes (2 × 270 + 576) IOPS × 3,600 × 8 KiB = 31,387.5 MiB; 45,907.5 MiB × 8.388608 /
-    3,600 = 106.972 Mbit/s on 200 × 0.85 = 170 Mbit/s: ρ = 0.62925. Manchester → Leeds:
-    6,600 + 15,187.5 = 21,787.5 MiB → 50.769 Mbit/s, ρ = 0.29864. The design's figure is the
-    worse direction."""
+    3,600 = 106.972 Mbit/s; Leeds' Hub Transport (v3 §2) queues (2 × 2,500 × 50 + 2,000 × 150)
+    messages × 50 KiB / 1,024 = 26,855.47 MiB a day, 2,954.10 MiB at the peak = 6.884 Mbit/s:
+    113.856 Mbit/s on 200 × 0.85 = 170 Mbit/s, ρ = 0.66974. Manchester → Leeds: 6,600 +
+    15,187.5 = 21,787.5 MiB → 50.769 Mbit/s, + Manchester's Hub Transport 12,207.03 MiB a day ×
+    0.11 → 3.129 Mbit/s = 53.897 Mbit/s, ρ = 0.31704. The design's figure is the worse
+    direction."""
     d = Design(load_scenario(PARAMS / "bidirectional.yaml"))
     (ab, ba) = d.directions
     assert (ab.from_site, ab.to_site) == ("Leeds", "Manchester")
-    assert ab.peak_mbps == pytest.approx(106.972228, abs=1e-6)
-    assert ab.peak_utilization_fraction == pytest.approx(0.629248, abs=1e-6)
-    assert ba.peak_mbps == pytest.approx(50.768555, abs=1e-6)
-    assert ba.peak_utilization_fraction == pytest.approx(0.298639, abs=1e-6)
+    assert ab.peak_mbps == pytest.approx(113.855784, abs=1e-6)
+    assert ab.peak_utilization_fraction == pytest.approx(0.669740, abs=1e-6)
+    assert ba.peak_mbps == pytest.approx(53.897444, abs=1e-6)
+    assert ba.peak_utilization_fraction == pytest.approx(0.317044, abs=1e-6)
     assert d.peak_utilization_fraction == ab.peak_utilization_fraction
     # Each array holds its site's primaries and the other site's secondaries.
     assert {a.array: a.mirrors for a in d.plan.arrays} == {
@@ -91,13 +96,13 @@ def test_bidirectional_loads_each_direction_with_its_own_site() -> None:
 
 
 def test_utilization_warning_names_its_direction_and_year() -> None:
-    """Leeds → Manchester: ρ = 0.62925 × 1.05^y passes 0.70 in year 3 (0.62925 × 1.157625 =
-    0.7284); the remedy is a link that keeps it under 70 % at year 5 and was re-planned."""
+    """Leeds → Manchester: ρ = 0.66974 × 1.05^y passes 0.70 in year 1 (0.66974 × 1.05 =
+    0.70323); the remedy is one standard line rate that clears it through year 5, re-planned."""
     d = Design(load_scenario(PARAMS / "bidirectional.yaml"))
     warning = next(f for f in d.findings if f.id == "LINK-UTILIZATION-HIGH")
     assert warning.subject == "Leeds → Manchester"
-    assert warning.year == 3
-    assert "73%" in warning.message
+    assert warning.year == 1
+    assert "70%" in warning.message
     assert warning.remedy_verified
     assert "Mbit/s link" in warning.remedy
 
@@ -136,13 +141,15 @@ def test_test_failover_reserved_lun_pool() -> None:
     """Method §5a on the example (MirrorView/S: no MV/A pool): the recovery array UTR-CX4 snaps
     all 224 secondaries, 16,513.44 GiB; a 4-hour test from the busiest hour (09:00–13:00, 11 +
     11 + 10 + 7 = 39 % of the day's logs, 3.545 peak hours of DB writes) replicates 432,000 ×
-    0.39 + 97,200 × 39 / 11 = 513,098.2 MiB = 501.07 GiB; the pool is max(0.2 × 16,513.44,
-    2.0 × 501.07) = 3,302.69 GiB in 224 reserved LUNs; the production array needs none."""
+    0.39 + 97,200 × 39 / 11 = 513,098.2 MiB = 501.07 GiB, and the Hub Transport's queue (v3 §2)
+    87,890.625 × 0.39 = 34,277.34 MiB = 33.47 GiB: 534.55 GiB; the pool is max(0.2 ×
+    16,513.44, 2.0 × 534.55) = 3,302.69 GiB in 224 reserved LUNs; the production array needs
+    none."""
     rlp = Design(load_scenario(EXAMPLE)).rlp
     assert rlp["AMS-CX4"].rlp_gib == 0.0
     utr = rlp["UTR-CX4"]
     assert utr.snapped_gib == pytest.approx(16_513.4375)
-    assert utr.test_window_gib == pytest.approx(501.072443, abs=1e-5)
+    assert utr.test_window_gib == pytest.approx(534.546412, abs=1e-5)
     assert utr.test_gib == pytest.approx(3302.6875)
     assert utr.reserved_luns == 224
     assert utr.mva_gib == 0.0
@@ -165,7 +172,7 @@ def test_cx3_primary_is_replaced_while_the_cx4_recovery_array_stays() -> None:
     """Woodgrove: 5 servers × (2 × ⌈2,000 × 0.5 × 1.2 / 100⌉ + 1) = 5 × 25 = 125 mirrors on a
     CX3-40c (100). A CX4-120 (128) fits today but not in year 3: 2,000 × 1.05³ = 2,315 users →
     14 storage groups → 29 LUNs × 5 = 145 > 128. So: replace ZRH-CX3 alone by a CX4-240; the
-    CX4-240 in Bern stays."""
+    CX4-240 in Bern stays. The CX3 is of the previous generation: upgraded in place (v3 §7)."""
     d = Design(load_scenario(PARAMS / "cx3-upgrade.yaml"))
     loads = {a.array: (a.model, a.mirrors, a.max_mirrors) for a in d.plan.arrays}
     assert loads == {"ZRH-CX3": ("CX3-40c", 125, 100), "BRN-CX4": ("CX4-240", 125, 256)}
@@ -179,7 +186,7 @@ def test_cx3_primary_is_replaced_while_the_cx4_recovery_array_stays() -> None:
     assert "145 mirrors > 100 in year 3" in rec.reason
     assert d.verdict == "does_not_fit"
     limit = next(f for f in d.findings if f.id == "LIMIT-MIRRORS")
-    assert limit.remedy.startswith("replace ZRH-CX3 (CX3-40c) by a CX4-240")
+    assert limit.remedy.startswith("upgrade ZRH-CX3 (CX3-40c) in place to a CX4-240")
     assert "MirrorView/S instead" not in limit.remedy  # never what the design already has
 
 
@@ -254,13 +261,16 @@ def test_example_limit_growth_needs_the_pair_replaced(tmp_path: Path) -> None:
 
 
 def test_partial_resync_after_a_link_outage() -> None:
-    """Method §6: a 2-hour outage from 09:00 marks what was written, 2 × 144,720 × ... : logs
-    432,000 × 0.22 = 95,040 MiB and DB writes 97,200 × 2 = 194,400 MiB: 289,440 MiB =
-    282.66 GiB to resynchronise, 282.66 × 8,589.93 / 425 / 3,600 = 1.587 h."""
+    """Method §6 (v3: whole 512 KiB extents): a 2-hour outage from 09:00 (22 % of the day, 2
+    peak hours). Per database: 16,200 × 2 / 18 = 1,800 MiB = 230,400 page writes over 268,800
+    extents: 131.25 × (1 − e^(−0.857143)) = 75.5511 GiB; per log LUN 72,000 × 0.22 / 18 = 880 MiB
+    = 0.859375 GiB; the Hub Transport's queue 87,890.625 × 0.22 = 19,335.94 MiB → 38,672 extents
+    = 18.8828 GiB. 6 × 18 × (75.5511 + 0.859375) + 18.8828 = 8,271.21 GiB to resynchronise
+    (v2 said 282.66 GiB: the bytes written), 8,271.21 × 8,589.93 / 850 / 3,600 = 23.219 h."""
     d = Design(load_scenario(EXAMPLE))
     gib = d.resync_gib(d.directions[0], start_min=9 * 60, outage_min=120)
-    assert gib == pytest.approx(282.65625)
-    assert d.sync_time_h(gib) == pytest.approx(1.586922, abs=1e-5)
+    assert gib == pytest.approx(8271.2102, abs=1e-3)
+    assert d.sync_time_h(gib) == pytest.approx(23.218678, abs=1e-5)
 
 
 def test_size_json_has_the_new_keys() -> None:
@@ -273,8 +283,8 @@ def test_size_json_has_the_new_keys() -> None:
         {
             "from_site": "Amsterdam",
             "to_site": "Utrecht",
-            "peak_mbps": pytest.approx(337.222042),
-            "peak_utilization_fraction": pytest.approx(0.396732),
+            "peak_mbps": pytest.approx(359.750042),
+            "peak_utilization_fraction": pytest.approx(0.423235),
         }
     ]
     assert data["rlp"]["UTR-CX4"] == {
@@ -316,6 +326,12 @@ def test_more_route_never_removes_sync_distance(
 PROBLEMS = [
     ("model: CX4-480, flare: 29", "model: CX3-40, flare: 26"),
     ("model: CX4-480, flare: 29", "model: CX4-240, flare: 29"),
+    ("model: CX4-480, flare: 29", "model: CX4-120, flare: 29"),
+    (
+        "flare: 29, connectivity: fc}\n  - {name: UTR",
+        "flare: 29, connectivity: iscsi}\n  - {name: UTR",
+    ),
+    ("sync_rate: high", "sync_rate: low"),
     ("bandwidth_mbps: 1000", "bandwidth_mbps: 350"),
     ("bandwidth_mbps: 1000", "bandwidth_mbps: 480"),
     ("distance_km: 40", "distance_km: 95"),
@@ -367,22 +383,24 @@ def apply_to_data(data: dict[str, Any], change: Change) -> dict[str, Any]:
                 part["name"] = v["name"] if k == 0 else f"{v['name']}-{k + 1}"
                 servers.append(part)
         data["servers"] = servers
-    elif change.kind == "second_pair":
-        first, twins = {}, {}
+    elif change.kind == "array_pairs":
+        pairs = change.parts
+        names: dict[tuple[str, int], str] = {}
         for array in list(data["arrays"]):
-            twin = dict(array, name=array["name"] + "-2")
-            first.setdefault(array["site"], array["name"])
-            twins.setdefault(array["site"], twin["name"])
-            data["arrays"].append(twin)
+            names.setdefault((array["site"], 0), array["name"])
+            for k in range(1, pairs):
+                twin = dict(array, name=f"{array['name']}-{k + 1}")
+                names.setdefault((array["site"], k), twin["name"])
+                data["arrays"].append(twin)
         for site in data["sites"]:
             mine = [v for v in data["servers"] if v["site"] == site["name"]]
             other = next(x["name"] for x in data["sites"] if x["name"] != site["name"])
             for n, v in enumerate(mine):
-                pair = twins if n >= (len(mine) + 1) // 2 else first
-                v.setdefault("array", pair[site["name"]])
-                v.setdefault("target_array", pair[other])
-                if pair is twins:
-                    v["array"], v["target_array"] = pair[site["name"]], pair[other]
+                k = n * pairs // len(mine)
+                if k or "array" not in v:
+                    v["array"] = names[(site["name"], k)]
+                if k or "target_array" not in v:
+                    v["target_array"] = names[(other, k)]
     return data
 
 
@@ -394,7 +412,8 @@ def test_a_remedy_offered_never_leaves_its_finding_standing(
     changes: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     """Apply each offered remedy to the scenario file itself, validate it afresh and review the
-    new design: the finding it answered (same rule, same subject) is gone."""
+    new design (Method §7, v3): the finding it answered (same rule, same subject) is gone at
+    every year of the horizon, no error finding is added, and the targets are still met."""
     text = BASE
     for old, new in changes:
         if old in text:
@@ -407,7 +426,12 @@ def test_a_remedy_offered_never_leaves_its_finding_standing(
         with path.open("w", encoding="utf-8") as out:
             yaml.safe_dump(fixed, out, sort_keys=False)
         after = Design(load_scenario(path))
-        standing = [
-            f for f in after.findings if (f.id, f.subject) == (remedy.rule_id, remedy.subject)
-        ]
+        related = LIMITS if remedy.rule_id in LIMITS else {remedy.rule_id}
+        standing = [f for f in after.findings if f.id in related and f.subject == remedy.subject]
         assert not standing, (remedy, standing)
+        before = {(f.id, d._own_name(f.subject)) for f in d.errors}
+        added = {(f.id, d._own_name(f.subject)) for f in after.errors} - before
+        assert not added, (remedy, added)
+        assert {"RPO-TARGET", "RTO-TARGET"}.isdisjoint(
+            f.id for f in after.errors if (f.id, d._own_name(f.subject)) not in before
+        )

@@ -72,7 +72,7 @@ CASES: dict[str, tuple[Callable[[str], str], str, str, str]] = {
         "did you mean 'targets'",
     ),
     "unknown key in a section": (
-        sub("  sync_rate: medium", "  sync_rat: medium"),
+        sub("  sync_rate: high", "  sync_rat: high"),
         "replication.sync_rat",
         "sync_rat:",
         "did you mean 'sync_rate'",

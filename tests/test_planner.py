@@ -109,8 +109,8 @@ def load_scenario_text(text: str):  # type: ignore[no-untyped-def]
 
 def test_recommended_model_for_the_example() -> None:
     """Today 224 mirrors fit a CX4-240 (256), but after 3 years at 10 %: 3,993 users → 24 SGs →
-    49 LUNs × 6 + 2 = 296 mirrors > 256, so the first model that fits at the horizon is
-    CX4-480."""
+    49 LUNs × 6 + 2 = 296 mirrors > 256, so the smallest current model that fits at the horizon
+    with 20 % of every limit free is the CX4-480 (296 / 512 = 58 %)."""
     d = Design(load_scenario(EXAMPLE))
     assert d.servers_at(3)[0].luns == 49
     assert d.recommended_model == "CX4-480"
@@ -119,7 +119,7 @@ def test_recommended_model_for_the_example() -> None:
 def test_packed_policy_reaches_its_lower_bound() -> None:
     """Packed: 6 servers × 37 LUNs + 2 Hub Transport LUNs = 224 LUNs in ⌈224 / 32⌉ = 7 CGs."""
     text = EXAMPLE.read_text().replace(
-        "  sync_rate: medium", "  sync_rate: medium\n  cg_policy: packed"
+        "  write_intent_log: true", "  write_intent_log: true\n  cg_policy: packed"
     )
     plan = Design(load_scenario_text(text)).plan
     assert len(plan.cgs) == plan.lower_bound_cgs == 7
@@ -193,5 +193,6 @@ def test_plan_cli_json_and_csv() -> None:
     )
     assert len(csv_lines) == 225
     text = run_cli("plan", str(EXAMPLE)).stdout
-    assert "first model that fits on every array: CX4-480" in text
+    free = "recommended model (the smallest current one with 20% of every limit free in year 3)"
+    assert f"{free}: CX4-480" in text
     assert "verdict: fits" in text

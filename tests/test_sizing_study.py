@@ -214,8 +214,8 @@ def test_hand_checked_values(example: Design) -> None:
     assert sync.is_design
     assert sync.verdict == "fits"
     assert sync.worst_rpo_min == 0.0
-    # Full sync of 16,513.4 GiB at 'medium' = 0.5 × 1,000 × 0.85 = 425 Mbit/s.
-    assert sync.initial_sync_h == pytest.approx(example.capacity_gib * 2**30 * 8 / 425e6 / 3600)
+    # Full sync of 16,513.4 GiB at 'high' = 1.0 × 1,000 × 0.85 = 850 Mbit/s.
+    assert sync.initial_sync_h == pytest.approx(example.capacity_gib * 2**30 * 8 / 850e6 / 3600)
     # CX4-240 (MV/S: 256 mirrors): 224 mirrors today, 296 after three years of 10 % growth.
     cx4_240 = by_key["model-CX4-240"]
     assert (cx4_240.mirrors_headroom_now, cx4_240.mirrors_headroom_at_horizon) == (32, -40)

@@ -18,7 +18,7 @@ from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
-from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence, with_article
+from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
@@ -126,16 +126,7 @@ def key_figures(design: Design) -> list[list[object]]:
 
 def executive_summary(b: Book, design: Design) -> Html:
     """The verdict in one sentence, the key figures, recommendations and the main findings."""
-    recs = [
-        f"Replace {' and '.join(r.replaces)} ({r.current_model}) by "
-        + (
-            with_article(r.recommended_model)
-            if r.recommended_model
-            else "a larger model than the catalogue holds"
-        )
-        + f": {'; '.join(r.details)}."
-        for r in design.recommendations
-    ]
+    recs = [sentence(f"{r.text}: {'; '.join(r.details)}") for r in design.recommendations]
     replaced = {a for r in design.recommendations for a in r.replaces}
     # The verified remedies, by the rule they answer; a model change for an array already in
     # a recommendation would say it again.
@@ -150,12 +141,13 @@ def executive_summary(b: Book, design: Design) -> Html:
     remedies = [
         sentence((f"{catalogue[rule].title}: " if rule in catalogue else "") + "; or ".join(texts))
         for rule, texts in by_rule.items()
-    ][:3]
+    ]
+    # Every error and open warning: each is something the customer must act on (or accept).
     top = [
         f"{glossary.SEVERITY[f.severity]}: {f.message}"
         for f in design.findings
         if not f.accepted and f.severity in ("error", "warning")
-    ][:3]
+    ]
     parts = [
         b.h1("Executive summary", new_page=True),
         Html(
@@ -175,7 +167,7 @@ def executive_summary(b: Book, design: Design) -> Html:
             paragraph("No change to the design is needed to meet the rules srmkit checks.")
         )
     if top:
-        parts += [paragraph("The most important findings:"), bullets(top)]
+        parts += [paragraph("Findings to act on:"), bullets(top)]
     parts.append(
         paragraph(
             "The design review lists every finding and what the checks do not cover; the next "
@@ -811,11 +803,8 @@ def next_steps(b: Book, design: Design) -> Html:
         "time before it is needed [S0].",
     ]
     for rec in design.recommendations:
-        steps.insert(
-            0,
-            f"Replace {' and '.join(rec.replaces)} by "
-            f"{rec.recommended_model or 'a larger array'} before go-live.",
-        )
+        if rec.recommended_model:
+            steps.insert(0, sentence(f"Before go-live, {rec.text}"))
     return join(
         b.h1("Next steps and validation"),
         Html("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in steps) + "</ol>"),

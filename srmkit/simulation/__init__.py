@@ -3,10 +3,11 @@
 A scenario is a list of events at times after its start (a link lost, a site lost, an SRM test,
 a recovery plan run, the failback steps, …). The simulator plays them on the design's own
 consistency groups, arrays, sites and protection groups with the state table of
-:mod:`srmkit.states`, and times what follows from the design's numbers: automatic fracture after
-``mvs_fracture_timeout_s``, resynchronisation and full synchronisation at the design's synchronisation
-rate (Method §6) from the volume the daily profile writes at the scenario's clock time,
-MirrorView/A updates by the cycle model (Method §5), and the recovery plan's steps (Method §8).
+:mod:`srmkit.states`, and times what follows from the design's numbers: automatic fracture
+after ``mvs_fracture_timeout_s``, resynchronisation and full synchronisation at the design's
+synchronisation rate (Method §6) from the volume the daily profile writes at the scenario's clock
+time, MirrorView/A updates by the cycle model (Method §5), and the recovery plan's steps (Method
+§8).
 
 Each scenario's result holds every state change (timeline), the data lost at a disaster
 measured from the copy the recovery actually used (the secondary when usable, else the latest
