@@ -108,6 +108,19 @@ def introduction(b: Book, design: Design) -> Html:
     )
 
 
+def _recommended_sentence(design: Design) -> str:
+    """The model srmkit recommends for every array, in words (Method §7)."""
+    free = 1 - design.a.recommend_headroom_fraction
+    when = f"in year {design.horizon}" if design.horizon else "today"
+    model = design.recommended_model
+    if model is None:
+        return f"No current model carries this design with {free:.0%} of every limit free {when}."
+    return (
+        f"The smallest current model that carries it with {free:.0%} of every limit free "
+        f"{when} is the {model}."
+    )
+
+
 def _links(c: opts.Comparison) -> str:
     first = c.options[0] if c.options else None
     return " / ".join(u.direction for u in first.link_use) if first else ""
@@ -118,8 +131,8 @@ def _mode_rows(c: opts.Comparison) -> list[list[object]]:
         [
             o.label + (" (this design)" if o.is_design else ""),
             VERDICT_TEXT[o.verdict],
-            o.worst_rpo_min,
-            o.mean_rpo_min,
+            UNBOUNDED if o.rpo_unbounded else o.worst_rpo_min,
+            UNBOUNDED if o.rpo_unbounded else o.mean_rpo_min,
             o.rto_min,
             (
                 "unbounded"
@@ -221,9 +234,13 @@ def options(b: Book, design: Design) -> Html:
         b.figure(figures.options_rpo(c), "Recovery point of each mirroring option"),
         b.h2("Array models"),
         paragraph(
-            f"Every CLARiiON model that can mirror with {MODE_NAMES[c.mode]}, on every array "
-            "of the design (at the lowest FLARE release it supports for SRM with MirrorView "
-            "where the arrays' own release does not qualify). Free mirrors and consistency "
+            f"Every current CLARiiON model (CX4) that can mirror with {MODE_NAMES[c.mode]}, "
+            "and any earlier model the design already has, on every array of the design (at the "
+            "lowest FLARE release it supports for SRM with MirrorView where the arrays' own "
+            "release does not qualify); CX3 and AX4 arrays are no longer sold, so srmkit "
+            "recommends only CX4 models. "
+            + _recommended_sentence(design)
+            + " Free mirrors and consistency "
             "groups are those of the fullest array; a negative number is how far it is over "
             "the model's limit, and consistency groups are not laid out on a model that cannot "
             "hold the mirrors."
@@ -322,6 +339,7 @@ def tornado(b: Book, design: Design) -> Html:
         for r in t.rows
     ]
     words = opts.METRIC_WORDS[t.metric][0]
+    moved = any(r.swing(t.metric) for r in t.rows)
     return join(
         b.h1("What matters most"),
         paragraph(
@@ -330,7 +348,17 @@ def tornado(b: Book, design: Design) -> Html:
             "the largest first. Growth changes only the later years: its row compares the "
             "figures at the end of the horizon."
         ),
-        b.figure(figures.tornado_figure(t), f"Inputs moved by {step}: effect on the {words}"),
+        b.figure(figures.tornado_figure(t), f"Inputs moved by {step}: effect on the {words}")
+        if moved
+        else paragraph(
+            f"No input moved by {step} changes the {words} enough to show: "
+            + (
+                "the recovery point stays unbounded whichever input moves (the link cannot "
+                "carry a day's changes)."
+                if design.worst_rpo_min is None
+                else "the design is insensitive to each of them at this step."
+            )
+        ),
         b.table(f"Inputs moved by {step}, one at a time", columns, rows),
     )
 
