@@ -17,6 +17,7 @@ from srmkit import glossary
 from srmkit.assumptions import assumption_rows
 from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, join, paragraph
+from srmkit.limits import get_model
 from srmkit.version import __version__
 
 SETTING_HEADER = "Setting"
@@ -87,22 +88,63 @@ def _applies(modes: str, mode: str) -> bool:
     return modes in ("both", mode)
 
 
+SHORT_LIST = 12
+"""A list assumption this long or shorter is shown in one cell (the standard line rates)."""
+LIMIT_WORDS = {
+    "mirrors": "mirrors",
+    "luns_per_cg": "LUNs per consistency group",
+    "cgs": "consistency groups",
+    "luns": "LUNs in the array",
+}
+
+
 def assumptions(b: Book, design: Design) -> Html:
     """The assumptions that apply to this design, with units and sources; changed ones marked."""
     mode = design.mode
     rows = []
     for r in assumption_rows(design.a):
-        if not _applies(r.modes, mode) or isinstance(r.value, dict | tuple):
+        if not _applies(r.modes, mode) or isinstance(r.value, dict):
             continue
+        if isinstance(r.value, tuple):
+            if len(r.value) > SHORT_LIST:
+                continue  # the daily profile: its own table below
+            value: object = ", ".join(f"{v:,g}" for v in r.value)
+        else:
+            value = _value(r.value, r.unit)
         rows.append(
             [
                 r.description,
-                _value(r.value, r.unit),
+                value,
                 UNIT_WORDS.get(r.unit, r.unit),
                 "changed" if r.overridden else "",
                 r.source,
             ]
         )
+    for a in design.scenario.arrays:
+        catalogue_model = get_model(a.model)
+        for key, count in a.limit_changes().items():
+            mode_name, _, limit = key.partition("_max_")
+            if not limit:
+                mode_name, limit = "", key.removeprefix("max_")
+            limits = catalogue_model.limits("sync" if mode_name == "sync" else "async")
+            was = (
+                catalogue_model.max_luns
+                if not mode_name
+                else getattr(limits, f"max_{limit}", None)
+                if limits
+                else None
+            )
+            where = f" with {glossary.MODE_NAME[mode_name]}" if mode_name else ""
+            rows.append(
+                [
+                    f"{a.name} ({catalogue_model.model}): {LIMIT_WORDS[limit]}{where} (the "
+                    f"catalogue says {was if was is not None else 'none'})",
+                    f"{count:,}",
+                    "count",
+                    "changed",
+                    "this design (a later FLARE release's published limit)",
+                ]
+            )
     profiles = [
         [
             glossary.profile(name),

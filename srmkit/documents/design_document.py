@@ -406,6 +406,33 @@ def replication(b: Book, design: Design) -> Html:
         ]
         for d in design.directions
     ]
+    cap = design.tcp_cap_mbps
+    if cap is None and design.iscsi_mirroring:
+        tcp = (
+            " The mirrors run over iSCSI through a WAN optimiser or FCIP gateway that "
+            "terminates TCP at each site, so no TCP window limits them."
+        )
+    elif cap is None:
+        tcp = " Fibre Channel mirroring has no TCP window to limit it."
+    else:
+        binds = (
+            f"so the window, not the line, sets the rate: {design.effective_rate_mbps:,.1f} "
+            "Mbit/s in each direction"
+            if design.tcp_window_binds
+            else "above the line's rate, so the line sets it"
+        )
+        tcp = (
+            f" The mirrors run over iSCSI: at a {design.rtt_ms:,.1f} ms round trip, "
+            f"{link.tcp_sessions} connections with a {link.tcp_window_kib:g} KiB TCP window "
+            f"carry at most {cap:,.1f} Mbit/s, {binds} (Method §3)."
+        )
+    hubs = sum(h.hub_write_mib_per_day for h in design.hubs)
+    hub = (
+        f" The protected Hub Transport queue writes about {hubs:,.0f} MiB a day, mirrored "
+        "with the mailbox servers' writes (Method §2)."
+        if hubs
+        else ""
+    )
     parts: list[Html] = [
         b.h1("Replication design"),
         paragraph(
@@ -413,7 +440,7 @@ def replication(b: Book, design: Design) -> Html:
             f"{design.route_km:,.0f} km. The link carries {link.bandwidth_mbps:,g} Mbit/s in each "
             f"direction; {link.efficiency_fraction:.0%} of it is usable and "
             f"{link.share_fraction:.0%} of that is for replication, "
-            f"{design.effective_rate_mbps:,.0f} Mbit/s (Method §3)."
+            f"{design.line_rate_mbps:,.0f} Mbit/s (Method §3).{tcp}{hub}"
         ),
         b.table(
             "Replication by direction of the link",
