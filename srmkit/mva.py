@@ -10,7 +10,9 @@ Update k starts at ``s_k`` and sends the delta set written since the previous st
 RPO at time t is ``t − start of the last completed update``. The repeated daily profile is
 simulated until the pattern of update starts repeats (at most ``max_days``), and the last day is
 reported. When a day's writes exceed what the link carries in a day, the backlog grows without
-limit: the result is ``unbounded`` and carries no RPO number.
+limit: the result is ``unbounded`` and carries no RPO number. The data lost at a disaster is then
+reported as a lower bound, the age of the last completed update after ``days_in_service`` days
+of operation (:func:`service_lag`, Method §8).
 
 Closed forms for a constant update duration D (used by ``srmkit calc rpo``): start type worst
 ``max(T, D) + D``, mean ``max(T, D)/2 + D``; end type worst ``T + 2D``, mean ``T/2 + 1.5 D``.
@@ -205,6 +207,63 @@ class Volume:
         return np.asarray(day * self.daily + cum[hour] + frac * hourly[hour])
 
 
+def _first_gap_min(
+    update_type: UpdateType, interval_min: float | None, manual_times_min: Sequence[float]
+) -> tuple[float, list[float]]:
+    """The gap before the first update (the interval T, or the mean manual gap) and the sorted
+    manual start times; raises on a schedule that cannot run. [min]"""
+    times: list[float] = []
+    if update_type == "manual":
+        times = sorted(float(t) % MIN_PER_DAY for t in manual_times_min)
+        if not times:
+            raise ValueError("manual updates need at least one start time")
+    elif interval_min is None or interval_min <= 0:
+        raise ValueError("start and end update types need a positive interval_min")
+    return float(interval_min) if interval_min else MIN_PER_DAY / len(times), times
+
+
+def _schedule(
+    volume: Volume,
+    effective_rate_mbps: float,
+    update_type: UpdateType,
+    interval_min: float | None,
+    manual_times_min: Sequence[float],
+    update_overhead_s: float,
+    limit_min: float,
+) -> tuple[list[float], list[float], list[float], float]:
+    """The updates that start by ``limit_min``, by the scheduling rule of Method §5: starts,
+    delta sets and durations, and the start that would follow the last one. [min, MiB, min]
+
+    The first update starts at midnight of day 0 and sends the interval before it (the
+    secondary was current one interval earlier: no backlog).
+    """
+    first_gap, times = _first_gap_min(update_type, interval_min, manual_times_min)
+    overhead_min = float(s_to_min(update_overhead_s))
+    starts: list[float] = [0.0]
+    vols: list[float] = [volume.between(-first_gap, 0.0) if volume.daily else 0.0]
+    durs: list[float] = []
+    k_manual = 1
+    min_per_mib = float(transfer_min(1.0, effective_rate_mbps))  # the loop's arithmetic, once
+    while True:
+        s, w = starts[-1], vols[-1]
+        d = w * min_per_mib + overhead_min
+        durs.append(d)
+        if update_type == "start":
+            assert interval_min is not None
+            nxt = s + max(interval_min, d)
+        elif update_type == "end":
+            assert interval_min is not None
+            nxt = s + d + interval_min
+        else:
+            day, idx = divmod(k_manual, len(times))
+            nxt = max(day * MIN_PER_DAY + times[idx], s + d)
+            k_manual += 1
+        if nxt > limit_min:
+            return starts, vols, durs, nxt
+        vols.append(volume.between(s, nxt))
+        starts.append(nxt)
+
+
 def simulate(
     hourly_mib: Sequence[float],
     effective_rate_mbps: float,
@@ -230,40 +289,16 @@ def simulate(
     capacity_mib_per_day = float(mbit_to_mib(effective_rate_mbps)) * SECONDS_PER_DAY
     if volume.daily > capacity_mib_per_day:
         return CycleResult(None, None, True, True, False, 0, (), (), ())
-    overhead_min = float(s_to_min(update_overhead_s))
-    if update_type == "manual":
-        times = sorted(float(t) % MIN_PER_DAY for t in manual_times_min)
-        if not times:
-            raise ValueError("manual updates need at least one start time")
-    elif interval_min is None or interval_min <= 0:
-        raise ValueError("start and end update types need a positive interval_min")
-
-    # The first update starts at midnight of day 0 and sends the interval before it.
     horizon = max_days * MIN_PER_DAY
-    first_gap = interval_min if interval_min else MIN_PER_DAY / len(times)
-    starts: list[float] = [0.0]
-    vols: list[float] = [volume.between(-first_gap, 0.0) if volume.daily else 0.0]
-    durs: list[float] = []
-    k_manual = 1
-    min_per_mib = float(transfer_min(1.0, effective_rate_mbps))  # the loop's arithmetic, once
-    while True:
-        s, w = starts[-1], vols[-1]
-        d = w * min_per_mib + overhead_min
-        durs.append(d)
-        if update_type == "start":
-            assert interval_min is not None
-            nxt = s + max(interval_min, d)
-        elif update_type == "end":
-            assert interval_min is not None
-            nxt = s + d + interval_min
-        else:
-            day, idx = divmod(k_manual, len(times))
-            nxt = max(day * MIN_PER_DAY + times[idx], s + d)
-            k_manual += 1
-        if nxt > horizon + MIN_PER_DAY:
-            break
-        vols.append(volume.between(s, nxt))
-        starts.append(nxt)
+    starts, vols, durs, _next = _schedule(
+        volume,
+        effective_rate_mbps,
+        update_type,
+        interval_min,
+        manual_times_min,
+        update_overhead_s,
+        horizon + MIN_PER_DAY,
+    )
 
     s_arr, d_arr = np.array(starts), np.array(durs)
     e_arr = s_arr + d_arr
@@ -367,3 +402,235 @@ def required_rate_mbps_for_rpo(
         else:
             lo = mid
     return math.ceil(hi / tolerance_mbps) * tolerance_mbps
+
+
+# --- an unbounded cycle after days in service (Method §8) ---------------------------------------
+
+
+def lag_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
+    """Daily growth of an unbounded MirrorView/A lag: ``24 h × (V − C) / V`` (Method §8). [h/day]
+
+    Derivation. V is a day's replicated writes and C what the link carries in a day
+    (``effective rate × 86,400 s``), both in MiB; the lag is unbounded when V > C (Method §5).
+    From then on the link never catches up: each update starts as soon as the previous one ends
+    (start type: ``max(T, D) = D``; end and manual types approach it as D grows), so it carries
+    C MiB a day. The secondary's point in time moves forward only by the writes it receives: C
+    of the V MiB written in a day, i.e. ``C / V`` of a day's writing, while the clock moves one
+    day. The lag (how far its point in time is behind the clock) therefore grows by
+    ``1 − C / V`` days a day: the daily volume not carried, ``V − C``, divided by the mean write
+    rate ``V / 24 h``. It is at most 24 h a day (a copy that receives nothing falls behind one
+    day a day). For a constant write rate this is the floor of the simulated age,
+    ``t × (1 − C / V)``: completed updates have carried at most ``C × t / 1 day``, so the
+    volume written since the last completed start is at least ``(V − C) × t / 1 day``.
+    0 when the link keeps up (V ≤ C).
+
+    >>> float(lag_growth_h_per_day(86_400, float(mib_to_mbit(0.5))))  # 1 MiB/s over 0.5 MiB/s
+    12.0
+    """
+    v = np.asarray(daily_mib, dtype=float)
+    c = np.asarray(mbit_to_mib(np.asarray(effective_rate_mbps, dtype=float)), dtype=float)
+    c = c * SECONDS_PER_DAY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = H_PER_DAY * (v - c) / v
+    return np.asarray(np.where(v > c, growth, 0.0))
+
+
+def drain_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
+    """Daily growth of the time an unbounded MirrorView/A backlog needs to cross the link:
+    ``24 h × (V − C) / C`` (Method §8). [h/day]
+
+    The volume not carried grows by ``V − C`` MiB a day (:func:`lag_growth_h_per_day`); sending
+    it at the effective rate ``C / 24 h`` takes ``(V − C) / (C / 24 h)`` more each day. This is
+    how much longer a final update (a planned failover's, with the VMs shut down) takes for
+    every further day in service; unlike the lag it may exceed 24 h a day.
+
+    >>> float(drain_growth_h_per_day(86_400, float(mib_to_mbit(0.5))))
+    24.0
+    """
+    v = np.asarray(daily_mib, dtype=float)
+    c = np.asarray(mbit_to_mib(np.asarray(effective_rate_mbps, dtype=float)), dtype=float)
+    c = c * SECONDS_PER_DAY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = H_PER_DAY * (v - c) / c
+    return np.asarray(np.where(v > c, growth, 0.0))
+
+
+@dataclass(frozen=True)
+class ServiceLag:
+    """MirrorView/A updates from the start of service (midnight of day 0, no backlog) to a day
+    past ``days_in_service`` days, by the scheduling rule of Method §5: how far the secondary
+    of an unbounded design is behind at a disaster (Method §8).
+
+    The figures are lower bounds for a design that has run at least ``days_in_service`` days:
+    the age of the last completed update at the disaster time after that many days. A longer
+    service leaves the secondary further behind, by :attr:`growth_h_per_day` a day on average
+    (the age itself is a sawtooth: it drops when a long update completes, and never below the
+    floor of :func:`lag_growth_h_per_day`).
+    """
+
+    days_in_service: float
+    """Days of operation before the disaster. [day]"""
+    starts_min: FloatArray
+    """Update starts, minutes after midnight of the first day in service. [min]"""
+    ends_min: FloatArray
+    """Their ends, in the same time (non-decreasing: an update never starts before the previous
+    one ended). [min]"""
+    next_start_min: float
+    """The start that follows the last update listed. [min]"""
+    before_first_min: float
+    """The point in time of the secondary's data until the first update completes: one interval
+    before midnight (no backlog). [min]"""
+    daily_mib: float
+    """A day's replicated writes V. [MiB]"""
+    effective_rate_mbps: float
+    overhead_min: float
+    """Fixed time added to every update. [min]"""
+    volume: Volume
+
+    @property
+    def unbounded(self) -> bool:
+        """A day's writes exceed what the link carries in a day (Method §5)."""
+        return self.daily_mib > self.carried_mib_per_day
+
+    @property
+    def carried_mib_per_day(self) -> float:
+        """What the link carries in a day, C. [MiB]"""
+        return float(mbit_to_mib(self.effective_rate_mbps)) * SECONDS_PER_DAY
+
+    @property
+    def growth_h_per_day(self) -> float:
+        """How much further behind the secondary falls every day (:func:`lag_growth_h_per_day`).
+        [h/day]"""
+        return float(lag_growth_h_per_day(self.daily_mib, self.effective_rate_mbps))
+
+    @property
+    def drain_growth_h_per_day(self) -> float:
+        """How much longer the backlog takes to send every day (:func:`drain_growth_h_per_day`).
+        [h/day]"""
+        return float(drain_growth_h_per_day(self.daily_mib, self.effective_rate_mbps))
+
+    def disaster_min(self, tod_min: ArrayLike) -> FloatArray:
+        """The first time at the clock time ``tod_min`` once the design has run
+        ``days_in_service`` days, in minutes after midnight of the first day. [min]
+
+        >>> lag = service_lag([60.0] * 24, 1000.0, "start", 15, (), 0.0, 1)
+        >>> float(lag.disaster_min(600)), float(lag.disaster_min(0))
+        (2040.0, 1440.0)
+        """
+        first = self.days_in_service * MIN_PER_DAY
+        tod = np.mod(np.asarray(tod_min, dtype=float), MIN_PER_DAY)
+        return np.asarray(first + np.mod(tod - first, MIN_PER_DAY))
+
+    def last_completed_start_min(self, t_min: ArrayLike) -> FloatArray:
+        """Start of the last update completed by each time (minutes after midnight of the
+        first day); the point in time of the secondary's data. [min]"""
+        t = np.asarray(t_min, dtype=float)
+        idx = np.searchsorted(self.ends_min, t, side="right") - 1
+        starts = self.starts_min[np.clip(idx, 0, None)]
+        return np.asarray(np.where(idx >= 0, starts, self.before_first_min))
+
+    def loss_min(self, tod_min: ArrayLike) -> FloatArray:
+        """Data lost at a disaster at the clock time ``tod_min``: the age of the last completed
+        update after ``days_in_service`` days (a lower bound, Method §8). [min]"""
+        t = self.disaster_min(tod_min)
+        return np.asarray(t - self.last_completed_start_min(t))
+
+    def loss_mib(self, tod_min: ArrayLike) -> FloatArray:
+        """The replicated volume written in those minutes (a lower bound). [MiB]"""
+        t = self.disaster_min(tod_min)
+        return np.asarray(
+            self.volume.at_many(t) - self.volume.at_many(self.last_completed_start_min(t))
+        )
+
+    def final_update_min(self, tod_min: float) -> float:
+        """How long a final update takes after a shutdown at the clock time ``tod_min`` (after
+        ``days_in_service`` days): the update in flight ends, then one more sends every change
+        from its start to the shutdown; with none in flight, one update sends every change since
+        the last completed one (Method §8, a lower bound). [min]
+
+        >>> lag = service_lag([3600.0] * 24, float(mib_to_mbit(0.5)), "start", 15, (), 0.0, 1)
+        >>> lag.final_update_min(600)  # in flight 1890–3810; then 150 min of writes at 2×
+        2070.0
+        """
+        t = float(self.disaster_min(tod_min))
+        last, flying, _next = self.state_at(t)
+        min_per_mib = float(transfer_min(1.0, self.effective_rate_mbps))
+        if flying is None:
+            return self.volume.between(last, t) * min_per_mib + self.overhead_min
+        start, end = flying
+        return (end - t) + self.volume.between(start, t) * min_per_mib + self.overhead_min
+
+    def state_at(self, t_min: float) -> tuple[float, tuple[float, float] | None, float]:
+        """The cycle at time ``t_min`` (minutes after midnight of the first day): the start of
+        the last completed update, the update in flight (start, end) or None, and the next
+        start after ``t_min`` when none is in flight. [min]"""
+        last = float(self.last_completed_start_min(t_min))
+        i = int(np.searchsorted(self.starts_min, t_min, side="right")) - 1
+        if i >= 0 and self.ends_min[i] > t_min:
+            return last, (float(self.starts_min[i]), float(self.ends_min[i])), math.inf
+        nxt = self.starts_min[i + 1] if i + 1 < self.starts_min.size else self.next_start_min
+        return last, None, float(nxt)
+
+
+def service_lag(
+    hourly_mib: Sequence[float],
+    effective_rate_mbps: float,
+    update_type: UpdateType,
+    interval_min: float | None,
+    manual_times_min: Sequence[float],
+    update_overhead_s: float,
+    days_in_service: float,
+) -> ServiceLag:
+    """Play the repeated daily profile from midnight with no backlog, by the scheduling rule of
+    Method §5, until a day past ``days_in_service`` days (Method §8: MV/A with an unbounded RPO).
+
+    Parameters
+    ----------
+    hourly_mib : replicated volume in each hour 0–23 [MiB]
+    effective_rate_mbps : link rate available to replication [Mbit/s]
+    update_type : start, end or manual
+    interval_min : update interval T for start and end types [min]
+    manual_times_min : daily start times for the manual type [min after midnight]
+    update_overhead_s : fixed time added to every update [s]
+    days_in_service : days of operation before the disaster [day]
+
+    References
+    ----------
+    Model v3 §5 (scheduling) and §8 (MV/A with an unbounded RPO).
+
+    Examples
+    --------
+    1 MiB/s written all day over 0.5 MiB/s, updates every 15 min (start type): the updates
+    double, ``s_k = 30 (2^k − 1)`` min; at 10:00 after one day (t = 2,040 min) the last
+    completed update started at 930 min: 1,110 min lost, 12 h more every day.
+
+    >>> lag = service_lag([3600.0] * 24, float(mib_to_mbit(0.5)), "start", 15, (), 0.0, 1)
+    >>> float(lag.loss_min(600)), lag.growth_h_per_day
+    (1110.0, 12.0)
+    """
+    if days_in_service <= 0:
+        raise ValueError("days_in_service must be > 0")
+    volume = Volume(hourly_mib)
+    first_gap, _times = _first_gap_min(update_type, interval_min, manual_times_min)
+    limit = (days_in_service + 1.0) * MIN_PER_DAY
+    starts, _vols, durs, nxt = _schedule(
+        volume,
+        effective_rate_mbps,
+        update_type,
+        interval_min,
+        manual_times_min,
+        update_overhead_s,
+        limit,
+    )
+    s_arr = np.array(starts, dtype=float)
+    return ServiceLag(
+        days_in_service=float(days_in_service),
+        starts_min=s_arr,
+        ends_min=s_arr + np.array(durs, dtype=float),
+        next_start_min=nxt,
+        before_first_min=-first_gap,
+        daily_mib=volume.daily,
+        effective_rate_mbps=float(effective_rate_mbps),
+        overhead_min=float(s_to_min(update_overhead_s)),
+        volume=volume,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -103,3 +105,77 @@ def test_closed_form_scalar_equals_array(durations: list[float], t: float) -> No
     assert np.all(worst >= t)
     for i, d in enumerate(durations):
         assert float(mva.worst_rpo_min(t, d)) == worst[i]
+
+
+# --- an unbounded cycle after days in service (Model v3 §8) ---------------------------------
+
+DOUBLING = mva.service_lag(
+    [3600.0] * 24, mib_per_s_to_mbps(0.5), "start", 15, (), 0.0, days_in_service=1
+)
+"""1 MiB/s written all day over a link that sends 0.5 MiB/s, updates every 15 min (start type)."""
+
+
+def test_unbounded_lag_worked_by_hand() -> None:
+    """Model v3 §5 and §8, worked by hand: 1 MiB/s written, 0.5 MiB/s sent (α = V/C = 2),
+    T = 15 min, start type, no overhead. The first update (midnight) sends the 15 min before it,
+    900 MiB, in 30 min, so the next starts at 30 min; each then sends everything since the
+    previous start and takes twice as long: s_k = 30 (2^k − 1) = 0, 30, 90, 210, 450, 930, 1890,
+    3810 min, and update k ends when k + 1 starts. A disaster at 10:00 after one day in service is
+    at t = 1,440 + 600 = 2,040 min: updates 0–5 have completed (5 ends at 1,890), 6 is in flight
+    (1,890–3,810), so the secondary holds the data of 930 min: 1,110 min = 18.5 h lost, 66,600 MiB
+    (1,110 min × 60 MiB). After two days (t = 3,480) still 930: 2,550 min. The lag grows by
+    24 h × (V − C) / V = 12 h a day; the backlog's sending time by 24 h × (V − C) / C = 24 h
+    a day. A final update after a shutdown at 10:00 waits for update 6 (1,770 min) and then
+    sends the 150 min since its start at 0.5 MiB/s (300 min): 2,070 min."""
+    assert DOUBLING.unbounded
+    assert DOUBLING.starts_min.tolist() == [0, 30, 90, 210, 450, 930, 1890]  # to 2 days
+    assert DOUBLING.next_start_min == 3810
+    assert float(DOUBLING.disaster_min(600)) == 2040
+    assert float(DOUBLING.loss_min(600)) == pytest.approx(1110)
+    assert float(DOUBLING.loss_mib(600)) == pytest.approx(66_600)
+    assert DOUBLING.growth_h_per_day == pytest.approx(12.0)
+    assert DOUBLING.drain_growth_h_per_day == pytest.approx(24.0)
+    assert DOUBLING.final_update_min(600) == pytest.approx(2070)
+    two_days = mva.service_lag([3600.0] * 24, mib_per_s_to_mbps(0.5), "start", 15, (), 0.0, 2)
+    assert float(two_days.loss_min(600)) == pytest.approx(2550)
+    # The in-flight update at 10:00 after one day, and the state the simulator starts from.
+    assert DOUBLING.state_at(2040) == (930, (1890, 3810), pytest.approx(math.inf))
+
+
+def test_unbounded_lag_before_the_first_update_completes() -> None:
+    """Until the first update completes the secondary holds the data of one interval before
+    midnight (no backlog at the start of service, Model v3 §8)."""
+    lag = mva.service_lag([3600.0] * 24, mib_per_s_to_mbps(0.5), "start", 15, (), 0.0, 0.01)
+    assert float(lag.last_completed_start_min(10.0)) == -15.0
+
+
+def test_lag_growth_is_zero_when_the_link_keeps_up_and_never_above_a_day() -> None:
+    """No growth when a day's writes fit the link; at most 24 h a day (Model v3 §8)."""
+    assert float(mva.lag_growth_h_per_day(1000.0, 1000.0)) == 0.0
+    assert float(mva.lag_growth_h_per_day(1e12, 1.0)) == pytest.approx(24.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(min_value=1.05, max_value=20.0),
+    st.floats(min_value=5, max_value=120),
+    st.sampled_from(["start", "end"]),
+    st.floats(min_value=0.05, max_value=3.0),
+    st.integers(0, 1439),
+)
+def test_unbounded_loss_is_at_least_the_volume_never_carried(
+    ratio: float, t: float, kind: str, days: float, tod: int
+) -> None:
+    """Whatever the profile's scale, interval and schedule, the secondary cannot hold more than
+    the link carried: the volume written since its point in time is at least the writes since
+    midnight less what the link can have carried by then (Model v3 §8)."""
+    hourly = (np.array(default_daily_profile()) * 100_000 * ratio).tolist()
+    rate = mib_per_s_to_mbps(100_000 / 86_400)
+    lag = mva.service_lag(hourly, rate, kind, t, (), 0.0, days)  # type: ignore[arg-type]
+    assert lag.unbounded
+    at = float(lag.disaster_min(tod))
+    assert days * 1440 <= at < days * 1440 + 1440
+    carried = lag.carried_mib_per_day * at / 1440
+    written = lag.volume.between(0.0, at)
+    assert float(lag.loss_mib(tod)) >= written - carried - 1e-6
+    assert 0 < lag.growth_h_per_day < 24
