@@ -345,20 +345,49 @@ def _refusal_lines(r: ScenarioResult) -> list[str]:
     return lines
 
 
+def _days(days: float | None) -> str:
+    """``1 day``, ``2.5 days`` in service."""
+    return f"{days or 0:g} day{'' if days == 1 else 's'}"
+
+
+def _unbounded_loss(value: float | None, growth_h_per_day: float | None) -> str:
+    """A lower bound of an unbounded MirrorView/A loss: ``at least 1,555 min (1.1 days)
+    (unbounded: grows 20.1 h a day)`` (Method §8)."""
+    return f"at least {minutes(value)} (unbounded: grows {growth_h_per_day or 0:,.1f} h a day)"
+
+
+def _loss_text(r: ScenarioResult) -> str:
+    """What the scenario lost: a figure, a lower bound when the MV/A lag is unbounded (§8), or
+    nothing usable."""
+    if not r.recoverable:
+        return "no usable copy: UNRECOVERABLE"
+    source = f", recovered from the {r.recovered_from}" if r.recovered_from else ""
+    if not r.data_loss_unbounded:
+        return f"data lost {minutes(r.data_loss_min)} ({(r.data_loss_mib or 0):,.0f} MiB){source}"
+    if r.data_loss_min:
+        return (
+            f"data lost {_unbounded_loss(r.data_loss_min, r.lag_growth_h_per_day)}, at least "
+            f"{(r.data_loss_mib or 0):,.0f} MiB after {_days(r.days_in_service)} in service"
+            + source
+        )
+    return (
+        f"no data lost in this scenario{source} (MirrorView/A unbounded: the secondary falls "
+        f"{r.lag_growth_h_per_day or 0:,.1f} h further behind every day)"
+    )
+
+
 def scenario_lines(r: ScenarioResult) -> list[str]:
     """One played scenario: data lost, RTO, exposure, the timeline without routine steps."""
     head = f"{r.name} (from {r.start_clock}): {r.description}" if r.description else r.name
-    loss = (
-        "no usable copy: UNRECOVERABLE"
-        if not r.recoverable
-        else f"data lost {minutes(r.data_loss_min)} ({(r.data_loss_mib or 0):,.0f} MiB)"
-        + (f", recovered from the {r.recovered_from}" if r.recovered_from else "")
+    extra = (f"; writes stalled {r.write_stall_s:,.1f} s" if r.write_stall_s else "") + (
+        f"; partial resynchronisation {r.resync_gib:,.1f} GiB" if r.resync_gib else ""
     )
     lines = [
         head,
-        f"  {loss}; RTO {minutes(r.rto_min)}; without a remote copy "
+        f"  {_loss_text(r)}; RTO {minutes(r.rto_min)}; without a remote copy "
         f"{minutes(r.unprotected_min)}; "
-        + ("protected at the end" if r.protected_at_end else "NOT protected at the end"),
+        + ("protected at the end" if r.protected_at_end else "NOT protected at the end")
+        + extra,
     ]
     routine = sum(1 for row in r.timeline if row.routine)
     lines += [
@@ -376,7 +405,8 @@ def scenario_lines(r: ScenarioResult) -> list[str]:
 
 
 def monte_carlo_lines(mc: MonteCarloResult) -> list[str]:
-    """Random disasters: the distribution of data lost and RTO, and the unrecoverable share."""
+    """Random disasters: the distribution of data lost and RTO, and the unrecoverable share; an
+    unbounded MirrorView/A loss as lower bounds (Method §8)."""
     lines = [
         f"{mc.runs:,} disasters at random times (seed {mc.seed}"
         + (
@@ -386,10 +416,23 @@ def monte_carlo_lines(mc: MonteCarloResult) -> list[str]:
         )
         + ")"
     ]
-    lines += [
-        f"  {name}: mean {minutes(d.mean)}, p50 {minutes(d.p50)}, p95 "
+    loss = mc.data_loss_min
+    if mc.data_loss_unbounded:
+        lines.append(
+            f"  data lost, after {_days(mc.days_in_service)} in service: mean at least "
+            f"{minutes(loss.mean)}, p50 at least {minutes(loss.p50)}, p95 at least "
+            f"{minutes(loss.p95)}, p99 at least {minutes(loss.p99)}, max at least "
+            f"{minutes(loss.max)} (unbounded: grows {mc.lag_growth_h_per_day or 0:,.1f} h a day)"
+        )
+    else:
+        lines.append(
+            f"  data lost: mean {minutes(loss.mean)}, p50 {minutes(loss.p50)}, p95 "
+            f"{minutes(loss.p95)}, p99 {minutes(loss.p99)}, max {minutes(loss.max)}"
+        )
+    d = mc.rto_min
+    lines.append(
+        f"  RTO: mean {minutes(d.mean)}, p50 {minutes(d.p50)}, p95 "
         f"{minutes(d.p95)}, p99 {minutes(d.p99)}, max {minutes(d.max)}"
-        for name, d in (("data lost", mc.data_loss_min), ("RTO", mc.rto_min))
-    ]
+    )
     lines.append(f"  unrecoverable: {mc.unrecoverable_fraction:.3%} of the disasters")
     return lines

@@ -449,7 +449,9 @@ def _timeline_row(row: TimelineRow) -> dict[str, Any]:
 
 
 def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
-    """One simulated scenario (``srmkit simulate --format json``)."""
+    """One simulated scenario (``srmkit simulate --format json``). With ``data_loss_unbounded``
+    (MirrorView/A that never catches up) the data lost is a lower bound after
+    ``days_in_service`` days, growing by ``lag_growth_h_per_day`` (Method §8)."""
     return {
         "name": r.name,
         "description": r.description,
@@ -457,12 +459,18 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
         "start": r.start_clock,
         "data_loss_min": num(r.data_loss_min, 3),
         "data_loss_mib": num(r.data_loss_mib, 1),
+        "data_loss_unbounded": r.data_loss_unbounded,
+        "lag_growth_h_per_day": num(r.lag_growth_h_per_day, 3),
+        "days_in_service": r.days_in_service,
         "recoverable": r.recoverable,
         "recovered_from": r.recovered_from,
         "rto_min": num(r.rto_min, 3),
         "unprotected_min": num(r.unprotected_min, 3),
         "protected_at_end": r.protected_at_end,
         "end_min": num(r.end_min, 3),
+        "write_stall_s": num(r.write_stall_s, 3),
+        "resync_gib": num(r.resync_gib, 3),
+        "resyncs": [record(x, 3) for x in r.resyncs],
         "warnings": list(r.warnings),
         "refused": [record(x, 3) for x in r.refused],
         "timeline": [_timeline_row(row) for row in r.timeline],
@@ -470,7 +478,8 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
 
 
 def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
-    """Monte Carlo risk (``srmkit simulate --monte-carlo N --format json``)."""
+    """Monte Carlo risk (``srmkit simulate --monte-carlo N --format json``); with
+    ``data_loss_unbounded`` the data-loss figures are lower bounds (Method §8)."""
     return {
         "monte_carlo": {
             "runs": mc.runs,
@@ -479,6 +488,9 @@ def monte_carlo_dict(mc: MonteCarloResult) -> dict[str, Any]:
             "outage_mean_h": mc.outage_mean_h,
             "data_loss_min": record(mc.data_loss_min, 3),
             "data_loss_mib": record(mc.data_loss_mib, 3),
+            "data_loss_unbounded": mc.data_loss_unbounded,
+            "lag_growth_h_per_day": num(mc.lag_growth_h_per_day, 3),
+            "days_in_service": mc.days_in_service,
             "rto_min": record(mc.rto_min, 3),
             "unrecoverable_fraction": num(mc.unrecoverable_fraction),
         }

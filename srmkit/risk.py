@@ -7,20 +7,28 @@ MirrorView/S loses nothing; MirrorView/A loses the time since the start of the l
 update (the cycle model of Method §5, vectorised with a sorted search), so the mean over many
 runs is the cycle's time-mean RPO.
 
+MirrorView/A with an unbounded RPO (a day's writes exceed what the link carries in a day) has no
+periodic pattern: its secondary falls further behind every day. Each run then loses the age of
+the last completed update at its disaster's time of day after ``days_in_service`` days of
+operation (:class:`srmkit.mva.ServiceLag`), a lower bound; the result is flagged
+``data_loss_unbounded`` so that no presenter shows the distribution as exact (Method §8).
+
 Random link outages (``outages_per_year``, exponential durations of mean ``outage_mean_h``)
 arrive as a Poisson process; the time from the latest outage's start to the disaster is then
 exponential with the same rate (the process is memoryless), and each run looks only at that
 outage (two overlapping outages are negligible at realistic rates). A disaster:
 
-- during the outage: MirrorView/S loses the time since the fracture (the outage start plus the
-  auto-fracture time); MirrorView/A the time since the last update completed before the outage;
-- during the resynchronisation after it (MirrorView/S, the writes of the outage at the
-  synchronisation rate): with the Automatic recovery policy the secondary is being overwritten
-  and there is no usable copy (unrecoverable); with Manual the administrator cloned the
-  secondaries before synchronising (as the runbook says), and the recovery uses the clone, which
-  holds the data of the fracture;
-- during MirrorView/A's catch-up update after it: the time since the last update completed
-  before the outage.
+- during the outage: MirrorView/S loses the time since the link was lost once the outage has
+  outlasted the fracture timeout (the secondary holds the data of that moment; within the
+  timeout Exchange's writes wait and nothing acknowledged is lost, Method §4); MirrorView/A the
+  time since the start of the last update completed before the outage;
+- during the resynchronisation after it (MirrorView/S: the study's partial resync of the outage,
+  ``Study.resync_gib``, at the synchronisation rate, Method §6): with the Automatic recovery
+  policy the secondary is being overwritten and there is no usable copy (unrecoverable); with
+  Manual the administrator cloned the secondaries before synchronising (as the runbook says), and
+  the recovery uses the clone, which holds the data of the link loss;
+- during MirrorView/A's catch-up update after it: the time since the start of the last update
+  completed before the outage.
 
 The RTO of a recoverable run is the recovery of the lost site (declaration + plan, Method §8).
 """
@@ -34,12 +42,13 @@ import numpy.typing as npt
 
 from srmkit.caching import per_object
 from srmkit.design import Design
-from srmkit.mva import Volume
+from srmkit.mva import ServiceLag, Volume
+from srmkit.simulation.model import service_lags
+from srmkit.study_results import DirectionLoad
 from srmkit.units import (
     MIN_PER_DAY,
     gib_to_mbit,
     h_to_min,
-    mib_to_gib,
     mib_to_mbit,
     s_to_min,
 )
@@ -83,6 +92,13 @@ class MonteCarloResult:
     unrecoverable_fraction: float
     loss_samples_min: FloatArray
     """Every recoverable run's data loss, for figures. [min]"""
+    data_loss_unbounded: bool = False
+    """Some direction's MirrorView/A lag is unbounded: the data-loss figures are lower bounds,
+    after ``days_in_service`` days of operation, and grow every further day (Method §8)."""
+    lag_growth_h_per_day: float | None = None
+    """How much further behind the worst unbounded secondary falls every day. [h/day]"""
+    days_in_service: float | None = None
+    """The days of operation the lower bounds assume; None when bounded. [day]"""
 
 
 def _last_completed_start(design: Design, label: str, tod_min: FloatArray) -> FloatArray:
@@ -98,6 +114,35 @@ def _last_completed_start(design: Design, label: str, tod_min: FloatArray) -> Fl
     idx = np.searchsorted(ends, tod_min, side="right") - 1
     running_max = np.maximum.accumulate(starts)
     return np.asarray(running_max[np.clip(idx, 0, None)])
+
+
+def _mva_copy_time(
+    design: Design, label: str, lag: ServiceLag | None, t_min: FloatArray
+) -> FloatArray:
+    """The point in time of an MV/A secondary's data at each time: the start of the last
+    completed update, from the periodic day, or from the updates since the start of service
+    when the lag is unbounded (then ``t_min`` is in that service's time). [min]"""
+    if lag is not None:
+        return lag.last_completed_start_min(t_min)
+    day_start = t_min - np.mod(t_min, MIN_PER_DAY)
+    return day_start + _last_completed_start(design, label, np.mod(t_min, MIN_PER_DAY))
+
+
+def _resync_gib(
+    design: Design,
+    direction: DirectionLoad,
+    start_min: FloatArray,
+    outage_min: FloatArray,
+    candidates: FloatArray,
+) -> FloatArray:
+    """The study's partial resync after each outage (``Study.resync_gib``, Method §6), for the
+    runs in ``candidates`` only (elsewhere 0). [GiB]"""
+    out = np.zeros(start_min.size)
+    for k in np.flatnonzero(candidates):
+        out[k] = design.resync_gib(
+            direction, float(np.mod(start_min[k], MIN_PER_DAY)), float(outage_min[k])
+        )
+    return out
 
 
 def monte_carlo(
@@ -135,12 +180,17 @@ def monte_carlo(
     loss_mib = np.zeros(runs)
     rto = np.zeros(runs)
     unrecoverable = np.zeros(runs, dtype=bool)
+    lags = service_lags(design)
     for k, d in enumerate(directions):
         sel = which == k
         if not sel.any():
             continue
         volume = Volume(d.hourly_mib.tolist())
+        lag = lags.get(d.from_site)
         tt, a_since, u = t[sel], since_outage[sel], outage_len[sel]
+        if lag is not None:
+            # Unbounded: the disaster at its time of day after the days in service (§8).
+            tt = lag.disaster_min(np.mod(tt, MIN_PER_DAY))
         outage_start = np.where(np.isfinite(a_since), tt - a_since, tt)  # no outage: unused
         during = a_since < u
         after = ~during & np.isfinite(a_since)
@@ -148,25 +198,22 @@ def monte_carlo(
         copy_t = tt.copy()  # the point in time of the data the recovery uses
         lost = np.zeros(tt.size, dtype=bool)
         if design.is_sync:
-            fractured = outage_start + fracture_min
-            copy_t = np.where(during & (a_since > fracture_min), fractured, copy_t)
-            written_gib = mib_to_gib(
-                volume.at_many(np.where(after, back, 0.0))
-                - volume.at_many(np.where(after, fractured, 0.0))
-            )
-            resync = np.where(
-                after & (u > fracture_min), np.minimum(written_gib, d.capacity_gib), 0.0
-            )
-            in_resync = after & (tt < back + resync * sync_min_per_gib)
+            # The secondary holds the data of the link loss; within the fracture timeout
+            # Exchange's writes wait and nothing acknowledged is lost (Method §4).
+            fractured = during & (a_since > fracture_min)
+            copy_t = np.where(fractured, outage_start, copy_t)
+            # Only a disaster within a full resynchronisation of the end of the outage can
+            # fall in one: the study's figure is asked for those runs alone.
+            near = after & (u > fracture_min) & (tt < back + d.capacity_gib * sync_min_per_gib)
+            resync = _resync_gib(design, d, outage_start, u, near)
+            in_resync = near & (tt < back + np.minimum(resync, d.capacity_gib) * sync_min_per_gib)
             if policy == "auto":
                 lost = in_resync
             else:
-                copy_t = np.where(in_resync, fractured, copy_t)
+                copy_t = np.where(in_resync, outage_start, copy_t)
         else:
-            normal = _last_completed_start(design, d.label, np.mod(tt, MIN_PER_DAY))
-            normal = tt - np.mod(tt, MIN_PER_DAY) + normal
-            before = _last_completed_start(design, d.label, np.mod(outage_start, MIN_PER_DAY))
-            before = outage_start - np.mod(outage_start, MIN_PER_DAY) + before
+            normal = _mva_copy_time(design, d.label, lag, tt)
+            before = _mva_copy_time(design, d.label, lag, outage_start)
             catch_up = (
                 volume.at_many(np.where(after, back, 0.0))
                 - volume.at_many(np.where(after, before, 0.0))
@@ -188,6 +235,9 @@ def monte_carlo(
         rto_min=Distribution.of(rto[ok]),
         unrecoverable_fraction=float(unrecoverable.mean()),
         loss_samples_min=loss[ok],
+        data_loss_unbounded=bool(lags),
+        lag_growth_h_per_day=max((x.growth_h_per_day for x in lags.values()), default=None),
+        days_in_service=a.days_in_service if lags else None,
     )
 
 

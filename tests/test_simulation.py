@@ -1,9 +1,10 @@
 """The failover state simulator, Monte Carlo risk and runbooks (Method §8).
 
 Hand-worked values use a small MirrorView/S design (``small``): one site of two mailbox VMs,
-CX4-480 arrays, a flat daily profile (every hour writes the same), auto-fracture 60 s, and the
-recovery plan's default steps: promote 1 min per CG, rescan 2, power on 3, services 3, no IP
-customisation (same subnet).
+CX4-480 arrays, a flat daily profile (every hour writes the same), the fracture timeout of Model
+v3 §4 (5 s: writes wait for the link that long, then the mirrors system-fracture; the secondary
+holds the data of the moment the link was lost), and the recovery plan's default steps: promote
+1 min per CG, rescan 2, power on 3, services 3, no IP customisation (same subnet).
 """
 
 from __future__ import annotations
@@ -96,8 +97,10 @@ def test_synchronous_site_disaster_loses_nothing() -> None:
     assert r.rto_min == design.recovery.rto_min == 35  # 13 CGs + 2 + 3 + 3 + 7 VMs × 2
 
 
-def test_link_loss_then_site_loss_loses_the_time_since_the_fracture() -> None:
-    """Link lost at 1 h, site at 3 h: 120 min less the auto-fracture time (60 s) = 119 min."""
+def test_link_loss_then_site_loss_loses_the_time_since_the_link_was_lost() -> None:
+    """Link lost at 1 h, site at 3 h: 120 min. Model v3 §4: the primary holds writes for the
+    fracture timeout (5 s) and then fractures, and the secondary holds the data of the moment
+    the link was lost; §8: the loss is d − f with f the link loss, not the fracture."""
     design = design_of(small())
     r = play(
         design,
@@ -106,11 +109,13 @@ def test_link_loss_then_site_loss_loses_the_time_since_the_fracture() -> None:
         {"at": "3h", "event": "site_failure", "site": "Amsterdam"},
         {"at": "3h", "event": "run_recovery_plan"},
     )
-    assert r.data_loss_min == pytest.approx(119.0)
-    # The flat profile writes the same every minute: 119 min of the day's volume.
+    assert r.data_loss_min == pytest.approx(120.0)
+    # The flat profile writes the same every minute: 120 min of the day's volume.
     direction = design.directions[0]
     per_min = float(direction.hourly_mib.sum()) / 1440
-    assert r.data_loss_mib == pytest.approx(119 * per_min)
+    assert r.data_loss_mib == pytest.approx(120 * per_min)
+    # Exchange's writes waited the whole fracture timeout before the mirrors fractured (§4).
+    assert r.write_stall_s == pytest.approx(design.a.mvs_fracture_timeout_s)
     assert r.rto_min == design.recovery.rto_min
 
 
@@ -159,7 +164,9 @@ def test_manual_policy_waits_on_admin_and_keeps_the_consistent_copy() -> None:
     assert waits[0].clock == "12:00"
     assert r.recoverable
     assert r.recovered_from == "secondary"
-    assert r.data_loss_min == pytest.approx(240 - 60 - 1)  # the copy of the fracture at 10:01
+    # Model v3 §4/§8: the secondary holds the data of the link loss at 10:00 (not of the
+    # fracture 5 s later): lost at 13:00, 180 min.
+    assert r.data_loss_min == pytest.approx(240 - 60)
 
 
 def test_automatic_resync_without_a_clone_leaves_nothing_usable() -> None:
@@ -174,7 +181,9 @@ def test_automatic_resync_without_a_clone_leaves_nothing_usable() -> None:
     assert cloned.recoverable
     assert cloned.recovered_from == "clone"
     site_lost = next(row for row in cloned.timeline if row.cause == "site lost")
-    assert cloned.data_loss_min == pytest.approx(site_lost.t_min - 61)  # fracture at 10:01
+    # Model v3 §4/§6: the clone holds the secondary's data, that of the link loss at 10:00 (one
+    # hour after the 09:00 start), not of the fracture after the 5 s timeout.
+    assert cloned.data_loss_min == pytest.approx(site_lost.t_min - 60)
 
 
 def test_a_recovery_on_a_synchronizing_image_is_refused_with_the_reason() -> None:
@@ -228,6 +237,40 @@ def test_each_builtin_scenario_on_the_small_design() -> None:
     full_sync_min = design.sync_time_h(design.capacity_gib) * 60
     assert back.unprotected_min >= 3 * 1440 + full_sync_min
     assert any("full synchronisation" in w for w in back.warnings)
+
+
+def test_a_link_blip_stalls_writes_and_fractures_nothing() -> None:
+    """Model v3 §4: a link loss shorter than the fracture timeout (5 s) holds Exchange's writes
+    for its length and fractures nothing; above ``write_stall_warn_s`` (1 s) it is a warning.
+    The built-in blip lasts half the timeout, 2.5 s."""
+    design = design_of(small())
+    [blip] = simulate_all(design, ["short-link-loss"])
+    assert blip.write_stall_s == pytest.approx(design.a.mvs_fracture_timeout_s / 2) == 2.5
+    assert any("stalled for 2.5 s" in w for w in blip.warnings)
+    assert not any(row.to_state.endswith("fractured") for row in blip.timeline)
+    assert blip.unprotected_min == 0
+    short = play(
+        design, "10:00", {"at": "0s", "event": "link_down"}, {"at": "0.5s", "event": "link_up"}
+    )
+    assert short.write_stall_s == pytest.approx(0.5)
+    assert not any("stalled" in w for w in short.warnings)  # under the 1 s threshold
+
+
+def test_a_partial_resync_reports_the_studys_volume() -> None:
+    """Model v3 §6: the resynchronisation after the four-hour outage sends the study's partial
+    resync (``Study.resync_gib``) of the writes since the link was lost (10:00) until the
+    administrator synchronises (14:10), shared among the CGs by their written volume."""
+    design = design_of(small())
+    [r] = simulate_all(design, ["long-link-loss-manual"])
+    [resync] = r.resyncs
+    expected = design.resync_gib(design.directions[0], 10 * 60, 250)
+    assert resync.kind == "partial"
+    assert resync.since_min == 60  # the link loss, one hour after the 09:00 start
+    assert resync.resync_gib == pytest.approx(expected)
+    assert r.resync_gib == pytest.approx(expected)
+    sync_min = expected * design.sync_time_h(1.0) * 60
+    done = next(row for row in r.timeline if row.cause == "synchronisation completes")
+    assert done.t_min == pytest.approx(resync.t_min + sync_min)
 
 
 def test_sp_failure_without_write_intent_log_needs_a_full_sync() -> None:
@@ -355,6 +398,10 @@ def test_simulate_json_lists_every_builtin_scenario() -> None:
         }
         for row in s["timeline"]:
             assert set(row) >= {"t_min", "clock", "object", "from", "to", "cause"}
+        assert s["data_loss_unbounded"] is False  # MirrorView/S (Model v3 §8)
+    assert by_name["short-link-loss"]["write_stall_s"] == 2.5  # half the 5 s timeout (§4)
+    assert by_name["long-link-loss-manual"]["resync_gib"] > 0  # §6
+    assert by_name["long-link-loss-manual"]["resyncs"][0]["kind"] == "partial"
 
 
 def test_simulate_monte_carlo_json() -> None:

@@ -3,17 +3,17 @@
 A scenario is a list of events at times after its start (a link lost, a site lost, an SRM test,
 a recovery plan run, the failback steps, …). The simulator plays them on the design's own
 consistency groups, arrays, sites and protection groups with the state table of
-:mod:`srmkit.states`, and times what follows from the design's numbers: automatic fracture
-after ``mvs_fracture_timeout_s``, resynchronisation and full synchronisation at the design's
-synchronisation rate (Method §6) from the volume the daily profile writes at the scenario's clock
-time, MirrorView/A updates by the cycle model (Method §5), and the recovery plan's steps (Method
-§8).
+:mod:`srmkit.states`, and times what follows from the design's numbers: the system fracture after
+``mvs_fracture_timeout_s`` (Method §4), partial resynchronisation (the study's dirty-extent
+figure) and full synchronisation at the design's synchronisation rate (Method §6), MirrorView/A
+updates by the cycle model (Method §5), and the recovery plan's steps (Method §8).
 
 Each scenario's result holds every state change (timeline), the data lost at a disaster
 measured from the copy the recovery actually used (the secondary when usable, else the latest
 protective clone; nothing usable: unrecoverable, no number), the RTO, the time without a current
-remote copy, and warnings citing the white paper. Actions the table refuses are listed with
-their reason and the actions allowed at that moment.
+remote copy, the longest MirrorView/S write stall, every resynchronisation with its volume, and
+warnings citing the white paper. Actions the table refuses are listed with their reason and the
+actions allowed at that moment.
 
 Model choices (each follows a row of the state table; see ``docs/method.md`` §8):
 
@@ -21,10 +21,16 @@ Model choices (each follows a row of the state table; see ``docs/method.md`` §8
   together [S0]); CGs whose states change alike at one moment are one timeline row;
 - consistency groups synchronising in one direction of the link share its synchronisation rate
   and finish together; the two directions run in parallel;
-- a MirrorView/S secondary that stops receiving writes holds the data of that moment: the
-  fracture (link or secondary lost past the auto-fracture time) or the primary's loss;
+- MirrorView/S holds host writes while the link is down, for at most the fracture timeout; then
+  the mirrors system-fracture and writes complete locally. A secondary that stops receiving
+  writes holds the data of that moment: the link or the secondary's site lost, or the
+  primary's loss (Method §4); a link loss shorter than the timeout stalls writes and fractures
+  nothing;
 - a MirrorView/A secondary holds the start of its last completed update; an update interrupted
-  by a fracture or a promote is rolled back to the gold copy (instantly: it is pointer-based);
+  by a fracture or a promote is rolled back to the gold copy (instantly: it is pointer-based).
+  When a day's writes exceed what the link carries in a day (unbounded RPO) the cycle at the
+  scenario's start is the one after ``days_in_service`` days of operation, and every loss is a
+  lower bound, flagged ``data_loss_unbounded`` (Method §8);
 - a planned failover (the recovery plan run while the protected site is up) shuts the VMs down,
   waits for the quiesce threshold (MirrorView/S) or a final update (MirrorView/A) and promotes
   normally: the mirrors reverse with nothing lost and no resynchronisation [S0].
@@ -39,19 +45,21 @@ from srmkit.params import Problem, ScenarioError, problem_at
 from srmkit.schema import BUILTIN_SCENARIOS, SimScenario
 from srmkit.simulation.builtin import TITLES, builtin_scenarios, title
 from srmkit.simulation.handlers import HANDLERS
-from srmkit.simulation.model import _model
-from srmkit.simulation.results import ALL, Refusal, ScenarioResult, Span, TimelineRow
+from srmkit.simulation.model import _model, service_lags
+from srmkit.simulation.results import ALL, Refusal, Resync, ScenarioResult, Span, TimelineRow
 from srmkit.simulation.run import _Run
 
 __all__ = [
     "TITLES",
     "Refusal",
+    "Resync",
     "ScenarioResult",
     "Span",
     "TimelineRow",
     "builtin_scenarios",
     "scenario_names",
     "scenarios",
+    "service_lags",
     "simulate",
     "simulate_all",
     "title",

@@ -38,11 +38,18 @@ def title(result: ScenarioResult) -> str:
 
 
 def _event(at_min: float, event: str, **fields: Any) -> SimEvent:
-    total_s = round(at_min * 60)
-    d, rest = divmod(total_s, 86_400)
-    h, rest = divmod(rest, 3600)
-    m, s = divmod(rest, 60)
-    text = "".join(f"{v}{u}" for v, u in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if v) or "0s"
+    """An event at ``at_min`` after the start, its time written to the tenth of a second.
+
+    >>> _event(2.5 / 60, "link_up").at, _event(90, "link_down").at
+    ('2.5s', '1h30m')
+    """
+    tenths = round(at_min * 600)
+    d, rest = divmod(tenths, 864_000)
+    h, rest = divmod(rest, 36_000)
+    m, rest = divmod(rest, 600)
+    s = f"{rest / 10:g}" if rest else ""
+    parts = ((d, "d"), (h, "h"), (m, "m"))
+    text = "".join(f"{v}{u}" for v, u in parts if v) + (f"{s}s" if s else "") or "0s"
     return SimEvent(at=text, event=event, **fields)  # type: ignore[arg-type]  # literal checked
 
 
@@ -130,7 +137,13 @@ def _routine_rows(t: _Times) -> list[_Row]:
         ),
         (
             "short-link-loss",
-            "The link is lost for less than the auto-fracture time.",
+            f"The link is lost for half the fracture timeout ({m.fracture_timeout_s / 2:g} s): "
+            "nothing fractures; "
+            + (
+                "MirrorView/S holds Exchange's writes until the link returns."
+                if m.mode == "sync"
+                else "MirrorView/A carries on."
+            ),
             "10:00",
             None,
             [_event(0, "link_down"), _event(m.fracture_timeout_min / 2, "link_up")],

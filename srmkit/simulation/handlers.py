@@ -16,13 +16,10 @@ if TYPE_CHECKING:
     from srmkit.simulation.run import _Run
 
 
-def event(run: _Run, ev: SimEvent) -> None:
-    kind = ev.event
-    handler = getattr(run, f"on_{kind}")
-    handler(ev)
-
-
 def on_link_down(run: _Run, ev: SimEvent) -> None:
+    """The link is lost. MirrorView/S holds every host write until the secondary acknowledges
+    it: for at most the fracture timeout, then the mirrors system-fracture and writes complete
+    locally; the secondaries hold the data of this moment (Method §4)."""
     if run.machine_step("link", "link", run.link, "link_down").ok:
         run.link = "down"
         run.link_down_t = run.t
@@ -32,10 +29,13 @@ def on_link_down(run: _Run, ev: SimEvent) -> None:
             "auto_fracture",
             token=run.outage_token,
             cause="link",
+            since=run.t,
         )
 
 
 def on_link_up(run: _Run, ev: SimEvent) -> None:
+    """The link returns. Shorter than the fracture timeout, nothing fractured: MirrorView/S
+    writes stalled for the outage's length (Method §4)."""
     if not run.machine_step("link", "link", run.link, "link_up").ok:
         return
     run.link = "up"
@@ -43,15 +43,18 @@ def on_link_up(run: _Run, ev: SimEvent) -> None:
     run.outage_token += 1
     if down is not None and run.t - down < run.m.fracture_timeout_min:
         seconds = (run.t - down) * 60
-        run.warnings.append(
-            f"The link was down for {seconds:,.0f} s, less than the auto-fracture time "
-            f"({run.m.fracture_timeout_min * 60:,.0f} s): the mirrors were not fractured"
-            + (
-                "; MirrorView/S writes waited for the link meanwhile [S0]."
-                if run.m.mode == "sync"
-                else "; MirrorView/A carried on [S0]."
+        timeout = f"{run.m.fracture_timeout_s:g} s"
+        if run.m.mode == "sync":
+            run.stall(
+                seconds,
+                f"the link was down for {seconds:,.1f} s, less than the "
+                f"fracture timeout ({timeout}): the mirrors were not fractured",
             )
-        )
+        else:
+            run.warnings.append(
+                f"The link was down for {seconds:,.1f} s, less than the fracture timeout "
+                f"({timeout}): the mirrors were not fractured; MirrorView/A carried on [S0]."
+            )
     run.link_down_t = None
     run.regain_reach(range(len(run.cgs)))
 
@@ -59,11 +62,30 @@ def on_link_up(run: _Run, ev: SimEvent) -> None:
 def on_auto_fracture(
     run: _Run, token: int, cause: str, cgs: Sequence[int] | None = None, since: float | None = None
 ) -> None:
+    """The fracture timeout has passed since the link or a site was lost (``since``): the mirrors
+    that still cannot reach their other side system-fracture. MirrorView/S held the writes until
+    now; its secondaries hold the data of ``since`` (Method §4)."""
     if cause == "link" and (token != run.outage_token or run.link != "down"):
         return
     indexes = list(range(len(run.cgs))) if cgs is None else list(cgs)
     indexes = [i for i in indexes if not run.reachable(run.m.cgs[i], run.cgs[i])]
-    run.lose_reach(indexes, run.t)
+    lost_at = run.t if since is None else since
+    writing = [
+        i
+        for i in indexes
+        if run.cgs[i].state != "primary/local_only"
+        and run.dirs[run.m.cgs[i].from_site].running
+        and not run.cgs[i].primary_lost
+    ]
+    if run.m.mode == "sync" and writing:
+        what = "the link" if cause == "link" else "the secondary images"
+        run.stall(
+            (run.t - lost_at) * 60,
+            f"{what} could not be reached; after the fracture timeout "
+            f"({run.m.fracture_timeout_s:g} s) the mirrors were system-fractured and writes "
+            "completed locally",
+        )
+    run.lose_reach(indexes, lost_at)
 
 
 def on_site_failure(run: _Run, ev: SimEvent) -> None:
@@ -106,6 +128,7 @@ def on_site_failure(run: _Run, ev: SimEvent) -> None:
             token=run.outage_token,
             cause="site",
             cgs=remote,
+            since=run.t,
         )
 
 
@@ -322,10 +345,36 @@ def on_run_recovery_plan(run: _Run, ev: SimEvent) -> None:
         if run.m.mode == "sync":
             run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
         else:
+            _final_update_warning(run, site)
             if d.in_flight is None:
                 run.push(run.t, "final_update", site=site)
         return
     run.push(run.t, "promote_all", site=site, members=members)
+
+
+def _final_update_warning(run: _Run, site: str) -> None:
+    """An unbounded MirrorView/A secondary is far behind when the VMs shut down: the update in
+    flight must end and a final one send every change up to the shutdown, which takes hours or
+    days, and longer for every day the design has run (Method §8)."""
+    if site not in run.m.lags:
+        return
+    d = run.dirs[site]
+    behind = run.t - d.last_completed_start
+    per_mib = run.m.min_per_mib_update()
+    if d.in_flight is None:
+        final = run.volume_mib(site, d.last_completed_start, run.t) * per_mib
+    else:
+        start, end = d.in_flight
+        final = (end - run.t) + run.volume_mib(site, start, run.t) * per_mib
+    final += run.m.overhead_min
+    growth = run.m.lags[site].drain_growth_h_per_day
+    run.warnings.append(
+        f"At the shutdown ({run.clock(run.t)}) the secondaries of {possessive(site)} VMs are at "
+        f"least {behind / 60:,.1f} h behind (MirrorView/A never catches up). The final update "
+        f"cannot complete in a maintenance window: it needs at least {final / 60:,.1f} h at the "
+        f"link's effective rate, about {growth:,.1f} h more for every further day in service, "
+        "and the VMs stay down until it ends (Method §8)."
+    )
 
 
 def on_final_update(run: _Run, site: str) -> None:
@@ -487,6 +536,7 @@ def on_run_failback_plan(run: _Run, ev: SimEvent) -> None:
     if run.m.mode == "sync":
         run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
     else:
+        _final_update_warning(run, site)
         run.push(run.t, "final_update", site=site)
 
 

@@ -7,14 +7,44 @@ from dataclasses import dataclass
 
 from srmkit.caching import per_object
 from srmkit.design import Design
-from srmkit.mva import Volume
+from srmkit.mva import ServiceLag, Volume, service_lag
 from srmkit.simulation.results import ScenarioResult
+from srmkit.study_results import DirectionLoad
 from srmkit.units import (
+    MIN_PER_DAY,
     gib_to_mbit,
     h_to_min,
     mib_to_mbit,
     s_to_min,
 )
+
+
+@per_object
+def service_lags(design: Design) -> dict[str, ServiceLag]:
+    """The MirrorView/A directions whose RPO is unbounded, by protected site: their updates from
+    the start of service, to tell how far behind the secondary is at a disaster after
+    ``days_in_service`` days (Method §8; computed once per design). Empty for MirrorView/S and
+    for directions whose link keeps up.
+    """
+    if design.is_sync:
+        return {}
+    r = design.scenario.replication
+    lags = {}
+    for d in design.directions:
+        cycle = design.cycles.get(d.label)
+        if cycle is None or not cycle.unbounded:
+            continue
+        lags[d.from_site] = service_lag(
+            d.hourly_mib.tolist(),
+            design.effective_rate_mbps,
+            r.update_type,
+            r.update_interval_min,
+            design.manual_times_min,
+            design.a.update_overhead_s,
+            design.a.days_in_service,
+        )
+    return lags
+
 
 # --- the design as the simulator sees it -------------------------------------------------------
 
@@ -55,7 +85,9 @@ class _Model:
         self.mode = design.mode
         self.policy = scenario.replication.recovery_policy
         self.wil = scenario.replication.write_intent_log
+        self.fracture_timeout_s = a.mvs_fracture_timeout_s
         self.fracture_timeout_min = float(s_to_min(a.mvs_fracture_timeout_s))
+        self.write_stall_warn_s = a.write_stall_warn_s
         self.quiesce_min = float(s_to_min(a.quiesce_threshold_s))
         self.declare_min = a.declare_min
         self.sync_rate_mbps = design.sync_rate_mbps
@@ -96,6 +128,11 @@ class _Model:
         self.manual_times = design.manual_times_min
         self.overhead_min = float(s_to_min(a.update_overhead_s))
         self.cycles = design.cycles if self.mode == "async" else {}
+        self.loads: dict[str, DirectionLoad] = {d.from_site: d for d in design.directions}
+        self.lags = service_lags(design)
+        """The unbounded MirrorView/A directions, by protected site (Method §8)."""
+        self.days_in_service = a.days_in_service
+        self._resync: dict[tuple[str, float, float], float] = {}
         busiest = design.busiest_direction.hourly_mib if design.directions else None
         self.busy_hours = (
             {h for h, v in enumerate(busiest) if v > float(busiest.mean())}
@@ -114,6 +151,61 @@ class _Model:
     def min_per_mib_update(self) -> float:
         """Minutes to send one MiB in an MV/A update at the effective rate. [min/MiB]"""
         return float(s_to_min(mib_to_mbit(1.0) / self.design.effective_rate_mbps))
+
+    def resync_gib(self, site: str, start_clock_min: float, outage_min: float) -> float:
+        """The partial resynchronisation of the protection group ``site``'s direction after an
+        outage starting at the clock time ``start_clock_min`` and lasting ``outage_min``: the
+        study's figure (``Study.resync_gib``, Method §6), computed once per window. [GiB]"""
+        key = (site, round(start_clock_min % MIN_PER_DAY, 9), round(outage_min, 9))
+        if key not in self._resync:
+            self._resync[key] = self.design.resync_gib(self.loads[site], key[1], key[2])
+        return self._resync[key]
+
+    @property
+    def unbounded(self) -> bool:
+        """Some MirrorView/A direction never catches up: its losses are lower bounds (§8)."""
+        return bool(self.lags)
+
+    @property
+    def lag_growth_h_per_day(self) -> float | None:
+        """How much further behind the worst unbounded secondary falls every day; None when
+        every direction keeps up. [h/day]"""
+        return max((lag.growth_h_per_day for lag in self.lags.values()), default=None)
+
+    def cycle_at(self, site: str, clock0: float) -> tuple[float, tuple[float, float] | None, float]:
+        """A direction's MirrorView/A cycle at the clock time ``clock0`` (minutes after
+        midnight): the start of its last completed update, the update in flight (start, end) or
+        None, and the next start when none is in flight; in minutes after that midnight.
+
+        A cycle that keeps up repeats every day (the periodic day of Method §5). An unbounded one
+        is taken after ``days_in_service`` days of operation (Method §8): its secondary is that
+        far behind, so the scenario's losses are lower bounds.
+        """
+        lag = self.lags.get(site)
+        if lag is not None:
+            at = float(lag.disaster_min(clock0))
+            last, flying, nxt = lag.state_at(at)
+            shift = clock0 - at  # service time → the scenario's clock
+            return (
+                last + shift,
+                None if flying is None else (flying[0] + shift, flying[1] + shift),
+                nxt + shift,
+            )
+        cycle = self.cycles.get(self.directions[site].label)
+        if cycle is None or not cycle.updates:
+            return clock0 - (self.interval_min or 60.0), None, clock0
+        ups = [(u.start_min, u.start_min + u.duration_min) for u in cycle.updates]
+        ups = (
+            [(s - MIN_PER_DAY, e - MIN_PER_DAY) for s, e in ups]
+            + ups
+            + [(s + MIN_PER_DAY, e + MIN_PER_DAY) for s, e in ups]
+        )
+        completed = [s for s, e in ups if e <= clock0]
+        last_start = max(completed) if completed else clock0 - MIN_PER_DAY
+        flying_now = [(s, e) for s, e in ups if s <= clock0 < e]
+        later = [s for s, _ in ups if s > clock0]
+        nxt = min(later) if later else clock0 + (self.interval_min or 60.0)
+        return last_start, (flying_now[0] if flying_now else None), nxt
 
 
 @per_object

@@ -68,6 +68,24 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Resync:
+    """A synchronisation the scenario started over one direction of the link."""
+
+    t_min: float
+    clock: str
+    direction: str
+    """``Amsterdam → Utrecht``: the direction the data flows."""
+    consistency_groups: int
+    kind: str
+    """``partial`` (the extents written since the secondary stopped receiving writes, from the
+    fracture log, Method §6) or ``full`` (the whole capacity)."""
+    resync_gib: float
+    """What it sends. [GiB]"""
+    since_min: float | None
+    """Partial: when the secondary stopped receiving writes (the link lost). [min]"""
+
+
+@dataclass(frozen=True)
 class ScenarioResult:
     """A scenario played out on the design."""
 
@@ -93,3 +111,19 @@ class ScenarioResult:
     timeline: tuple[TimelineRow, ...]
     refused: tuple[Refusal, ...]
     spans: tuple[Span, ...]
+    data_loss_unbounded: bool = False
+    """The design's MirrorView/A lag is unbounded (a day's writes exceed what the link carries in
+    a day): ``data_loss_min`` and ``data_loss_mib`` are lower bounds, taken after
+    ``days_in_service`` days of operation, and grow every further day (Method §8)."""
+    lag_growth_h_per_day: float | None = None
+    """How much further behind the secondary falls every day; None when bounded. [h/day]"""
+    days_in_service: float | None = None
+    """The days of operation the lower bounds assume; None when bounded. [day]"""
+    write_stall_s: float = 0.0
+    """The longest time MirrorView/S held Exchange's writes while the link or the secondary
+    could not be reached: the outage's length when shorter than the fracture timeout, else the
+    timeout (Method §4). [s]"""
+    resync_gib: float = 0.0
+    """Sum of the partial resynchronisations the scenario ran (Method §6). [GiB]"""
+    resyncs: tuple[Resync, ...] = ()
+    """Every synchronisation started, partial and full."""

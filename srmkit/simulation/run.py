@@ -10,7 +10,15 @@ from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import SimEvent, SimScenario
 from srmkit.simulation.model import _CgInfo, _Model
-from srmkit.simulation.results import ALL, EFFECT_NOTES, Refusal, ScenarioResult, Span, TimelineRow
+from srmkit.simulation.results import (
+    ALL,
+    EFFECT_NOTES,
+    Refusal,
+    Resync,
+    ScenarioResult,
+    Span,
+    TimelineRow,
+)
 from srmkit.simulation.state import EventHandlers, SyncBatch, _Cg, _Direction, _Queued
 from srmkit.units import (
     MIN_PER_DAY,
@@ -56,6 +64,9 @@ class _Run:
         self.last_protected = True
         self.end_t = 0.0
         self.auto_resync_windows: list[tuple[str, float]] = []
+        self.resyncs: list[Resync] = []
+        self.write_stall_s = 0.0
+        """The longest time MirrorView/S held Exchange's writes for the link. [s]"""
 
     # --- helpers ----------------------------------------------------------------------------
     def push(self, t: float, kind: str, routine: bool = False, **args: Any) -> None:
@@ -221,27 +232,14 @@ class _Run:
 
     # --- MirrorView/A updates -----------------------------------------------------------------
     def start_cycles(self) -> None:
-        """Place every direction's MV/A cycle at the scenario's start, from the periodic day."""
+        """Place every direction's MV/A cycle at the scenario's start: from the periodic day, or
+        after the days in service when the cycle never catches up (Method §5, §8)."""
         if self.m.mode != "async":
             return
         for site, d in self.dirs.items():
             info = self.m.directions[site]
-            cycle = self.m.cycles.get(info.label)
             c0 = self.clock0
-            last_start, in_flight, nxt = c0 - (self.m.interval_min or 60.0), None, c0
-            if cycle is not None and cycle.updates:
-                ups = [(u.start_min, u.start_min + u.duration_min) for u in cycle.updates]
-                ups = (
-                    [(s - MIN_PER_DAY, e - MIN_PER_DAY) for s, e in ups]
-                    + ups
-                    + [(s + MIN_PER_DAY, e + MIN_PER_DAY) for s, e in ups]
-                )
-                completed = [s for s, e in ups if e <= c0]
-                last_start = max(completed) if completed else c0 - MIN_PER_DAY
-                flying = [(s, e) for s, e in ups if s <= c0 < e]
-                in_flight = flying[0] if flying else None
-                later = [s for s, _ in ups if s > c0]
-                nxt = min(later) if later else c0 + (self.m.interval_min or 60.0)
+            last_start, in_flight, nxt = self.m.cycle_at(site, c0)
             d.last_completed_start = last_start - c0
             d.update_token += 1
             if in_flight is not None:
@@ -267,7 +265,9 @@ class _Run:
         if not members or (not d.running and not self.pending_final(site)):
             d.in_flight = None
             return
-        volume = self.volume_mib(site, d.last_completed_start, self.t)
+        # Nothing is written after a planned shutdown: a final update carries the changes up to it.
+        until = d.shutdown_t if self.pending_final(site) and d.shutdown_t is not None else self.t
+        volume = self.volume_mib(site, d.last_completed_start, until)
         duration = volume * self.m.min_per_mib_update() + self.m.overhead_min
         d.update_token += 1
         d.in_flight = (self.t, self.t + duration)
@@ -339,15 +339,8 @@ class _Run:
         for i in queued:
             by_flow.setdefault(self.flow(self.m.cgs[i], self.cgs[i]), []).append(i)
         for flow, members in by_flow.items():
-            volumes = {}
-            for i in members:
-                info, cg = self.m.cgs[i], self.cgs[i]
-                if cg.state.startswith("out_of_sync"):
-                    volumes[i] = info.capacity_gib
-                else:
-                    since = cg.fractured_at if cg.fractured_at is not None else self.t
-                    written = mib_to_gib(self.volume_mib(flow[0], since, self.t)) * info.share
-                    volumes[i] = min(info.capacity_gib, float(written))
+            volumes = {i: self.sync_gib(i) for i in members}
+            self.record_resyncs(flow, members, volumes)
             for i in members:
                 if self.cgs[i].clone_t is None:
                     self.cgs[i].overwritten_without_clone = True
@@ -368,6 +361,58 @@ class _Run:
             )
             if self.policy == "auto" and any(self.cgs[i].clone_t is None for i in members):
                 self.auto_resync_windows.append((f"{flow[0]} → {flow[1]}", self.t))
+
+    def sync_gib(self, i: int) -> float:
+        """What CG i's synchronisation sends: its whole capacity when its secondary is out of
+        sync, else the extents its primary marked dirty since the secondary stopped receiving
+        writes: its share of the study's partial resync of the protection group's direction
+        (``Study.resync_gib``, Method §6), at most its capacity. [GiB]"""
+        info, cg = self.m.cgs[i], self.cgs[i]
+        if cg.state.startswith("out_of_sync"):
+            return info.capacity_gib
+        since = cg.fractured_at if cg.fractured_at is not None else self.t
+        if self.t <= since:
+            return 0.0
+        # The VMs of the CG's protection group write it, wherever they run now.
+        direction = self.m.resync_gib(info.from_site, self.clock0 + since, self.t - since)
+        return min(info.capacity_gib, direction * info.share)
+
+    def record_resyncs(
+        self, flow: tuple[str, str], members: Sequence[int], volumes: dict[int, float]
+    ) -> None:
+        """Record the synchronisations that start now over one direction of the link: the
+        partial ones (from the fracture log) and the full ones, each with its volume."""
+        for kind in ("partial", "full"):
+            group = [
+                i
+                for i in members
+                if self.cgs[i].state.startswith("out_of_sync") == (kind == "full")
+            ]
+            if not group:
+                continue
+            since = [t for i in group if (t := self.cgs[i].fractured_at) is not None]
+            self.resyncs.append(
+                Resync(
+                    self.t,
+                    self.clock(self.t),
+                    f"{flow[0]} → {flow[1]}",
+                    len(group),
+                    kind,
+                    sum(volumes[i] for i in group),
+                    min(since) if since and kind == "partial" else None,
+                )
+            )
+
+    def stall(self, seconds: float, what: str) -> None:
+        """MirrorView/S held Exchange's writes for ``seconds`` (Method §4): the longest stall is
+        the scenario's; above ``write_stall_warn_s`` it is a warning."""
+        self.write_stall_s = max(self.write_stall_s, seconds)
+        if seconds > self.m.write_stall_warn_s:
+            self.warnings.append(
+                f"At {self.clock(self.t - seconds / 60)} Exchange's writes to the mirrored LUNs "
+                f"stalled for {seconds:,.1f} s, more than {self.m.write_stall_warn_s:g} s: "
+                f"{what}. MirrorView/S acknowledges a write only when the secondary has it [S0]."
+            )
 
     def sync_done(self, flow: tuple[str, str], token: int) -> None:
         batch = self.sync_batches.get(flow)
@@ -414,15 +459,17 @@ class _Run:
             self.push(self.t, "update_start", True, site=site, token=d.update_token)
 
     # --- reachability -------------------------------------------------------------------------
-    def lose_reach(self, indexes: Sequence[int], at_fracture: float) -> None:
-        """CGs whose sides cannot talk past the auto-fracture time: fracture (or roll back)."""
+    def lose_reach(self, indexes: Sequence[int], lost_at: float) -> None:
+        """CGs whose sides cannot talk past the fracture timeout: fracture (or roll back). A
+        MirrorView/S secondary holds the data of ``lost_at``, when it stopped receiving writes
+        (the link or the site lost, Method §4 and §8); the primary tracks changes from then."""
 
         def ok(i: int, out: states.Outcome, before: str) -> None:
             cg = self.cgs[i]
             if self.m.mode == "sync":
-                self.freeze(i, at_fracture)
+                self.freeze(i, lost_at)
             if cg.fractured_at is None:
-                cg.fractured_at = at_fracture
+                cg.fractured_at = lost_at
             if out.effect == "rollback":
                 self.push(self.t, "rollback_done", index=i)
 
@@ -461,7 +508,7 @@ class _Run:
     # --- protection and the Gantt snapshot ----------------------------------------------------
     def protected_now(self) -> bool:
         """Whether every protection group's running VMs have a current consistent remote copy
-        (a link loss shorter than the auto-fracture time leaves it current: writes wait)."""
+        (a link loss shorter than the fracture timeout leaves it current: writes wait)."""
         table = states.image_states()
         for site, d in self.dirs.items():
             if not d.running:
@@ -605,9 +652,31 @@ class _Run:
             timeline=tuple(self.timeline),
             refused=tuple(self.refused),
             spans=tuple(self.spans()),
+            data_loss_unbounded=self.m.unbounded,
+            lag_growth_h_per_day=self.m.lag_growth_h_per_day,
+            days_in_service=self.m.days_in_service if self.m.unbounded else None,
+            write_stall_s=self.write_stall_s,
+            resync_gib=sum(x.resync_gib for x in self.resyncs if x.kind == "partial"),
+            resyncs=tuple(self.resyncs),
         )
 
+    def unbounded_warnings(self) -> None:
+        """Say, for every MirrorView/A direction that never catches up, that the scenario's
+        losses and final updates are lower bounds that grow every day (Method §8)."""
+        days = self.m.days_in_service
+        for site, lag in self.m.lags.items():
+            carried_gib = float(mib_to_gib(lag.carried_mib_per_day))
+            self.warnings.append(
+                f"MirrorView/A {self.m.directions[site].label} never catches up: a day's writes "
+                f"({float(mib_to_gib(lag.daily_mib)):,.0f} GiB) exceed what the link carries in a "
+                f"day ({carried_gib:,.0f} GiB), so the secondary falls "
+                f"{lag.growth_h_per_day:,.1f} h further behind every day. This scenario starts "
+                f"after {days:g} day{'' if days == 1 else 's'} in service: every loss and final "
+                "update in it is a lower bound, larger the longer the design has run (Method §8)."
+            )
+
     def final_warnings(self, disasters: list[_Direction], unrecoverable: bool) -> None:
+        self.unbounded_warnings()
         for site, d in self.dirs.items():
             if d.disaster_t is not None and d.plan_started_t is None:
                 self.warnings.append(
