@@ -7,6 +7,11 @@ numbers (the recovery plan's steps of Method §8, synchronisation times of Metho
 cycle of Method §5) and the checks the white paper asks for [S0]. A step whose duration the model
 does not estimate (a decision, a validation by people) has no minutes and says so.
 
+When a day's writes exceed what the link carries in a day (MirrorView/A with an unbounded RPO,
+Method §8) no step promises a bounded loss or a timed final update: the secondary is at least some
+hours behind after ``days_in_service`` days and falls further behind every day, so the data lost
+is said as a lower bound and a final update's duration as "at least" (:attr:`Step.at_least`).
+
 SRM object names are srmkit's: protection group ``<site> Exchange`` and recovery plan
 ``Recover <site> Exchange at <other site>``.
 """
@@ -16,9 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from srmkit.design import Design
 from srmkit.glossary import MODE_NAME
-from srmkit.units import h_to_min, mib_to_gib, s_to_min
+from srmkit.simulation import service_lags
+from srmkit.units import MIN_PER_DAY, MIN_PER_H, h_to_min, mib_to_gib, s_to_min
 
 if TYPE_CHECKING:
     from srmkit.assumptions import Assumptions
@@ -34,6 +42,8 @@ class Step:
     n: int
     text: str
     minutes: float | None
+    at_least: bool = False
+    """The minutes are a lower bound (a final update of an unbounded MirrorView/A design)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class Procedure:
     def total_min(self) -> float:
         """The sum of the estimated steps. [min]"""
         return sum(s.minutes for s in self.steps if s.minutes is not None)
+
+    @property
+    def total_at_least(self) -> bool:
+        """The total is a lower bound: some step's minutes are."""
+        return any(s.at_least for s in self.steps)
 
 
 def protection_group(site: str) -> str:
@@ -84,8 +99,8 @@ class _Writer:
     def __init__(self) -> None:
         self.steps: list[Step] = []
 
-    def add(self, text: str, minutes: float | None = None) -> None:
-        self.steps.append(Step(len(self.steps) + 1, text, minutes))
+    def add(self, text: str, minutes: float | None = None, at_least: bool = False) -> None:
+        self.steps.append(Step(len(self.steps) + 1, text, minutes, at_least))
 
 
 def procedures(design: Design) -> list[Procedure]:
@@ -94,6 +109,91 @@ def procedures(design: Design) -> list[Procedure]:
     for d in design.directions:
         out += _for_site(design, d.from_site)
     return out
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How far an unbounded MirrorView/A secondary is behind, at least, whatever the time of day
+    (Method §8): the least over the day after ``days_in_service`` days of operation."""
+
+    days_in_service: float
+    """Days of operation the figures assume. [day]"""
+    behind_min: float
+    """The secondary's lag, at least. [min]"""
+    growth_h_per_day: float
+    """How much further behind it falls every day. [h/day]"""
+    final_update_min: float
+    """How long a final update after a shutdown takes, at least. [min]"""
+    final_growth_h_per_day: float
+    """How much longer that takes every day. [h/day]"""
+
+    @property
+    def days(self) -> str:
+        """``1 day``, ``2.5 days``."""
+        return f"{self.days_in_service:g} day{'' if self.days_in_service == 1 else 's'}"
+
+    @property
+    def behind(self) -> str:
+        """``at least 15.9 h behind after 1 day in service and 20.1 h further behind every
+        day``."""
+        return self.behind_text("in service")
+
+    def behind_text(self, service: str) -> str:
+        """:attr:`behind`, with what the days count (``in service``, ``of mirroring back``)."""
+        return (
+            f"at least {self.behind_min / MIN_PER_H:,.1f} h behind after {self.days} {service} "
+            f"and {self.growth_h_per_day:,.1f} h further behind every day"
+        )
+
+
+BACKLOG_STEP_MIN = 5.0
+"""Clock times tried for the least lag of the day. [min]"""
+
+
+def backlog(design: Design, site: str) -> Backlog | None:
+    """The least lag of the day of a site's unbounded MirrorView/A secondary and the least final
+    update (Method §8); None when its direction keeps up or the design is MirrorView/S."""
+    lag = service_lags(design).get(site)
+    if lag is None:
+        return None
+    tods = np.arange(0.0, MIN_PER_DAY, BACKLOG_STEP_MIN)
+    return Backlog(
+        days_in_service=lag.days_in_service,
+        behind_min=float(lag.loss_min(tods).min()),
+        growth_h_per_day=lag.growth_h_per_day,
+        final_update_min=min(lag.final_update_min(float(t)) for t in tods),
+        final_growth_h_per_day=lag.drain_growth_h_per_day,
+    )
+
+
+def _final_update(c: _Site, w: _Writer, service: str = "in service") -> None:
+    """The final MirrorView/A update of a planned failover or failback: timed by the longest
+    update of the day, or, when the secondary never catches up, a lower bound that says why no
+    fixed time holds it (Method §8). ``service``: what the days count (``in service``, or
+    ``of mirroring back`` for the failback)."""
+    u = c.backlog
+    if u is None:
+        longest = max(
+            (u.duration_min for cy in c.design.cycles.values() for u in cy.updates), default=0.0
+        )
+        w.add(
+            "Run a final MirrorView/A update of every consistency group and wait until it "
+            f"completes (the longest update of the day takes {longest:,.1f} min).",
+            longest,
+        )
+        return
+    w.add(
+        "Run a final MirrorView/A update of every consistency group and wait until it completes. "
+        "It cannot complete in any fixed time: a day's writes exceed what the link carries in a "
+        f"day, so the secondaries are {u.behind_text(service)}. The final update must send every "
+        f"change since their last completed update: at least "
+        f"{u.final_update_min / MIN_PER_H:,.1f} h at the link's rate after {u.days} {service}, "
+        f"about {u.final_growth_h_per_day:,.1f} h "
+        "more for every further day, and the VMs stay down until it ends. No maintenance window "
+        "holds it: raise the link's rate before relying on a planned move (Method §8).",
+        u.final_update_min,
+        at_least=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -116,6 +216,8 @@ class _Site:
     policy_check: str
     subnet: str
     services: str
+    backlog: Backlog | None = None
+    """The unbounded MirrorView/A secondary's lag (Method §8); None when it keeps up."""
 
     @property
     def a(self) -> Assumptions:
@@ -223,6 +325,7 @@ def _site(design: Design, site: str) -> _Site:
         policy_check,
         subnet,
         services,
+        backlog(design, site),
     )
 
 
@@ -307,6 +410,16 @@ def _test_failover(c: _Site) -> Procedure:
             f"A test network (bubble) exists at {to_site}, so the test VMs keep their "
             "addresses without touching production [S28].",
             f"The test window is {a.test_duration_h:g} h; production at {site} is not affected.",
+            *(
+                [
+                    "MirrorView/A never catches up on this design: the secondaries are "
+                    f"{c.backlog.behind}. The test VMs show mail that old, and SRM first waits "
+                    "for the update in progress to complete, which can take hours or days "
+                    "(Method §8)."
+                ]
+                if c.backlog
+                else []
+            ),
         ),
         tuple(w.steps),
     )
@@ -342,16 +455,20 @@ def _failover(c: _Site) -> Procedure:
         "only); a consistency group whose secondary is Synchronizing or Out-of-Sync cannot be "
         "promoted: present its clone instead [S0]",
     )
-    w.add(
-        f"Check mail flow and client access at {to_site}; tell users that mail written after "
-        + (
-            "the last consistent point may be missing."
-            if sync
-            else f"the last completed update (up to {design.worst_rpo_min or 0:,.0f} min) is "
-            "missing."
-        ),
-        None,
-    )
+    if c.backlog is not None:
+        told = (
+            f"mail written in at least the last {c.backlog.behind_min / MIN_PER_H:,.1f} h is "
+            "missing, more the longer the design has run: MirrorView/A never caught up (the "
+            f"secondaries were {c.backlog.behind}; Method §8)."
+        )
+    elif sync:
+        told = "mail written after the last consistent point may be missing."
+    else:
+        told = (
+            f"mail written after the last completed update (up to "
+            f"{design.worst_rpo_min or 0:,.0f} min) is missing."
+        )
+    w.add(f"Check mail flow and client access at {to_site}; tell users that {told}", None)
     return Procedure(
         "failover",
         "Failover after a disaster",
@@ -369,7 +486,6 @@ def _failover(c: _Site) -> Procedure:
 
 def _planned_failover(c: _Site) -> Procedure:
     """Planned failover: both sites are up; the mirrors reverse with no resynchronisation."""
-    design = c.design
     a = c.a
     site = c.site
     to_site = c.to_site
@@ -390,14 +506,7 @@ def _planned_failover(c: _Site) -> Procedure:
             float(s_to_min(a.quiesce_threshold_s)),
         )
     else:
-        longest = max(
-            (u.duration_min for c in design.cycles.values() for u in c.updates), default=0.0
-        )
-        w.add(
-            "Run a final MirrorView/A update of every consistency group and wait until it "
-            f"completes (the longest update of the day takes {longest:,.1f} min).",
-            longest,
-        )
+        _final_update(c, w)
     _plan_steps(
         c,
         w,
@@ -465,6 +574,8 @@ def _failback(c: _Site) -> Procedure:
             "Wait for the quiesce threshold so that the secondaries are Synchronized [S3].",
             float(s_to_min(a.quiesce_threshold_s)),
         )
+    else:
+        _final_update(c, w, "of mirroring back")
     _plan_steps(c, w, site, sources, "normal promotes with nothing to resynchronise [S0]")
     w.add(
         f"Re-create the forward mirrors ({site} → {to_site}) and the recovery plan “{plan}”; "
@@ -535,7 +646,12 @@ def _link_loss(c: _Site) -> Procedure:
             None,
         )
         w.add(
-            "When the updates run on schedule again, remove the clones.",
+            "When the updates run on schedule again, remove the clones."
+            if c.backlog is None
+            else "The updates never run on schedule with this link: the secondaries are "
+            f"{c.backlog.behind} (Method §8). Remove the clones when the first update after "
+            "the outage has completed; until the link's rate is raised, every disaster loses "
+            "at least that much.",
             None,
         )
     return Procedure(
@@ -612,9 +728,14 @@ def markdown(design: Design) -> str:
         lines += [f"- {c}" for c in p.preconditions]
         lines += [""]
         for s in p.steps:
-            when = f" ({s.minutes:,.1f} min)" if s.minutes is not None else ""
+            bound = "at least " if s.at_least else ""
+            when = f" ({bound}{s.minutes:,.1f} min)" if s.minutes is not None else ""
             lines.append(f"{s.n}. {s.text}{when}")
         timed = any(s.minutes is not None for s in p.steps)
-        total = f"{p.total_min:,.1f} min" if timed else "not estimated (no step is timed)"
+        total = (
+            f"{'at least ' if p.total_at_least else ''}{p.total_min:,.1f} min"
+            if timed
+            else "not estimated (no step is timed)"
+        )
         lines += ["", f"Estimated total: {total}", ""]
     return "\n".join(lines)

@@ -45,6 +45,31 @@ def duration(minutes: float | None) -> str:
     return f"{minutes:,.0f} min"
 
 
+def at_least(minutes: float | None, lower_bound: bool) -> str:
+    """:func:`duration`, said as a lower bound where it is one (Method §8).
+
+    >>> at_least(7413.1, True), at_least(35, False)
+    ('at least 5.1 days', '35 min')
+    """
+    text = duration(minutes)
+    return f"at least {text}" if lower_bound and minutes is not None else text
+
+
+def data_lost(r: ScenarioResult) -> str:
+    """A scenario's data lost for the summary table: a duration, ``not recoverable``, or, for
+    MirrorView/A that never catches up, a lower bound that grows every day (Method §8)."""
+    if r.data_loss_min is None:
+        return "not recoverable"
+    if not r.data_loss_unbounded:
+        return duration(r.data_loss_min)
+    if not r.data_loss_min:
+        return "none"
+    return (
+        f"at least {duration(r.data_loss_min)} "
+        f"(unbounded: grows {r.lag_growth_h_per_day or 0:,.1f} h a day)"
+    )
+
+
 def introduction(b: Book, design: Design) -> Html:
     """What the runbook holds, the protection groups and recovery plans it names."""
     doc = design.scenario.document
@@ -88,8 +113,8 @@ def procedures(b: Book, design: Design) -> Html:
             bullets(p.preconditions),
             b.checklist(
                 f"{p.name} of {p.protection_group}",
-                [(s.n, s.text, duration(s.minutes)) for s in p.steps],
-                duration(p.total_min) if timed else "–",
+                [(s.n, s.text, at_least(s.minutes, s.at_least)) for s in p.steps],
+                at_least(p.total_min, p.total_at_least) if timed else "–",
             ),
         ]
     return join(*parts)
@@ -117,12 +142,30 @@ def summary_rows(results: list[ScenarioResult]) -> list[list[object]]:
     return [
         [
             simulation.title(r),
-            "not recoverable" if r.data_loss_min is None else duration(r.data_loss_min),
+            data_lost(r),
             duration(r.rto_min),
             duration(r.unprotected_min) + ("" if r.protected_at_end else " (still at the end)"),
             _outcome(r),
         ]
         for r in results
+    ]
+
+
+def _unbounded_paragraph(results: list[ScenarioResult]) -> list[Html]:
+    """What the figures mean when MirrorView/A never catches up (Method §8); nothing otherwise."""
+    r = next((x for x in results if x.data_loss_unbounded), None)
+    if r is None:
+        return []
+    days = r.days_in_service or 0
+    return [
+        paragraph(
+            "MirrorView/A never catches up on this design: a day's writes exceed what the link "
+            "carries in a day, so the secondary falls "
+            f"{r.lag_growth_h_per_day or 0:,.1f} h further behind every day. Each scenario "
+            f"starts after {days:g} day{'' if days == 1 else 's'} in service, and every data "
+            "loss and final update below is a lower bound: the longer the design has run, the "
+            "larger it is (Method §8)."
+        )
     ]
 
 
@@ -137,6 +180,7 @@ def scenarios(b: Book, design: Design, results: list[ScenarioResult]) -> Html:
             "usable, otherwise a clone taken earlier); the time without a remote copy counts "
             "every minute in which some VMs had no current consistent copy at the other site."
         ),
+        *_unbounded_paragraph(results),
         b.table("Failure scenarios on this design", SUMMARY_COLUMNS, summary_rows(results)),
     ]
     for r in results:
