@@ -176,7 +176,17 @@ def _mirrorview_line(d: Design) -> str:
         )
     c = d.async_cycle
     if c.unbounded:
-        return "MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity)"
+        from srmkit.output import unbounded_lag
+
+        lag = unbounded_lag(d) or {}
+        days = float(lag.get("days_in_service", d.a.days_in_service))
+        return (
+            "MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity): after "
+            f"{days:g} day{'' if days == 1 else 's'} in service a disaster loses at least "
+            f"{minutes(lag.get('at_least_min'))}, at some hours at least "
+            f"{minutes(lag.get('up_to_at_least_min'))}, "
+            f"{float(lag.get('growth_h_per_day', 0.0)):,.1f} h more every further day"
+        )
     need = d.required_rate_mbps_for_target_rpo
     return (
         f"MirrorView/A: worst RPO {or_unbounded(c.worst_rpo_min, 'min')}, mean "

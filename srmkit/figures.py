@@ -447,7 +447,11 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
     )  # fmt: skip
     fig.update_layout(
         title="Data lost by random disasters over a year",
-        xaxis={"title": "data lost (minutes of writes)", "rangemode": "tozero"},
+        xaxis={
+            "title": "data lost (minutes of writes)"
+            + (", at least" if mc.data_loss_unbounded else ""),
+            "rangemode": "tozero",
+        },
         yaxis={
             "title": "share of disasters losing more",
             "type": "log",
@@ -463,10 +467,17 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
         else ""
     )
     none = " No disaster lost data." if not (losses.size and losses[-1] > 0) else ""
+    bound = (
+        f" MirrorView/A never catches up: each loss is a lower bound after "
+        f"{mc.days_in_service or 0:g} day(s) in service, {mc.lag_growth_h_per_day or 0:,.1f} h "
+        "more every further day."
+        if mc.data_loss_unbounded
+        else ""
+    )
     _note(
         fig,
         f"{mc.runs:,} disasters at random times (seed {mc.seed}){outages}; "
-        f"{mc.unrecoverable_fraction:.2%} left no usable copy.{none} (Method §8)",
+        f"{mc.unrecoverable_fraction:.2%} left no usable copy.{none}{bound} (Method §8)",
     )
     return fig
 

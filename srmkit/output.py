@@ -297,14 +297,37 @@ def _sync(d: Design) -> dict[str, Any]:
     }
 
 
+def unbounded_lag(d: Design) -> dict[str, Any] | None:
+    """An unbounded MirrorView/A design's lag after ``days_in_service`` days, as lower bounds
+    (Method §8): the least and the most a disaster at any time of that day loses, and how much
+    more every further day. None when every direction keeps up."""
+    import numpy as np
+
+    from srmkit.simulation import service_lags
+
+    lags = [lag for lag in service_lags(d).values() if lag.unbounded]
+    if not lags:
+        return None
+    clock = np.arange(0.0, 24 * 60, 5.0)
+    losses = np.concatenate([lag.loss_min(clock) for lag in lags])
+    return {
+        "days_in_service": num(d.a.days_in_service),
+        "at_least_min": num(float(losses.min())),
+        "up_to_at_least_min": num(float(losses.max())),
+        "growth_h_per_day": num(max(lag.growth_h_per_day for lag in lags)),
+    }
+
+
 def _async(d: Design) -> dict[str, Any]:
-    """MirrorView/A: the update cycle's RPO, its updates, per direction."""
+    """MirrorView/A: the update cycle's RPO (or, unbounded, its lower bound after the days in
+    service), its updates, per direction."""
     c = d.async_cycle
     return {
         "worst_rpo_min": num(c.worst_rpo_min),
         "mean_rpo_min": num(c.mean_rpo_min),
         "update_overrun": c.update_overrun,
         "unbounded": c.unbounded,
+        "unbounded_lag": unbounded_lag(d),
         "periodic": c.periodic,
         "required_rate_mbps_for_target_rpo": num(d.required_rate_mbps_for_target_rpo),
         "by_year": [

@@ -41,7 +41,7 @@ ACTION_NAMES: dict[str, str] = {
     "write": "write to the primary",
     "update_start": "MirrorView/A update starts",
     "update_end": "MirrorView/A update completes",
-    "unreachable": "the other array unreachable past the auto-fracture time",
+    "unreachable": "the other array unreachable past the fracture timeout",
     "reachable": "the other array reachable again",
     "rollback_done": "rollback to the gold copy completes",
     "admin_fracture": "administrative fracture",

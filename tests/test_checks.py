@@ -302,6 +302,20 @@ def test_example_findings_are_pinned() -> None:
             "RLP-SIZE",
         ],
         "example.yaml": ["RLP-SIZE"],
+        "unbounded-async.yaml": [
+            "LIMIT-MIRRORS",
+            "LIMIT-MIRRORS",
+            "LIMIT-GROWTH",
+            "LIMIT-GROWTH",
+            "ARRAY-LUNS",
+            "MIRROR-CONNECTIVITY",
+            "LINK-SATURATED",
+            "ASYNC-UNBOUNDED",
+            "ESX-HOST-LUNS",
+            "INITIAL-SYNC-LONG",
+            "RLP-SIZE",
+            "RLP-SIZE",
+        ],
     }
 
 

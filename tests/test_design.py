@@ -26,7 +26,14 @@ def test_size_json_on_every_example(example: Path) -> None:
         assert data["sync"]["rpo_min"] == 0
         assert "async" not in data
         assert data["sync"]["max_distance_km"] > 0
+    elif data["async"]["unbounded"]:
+        # Method §5, §8: never a number for the RPO, a lower bound after the days in service.
+        assert data["async"]["worst_rpo_min"] is None
+        lag = data["async"]["unbounded_lag"]
+        assert 0 < lag["at_least_min"] <= lag["up_to_at_least_min"]
+        assert lag["growth_h_per_day"] > 0
     else:
+        assert data["async"]["unbounded_lag"] is None
         assert (
             data["async"]["worst_rpo_min"] >= load_scenario(example).replication.update_interval_min
         )

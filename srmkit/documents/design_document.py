@@ -716,8 +716,16 @@ def failure_scenarios(b: Book, design: Design) -> Html:
             if mc.outages_per_year
             else ""
         )
-        + f", the data lost is {duration(loss.mean)} on average, {duration(loss.p95)} in 95 % "
-        f"and {duration(loss.p99)} in 99 % of them (target RPO {target.rpo_min:g} min); "
+        + (
+            f", after {mc.days_in_service or design.a.days_in_service:g} day(s) in service the "
+            f"data lost is at least {duration(loss.mean)} on average, at least "
+            f"{duration(loss.p95)} in 95 % and at least {duration(loss.p99)} in 99 % of them, "
+            f"and {mc.lag_growth_h_per_day or 0.0:,.1f} h more for every further day: MirrorView/A "
+            f"never catches up (target RPO {target.rpo_min:g} min); "
+            if mc.data_loss_unbounded
+            else f", the data lost is {duration(loss.mean)} on average, {duration(loss.p95)} in "
+            f"95 % and {duration(loss.p99)} in 99 % of them (target RPO {target.rpo_min:g} min); "
+        )
         + (
             f"{mc.unrecoverable_fraction:.2%} leave no usable copy"
             if mc.unrecoverable_fraction
