@@ -129,7 +129,7 @@ def _growth(d: Study) -> Iterator[Hit]:
                 yield Hit(
                     f"{a.array} ({a.model}): {used:,} {what} > {allowed:,} allowed in year "
                     f"{year} of {g.years}, with users growing {g.users_per_year_fraction:.0%} "
-                    f"a year ({limit})",
+                    "a year",
                     a.array,
                     year,
                 )

@@ -25,14 +25,21 @@ import numpy as np
 
 from srmkit.design import Design
 from srmkit.glossary import MODE_NAME
-from srmkit.simulation import service_lags
-from srmkit.units import MIN_PER_DAY, MIN_PER_H, h_to_min, mib_to_gib, s_to_min
+from srmkit.simulation import (
+    LONG_OUTAGE_H,
+    LONG_OUTAGE_START_MIN,
+    PLANNED_START,
+    planned_failover,
+    service_lags,
+    simulate,
+)
+from srmkit.units import MIN_PER_DAY, MIN_PER_H, clock_text, h_to_min, s_to_min
 
 if TYPE_CHECKING:
     from srmkit.assumptions import Assumptions
     from srmkit.planner import ConsistencyGroup
     from srmkit.schema import Replication
-    from srmkit.study_results import FloatArray, RecoveryStep
+    from srmkit.study_results import RecoveryStep
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,15 @@ def backlog(design: Design, site: str) -> Backlog | None:
     )
 
 
+def planned_final_update_min(design: Design, site: str) -> float:
+    """The final MirrorView/A update of ``site``'s planned failover in the maintenance window,
+    as the simulator plays it: its recovery time less the recovery plan's steps (one number in
+    ``simulate``, the runbook and the documents). [min]"""
+    result = simulate(design, planned_failover(site))
+    plan = design.recovery_of(site).plan_duration_min
+    return max(0.0, (result.rto_min or 0.0) - plan)
+
+
 def _final_update(c: _Site, w: _Writer, service: str = "in service") -> None:
     """The final MirrorView/A update of a planned failover or failback: timed by the longest
     update of the day, or, when the secondary never catches up, a lower bound that says why no
@@ -176,22 +192,36 @@ def _final_update(c: _Site, w: _Writer, service: str = "in service") -> None:
         longest = max(
             (u.duration_min for cy in c.design.cycles.values() for u in cy.updates), default=0.0
         )
+        if service != "in service":  # the failback's: no window is simulated for it
+            w.add(
+                "Run a final MirrorView/A update of every consistency group and wait until it "
+                f"completes (the longest update of the day takes {longest:,.1f} min).",
+                longest,
+            )
+            return
+        planned = planned_final_update_min(c.design, c.site)
         w.add(
             "Run a final MirrorView/A update of every consistency group and wait until it "
-            f"completes (the longest update of the day takes {longest:,.1f} min).",
-            longest,
+            f"completes: {planned:,.1f} min when the VMs shut down at {PLANNED_START}, as in the "
+            f"simulated planned failover (up to {longest:,.1f} min at the busiest time of day).",
+            planned,
         )
         return
+    final_min = u.final_update_min
+    when = ""
+    if service == "in service":  # the planned failover: the simulated maintenance window
+        final_min = planned_final_update_min(c.design, c.site)
+        when = f" when the VMs shut down at {PLANNED_START}"
     w.add(
         "Run a final MirrorView/A update of every consistency group and wait until it completes. "
         "It cannot complete in any fixed time: a day's writes exceed what the link carries in a "
         f"day, so the secondaries are {u.behind_text(service)}. The final update must send every "
         f"change since their last completed update: at least "
-        f"{u.final_update_min / MIN_PER_H:,.1f} h at the link's rate after {u.days} {service}, "
+        f"{final_min / MIN_PER_H:,.1f} h at the link's rate{when} after {u.days} {service}, "
         f"about {u.final_growth_h_per_day:,.1f} h "
         "more for every further day, and the VMs stay down until it ends. No maintenance window "
         "holds it: raise the link's rate before relying on a planned move (Method §8).",
-        u.final_update_min,
+        final_min,
         at_least=True,
     )
 
@@ -234,11 +264,6 @@ class _Site:
     @property
     def mode(self) -> str:
         return MODE_NAME["sync" if self.sync else "async"]
-
-    @property
-    def busy(self) -> FloatArray:
-        """Hourly replicated volume of the busiest direction. [MiB]"""
-        return self.design.busiest_direction.hourly_mib
 
     @property
     def capacity(self) -> float:
@@ -607,12 +632,11 @@ def _link_loss(c: _Site) -> Procedure:
     sources = c.sources
     targets = c.targets
     sync = c.sync
-    busy = c.busy
     policy_check = c.policy_check
     w = _Writer()
     direction = next(x for x in design.directions if x.from_site == site)
-    peak_h = int(busy.argmax())
-    hour_gib = float(mib_to_gib(direction.hourly_mib[peak_h]))
+    # The simulated long link loss (10:00 to 14:00): whole extents, not the bytes (Method §6).
+    outage_gib = design.resync_gib(direction, LONG_OUTAGE_START_MIN, h_to_min(LONG_OUTAGE_H))
     w.add(
         f"After {a.mvs_fracture_timeout_s:g} s without the link the mirrors of {pg} are System "
         "fractured; the primaries on "
@@ -632,11 +656,13 @@ def _link_loss(c: _Site) -> Procedure:
             "(Waiting on admin, recovery policy Manual) [S2].",
             None,
         )
+        hours = design.sync_time_h(outage_gib)
         w.add(
-            "Synchronise each consistency group: only the regions written during the outage "
-            f"are sent; at the busiest hour an hour of outage adds {hour_gib:,.1f} GiB, "
-            f"{design.sync_time_h(hour_gib) * 60:,.0f} min of resynchronisation [S0].",
-            float(h_to_min(design.sync_time_h(hour_gib))),
+            "Synchronise each consistency group: the fracture log sends every 512 KiB extent "
+            f"written during the outage; a {LONG_OUTAGE_H:g}-hour outage from "
+            f"{clock_text(LONG_OUTAGE_START_MIN)}, as simulated, marks {outage_gib:,.0f} GiB, "
+            f"{hours:,.1f} h of resynchronisation (Method §6) [S0].",
+            float(h_to_min(hours)),
         )
         w.add("When every group is Consistent with condition Normal, remove the clones.", None)
     else:

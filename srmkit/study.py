@@ -36,7 +36,7 @@ from srmkit.study_results import (
     RlpNeed,
     ServerSizing,
 )
-from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
+from srmkit.units import H_PER_DAY, MIN_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
 
 FloatArray = npt.NDArray[np.float64]
 COUNTED_LUNS = 20_000
@@ -76,6 +76,7 @@ class Study:
         self._hubs: dict[int, list[ServerSizing]] = {}
         self._cycles: dict[int, dict[str, mva.CycleResult]] = {}
         self._required_rates: dict[int, float | None] = {}
+        self._resync_parts: dict[tuple[float, float], dict[str, dict[str, float]]] = {}
         self._directions: dict[int, list[DirectionLoad]] = {}
         self._loads: dict[int, tuple[ArrayLoad, ...]] = {}
         self._variants: dict[tuple[object, ...], Study] = {}
@@ -687,57 +688,66 @@ class Study:
         (``mvs.sequential_resync_gib``). MirrorView/A: the delta set of the outage (its 16 KiB
         extents follow §5 unchanged), at most the mirrored capacity.
         """
-        hours = outage_min / MIN_PER_H
-        start_h = int(start_min // MIN_PER_H) % H_PER_DAY
         if not self.is_sync:
+            hours = outage_min / MIN_PER_H
+            start_h = int(start_min // MIN_PER_H) % H_PER_DAY
             written = _window(direction.hourly_mib, start_h, hours)
             return float(min(direction.capacity_gib, mib_to_gib(written)))
+        parts = self.resync_parts(start_min, outage_min)
+        names = set(direction.vms)
+        return sum(
+            v.storage_groups * (parts[v.name]["db"] + parts[v.name]["log"])
+            + v.queue_luns * parts[v.name]["queue"]
+            + v.gos_luns * parts[v.name]["gos"]
+            for v in self.vms
+            if v.name in names
+        )
+
+    def cg_resync_gib(self, cg: ConsistencyGroup, start_min: float, outage_min: float) -> float:
+        """MirrorView/S: a consistency group's partial resync, its own LUNs' dirty extents
+        (Method §6, v3); the direction's figure is the sum over its groups. [GiB]"""
+        parts = self.resync_parts(start_min, outage_min)
+        return sum(parts[m.server][m.role] for m in cg.mirrors)
+
+    def resync_parts(self, start_min: float, outage_min: float) -> dict[str, dict[str, float]]:
+        """MirrorView/S: each protected VM's partial resync of one LUN of each role (``db``,
+        ``log``, ``queue``, ``gos``) after the outage, in whole extents (Method §6, v3). [GiB]"""
+        key = (round(start_min % MIN_PER_DAY, 9), round(outage_min, 9))
+        if key in self._resync_parts:
+            return self._resync_parts[key]
+        hours = outage_min / MIN_PER_H
+        start_h = int(start_min // MIN_PER_H) % H_PER_DAY
         a = self.a
         profile = a.daily_profile_fraction
-        names = set(direction.vms)
-        total = 0.0
+        extent = a.mvs_extent_kib
+
+        def written(hourly: npt.ArrayLike, luns: int) -> float:
+            """MiB written to each of ``luns`` LUNs in the outage."""
+            return _window(np.asarray(hourly), start_h, hours) / max(luns, 1)
+
+        out: dict[str, dict[str, float]] = {}
         for v in self.vms:
-            if v.name not in names:
-                continue
-            if v.storage_groups:
-                db_mib = _window(
-                    np.asarray(
-                        workload.hourly_db_write_mib(v.db_write_iops_peak, profile, a.db_page_kib)
-                    ),
-                    start_h,
-                    hours,
-                )
-                log_mib = _window(
-                    np.asarray(workload.hourly_log_mib(v.log_mib_per_day, profile)), start_h, hours
-                )
-                per_db = mvs.random_resync_gib(
-                    v.db_lun_gib,
-                    db_mib / v.storage_groups,
-                    a.db_page_kib,
-                    a.mvs_extent_kib,
-                    a.db_write_locality,
-                )
-                per_log = mvs.sequential_resync_gib(
-                    v.log_lun_gib, log_mib / v.storage_groups, a.mvs_extent_kib
-                )
-                total += v.storage_groups * float(per_db + per_log)
-            if v.queue_luns:
-                queue_mib = _window(
-                    np.asarray(workload.hourly_log_mib(v.hub_write_mib_per_day, profile)),
-                    start_h,
-                    hours,
-                )
-                total += v.queue_luns * float(
-                    mvs.sequential_resync_gib(
-                        v.queue_lun_gib, queue_mib / v.queue_luns, a.mvs_extent_kib
+            sgs = v.storage_groups
+            db_mib = written(
+                workload.hourly_db_write_mib(v.db_write_iops_peak, profile, a.db_page_kib), sgs
+            )
+            log_mib = written(workload.hourly_log_mib(v.log_mib_per_day, profile), sgs)
+            queue_mib = written(
+                workload.hourly_log_mib(v.hub_write_mib_per_day, profile), v.queue_luns
+            )
+            gos_mib = a.gos_write_mib_per_h * hours
+            out[v.name] = {
+                "db": float(
+                    mvs.random_resync_gib(
+                        v.db_lun_gib, db_mib, a.db_page_kib, extent, a.db_write_locality
                     )
-                )
-            if v.gos_luns:
-                per_gos = mvs.random_resync_gib(
-                    v.gos_lun_gib, a.gos_write_mib_per_h * hours, a.db_page_kib, a.mvs_extent_kib
-                )
-                total += v.gos_luns * float(per_gos)
-        return total
+                ),
+                "log": float(mvs.sequential_resync_gib(v.log_lun_gib, log_mib, extent)),
+                "queue": float(mvs.sequential_resync_gib(v.queue_lun_gib, queue_mib, extent)),
+                "gos": float(mvs.random_resync_gib(v.gos_lun_gib, gos_mib, a.db_page_kib, extent)),
+            }
+        self._resync_parts[key] = out
+        return out
 
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:

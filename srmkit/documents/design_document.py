@@ -19,6 +19,7 @@ from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragra
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.registry import get_document
 from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence
+from srmkit.output import unbounded_lag
 from srmkit.risk import design_risk
 from srmkit.schema import BUILTIN_SCENARIOS
 
@@ -63,6 +64,16 @@ def _verdict_sentence(design: Design) -> str:
     )
 
 
+def _days(n: float) -> str:
+    """``1 day``, ``2.5 days``."""
+    return f"{n:g} day" + ("" if n == 1 else "s")
+
+
+def _rpo_met(design: Design, year: int, target_min: float) -> bool:
+    worst = design.async_cycle_at(year).worst_rpo_min
+    return worst is not None and worst <= target_min
+
+
 def key_figures(design: Design) -> list[list[object]]:
     """The figures a decision rests on, each against its target or limit."""
     t = design.scenario.targets
@@ -80,14 +91,29 @@ def key_figures(design: Design) -> list[list[object]]:
         )
     else:
         worst = design.worst_rpo_min
+        lag = unbounded_lag(design)
         rows.append(
             [
                 "Recovery point (RPO), worst / mean",
-                f"{_fmt(worst, 'min', 0)} / {_fmt(design.mean_rpo_min, 'min', 0)}",
+                f"{_fmt(worst, 'min', 0)} / {_fmt(design.mean_rpo_min, 'min', 0)}"
+                if lag is None
+                else f"unbounded: at least {duration(lag['at_least_min'])} after "
+                f"{_days(lag['days_in_service'])} in service, "
+                f"{lag['growth_h_per_day']:,.1f} h more every further day",
                 f"{t.rpo_min:g} min",
                 "met" if worst is not None and worst <= t.rpo_min else "not met",
             ]
         )
+        late = next((y for y in design.years if not _rpo_met(design, y, t.rpo_min)), None)
+        if late:
+            rows.append(
+                [
+                    f"Recovery point in year {late} of {design.horizon}",
+                    _fmt(design.async_cycle_at(late).worst_rpo_min, "min", 0),
+                    f"{t.rpo_min:g} min",
+                    "not met",
+                ]
+            )
     rto = design.recovery.rto_min
     rows.append(
         ["Recovery time (RTO)", duration(rto), f"{t.rto_min:g} min",
@@ -717,7 +743,7 @@ def failure_scenarios(b: Book, design: Design) -> Html:
             else ""
         )
         + (
-            f", after {mc.days_in_service or design.a.days_in_service:g} day(s) in service the "
+            f", after {_days(mc.days_in_service or design.a.days_in_service)} in service the "
             f"data lost is at least {duration(loss.mean)} on average, at least "
             f"{duration(loss.p95)} in 95 % and at least {duration(loss.p99)} in 99 % of them, "
             f"and {mc.lag_growth_h_per_day or 0.0:,.1f} h more for every further day: MirrorView/A "

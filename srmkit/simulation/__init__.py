@@ -43,13 +43,24 @@ from collections.abc import Sequence
 from srmkit.design import Design
 from srmkit.params import Problem, ScenarioError, problem_at
 from srmkit.schema import BUILTIN_SCENARIOS, SimScenario
-from srmkit.simulation.builtin import TITLES, builtin_scenarios, title
+from srmkit.simulation.builtin import (
+    LONG_OUTAGE_H,
+    LONG_OUTAGE_START_MIN,
+    PLANNED_START,
+    TITLES,
+    builtin_scenarios,
+    planned_failover,
+    title,
+)
 from srmkit.simulation.handlers import HANDLERS
 from srmkit.simulation.model import _model, service_lags
 from srmkit.simulation.results import ALL, Refusal, Resync, ScenarioResult, Span, TimelineRow
 from srmkit.simulation.run import _Run
 
 __all__ = [
+    "LONG_OUTAGE_H",
+    "LONG_OUTAGE_START_MIN",
+    "PLANNED_START",
     "TITLES",
     "Refusal",
     "Resync",
@@ -57,6 +68,7 @@ __all__ = [
     "Span",
     "TimelineRow",
     "builtin_scenarios",
+    "planned_failover",
     "scenario_names",
     "scenarios",
     "service_lags",

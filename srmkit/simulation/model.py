@@ -141,6 +141,7 @@ class _Model:
         )
         self.test_duration_min = float(h_to_min(a.test_duration_h))
         self.rlp = design.rlp
+        self._plan_cgs = {cg.name: cg for cg in design.plan.cgs}
         self.results: dict[str, ScenarioResult] = {}
         """Results of the built-in and the file's scenarios, played once per design."""
 
@@ -160,6 +161,12 @@ class _Model:
         if key not in self._resync:
             self._resync[key] = self.design.resync_gib(self.loads[site], key[1], key[2])
         return self._resync[key]
+
+    def cg_resync_gib(self, i: int, start_clock_min: float, outage_min: float) -> float:
+        """MirrorView/S: consistency group i's partial resynchronisation after the outage, its
+        own LUNs' dirty extents (``Study.cg_resync_gib``, Method §6). [GiB]"""
+        cg = self._plan_cgs[self.cgs[i].name]
+        return self.design.cg_resync_gib(cg, start_clock_min, outage_min)
 
     @property
     def unbounded(self) -> bool:

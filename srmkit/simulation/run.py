@@ -365,8 +365,9 @@ class _Run:
     def sync_gib(self, i: int) -> float:
         """What CG i's synchronisation sends: its whole capacity when its secondary is out of
         sync, else the extents its primary marked dirty since the secondary stopped receiving
-        writes: its share of the study's partial resync of the protection group's direction
-        (``Study.resync_gib``, Method §6), at most its capacity. [GiB]"""
+        writes: MirrorView/S, its own LUNs' dirty extents (``Study.cg_resync_gib``); MirrorView/A,
+        its share of the direction's delta (``Study.resync_gib``), at most its capacity (Method
+        §6). [GiB]"""
         info, cg = self.m.cgs[i], self.cgs[i]
         if cg.state.startswith("out_of_sync"):
             return info.capacity_gib
@@ -374,6 +375,8 @@ class _Run:
         if self.t <= since:
             return 0.0
         # The VMs of the CG's protection group write it, wherever they run now.
+        if self.m.design.is_sync:  # its own LUNs' dirty extents (Method §6, v3)
+            return self.m.cg_resync_gib(i, self.clock0 + since, self.t - since)
         direction = self.m.resync_gib(info.from_site, self.clock0 + since, self.t - since)
         return min(info.capacity_gib, direction * info.share)
 
