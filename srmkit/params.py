@@ -12,10 +12,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.limits import UnknownModelError, get_model, model_names
@@ -256,17 +257,71 @@ def cross_check(
     def add(loc: Loc, value: Any, message: str) -> None:
         problems.append(Problem(file, _line(lines, loc), field_path(loc), _show(value), message))
 
+    def guarded(check: Callable[[], object]) -> object:
+        """Run one check; on a file with an invalid section (:func:`_partial_scenario`) a check
+        that needs it is skipped: its section's own problem is already listed."""
+        try:
+            return check()
+        except _SectionUnavailableError:
+            return None
+
     if base_dir is not None:
-        _check_logo(scenario, add, base_dir)
-    _check_unique_names(scenario, add)
-    arrays_by_site = _check_arrays(scenario, add)
-    _check_servers(scenario, add, arrays_by_site)
-    _check_consistency_groups(scenario, add)
-    _check_accepted_risks(scenario, add)
-    _check_size(scenario, add)
-    _check_scenarios(scenario, add)
-    _check_replication(scenario, add)
+        guarded(lambda: _check_logo(scenario, add, base_dir))
+    guarded(lambda: _check_unique_names(scenario, add))
+    found = guarded(lambda: _check_arrays(scenario, add))
+    if isinstance(found, dict):
+        guarded(lambda: _check_servers(scenario, add, found))
+    for check in (
+        _check_consistency_groups,
+        _check_accepted_risks,
+        _check_size,
+        _check_scenarios,
+        _check_replication,
+    ):
+        guarded(partial(check, scenario, add))
     return problems
+
+
+class _SectionUnavailableError(Exception):
+    """A cross-section check touched a section that did not validate."""
+
+
+class _Unavailable:
+    """Stands for a section that did not validate: any use of it stops the check using it."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        raise _SectionUnavailableError(self._name)
+
+    def __iter__(self) -> Any:
+        raise _SectionUnavailableError(self._name)
+
+    def __len__(self) -> int:
+        raise _SectionUnavailableError(self._name)
+
+    def __bool__(self) -> bool:
+        raise _SectionUnavailableError(self._name)
+
+
+def _partial_scenario(data: dict[str, Any], bad: set[str]) -> Scenario:
+    """The scenario's valid sections, each validated alone, and a stand-in for every section
+    that did not validate (or is missing): the cross-section checks that need only valid
+    sections still run, so one broken section does not hide the other problems."""
+    sections: dict[str, Any] = {}
+    for name, field in Scenario.model_fields.items():
+        if name in bad or (name not in data and field.is_required()):
+            sections[name] = _Unavailable(name)
+        elif name not in data:
+            sections[name] = field.get_default(call_default_factory=True)
+        else:
+            try:
+                adapter: TypeAdapter[Any] = TypeAdapter(field.annotation or Any)
+                sections[name] = adapter.validate_python(data[name], strict=True)
+            except ValidationError:
+                sections[name] = _Unavailable(name)
+    return Scenario.model_construct(**sections)
 
 
 def _check_logo(scenario: Scenario, add: Add, base_dir: Path) -> None:
@@ -532,7 +587,10 @@ def validate_data(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_from_validation(exc, file, lines)) from None
+        problems = _from_validation(exc, file, lines)
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        problems += cross_check(_partial_scenario(data, bad), file, lines, base_dir)
+        raise ScenarioError(problems) from None
     problems = cross_check(scenario, file, lines, base_dir)
     if problems:
         raise ScenarioError(problems)
