@@ -116,6 +116,12 @@ def plan_lines(design: Design) -> list[str]:
     lines.append(
         f"recommended model (the smallest current one with {free:.0%} of every limit free "
         f"{when}): {design.recommended_model or 'none in the catalogue'}"
+        + (
+            f" (the design's own arrays use up to {design.fullest_usage_fraction:.0%} of a "
+            f"limit {when})"
+            if design.recommended_model is None and not design.errors
+            else ""
+        )
     )
     lines.append(f"verdict: {design.verdict_text}")
     return lines

@@ -235,6 +235,12 @@ class Design(Study):
         """The smallest current model that carries the design on every array with headroom."""
         return recommend.recommended_model(self)
 
+    @property
+    def fullest_usage_fraction(self) -> float:
+        """The largest share of any array limit the design uses at the horizon (Method §7).
+        [fraction]"""
+        return max(recommend.usage_at(self, self.horizon).values(), default=0.0)
+
     # --- the review -----------------------------------------------------------------------------
     @cached_property
     def _raw_findings(self) -> list[Finding]:

@@ -135,12 +135,13 @@ def _resync_gib(
     outage_min: FloatArray,
     candidates: FloatArray,
 ) -> FloatArray:
-    """The study's partial resync after each outage (``Study.resync_gib``, Method §6), for the
-    runs in ``candidates`` only (elsewhere 0). [GiB]"""
+    """The study's partial resync after each outage (``Study.resync_gib_many``, Method §6), for
+    the runs in ``candidates`` only (elsewhere 0). [GiB]"""
     out = np.zeros(start_min.size)
-    for k in np.flatnonzero(candidates):
-        out[k] = design.resync_gib(
-            direction, float(np.mod(start_min[k], MIN_PER_DAY)), float(outage_min[k])
+    picked = np.flatnonzero(candidates)
+    if picked.size:
+        out[picked] = design.resync_gib_many(
+            direction, np.mod(start_min[picked], MIN_PER_DAY), outage_min[picked]
         )
     return out
 

@@ -114,7 +114,15 @@ def _recommended_sentence(design: Design) -> str:
     when = f"in year {design.horizon}" if design.horizon else "today"
     model = design.recommended_model
     if model is None:
-        return f"No current model carries this design with {free:.0%} of every limit free {when}."
+        own = (
+            f" The design's own arrays carry it, using up to {design.fullest_usage_fraction:.0%} "
+            f"of a limit {when}."
+            if not design.errors
+            else ""
+        )
+        return (
+            f"No current model carries this design with {free:.0%} of every limit free {when}.{own}"
+        )
     return (
         f"The smallest current model that carries it with {free:.0%} of every limit free "
         f"{when} is the {model}."
