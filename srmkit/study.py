@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +26,7 @@ from srmkit import link as link_calc
 from srmkit import mva, mvs, planner, sync_times, workload
 from srmkit.limits import ArrayModel, Mode, get_model
 from srmkit.planner import ArrayLoad, ConsistencyGroup, Plan
+from srmkit.resync import PartialResync, window_mib
 from srmkit.schema import Scenario, Site
 from srmkit.study_results import (
     CgSizing,
@@ -40,36 +40,9 @@ from srmkit.study_results import (
 from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
 
 FloatArray = npt.NDArray[np.float64]
-RESYNC_ROLES = ("db", "log", "queue", "gos")
-"""The LUN roles of a protected VM, each resynchronised by its own rule (Method §6)."""
-RESYNC_CELLS = 2_000_000
-"""Work limit: outages × VM groups computed at once in :meth:`Study.resync_gib_many`."""
 COUNTED_LUNS = 20_000
 """Work limit: a growth year with more LUNs than this (40 times what the largest array mirrors)
 is counted, not laid out in consistency groups: no array can hold it either way."""
-
-
-def _window(hourly: FloatArray, start_h: int, hours: float) -> float:
-    """Volume in ``hours`` from the start of hour ``start_h``, wrapping past midnight. [MiB]"""
-    whole, part = int(hours), hours - int(hours)
-    idx = [(start_h + k) % H_PER_DAY for k in range(whole + 1)]
-    return float(sum(hourly[i] for i in idx[:whole]) + part * hourly[idx[whole]])
-
-
-def _day_shares(
-    profile: Sequence[float], start_min: FloatArray, outage_min: FloatArray
-) -> FloatArray:
-    """Each outage's share of a day's activity: :func:`_window` of the daily profile from the
-    start of its hour over its hours, for many outages at once. [fraction]"""
-    p = np.asarray(profile, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(np.tile(p, 2))])
-    start_h = (np.floor(start_min / MIN_PER_H) % H_PER_DAY).astype(int)
-    hours = outage_min / MIN_PER_H
-    days, rest = np.divmod(hours, H_PER_DAY)
-    whole = np.floor(rest).astype(int)
-    part = rest - whole
-    shares = days * p.sum() + cum[start_h + whole] - cum[start_h]
-    return np.asarray(shares + part * p[(start_h + whole) % H_PER_DAY])
 
 
 class Study:
@@ -97,7 +70,6 @@ class Study:
         self._hubs: dict[int, list[ServerSizing]] = {}
         self._cycles: dict[int, dict[str, mva.CycleResult]] = {}
         self._required_rates: dict[int, float | None] = {}
-        self._resync_parts: dict[tuple[float, float], dict[str, FloatArray]] = {}
         self._directions: dict[int, list[DirectionLoad]] = {}
         self._loads: dict[int, tuple[ArrayLoad, ...]] = {}
         self._variants: dict[tuple[object, ...], Study] = {}
@@ -704,149 +676,35 @@ class Study:
         """Partial resync of a direction after a link outage starting at ``start_min`` (time of
         day) and lasting ``outage_min`` (Method §6, v3). [GiB]
 
-        MirrorView/S: the fracture log marks whole extents dirty; database and guest-OS LUNs are
-        written at random (``mvs.random_resync_gib``), log and queue LUNs in sequence
-        (``mvs.sequential_resync_gib``). MirrorView/A: the delta set of the outage (its 16 KiB
-        extents follow §5 unchanged), at most the mirrored capacity.
+        MirrorView/S: the fracture log marks whole extents dirty (:mod:`srmkit.resync`).
+        MirrorView/A: the delta set of the outage (its 16 KiB extents follow §5 unchanged), at
+        most the mirrored capacity.
         """
         if not self.is_sync:
             hours = outage_min / MIN_PER_H
             start_h = int(start_min // MIN_PER_H) % H_PER_DAY
-            written = _window(direction.hourly_mib, start_h, hours)
+            written = window_mib(direction.hourly_mib, start_h, hours)
             return float(min(direction.capacity_gib, mib_to_gib(written)))
-        roles = self._resync_roles(start_min, outage_min)
-        luns = self._resync_luns
-        mask = np.isin(luns["name"], direction.vms)
-        return float(sum((luns[r][mask] * roles[r][mask]).sum() for r in RESYNC_ROLES))
+        return self.partial_resync.direction_gib(direction.vms, start_min, outage_min)
 
     def cg_resync_gib(self, cg: ConsistencyGroup, start_min: float, outage_min: float) -> float:
         """MirrorView/S: a consistency group's partial resync, its own LUNs' dirty extents
         (Method §6, v3); the direction's figure is the sum over its groups. [GiB]"""
-        roles = self._resync_roles(start_min, outage_min)
-        index = self._resync_index
-        return float(sum(roles[m.role][index[m.server]] for m in cg.mirrors))
-
-    @cached_property
-    def _resync_luns(self) -> dict[str, npt.NDArray[Any]]:
-        """Each protected VM's name, LUNs of each role, their sizes and the volumes written, as
-        arrays in ``vms`` order (Method §6)."""
-        vms = self.vms
-        a = self.a
-
-        def column(attr: str) -> FloatArray:
-            return np.array([getattr(v, attr) for v in vms], dtype=float)
-
-        sgs = column("storage_groups")
-        return {
-            "name": np.array([v.name for v in vms], dtype=object),
-            "db": sgs,
-            "log": sgs,
-            "queue": column("queue_luns"),
-            "gos": column("gos_luns"),
-            "db_gib": column("db_lun_gib"),
-            "log_gib": column("log_lun_gib"),
-            "queue_gib": column("queue_lun_gib"),
-            "gos_gib": column("gos_lun_gib"),
-            # MiB written per LUN in a peak hour (databases) or a day (logs, queues)
-            "db_mib": np.asarray(
-                workload.hourly_db_write_mib(column("db_write_iops_peak"), (1.0,), a.db_page_kib)
-            ).reshape(len(vms))
-            / np.maximum(sgs, 1.0),
-            "log_mib": column("log_mib_per_day") / np.maximum(sgs, 1.0),
-            "queue_mib": column("hub_write_mib_per_day") / np.maximum(column("queue_luns"), 1.0),
-        }
-
-    @cached_property
-    def _resync_index(self) -> dict[str, int]:
-        return {v.name: k for k, v in enumerate(self.vms)}
+        return self.partial_resync.cg_gib(cg, start_min, outage_min)
 
     def resync_gib_many(
         self, direction: DirectionLoad, start_min: FloatArray, outage_min: FloatArray
     ) -> FloatArray:
-        """:meth:`resync_gib` for many outages at once (the Monte Carlo runs): each outage's
-        share of a day's activity (to nine decimals) is worked
-        out once per distinct value. [GiB]"""
-        start_min = np.asarray(start_min, dtype=float)
-        outage_min = np.asarray(outage_min, dtype=float)
+        """:meth:`resync_gib` for many outages at once (the Monte Carlo runs). [GiB]"""
         if not self.is_sync:
-            return np.array(
-                [
-                    self.resync_gib(direction, s, o)
-                    for s, o in zip(start_min, outage_min, strict=True)
-                ]
-            )
-        a = self.a
-        v = self._resync_luns
-        mask = np.isin(v["name"], direction.vms)
-        # The VMs alike in every figure the resync reads, each group once, with its count.
-        columns = ("db", "queue", "gos", "db_gib", "log_gib", "queue_gib", "gos_gib")
-        matrix = np.stack([v[c][mask] for c in (*columns, "db_mib", "log_mib", "queue_mib")], 1)
-        groups, count = np.unique(matrix, axis=0, return_counts=True)
-        g = {c: groups[:, k][None, :] for k, c in enumerate(columns)}
-        db_mib, log_mib, queue_mib = (groups[:, k][None, :] for k in (7, 8, 9))
-        shares = _day_shares(a.daily_profile_fraction, start_min, outage_min)
-        unique, where = np.unique(np.round(shares, 9), return_inverse=True)
-        out = np.zeros(unique.size)
-        peak = max(a.daily_profile_fraction)
-        extent = a.mvs_extent_kib
-        step = max(1, RESYNC_CELLS // max(len(count), 1))
-        for lo in range(0, unique.size, step):
-            share = unique[lo : lo + step, None]
-            per_vm = (
-                g["db"]
-                * mvs.random_resync_gib(
-                    g["db_gib"], db_mib * share / peak, a.db_page_kib, extent, a.db_write_locality
-                )
-                + g["db"] * mvs.sequential_resync_gib(g["log_gib"], log_mib * share, extent)
-                + g["queue"] * mvs.sequential_resync_gib(g["queue_gib"], queue_mib * share, extent)
-            )
-            out[lo : lo + step] = per_vm @ count
-        total = np.array(out[where.reshape(-1)], dtype=float)
-        if a.gos_write_mib_per_h > 0:  # guest-OS writes follow the clock, not the profile
-            hours = outage_min / MIN_PER_H
-            for lo in range(0, hours.size, step):
-                gos = mvs.random_resync_gib(
-                    g["gos_gib"],
-                    a.gos_write_mib_per_h * hours[lo : lo + step, None],
-                    a.db_page_kib,
-                    extent,
-                )
-                total[lo : lo + step] += (g["gos"] * gos) @ count
-        return np.asarray(total, dtype=float)
+            pairs = zip(np.asarray(start_min), np.asarray(outage_min), strict=True)
+            return np.array([self.resync_gib(direction, float(s), float(o)) for s, o in pairs])
+        return self.partial_resync.many_gib(direction.vms, start_min, outage_min)
 
-    def _resync_roles(self, start_min: float, outage_min: float) -> dict[str, FloatArray]:
-        """MirrorView/S: each protected VM's partial resync of one LUN of each role (``db``,
-        ``log``, ``queue``, ``gos``) after the outage, in whole extents (Method §6, v3); arrays
-        in ``vms`` order, every VM at once. [GiB]"""
-        hours = outage_min / MIN_PER_H
-        start_h = int(start_min // MIN_PER_H) % H_PER_DAY
-        return self._roles_for(
-            _window(np.asarray(self.a.daily_profile_fraction), start_h, hours), hours
-        )
-
-    def _roles_for(self, day_share: float, hours: float) -> dict[str, FloatArray]:
-        """:meth:`_resync_roles` for an outage holding ``day_share`` of a day's activity and
-        lasting ``hours``: the volumes written are linear in the share (logs and queues by the
-        day's, database writes by the peak hour's, ``workload``). [GiB]"""
-        key = (round(day_share, 12), round(hours, 9))
-        if key in self._resync_parts:
-            return self._resync_parts[key]
-        a = self.a
-        v = self._resync_luns
-        extent = a.mvs_extent_kib
-        peak_hours = day_share / max(a.daily_profile_fraction)
-        out: dict[str, FloatArray] = {
-            "db": mvs.random_resync_gib(
-                v["db_gib"], v["db_mib"] * peak_hours, a.db_page_kib, extent, a.db_write_locality
-            ),
-            "log": mvs.sequential_resync_gib(v["log_gib"], v["log_mib"] * day_share, extent),
-            "queue": mvs.sequential_resync_gib(v["queue_gib"], v["queue_mib"] * day_share, extent),
-            "gos": mvs.random_resync_gib(
-                v["gos_gib"], a.gos_write_mib_per_h * hours, a.db_page_kib, extent
-            ),
-        }
-        self._resync_parts[key] = out
-        return out
+    @cached_property
+    def partial_resync(self) -> PartialResync:
+        """MirrorView/S partial resyncs of today's protected VMs (Method §6, v3)."""
+        return PartialResync(self.vms, self.a)
 
     @cached_property
     def consistency_groups(self) -> list[CgSizing]:
@@ -900,7 +758,7 @@ class Study:
             return 0.0
         hourly = self.hourly_mib(vms)
         start = int(np.argmax(hourly))
-        return float(mib_to_gib(_window(np.asarray(hourly), start, self.a.test_duration_h)))
+        return float(mib_to_gib(window_mib(np.asarray(hourly), start, self.a.test_duration_h)))
 
     @cached_property
     def rlp(self) -> dict[str, RlpNeed]:

@@ -43,6 +43,7 @@ LAYERS: dict[str, float] = {
     "sync_times": 2,
     "planner": 3,
     "study_results": 3.5,
+    "resync": 3.6,
     "study": 4,
     "recommend": 4.5,
     "checks": 5,
