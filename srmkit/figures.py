@@ -507,17 +507,19 @@ def options_rpo(comparison: Comparison) -> go.Figure:
     group = comparison.mode_options
     names = [_option_name(o) for o in group]
     fig = go.Figure()
-    for label, values, colour in (
-        ("worst RPO", [o.worst_rpo_min for o in group], OPTION_COLOURS["worst"]),
-        ("mean RPO", [o.mean_rpo_min for o in group], OPTION_COLOURS["mean"]),
+    for label, values, colour, say in (
+        ("worst RPO", [o.worst_rpo_min for o in group], OPTION_COLOURS["worst"], True),
+        ("mean RPO", [o.mean_rpo_min for o in group], OPTION_COLOURS["mean"], False),
     ):
         fig.add_bar(
             x=names,
             y=[np.nan if v is None else v for v in values],
             name=label,
             marker={"color": colour},
-            text=[or_unbounded(v, digits=0) for v in values],
+            # An unbounded option has no bar: its worst-RPO label alone says so (one per option).
+            text=[or_unbounded(v, digits=0) if v is not None or say else "" for v in values],
             textposition="outside",
+            textangle=0,
         )
     target = comparison.thresholds.rpo_target_min
     fig.add_scatter(
