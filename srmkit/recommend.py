@@ -18,10 +18,7 @@ from collections.abc import Mapping, Sequence
 from srmkit.caching import per_object, per_object_and_args
 from srmkit.limits import ArrayModel, catalogue
 from srmkit.study import Study
-from srmkit.study_results import FitProblem, Recommendation
-
-NEXT_MODEL_YEARS = 15
-"""How far past the horizon srmkit looks for the year the next model up becomes necessary."""
+from srmkit.study_results import NEXT_MODEL_YEARS, FitProblem, Recommendation
 
 
 @per_object

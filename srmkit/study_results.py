@@ -17,6 +17,8 @@ from srmkit.planner import ServerLuns
 
 FloatArray = npt.NDArray[np.float64]
 VmKind = Literal["mailbox", "hub"]
+NEXT_MODEL_YEARS = 15
+"""How far past the horizon srmkit looks for the year the next model up becomes necessary."""
 
 
 @dataclass(frozen=True)
@@ -279,4 +281,9 @@ class Recommendation:
             )
         if self.next_model and self.next_model_year:
             text += f"; a {self.next_model} becomes necessary in year {self.next_model_year}"
+        elif self.next_model:
+            text += (
+                f"; the next model up, a {self.next_model}, is not needed within "
+                f"{NEXT_MODEL_YEARS} years after the horizon at this growth"
+            )
         return text
