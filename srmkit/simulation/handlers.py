@@ -229,6 +229,8 @@ def on_sp_restore(run: _Run, ev: SimEvent) -> None:
 
 
 def on_admin_fracture(run: _Run, ev: SimEvent) -> None:
+    rolled: list[int] = []
+
     def ok(i: int, out: states.Outcome, before: str) -> None:
         cg = run.cgs[i]
         if run.m.mode == "sync":
@@ -236,9 +238,11 @@ def on_admin_fracture(run: _Run, ev: SimEvent) -> None:
         if cg.fractured_at is None:
             cg.fractured_at = run.t
         if out.effect == "rollback":
-            run.push(run.t, "rollback_done", index=i)
+            rolled.append(i)
 
     run.image_step(run.cgs_of(ev.cg), "admin_fracture", on_ok=ok)
+    if rolled:  # rolled back together, complete together: one timeline row
+        run.push(run.t, "rollback_done", indexes=tuple(rolled))
 
 
 def on_admin_sync(run: _Run, ev: SimEvent) -> None:

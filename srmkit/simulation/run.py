@@ -467,6 +467,8 @@ class _Run:
         MirrorView/S secondary holds the data of ``lost_at``, when it stopped receiving writes
         (the link or the site lost, Method §4 and §8); the primary tracks changes from then."""
 
+        rolled: list[int] = []
+
         def ok(i: int, out: states.Outcome, before: str) -> None:
             cg = self.cgs[i]
             if self.m.mode == "sync":
@@ -474,10 +476,12 @@ class _Run:
             if cg.fractured_at is None:
                 cg.fractured_at = lost_at
             if out.effect == "rollback":
-                self.push(self.t, "rollback_done", index=i)
+                rolled.append(i)
 
         affected = [i for i in indexes if self.cgs[i].state != "primary/local_only"]
         self.image_step(affected, "unreachable", record_refusals=False, on_ok=ok)
+        if rolled:  # the groups rolled back together complete together: one timeline row
+            self.push(self.t, "rollback_done", indexes=tuple(rolled))
         for batch_flow, batch in list(self.sync_batches.items()):
             if not any(self.cgs[i].state == "synchronizing/synchronizing" for i in batch.members):
                 del self.sync_batches[batch_flow]
@@ -597,7 +601,7 @@ class _Run:
                 if item.args["token"] == d.update_token:
                     self.mva_end_update(item.args["site"])
             elif item.kind == "rollback_done":
-                self.image_step([item.args["index"]], "rollback_done", record_refusals=False)
+                self.image_step(list(item.args["indexes"]), "rollback_done", record_refusals=False)
             elif item.kind == "sync_done":
                 self.sync_done(item.args["flow"], item.args["token"])
             else:
