@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from srmkit.glossary import MODE_NAME, or_unbounded
+from srmkit.glossary import days as glossary_days
 from srmkit.limits import MODES, Mode, catalogue
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def _mirrorview_line(d: Design) -> str:
         days = float(lag.get("days_in_service", d.a.days_in_service))
         return (
             "MirrorView/A: RPO unbounded (a day's writes exceed the link's capacity): after "
-            f"{days:g} day{'' if days == 1 else 's'} in service a disaster loses at least "
+            f"{glossary_days(days)} in service a disaster loses at least "
             f"{minutes(lag.get('at_least_min'))}, at some hours at least "
             f"{minutes(lag.get('up_to_at_least_min'))}, "
             f"{float(lag.get('growth_h_per_day', 0.0)):,.1f} h more every further day"
@@ -361,11 +362,6 @@ def _refusal_lines(r: ScenarioResult) -> list[str]:
     return lines
 
 
-def _days(days: float | None) -> str:
-    """``1 day``, ``2.5 days`` in service."""
-    return f"{days or 0:g} day{'' if days == 1 else 's'}"
-
-
 def _unbounded_loss(value: float | None, growth_h_per_day: float | None) -> str:
     """A lower bound of an unbounded MirrorView/A loss: ``at least 1,555 min (1.1 days)
     (unbounded: grows 20.1 h a day)`` (Method §8)."""
@@ -383,7 +379,7 @@ def _loss_text(r: ScenarioResult) -> str:
     if r.data_loss_min:
         return (
             f"data lost {_unbounded_loss(r.data_loss_min, r.lag_growth_h_per_day)}, at least "
-            f"{(r.data_loss_mib or 0):,.0f} MiB after {_days(r.days_in_service)} in service"
+            f"{(r.data_loss_mib or 0):,.0f} MiB after {glossary_days(r.days_in_service)} in service"
             + source
         )
     return (
@@ -435,7 +431,7 @@ def monte_carlo_lines(mc: MonteCarloResult) -> list[str]:
     loss = mc.data_loss_min
     if mc.data_loss_unbounded:
         lines.append(
-            f"  data lost, after {_days(mc.days_in_service)} in service: mean at least "
+            f"  data lost, after {glossary_days(mc.days_in_service)} in service: mean at least "
             f"{minutes(loss.mean)}, p50 at least {minutes(loss.p50)}, p95 at least "
             f"{minutes(loss.p95)}, p99 at least {minutes(loss.p99)}, max at least "
             f"{minutes(loss.max)} (unbounded: grows {mc.lag_growth_h_per_day or 0:,.1f} h a day)"

@@ -469,7 +469,7 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
     none = " No disaster lost data." if not (losses.size and losses[-1] > 0) else ""
     bound = (
         f" MirrorView/A never catches up: each loss is a lower bound after "
-        f"{mc.days_in_service or 0:g} day{'' if mc.days_in_service == 1 else 's'} in service, "
+        f"{glossary.days(mc.days_in_service)} in service, "
         f"{mc.lag_growth_h_per_day or 0:,.1f} h "
         "more every further day."
         if mc.data_loss_unbounded

@@ -66,6 +66,16 @@ def possessive(name: str) -> str:
 _VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
 
 
+def days(n: float | None) -> str:
+    """A count of days in words: ``1 day``, ``2.5 days``.
+
+    >>> days(1), days(2.5), days(None)
+    ('1 day', '2.5 days', '0 days')
+    """
+    n = n or 0.0
+    return f"{n:g} day" + ("" if n == 1 else "s")
+
+
 def with_article(name: str) -> str:
     """A model or product name with its indefinite article, read as letters.
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from srmkit.design import Design
 from srmkit.glossary import MODE_NAME
+from srmkit.glossary import days as glossary_days
 from srmkit.simulation import (
     LONG_OUTAGE_H,
     LONG_OUTAGE_START_MIN,
@@ -137,7 +138,7 @@ class Backlog:
     @property
     def days(self) -> str:
         """``1 day``, ``2.5 days``."""
-        return f"{self.days_in_service:g} day{'' if self.days_in_service == 1 else 's'}"
+        return glossary_days(self.days_in_service)
 
     @property
     def behind(self) -> str:

@@ -64,11 +64,6 @@ def _verdict_sentence(design: Design) -> str:
     )
 
 
-def _days(n: float) -> str:
-    """``1 day``, ``2.5 days``."""
-    return f"{n:g} day" + ("" if n == 1 else "s")
-
-
 def _rpo_met(design: Design, year: int, target_min: float) -> bool:
     worst = design.async_cycle_at(year).worst_rpo_min
     return worst is not None and worst <= target_min
@@ -98,7 +93,7 @@ def key_figures(design: Design) -> list[list[object]]:
                 f"{_fmt(worst, 'min', 0)} / {_fmt(design.mean_rpo_min, 'min', 0)}"
                 if lag is None
                 else f"unbounded: at least {duration(lag['at_least_min'])} after "
-                f"{_days(lag['days_in_service'])} in service, "
+                f"{glossary.days(lag['days_in_service'])} in service, "
                 f"{lag['growth_h_per_day']:,.1f} h more every further day",
                 f"{t.rpo_min:g} min",
                 "met" if worst is not None and worst <= t.rpo_min else "not met",
@@ -743,8 +738,8 @@ def failure_scenarios(b: Book, design: Design) -> Html:
             else ""
         )
         + (
-            f", after {_days(mc.days_in_service or design.a.days_in_service)} in service the "
-            f"data lost is at least {duration(loss.mean)} on average, at least "
+            f", after {glossary.days(mc.days_in_service or design.a.days_in_service)} in "
+            f"service the data lost is at least {duration(loss.mean)} on average, at least "
             f"{duration(loss.p95)} in 95 % and at least {duration(loss.p99)} in 99 % of them, "
             f"and {mc.lag_growth_h_per_day or 0.0:,.1f} h more for every further day: MirrorView/A "
             f"never catches up (target RPO {target.rpo_min:g} min); "

@@ -14,6 +14,7 @@ from srmkit.design import Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
 from srmkit.documents.registry import get_document
+from srmkit.glossary import days as glossary_days
 from srmkit.glossary import possessive
 from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
@@ -162,7 +163,7 @@ def _unbounded_paragraph(results: list[ScenarioResult]) -> list[Html]:
             "MirrorView/A never catches up on this design: a day's writes exceed what the link "
             "carries in a day, so the secondary falls "
             f"{r.lag_growth_h_per_day or 0:,.1f} h further behind every day. Each scenario "
-            f"starts after {days:g} day{'' if days == 1 else 's'} in service, and every data "
+            f"starts after {glossary_days(days)} in service, and every data "
             "loss and final update below is a lower bound: the longer the design has run, the "
             "larger it is (Method §8)."
         )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from srmkit import states
+from srmkit.glossary import days as glossary_days
 from srmkit.glossary import possessive
 from srmkit.schema import SimEvent, SimScenario
 from srmkit.simulation.model import _CgInfo, _Model
@@ -678,7 +679,7 @@ class _Run:
                 f"({float(mib_to_gib(lag.daily_mib)):,.0f} GiB) exceed what the link carries in a "
                 f"day ({carried_gib:,.0f} GiB), so the secondary falls "
                 f"{lag.growth_h_per_day:,.1f} h further behind every day. This scenario starts "
-                f"after {days:g} day{'' if days == 1 else 's'} in service: every loss and final "
+                f"after {glossary_days(days)} in service: every loss and final "
                 "update in it is a lower bound, larger the longer the design has run (Method §8)."
             )
 
