@@ -455,6 +455,11 @@ def drain_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike)
     return np.asarray(np.where(v > c, growth, 0.0))
 
 
+CLOCK_STEP_MIN = 5.0
+"""Clock times tried for the least and the most lag of a day. [min]"""
+CLOCK_TIMES_MIN = np.arange(0.0, MIN_PER_DAY, CLOCK_STEP_MIN)
+
+
 @dataclass(frozen=True)
 class ServiceLag:
     """MirrorView/A updates from the start of service (midnight of day 0, no backlog) to a day
@@ -528,6 +533,12 @@ class ServiceLag:
         idx = np.searchsorted(self.ends_min, t, side="right") - 1
         starts = self.starts_min[np.clip(idx, 0, None)]
         return np.asarray(np.where(idx >= 0, starts, self.before_first_min))
+
+    def day_losses_min(self) -> FloatArray:
+        """The loss of a disaster at every clock time of the day, every ``CLOCK_STEP_MIN``
+        minutes, after the days in service (lower bounds): the least and the most of them are
+        what the CLI, the documents and the runbook quote. [min]"""
+        return self.loss_min(CLOCK_TIMES_MIN)
 
     def loss_min(self, tod_min: ArrayLike) -> FloatArray:
         """Data lost at a disaster at the clock time ``tod_min``: the age of the last completed

@@ -301,19 +301,17 @@ def unbounded_lag(d: Design) -> dict[str, Any] | None:
     """An unbounded MirrorView/A design's lag after ``days_in_service`` days, as lower bounds
     (Method §8): the least and the most a disaster at any time of that day loses, and how much
     more every further day. None when every direction keeps up."""
-    import numpy as np
-
     from srmkit.simulation import service_lags
 
     lags = [lag for lag in service_lags(d).values() if lag.unbounded]
     if not lags:
         return None
-    clock = np.arange(0.0, 24 * 60, 5.0)
-    losses = np.concatenate([lag.loss_min(clock) for lag in lags])
+    least = min(float(lag.day_losses_min().min()) for lag in lags)
+    most = max(float(lag.day_losses_min().max()) for lag in lags)
     return {
         "days_in_service": num(d.a.days_in_service),
-        "at_least_min": num(float(losses.min())),
-        "up_to_at_least_min": num(float(losses.max())),
+        "at_least_min": num(least),
+        "up_to_at_least_min": num(most),
         "growth_h_per_day": num(max(lag.growth_h_per_day for lag in lags)),
     }
 

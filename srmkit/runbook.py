@@ -21,11 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from srmkit.design import Design
 from srmkit.glossary import MODE_NAME
 from srmkit.glossary import days as glossary_days
+from srmkit.mva import CLOCK_TIMES_MIN
 from srmkit.simulation import (
     LONG_OUTAGE_H,
     LONG_OUTAGE_START_MIN,
@@ -34,7 +33,7 @@ from srmkit.simulation import (
     service_lags,
     simulate,
 )
-from srmkit.units import MIN_PER_DAY, MIN_PER_H, clock_text, h_to_min, s_to_min
+from srmkit.units import MIN_PER_H, clock_text, h_to_min, s_to_min
 
 if TYPE_CHECKING:
     from srmkit.assumptions import Assumptions
@@ -154,22 +153,17 @@ class Backlog:
         )
 
 
-BACKLOG_STEP_MIN = 5.0
-"""Clock times tried for the least lag of the day. [min]"""
-
-
 def backlog(design: Design, site: str) -> Backlog | None:
     """The least lag of the day of a site's unbounded MirrorView/A secondary and the least final
     update (Method §8); None when its direction keeps up or the design is MirrorView/S."""
     lag = service_lags(design).get(site)
     if lag is None:
         return None
-    tods = np.arange(0.0, MIN_PER_DAY, BACKLOG_STEP_MIN)
     return Backlog(
         days_in_service=lag.days_in_service,
-        behind_min=float(lag.loss_min(tods).min()),
+        behind_min=float(lag.day_losses_min().min()),
         growth_h_per_day=lag.growth_h_per_day,
-        final_update_min=min(lag.final_update_min(float(t)) for t in tods),
+        final_update_min=min(lag.final_update_min(float(t)) for t in CLOCK_TIMES_MIN),
         final_growth_h_per_day=lag.drain_growth_h_per_day,
     )
 
