@@ -263,6 +263,11 @@ class Design(Study):
         for rule in RELATED_RULES.get(f.id, (f.id,)):
             if any(h.subject == f.subject for h in checks.CHECKS[rule](variant)):
                 return False
+        return self.adds_no_error(variant)
+
+    def adds_no_error(self, variant: Study) -> bool:
+        """Every error of the what-if is one the design already has (by rule and subject, a
+        split server's or a twin array's under its original's name)."""
         mine = {(e.id, e.subject) for e in self.errors}
         return {(rule, self._own_name(x)) for rule, x in self._errors_of(variant)} <= mine
 
@@ -318,7 +323,6 @@ class Design(Study):
         if not present:
             return None
         link = self.scenario.link
-        mine = {(e.id, e.subject) for e in self.errors}
         if self.tcp_window_binds:
             optimised = self.apply(_section("link", wan_optimised=True))
             if not any(list(checks.CHECKS[rule](optimised)) for rule in present):
@@ -332,7 +336,7 @@ class Design(Study):
             variant = self.apply(change)
             if any(list(checks.CHECKS[rule](variant)) for rule in present):
                 continue
-            if not self._errors_of(variant) <= mine:
+            if not self.adds_no_error(variant):
                 continue
             through = f" through year {self.horizon}" if self.horizon else ""
             wan = (
