@@ -286,8 +286,7 @@ def simulate(
     max_days : days simulated at most before reporting the last one [day]
     """
     volume = Volume(hourly_mib)
-    capacity_mib_per_day = float(mbit_to_mib(effective_rate_mbps)) * SECONDS_PER_DAY
-    if volume.daily > capacity_mib_per_day:
+    if volume.daily > float(carried_mib_per_day(effective_rate_mbps)):
         return CycleResult(None, None, True, True, False, 0, (), (), ())
     horizon = max_days * MIN_PER_DAY
     starts, vols, durs, _next = _schedule(
@@ -407,6 +406,17 @@ def required_rate_mbps_for_rpo(
 # --- an unbounded cycle after days in service (Method §8) ---------------------------------------
 
 
+def carried_mib_per_day(effective_rate_mbps: ArrayLike) -> FloatArray:
+    """What the link carries in a day at the effective rate, C; a day's writes above it make the
+    MirrorView/A recovery point unbounded (Method §5). [MiB/day]
+
+    >>> float(carried_mib_per_day(mib_to_mbit(1.0)))
+    86400.0
+    """
+    rate = np.asarray(effective_rate_mbps, dtype=float)
+    return np.asarray(np.asarray(mbit_to_mib(rate), dtype=float) * SECONDS_PER_DAY)
+
+
 def lag_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike) -> FloatArray:
     """Daily growth of an unbounded MirrorView/A lag: ``24 h × (V − C) / V`` (Method §8). [h/day]
 
@@ -428,8 +438,7 @@ def lag_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike) -
     12.0
     """
     v = np.asarray(daily_mib, dtype=float)
-    c = np.asarray(mbit_to_mib(np.asarray(effective_rate_mbps, dtype=float)), dtype=float)
-    c = c * SECONDS_PER_DAY
+    c = carried_mib_per_day(effective_rate_mbps)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = H_PER_DAY * (v - c) / v
     return np.asarray(np.where(v > c, growth, 0.0))
@@ -448,8 +457,7 @@ def drain_growth_h_per_day(daily_mib: ArrayLike, effective_rate_mbps: ArrayLike)
     24.0
     """
     v = np.asarray(daily_mib, dtype=float)
-    c = np.asarray(mbit_to_mib(np.asarray(effective_rate_mbps, dtype=float)), dtype=float)
-    c = c * SECONDS_PER_DAY
+    c = carried_mib_per_day(effective_rate_mbps)
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = H_PER_DAY * (v - c) / c
     return np.asarray(np.where(v > c, growth, 0.0))
@@ -500,7 +508,7 @@ class ServiceLag:
     @property
     def carried_mib_per_day(self) -> float:
         """What the link carries in a day, C. [MiB]"""
-        return float(mbit_to_mib(self.effective_rate_mbps)) * SECONDS_PER_DAY
+        return float(carried_mib_per_day(self.effective_rate_mbps))
 
     @property
     def growth_h_per_day(self) -> float:
