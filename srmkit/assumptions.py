@@ -14,7 +14,7 @@ import dataclasses
 import math
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, ClassVar, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
@@ -591,38 +591,204 @@ class Assumptions:
     declare_min: Annotated[
         float,
         _src(
-            "From the disaster to running the recovery plan (the customer's decision)",
+            "From the disaster to the decision to run the recovery plan (the customer's decision)",
             "min",
-            M8,
+            f"{M8}; {EST}",
             ge=0,
             le=7 * 24 * 60,
         ),
-    ] = 0.0
-    promote_min_per_cg: Annotated[
-        float, _src("Recovery step: promote, per consistency group", "min", M8, ge=0, le=60)
-    ] = 1.0
-    rescan_mount_min: Annotated[
-        float, _src("Recovery step: rescan and mount", "min", M8, ge=0, le=120)
+    ] = 30.0
+    plan_start_min: Annotated[
+        float,
+        _src("Recovery plan: start, before the storage step", "min", f"{M8}; {EST}", ge=0, le=60),
     ] = 2.0
-    power_on_min_per_priority_group: Annotated[
-        float, _src("Recovery step: power on, per priority group", "min", M8, ge=0, le=120)
-    ] = 3.0
-    priority_groups_count: Annotated[
-        int, _src("Priority groups in the recovery plan", "count", M8, ge=1, le=5)
-    ] = 1
-    exchange_services_min: Annotated[
-        float, _src("Recovery step: Exchange services start", "min", M8, ge=0, le=120)
-    ] = 3.0
-    ip_customization_min_per_vm: Annotated[
+    lost_site_timeout_min: Annotated[
         float,
         _src(
-            "Recovery step: IP customisation per VM when the recovery subnet differs",
+            "Recovery plan: SRM's attempt to shut down the VMs of an unreachable protected site",
             "min",
-            M8,
+            f"{M8}; {EST}",
+            ge=0,
+            le=60,
+        ),
+    ] = 5.0
+    sra_fixed_s: Annotated[
+        float,
+        _src(
+            "Storage step: the SRA call's fixed part (discovery, login)",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=3600,
+        ),
+    ] = 60.0
+    promote_s: Annotated[
+        float,
+        _src(
+            "Storage step: normal promote, per consistency group",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=3600,
+        ),
+    ] = 20.0
+    promote_force_s: Annotated[
+        float,
+        _src(
+            "Storage step: force or local-only promote (primary lost), per consistency group",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=3600,
+        ),
+    ] = 60.0
+    present_s: Annotated[
+        float,
+        _src(
+            "Storage step: present a LUN to the recovery hosts, per LUN",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=600,
+        ),
+    ] = 5.0
+    test_snap_s: Annotated[
+        float,
+        _src(
+            "Test failover: create, start and activate a snapshot and present it, per LUN",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=600,
+        ),
+    ] = 15.0
+    sra_timeout_s: Annotated[
+        float,
+        _src(
+            "SRM's timeout for one SRA command (raise it in SRM when a storage step is longer)",
+            "s",
+            f"{M8}, [S7]",
+            gt=0,
+            le=86_400,
+        ),
+    ] = 300.0
+    sra_timeout_margin_fraction: Annotated[
+        float,
+        _src(
+            "Margin above the longest storage step in the SRA timeout srmkit advises",
+            "fraction",
+            f"{M8}; {EST}",
+            ge=0,
+            le=10,
+        ),
+    ] = 0.5
+    rescans_count: Annotated[
+        int,
+        _src(
+            "Recovery plan: HBA rescans (all hosts in parallel)",
+            "count",
+            f"{M8}; {EST}",
+            ge=0,
+            le=10,
+        ),
+    ] = 2
+    rescan_s: Annotated[
+        float, _src("Recovery plan: one rescan", "s", f"{M8}; {EST}", ge=0, le=3600)
+    ] = 60.0
+    mount_s: Annotated[
+        float,
+        _src(
+            "Recovery plan: resignature and mount, per VMFS datastore (serial)",
+            "s",
+            f"{M8}; {EST}",
+            ge=0,
+            le=600,
+        ),
+    ] = 10.0
+    recovery_esx_hosts_per_cluster: Annotated[
+        int,
+        _src(
+            "Recovery ESX hosts per recovery cluster that start VMs (one VM at a time each)",
+            "count",
+            f"{M8}; {EST}",
+            ge=1,
+            le=32,
+        ),
+    ] = 2
+    vm_boot_min: Annotated[
+        float, _src("Recovery plan: boot of one VM", "min", f"{M8}; {EST}", ge=0, le=120)
+    ] = 3.0
+    ip_customization_min: Annotated[
+        float,
+        _src(
+            "Recovery plan: IP customisation of one VM when the recovery subnet differs",
+            "min",
+            f"{M8}; {EST}",
             ge=0,
             le=60,
         ),
     ] = 2.0
+    exchange_services_min: Annotated[
+        float, _src("Exchange: the services start", "min", f"{M8}; {EST}", ge=0, le=120)
+    ] = 3.0
+    sg_mount_s: Annotated[
+        float,
+        _src("Exchange: mount one storage group's database", "s", f"{M8}; {EST}", ge=0, le=3600),
+    ] = 10.0
+    client_reconnect_min: Annotated[
+        float,
+        _src(
+            "Users back: DNS time to live, AD replication and Outlook reconnecting after the RTO",
+            "min",
+            f"{M8}; {EST}",
+            ge=0,
+            le=24 * 60,
+        ),
+    ] = 15.0
+    rollback_mib_per_s: Annotated[
+        float,
+        _src(
+            "MirrorView/A rollback to the gold copy (the interrupted update's data)",
+            "MiB/s",
+            f"{M8}; {EST}",
+            gt=0,
+            le=10_000,
+        ),
+    ] = 200.0
+    clone_sync_mib_per_s: Annotated[
+        float,
+        _src(
+            "SnapView clone synchronisation (protective clones at go-live)",
+            "MiB/s",
+            f"{M6}; {EST}",
+            gt=0,
+            le=10_000,
+        ),
+    ] = 100.0
+    clone_fracture_s: Annotated[
+        float,
+        _src(
+            "Fracture of one protective clone when the link is lost (per LUN)",
+            "s",
+            f"{M6}; {EST}",
+            ge=0,
+            le=600,
+        ),
+    ] = 5.0
+    protective_outage_h: Annotated[
+        float,
+        _src(
+            "Link outage, from the busiest hour, that the protective snapshots' pool is sized for",
+            "h",
+            f"{M6}; {EST}",
+            gt=0,
+            le=720,
+        ),
+    ] = 4.0
+    clone_private_lun_gib: Annotated[
+        float,
+        _src("SnapView clone private LUN (two per array)", "GiB", f"{M6}; {EST}", gt=0, le=64),
+    ] = 1.0
 
     def sync_rate_fraction(self, setting: str) -> float:
         """Share of the effective link rate a mirror sync rate setting uses. [fraction]"""
@@ -674,52 +840,23 @@ class LinkDefaults:
 LINK_DEFAULTS = LinkDefaults()
 
 
-@dataclasses.dataclass(frozen=True)
-class AssumptionRow:
-    """One assumption as a document shows it."""
-
-    name: str
-    value: object
-    default: object
-    unit: str
-    source: str
-    description: str
-    modes: str
-    """The mirroring modes the value applies to: ``both``, ``sync`` or ``async``."""
-
-    @property
-    def overridden(self) -> bool:
-        """Whether the scenario changed this value from the model's default."""
-        return self.value != self.default
-
-
-def _field_info(annotation: Any) -> FieldInfo | None:
-    if get_origin(annotation) is Annotated:
-        for meta in get_args(annotation)[1:]:
-            if isinstance(meta, FieldInfo):
-                return meta
-    return None
-
-
-def assumption_rows(assumptions: Assumptions) -> list[AssumptionRow]:
-    """Every assumption with its value, default, unit and source, in declaration order."""
-    defaults = Assumptions()
-    hints = get_type_hints(Assumptions, include_extras=True)
-    rows = []
-    for field in dataclasses.fields(Assumptions):
-        info = _field_info(hints[field.name])
-        extra = info.json_schema_extra if info is not None else None
-        meta = extra if isinstance(extra, dict) else {}
-        description = (info.description or "") if info is not None else ""
-        rows.append(
-            AssumptionRow(
-                name=field.name,
-                value=getattr(assumptions, field.name),
-                default=getattr(defaults, field.name),
-                unit=str(meta.get("unit", "")),
-                source=str(meta.get("source", "")),
-                description=description.split(" [")[0],
-                modes=str(meta.get("modes", "both")),
-            )
-        )
-    return rows
+MEASURABLE = (
+    "declare_min",
+    "plan_start_min",
+    "lost_site_timeout_min",
+    "sra_fixed_s",
+    "promote_s",
+    "promote_force_s",
+    "present_s",
+    "test_snap_s",
+    "rescans_count",
+    "rescan_s",
+    "mount_s",
+    "vm_boot_min",
+    "ip_customization_min",
+    "exchange_services_min",
+    "sg_mount_s",
+    "client_reconnect_min",
+    "rollback_mib_per_s",
+)
+"""The assumptions a timed rehearsal may replace (the scenario's ``measured:`` section)."""

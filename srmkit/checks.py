@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from srmkit import recommend
+from srmkit import recovery as recovery_time
 from srmkit.glossary import CONNECTIVITY, MODE_NAME
 from srmkit.rules import Severity, catalogue
 from srmkit.study import Study
@@ -352,13 +353,40 @@ def _rto(d: Study) -> Iterator[Hit]:
     target = d.scenario.targets.rto_min
     for r in d.recoveries:
         if r.rto_min > target:
-            declared = f"{r.declare_min:g} min to declare + " if r.declare_min else ""
             yield Hit(
                 f"recovering {r.from_site}'s {len(r.vms):,} VMs at {r.to_site} takes "
-                f"{r.rto_min:,.0f} min ({declared}{r.plan_duration_min:,.0f} min recovery plan) "
-                f"> target {target:g} min",
+                f"{r.rto_min:,.0f} min ({r.declare_min:g} min to decide + "
+                f"{r.after_decision_min:,.0f} min after the decision) > target {target:g} min",
                 r.from_site,
             )
+
+
+@check("SRA-TIMEOUT")
+def _sra_timeout(d: Study) -> Iterator[Hit]:
+    timeout = d.a.sra_timeout_s
+    steps = {}
+    for r in d.recoveries:
+        steps[f"the recovery of {r.from_site}"] = r.storage_s
+        steps[f"the test of {r.from_site}"] = d.test_of(r.from_site).prepare_storage_s
+    over = {what: s for what, s in steps.items() if s > timeout}
+    if over:
+        longest = max(over.values())
+        listed = "; ".join(f"{what}: {s:,.0f} s" for what, s in over.items())
+        value = recovery_time.sra_timeout_to_set_s(d.a, longest)
+        yield Hit(
+            f"the SRA's storage commands run longer than SRM's timeout of {timeout:,.0f} s "
+            f"({listed}): set the SRA command timeout to {value:,.0f} s "
+            f"({value / 60:,.0f} min) in SRM's advanced settings before the first test"
+        )
+
+
+@check("PROTECTIVE-COPY-NONE")
+def _protective_copy(d: Study) -> Iterator[Hit]:
+    if d.is_sync and d.scenario.replication.protective_copy == "none":
+        yield Hit(
+            "no snapshot or clone protects the secondaries: a resynchronisation after a link "
+            "loss overwrites the only consistent copy at the recovery site"
+        )
 
 
 @check("WIL-OFF")

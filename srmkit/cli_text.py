@@ -238,10 +238,11 @@ def size_lines(design: Design) -> list[str]:
         if pool.rlp_gib
     ]
     r = d.recovery
-    steps = " + ".join(f"{x.minutes:g}" for x in r.steps)
+    steps = " + ".join(f"{x.step} {x.minutes:,.1f}" for x in r.steps)
     lines.append(
         f"recovery of {r.from_site} at {r.to_site}: RTO {or_unbounded(r.rto_min, 'min', 0)} "
-        f"(declare {r.declare_min:g} + plan {steps}) against a target of "
+        f"(decide {r.declare_min:g} + {r.after_decision_min:,.0f} min after the decision: "
+        f"{steps}), users back after {r.users_back_min:,.0f} min, against a target of "
         f"{d.scenario.targets.rto_min:g} min"
     )
     lines.append(f"verdict: {d.verdict_text}")

@@ -22,6 +22,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from srmkit import checks, recommend
+from srmkit import recovery as recovery_time
 from srmkit.checks import Finding
 from srmkit.glossary import CONNECTIVITY
 from srmkit.limits import Mode, catalogue, get_model
@@ -51,6 +52,7 @@ VERDICT_TEXT: dict[Verdict, str] = {
     "does_not_fit": "does not fit",
 }
 MAX_CLUSTERS = 16  # the most ESX clusters a scenario may spread recovered VMs over
+MAX_HOSTS_PER_CLUSTER = 32  # the most recovery ESX hosts per cluster the assumptions accept
 LIMIT_RULES = ("LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT", "LIMIT-GROWTH")
 MODEL_RULES = (
     *LIMIT_RULES,
@@ -678,7 +680,7 @@ def _same_connectivity(d: Design, f: Finding) -> Iterator[Candidate]:
 
 
 def _shorter_recovery(d: Design, f: Finding) -> Iterator[Candidate]:
-    """No IP customisation step, one priority group."""
+    """No IP customisation step; more recovery hosts starting VMs at once (Method §8)."""
     s = d.scenario
     to_site = next(r.to_site for r in d.recoveries if r.from_site == f.subject)
     recovery_site = next(x for x in s.sites if x.name == to_site)
@@ -687,11 +689,25 @@ def _shorter_recovery(d: Design, f: Finding) -> Iterator[Candidate]:
             f"keep the production subnet at {to_site} (no IP customisation step)",
             _items("sites", to_site, recovery_subnet_differs=False),
         )
-    if d.a.priority_groups_count > 1:
-        yield (
-            "one priority group in the recovery plan",
-            Change("assumptions", values=(("priority_groups_count", 1),)),
-        )
+    target = s.targets.rto_min
+    hosts = d.a.recovery_esx_hosts_per_cluster
+    for n in range(hosts + 1, MAX_HOSTS_PER_CLUSTER + 1):
+        change = Change("assumptions", values=(("recovery_esx_hosts_per_cluster", n),))
+        if all(r.rto_min <= target for r in d.apply(change).recoveries):
+            yield (f"{n} ESX hosts per recovery cluster at {to_site} starting the VMs", change)
+            return
+
+
+def _sra_timeout(d: Design, f: Finding) -> Iterator[Candidate]:
+    """The SRA command timeout the finding names (Method §8)."""
+    longest = max(
+        s for r in d.recoveries for s in (r.storage_s, d.test_of(r.from_site).prepare_storage_s)
+    )
+    value = recovery_time.sra_timeout_to_set_s(d.a, longest)
+    yield (
+        f"set SRM's SRA command timeout to {value:,.0f} s",
+        Change("assumptions", values=(("sra_timeout_s", value),)),
+    )
 
 
 def _split_mailbox_server(d: Design, f: Finding) -> Iterator[Candidate]:
@@ -787,6 +803,7 @@ REMEDY_TABLE: tuple[tuple[tuple[str, ...], Remedies], ...] = (
     (("LINK-TCP-WINDOW",), _lift_tcp_window),
     (("MIRROR-CONNECTIVITY",), _same_connectivity),
     (("RTO-TARGET",), _shorter_recovery),
+    (("SRA-TIMEOUT",), _sra_timeout),
     (("USERS-PER-VM", "SG-PER-SERVER", "VM-VIRTUAL-DISKS"), _split_mailbox_server),
     (("ESX-HOST-LUNS",), _more_esx_clusters),
     (("DB-PER-SG",), _derived_storage_groups),

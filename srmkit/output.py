@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from srmkit.assumptions import assumption_rows
+from srmkit.assumption_rows import assumption_rows
 
 if TYPE_CHECKING:  # annotations only: printing limits or a calculation stays light
     from srmkit.checks import Finding
@@ -140,9 +140,12 @@ def _recovery(r: Recovery) -> dict[str, Any]:
         "from_site": r.from_site,
         "to_site": r.to_site,
         "vms": list(r.vms),
+        "site_lost": r.site_lost,
         "rto_min": num(r.rto_min),
         "declare_min": num(r.declare_min),
-        "plan_duration_min": num(r.plan_duration_min),
+        "after_decision_min": num(r.after_decision_min),
+        "users_back_min": num(r.users_back_min),
+        "storage_s": num(r.storage_s),
         "steps": [record(x) for x in r.steps],
     }
 
@@ -208,13 +211,29 @@ def size_dict(design: Design) -> dict[str, Any]:
             "reserved_luns": r.reserved_luns,
             "mva_gib": num(r.mva_gib),
             "test_gib": num(r.test_gib),
+            "protect_gib": num(r.protect_gib),
         }
         for name, r in d.rlp.items()
+    }
+    out["protective_copy"] = {
+        "kind": d.scenario.replication.protective_copy if d.is_sync else "gold copy",
+        "arrays": {name: record(c) for name, c in d.protective_copies.items()},
     }
     out["recovery"] = {
         **_recovery(d.recovery),
         "rto_target_min": num(d.scenario.targets.rto_min),
+        "sra_timeout_s": num(d.a.sra_timeout_s),
         "sites": [_recovery(r) for r in d.recoveries],
+        "tests": [
+            {
+                "from_site": t.from_site,
+                "to_site": t.to_site,
+                "prepare_storage_s": num(t.prepare_storage_s),
+                "after_start_min": num(t.after_start_min),
+                "steps": [record(x) for x in t.steps],
+            }
+            for t in (d.test_of(r.from_site) for r in d.recoveries)
+        ],
     }
     out["assumptions"] = {
         r.name: {
@@ -222,6 +241,7 @@ def size_dict(design: Design) -> dict[str, Any]:
             "unit": r.unit,
             "source": r.source,
             "overridden": r.overridden,
+            "measured": r.name in d.measured,
         }
         for r in assumption_rows(d.a)
     }

@@ -18,6 +18,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from srmkit.assumptions import Assumptions
 from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.limits import UnknownModelError, get_model, model_names
 from srmkit.rules import catalogue
@@ -277,9 +278,26 @@ def cross_check(
         _check_size,
         _check_scenarios,
         _check_replication,
+        _check_measured,
     ):
         guarded(partial(check, scenario, add))
     return problems
+
+
+def _check_measured(scenario: Scenario, add: Callable[[Loc, Any, str], None]) -> None:
+    """A timing given both as an assumption and as measured: which one holds is unclear."""
+    if scenario.measured is None:
+        return
+    defaults = Assumptions()
+    for name, value in scenario.measured.values().items():
+        assumed = getattr(scenario.assumptions, name)
+        if assumed != getattr(defaults, name):
+            add(
+                ("measured", name),
+                value,
+                f"also set under assumptions ({assumed:g}): give the rehearsal's timing once, "
+                "under measured",
+            )
 
 
 class _SectionUnavailableError(Exception):

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 from pydantic import (
     AfterValidator,
@@ -27,10 +27,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    create_model,
     model_validator,
 )
 
-from srmkit.assumptions import LINK_DEFAULTS, Assumptions
+from srmkit.assumptions import LINK_DEFAULTS, MEASURABLE, Assumptions
 from srmkit.limits import Connectivity, Mode
 from srmkit.units import clock_text_to_min, duration_text_to_min
 
@@ -410,6 +411,11 @@ class Replication(Section):
         default="manual", description="Mirror recovery policy; EMC recommends manual [S0]."
     )
     write_intent_log: bool = Field(default=True, description="Mirrors use the write intent log.")
+    protective_copy: Literal["snapshot", "clone", "none"] = Field(
+        default="snapshot",
+        description="MirrorView/S: the copy of the secondaries taken before a resynchronisation "
+        "overwrites them (SnapView snapshot or clone; MirrorView/A keeps its gold copy).",
+    )
     sync_rate: Literal["high", "medium", "low"] = Field(
         default="medium", description="Mirror synchronisation rate setting."
     )
@@ -458,6 +464,33 @@ class Targets(Section):
 
     rpo_min: float = Field(ge=0, le=10_080, description="Recovery point objective. [min]")
     rto_min: float = Field(ge=1, le=10_080, description="Recovery time objective. [min]")
+
+
+def _measured_fields() -> dict[str, Any]:
+    """The rehearsal's timings: the recovery-time assumptions, each optional, with the same
+    ranges and descriptions as under ``assumptions:`` (Method §8)."""
+    hints = get_type_hints(Assumptions, include_extras=True)
+    return {name: (hints[name] | None, None) for name in MEASURABLE}
+
+
+class Measured(Section):
+    """Timings from a rehearsal of the recovery (a test or a planned failover, timed): each one
+    replaces the assumption of the same name and is shown as measured (Method §8)."""
+
+    rehearsed_on: (
+        Annotated[dt.date, Field(strict=False, ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+        | None
+    ) = Field(default=None, description="When the rehearsal ran, YYYY-MM-DD.")
+    note: Line | None = Field(default=None, description="What was timed, in a line.")
+
+    def values(self) -> dict[str, float]:
+        """The timings given. [as the assumption of the same name]"""
+        return {n: v for n in MEASURABLE if (v := getattr(self, n)) is not None}
+
+
+Measured = create_model(  # type: ignore[misc]  # the timings' fields come from Assumptions
+    "Measured", __base__=Measured, __doc__=Measured.__doc__, **_measured_fields()
+)
 
 
 class Growth(Section):
@@ -631,6 +664,9 @@ class Scenario(Section):
     growth: Growth = Field(default_factory=lambda: Growth(users_per_year_fraction=0, years=0))
     assumptions: Assumptions = Field(default_factory=Assumptions)
     accept: list[Accept] = Field(default_factory=list, max_length=100)
+    measured: Measured | None = Field(
+        default=None, description="Recovery timings from a rehearsal (replace the assumptions)."
+    )
     _source: tuple[str, dict[Any, int]] | None = PrivateAttr(default=None)
     """The file and the line of each value, when read from a file (for later messages)."""
 

@@ -15,6 +15,7 @@ it is the object documents, figures, exports and the CLI read from.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -23,7 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from srmkit import link as link_calc
-from srmkit import mva, mvs, planner, sync_times, workload
+from srmkit import mva, mvs, planner, protective, server_sizing, sync_times, workload
+from srmkit import recovery as recovery_time
 from srmkit.limits import ArrayModel, Mode, get_model
 from srmkit.planner import ArrayLoad, ConsistencyGroup, Plan
 from srmkit.resync import PartialResync, window_mib
@@ -33,9 +35,9 @@ from srmkit.study_results import (
     DirectionLoad,
     LunCount,
     Recovery,
-    RecoveryStep,
     RlpNeed,
     ServerSizing,
+    TestRecovery,
 )
 from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_to_gib
 
@@ -59,7 +61,14 @@ class Study:
         sizing: dict[tuple[object, ...], object] | None = None,
     ) -> None:
         self.scenario = scenario
-        self.a = scenario.assumptions
+        measured = scenario.measured.values() if scenario.measured else {}
+        self.measured = frozenset(measured)
+        """The assumptions a timed rehearsal replaced (the scenario's ``measured:``, Method §8)."""
+        self.a = (
+            dataclasses.replace(scenario.assumptions, **measured)
+            if measured
+            else scenario.assumptions
+        )
         own = {a.name: get_model(a.model).with_limits(a.limit_changes()) for a in scenario.arrays}
         self.models: dict[str, ArrayModel] = {**own, **(models or {})}
         self.replaced = frozenset(n for n in self.models if self.models[n] != own[n])
@@ -68,6 +77,7 @@ class Study:
         self._sizing: dict[tuple[object, ...], object] = {} if sizing is None else sizing
         self._servers: dict[int, list[ServerSizing]] = {}
         self._hubs: dict[int, list[ServerSizing]] = {}
+        self._recoveries: dict[tuple[str, bool], Recovery] = {}
         self._cycles: dict[int, dict[str, mva.CycleResult]] = {}
         self._required_rates: dict[int, float | None] = {}
         self._directions: dict[int, list[DirectionLoad]] = {}
@@ -108,69 +118,7 @@ class Study:
 
     def _size_servers(self, year: int) -> list[ServerSizing]:
         """Size every mailbox server at ``year`` in one vectorised pass (Method §2)."""
-        a, servers = self.a, self.scenario.servers
-        growth = self.growth_factor(year)
-        profiles = [a.exchange_profiles[s.profile] for s in servers]
-        users = np.array([s.users for s in servers], dtype=float) * growth
-        quota = np.array([s.mailbox_quota_gib for s in servers], dtype=float)
-        iops_each = np.array([p.db_iops_per_mailbox for p in profiles], dtype=float)
-        logs_each = np.array([p.logs_per_mailbox_per_day_count for p in profiles], dtype=float)
-        given = np.array([s.storage_groups or 0 for s in servers], dtype=float)
-        derived = workload.storage_groups_count(users, quota, a.db_overhead_fraction, a.max_db_gib)
-        sgs = np.where(given > 0, np.ceil(given * growth - 1e-9), derived).astype(np.int64)
-        iops = workload.db_iops_peak(users, iops_each, a.iops_headroom_fraction)
-        write_iops = workload.db_write_iops_peak(iops, a.db_write_fraction)
-        logs = workload.log_mib_per_day(users, logs_each, a.log_file_mib)
-        users_per_sg = users / sgs
-        db = workload.db_gib(users_per_sg, quota, a.db_overhead_fraction)
-        db_lun = workload.db_lun_gib(db, a.content_index_fraction, a.lun_free_space_fraction)
-        log_lun = workload.log_lun_gib(
-            users_per_sg,
-            logs_each,
-            a.log_retention_days,
-            a.log_overhead_fraction,
-            a.log_file_mib,
-            a.lun_free_space_fraction,
-        )
-        columns = zip(
-            servers,
-            users.tolist(),
-            sgs.tolist(),
-            users_per_sg.tolist(),
-            np.asarray(iops).tolist(),
-            np.asarray(write_iops).tolist(),
-            np.asarray(logs).tolist(),
-            np.asarray(db).tolist(),
-            np.asarray(db_lun).tolist(),
-            np.asarray(log_lun).tolist(),
-            strict=True,
-        )
-        return [
-            ServerSizing(
-                name=server.name,
-                site=server.site,
-                kind="mailbox",
-                year=year,
-                users=u,
-                profile=server.profile,
-                storage_groups=n_sg,
-                users_per_sg=per_sg,
-                db_iops_peak=io,
-                db_write_iops_peak=w_io,
-                log_mib_per_day=lg,
-                db_gib=d,
-                db_lun_gib=d_lun,
-                log_lun_gib=l_lun,
-                gos_luns=server.gos_luns,
-                gos_lun_gib=a.gos_lun_gib,
-                queue_luns=0,
-                queue_lun_gib=0.0,
-                source_array=server.array or self._first_array(server.site),
-                target_array=server.target_array
-                or self._first_array(self._other_site(server.site)),
-            )
-            for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns
-        ]
+        return server_sizing.size_servers(self.scenario, self.a, year, self.growth_factor(year))
 
     def _size_hub(self, site: Site, year: int) -> ServerSizing:
         """A protected Hub Transport VM at ``year``: its LUNs do not grow, its queue writes grow
@@ -595,21 +543,52 @@ class Study:
 
     def array_luns_at(self, year: int) -> dict[str, LunCount]:
         """Every array's LUNs after ``year`` years: mirror images (primary and secondary),
-        reserved LUNs (one per MirrorView/A image, one per secondary snapped in an SRM test),
-        and the two MirrorView/S write intent log LUNs (Method §7, v3). [count]"""
+        reserved LUNs (one per MirrorView/A image, one per secondary snapped in an SRM test, one
+        per secondary under a protective snapshot), protective clones with their two private
+        LUNs, and the two MirrorView/S write intent log LUNs (Method §6, §7, v3). [count]"""
         images = self.mirrors_at(year)
         secondaries = dict.fromkeys(images, 0)
         for v in self.vms_at(year):
             secondaries[v.target_array] += v.luns
         wil = 2 if self.is_sync and self.scenario.replication.write_intent_log else 0
+        kind = self.scenario.replication.protective_copy if self.is_sync else "none"
         return {
             array: LunCount(
                 images=n,
-                reserved=(0 if self.is_sync else n) + secondaries[array],
+                reserved=(0 if self.is_sync else n)
+                + secondaries[array] * (2 if kind == "snapshot" else 1),
                 write_intent_log=wil if n else 0,
+                clones=(secondaries[array] + protective.CLONE_PRIVATE_LUNS)
+                if kind == "clone" and secondaries[array]
+                else 0,
             )
             for array, n in images.items()
         }
+
+    @cached_property
+    def protective_copies(self) -> dict[str, protective.ProtectiveCopy]:
+        """MirrorView/S: the protective copy of the secondaries on each recovery array, sized for
+        an outage of ``protective_outage_h`` from the busiest hour (Method §6, v3)."""
+        kind = self.scenario.replication.protective_copy if self.is_sync else "none"
+        out = {}
+        for d in self.directions:
+            start_min = float(np.argmax(d.hourly_mib)) * MIN_PER_H
+            outage_min = self.a.protective_outage_h * MIN_PER_H
+            names = set(d.vms)
+            mine = [cg for cg in self.plan.cgs if cg.servers and cg.servers[0] in names]
+            for array in sorted({cg.target_array for cg in mine}):
+                cgs = [cg for cg in mine if cg.target_array == array]
+                copy = protective.protective_copy(
+                    self.a,
+                    kind,
+                    array,
+                    sum(c.luns for c in cgs),
+                    sum(c.capacity_gib for c in cgs),
+                    sum(self.cg_resync_gib(c, start_min, outage_min) for c in cgs),
+                )
+                if copy is not None:
+                    out[array] = copy
+        return out
 
     @cached_property
     def shapes(self) -> list[planner.CgShape] | tuple[ConsistencyGroup, ...]:
@@ -782,33 +761,77 @@ class Study:
                 w_test = self._test_window_gib([vms[n] for n in names])
                 test_gib = max(a.rlp_fraction * snapped, a.cofw_amplification * w_test)
                 luns += sum(cg.luns for cg in secondaries)
-            out[array] = RlpNeed(array, mva_gib, test_gib, luns, capacity, delta, snapped, w_test)
+            copy = self.protective_copies.get(array)
+            luns += copy.reserved_luns if copy else 0
+            out[array] = RlpNeed(
+                array,
+                mva_gib,
+                test_gib,
+                luns,
+                capacity,
+                delta,
+                snapped,
+                w_test,
+                copy.rlp_gib if copy else 0.0,
+            )
         return out
 
     # --- recovery time (Method §8) -----------------------------------------------------------
-    def recovery_of(self, site: str) -> Recovery:
-        """Running the recovery plan for ``site``'s protected VMs at the other site."""
-        a = self.a
-        to_site = self._other_site(site)
-        vms = tuple(v.name for v in self.vms if v.site == site)
-        names = set(vms)
-        cgs = sum(1 for cg in self.shapes if cg.servers and cg.servers[0] in names)
-        subnet = next(s for s in self.scenario.sites if s.name == to_site).recovery_subnet_differs
-        customised = len(vms) if subnet else 0
-        steps = (
-            RecoveryStep("promote", cgs, cgs * a.promote_min_per_cg),
-            RecoveryStep("rescan and mount", 1, a.rescan_mount_min),
-            RecoveryStep(
-                "power on",
-                a.priority_groups_count,
-                a.priority_groups_count * a.power_on_min_per_priority_group,
-            ),
-            RecoveryStep("Exchange services", 1, a.exchange_services_min),
-            RecoveryStep(
-                "IP customisation", customised, customised * a.ip_customization_min_per_vm
-            ),
+    def recovery_of(self, site: str, site_lost: bool = True) -> Recovery:
+        """Running the recovery plan for ``site``'s protected VMs at the other site, term by
+        term: after the loss of ``site`` (the design's RTO) or, ``site_lost=False``, as a
+        planned failover (Method §8)."""
+        key = (site, site_lost)
+        if key not in self._recoveries:
+            to_site = self._other_site(site)
+            vms = [v for v in self.vms if v.site == site]
+            names = {v.name for v in vms}
+            mine = [cg for cg in self.shapes if cg.servers and cg.servers[0] in names]
+            target = next(s for s in self.scenario.sites if s.name == to_site)
+            self._recoveries[key] = recovery_time.recovery(
+                self.a,
+                site,
+                to_site,
+                vms,
+                len(mine),
+                sum(cg.luns for cg in mine),
+                self.recovery_hosts(to_site),
+                target.recovery_subnet_differs,
+                site_lost,
+                self._rollback_mib(site) if site_lost else 0.0,
+                self.measured,
+            )
+        return self._recoveries[key]
+
+    def recovery_hosts(self, site: str) -> int:
+        """The ESX hosts at ``site`` that start recovered VMs: its recovery clusters × hosts per
+        cluster (Method §8). [count]"""
+        clusters = next(s for s in self.scenario.sites if s.name == site).recovery_esx_clusters
+        return clusters * self.a.recovery_esx_hosts_per_cluster
+
+    def _rollback_mib(self, site: str) -> float:
+        """MirrorView/A: the largest update of ``site``'s direction, the most a promote can find
+        in flight and roll back to the gold copy (Method §8); 0 for MirrorView/S. [MiB]"""
+        if self.is_sync:
+            return 0.0
+        label = next((d.label for d in self.directions if d.from_site == site), None)
+        cycle = self.cycles.get(label) if label else None
+        return max((u.volume_mib for u in cycle.updates), default=0.0) if cycle else 0.0
+
+    def test_of(self, site: str) -> TestRecovery:
+        """An SRM test of ``site``'s recovery plan: snapshots presented in one SRA command, then
+        the VMs on the test network (Method §8)."""
+        rec = self.recovery_of(site)
+        vms = [v for v in self.vms if v.site == site]
+        return recovery_time.failover_test_time(
+            self.a,
+            site,
+            rec.to_site,
+            vms,
+            rec.luns,
+            self.recovery_hosts(rec.to_site),
+            self.measured,
         )
-        return Recovery(site, to_site, vms, cgs, steps, a.declare_min)
 
     @cached_property
     def recoveries(self) -> list[Recovery]:

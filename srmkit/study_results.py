@@ -175,43 +175,83 @@ class RlpNeed:
     """Capacity of the secondary LUNs a test failover snaps on this array. [GiB]"""
     test_window_gib: float = 0.0
     """Volume replicated to those LUNs during a test from the busiest hour. [GiB]"""
-    """At least one reserved LUN per source LUN (MV/A) and per snapped secondary LUN. [count]"""
+    protect_gib: float = 0.0
+    """MirrorView/S: the protective snapshots of the secondaries during a link outage. [GiB]"""
 
     @property
     def rlp_gib(self) -> float:
         """The pool to configure. [GiB]"""
-        return self.mva_gib + self.test_gib
+        return self.mva_gib + self.test_gib + self.protect_gib
 
 
 @dataclass(frozen=True)
 class RecoveryStep:
-    """One step of the SRM recovery plan with its estimated duration (Method §8)."""
+    """One term of the recovery time with its estimate and how it is made up (Method §8)."""
 
     step: str
+    """What happens, for readers: ``storage``, ``mount``, ``power on, normal priority``."""
     count: int
+    """How many objects the term counts (consistency groups, datastores, VMs, …)."""
     minutes: float
+    detail: str
+    """The arithmetic in words: ``60 s + 13 consistency groups × 60 s + 224 LUNs × 5 s``."""
+    measured: bool = False
+    """Timed in the customer's rehearsal (the scenario's ``measured:`` section)."""
 
 
 @dataclass(frozen=True)
 class Recovery:
-    """Recovering one site's protected VMs at the other site."""
+    """Recovering one site's protected VMs at the other site, term by term (Method §8)."""
 
     from_site: str
     to_site: str
     vms: tuple[str, ...]
     cgs: int
+    luns: int
+    site_lost: bool
+    """The protected site cannot be reached (a disaster): force promotes and SRM's attempt to
+    reach it; False for a planned failover."""
     steps: tuple[RecoveryStep, ...]
     declare_min: float
+    client_reconnect_min: float
+    storage_s: float
+    """The storage step in seconds: one SRA command, held against ``sra_timeout_s``. [s]"""
 
     @property
-    def plan_duration_min(self) -> float:
-        """The recovery plan's run time, the sum of its steps. [min]"""
+    def after_decision_min(self) -> float:
+        """The recovery plan's run time after the decision, the sum of its terms. [min]"""
         return sum(s.minutes for s in self.steps)
 
     @property
     def rto_min(self) -> float:
-        """Time from the disaster to the VMs serving users: declaration + plan. [min]"""
-        return self.declare_min + self.plan_duration_min
+        """From the disaster to the VMs serving users: declaration + plan. [min]"""
+        return self.declare_min + self.after_decision_min
+
+    @property
+    def users_back_min(self) -> float:
+        """From the disaster to users working again (DNS, AD, Outlook reconnect). [min]"""
+        return self.rto_min + self.client_reconnect_min
+
+    def minutes_of(self, step: str) -> float:
+        """The minutes of one term (0 when the design has none of it). [min]"""
+        return sum(s.minutes for s in self.steps if s.step == step)
+
+
+@dataclass(frozen=True)
+class TestRecovery:
+    """An SRM test of one site's recovery plan: snapshots, not promotes (Method §8)."""
+
+    from_site: str
+    to_site: str
+    luns: int
+    prepare_storage_s: float
+    """Snapshot, start, activate and present every secondary LUN: one SRA command. [s]"""
+    steps: tuple[RecoveryStep, ...]
+
+    @property
+    def after_start_min(self) -> float:
+        """From clicking Test to the test VMs running Exchange. [min]"""
+        return sum(s.minutes for s in self.steps)
 
 
 @dataclass(frozen=True)

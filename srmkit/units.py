@@ -128,6 +128,15 @@ def mib_to_gib(size_mib: Number) -> Number:
     return size_mib / (BYTES_PER_GIB / BYTES_PER_MIB)
 
 
+def gib_to_mib(size_gib: Number) -> Number:
+    """A size in MiB. [GiB → MiB]
+
+    >>> gib_to_mib(1.5)
+    1536.0
+    """
+    return size_gib * BYTES_PER_GIB / BYTES_PER_MIB
+
+
 def kib_to_mib(size_kib: Number) -> Number:
     """Binary kilobytes as binary megabytes. [KiB → MiB]
 

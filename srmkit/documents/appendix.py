@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from srmkit import glossary
-from srmkit.assumptions import assumption_rows
+from srmkit.assumption_rows import assumption_rows
 from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, join, paragraph
 from srmkit.limits import get_model

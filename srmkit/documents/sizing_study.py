@@ -12,6 +12,7 @@ from pathlib import Path
 
 from srmkit import figures, rules
 from srmkit import options as opts
+from srmkit.assumptions import MEASURABLE
 from srmkit.design import VERDICT_TEXT, Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
@@ -451,13 +452,9 @@ STUDY_ASSUMPTIONS = (
     "sync_rate_medium_fraction",
     "sync_rate_low_fraction",
     "array_sync_cap_mbps",
-    "declare_min",
-    "promote_min_per_cg",
-    "rescan_mount_min",
-    "power_on_min_per_priority_group",
-    "priority_groups_count",
-    "exchange_services_min",
-    "ip_customization_min_per_vm",
+    *MEASURABLE,
+    "sra_timeout_s",
+    "recovery_esx_hosts_per_cluster",
 )
 """The assumptions the study's figures rest on (the workload, the link, MirrorView and the
 recovery); every other assumption is in the design document."""

@@ -240,9 +240,10 @@ def on_admin_fracture(run: _Run, ev: SimEvent) -> None:
         if out.effect == "rollback":
             rolled.append(i)
 
+    interrupted = {site: run.interrupted_mib(site) for site in run.dirs}
     run.image_step(run.cgs_of(ev.cg), "admin_fracture", on_ok=ok)
     if rolled:  # rolled back together, complete together: one timeline row
-        run.push(run.t, "rollback_done", indexes=tuple(rolled))
+        run.roll_back(rolled, interrupted)
 
 
 def on_admin_sync(run: _Run, ev: SimEvent) -> None:
@@ -404,14 +405,21 @@ def on_promote_all(run: _Run, site: str, members: Sequence[int]) -> None:
     plan then rescans, powers on, starts services and customises IPs); it finishes after
     the sum of its steps (Method §8)."""
     d = run.dirs[site]
+    interrupted = run.interrupted_mib(site)
+    # A rollback to the gold copy still running finishes before its groups promote (§8).
+    wait = max([0.0, *(run.cgs[i].rollback_until - run.t for i in members)])
     by_guard: dict[str, list[int]] = {}
     for i in members:
         info, cg = run.m.cgs[i], run.cgs[i]
         up = run.sites[run.flow(info, cg)[0]] == "up" and run.reachable(info, cg)
         by_guard.setdefault("primary_reachable" if up else "primary_lost", []).append(i)
 
+    rolled: list[int] = []
+
     def ok(i: int, out: states.Outcome, before: str) -> None:
         c = run.cgs[i]
+        if out.effect == "rollback":
+            rolled.append(i)
         if out.effect in ("reverse", "reverse_full"):
             c.reversed = not c.reversed
             c.data_t = None if run.m.mode == "sync" else run.t
@@ -436,7 +444,11 @@ def on_promote_all(run: _Run, site: str, members: Sequence[int]) -> None:
     if any(i not in recovered for i in refused):
         d.unrecoverable = True
     run.start_syncs()
-    duration = sum(m for _s, m, _n in run.m.directions[site].recovery_steps)
+    # A promote that interrupts an update rolls its secondaries back first (Method §8, v3).
+    if rolled:
+        wait = max(wait, run.m.rollback_min(interrupted))
+    lost = "primary_lost" in by_guard
+    duration = wait + run.m.directions[site].recovery_min[lost]
     run.push(run.t + duration, "plan_done", site=site)
 
 

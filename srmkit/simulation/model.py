@@ -9,7 +9,7 @@ from srmkit.caching import per_object
 from srmkit.design import Design
 from srmkit.mva import ServiceLag, Volume, service_lag
 from srmkit.simulation.results import ScenarioResult
-from srmkit.study_results import DirectionLoad
+from srmkit.study_results import DirectionLoad, Recovery
 from srmkit.units import (
     MIN_PER_DAY,
     gib_to_mbit,
@@ -49,6 +49,12 @@ def service_lags(design: Design) -> dict[str, ServiceLag]:
 # --- the design as the simulator sees it -------------------------------------------------------
 
 
+def _without_rollback(recovery: Recovery) -> float:
+    """The plan's minutes after the decision, less the worst-case MirrorView/A rollback: the
+    simulator times the rollback of the update actually interrupted. [min]"""
+    return recovery.after_decision_min - recovery.minutes_of("rollback")
+
+
 @dataclass(frozen=True)
 class _CgInfo:
     name: str
@@ -71,8 +77,11 @@ class _DirectionInfo:
     volume: Volume
     cgs: tuple[int, ...]
     """Indexes into the CG list."""
-    recovery_steps: tuple[tuple[str, float, int], ...]
-    """(step, minutes, count) of the recovery plan of this direction's VMs."""
+    recovery_min: dict[bool, float]
+    """The recovery plan's run time after the decision (Method §8), by whether the protected
+    site is lost (force promotes, SRM's attempt to reach it) or not (a planned failover). [min]"""
+    test_prepare_min: float
+    """An SRM test's storage step: every secondary LUN snapped and presented. [min]"""
 
 
 class _Model:
@@ -90,6 +99,9 @@ class _Model:
         self.write_stall_warn_s = a.write_stall_warn_s
         self.quiesce_min = float(s_to_min(a.quiesce_threshold_s))
         self.declare_min = a.declare_min
+        self.rollback_mib_per_s = a.rollback_mib_per_s
+        self.protective_copy = scenario.replication.protective_copy if design.is_sync else "none"
+        self.copies = design.protective_copies
         self.sync_rate_mbps = design.sync_rate_mbps
         self.site_names = tuple(s.name for s in scenario.sites)
         site_of = {arr.name: arr.site for arr in scenario.arrays}
@@ -113,14 +125,17 @@ class _Model:
         self.cg_index = {c.name: i for i, c in enumerate(self.cgs)}
         self.directions: dict[str, _DirectionInfo] = {}
         for d in design.directions:
-            recovery = design.recovery_of(d.from_site)
             self.directions[d.from_site] = _DirectionInfo(
                 d.label,
                 d.from_site,
                 d.to_site,
                 Volume(d.hourly_mib.tolist()),
                 tuple(i for i, c in enumerate(self.cgs) if c.from_site == d.from_site),
-                tuple((s.step, s.minutes, s.count) for s in recovery.steps),
+                {
+                    lost: _without_rollback(design.recovery_of(d.from_site, lost))
+                    for lost in (True, False)
+                },
+                float(s_to_min(design.test_of(d.from_site).prepare_storage_s)),
             )
         r = scenario.replication
         self.update_type = r.update_type
@@ -144,6 +159,10 @@ class _Model:
         self._plan_cgs = {cg.name: cg for cg in design.plan.cgs}
         self.results: dict[str, ScenarioResult] = {}
         """Results of the built-in and the file's scenarios, played once per design."""
+
+    def rollback_min(self, mib: float) -> float:
+        """A MirrorView/A rollback of ``mib`` to the gold copy (Method §8, v3). [min]"""
+        return float(s_to_min(mib / self.rollback_mib_per_s))
 
     def min_per_gib(self) -> float:
         """Minutes to synchronise one GiB at the synchronisation rate. [min/GiB]"""

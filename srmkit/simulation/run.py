@@ -480,9 +480,10 @@ class _Run:
                 rolled.append(i)
 
         affected = [i for i in indexes if self.cgs[i].state != "primary/local_only"]
+        interrupted = {site: self.interrupted_mib(site) for site in self.dirs}
         self.image_step(affected, "unreachable", record_refusals=False, on_ok=ok)
         if rolled:  # the groups rolled back together complete together: one timeline row
-            self.push(self.t, "rollback_done", indexes=tuple(rolled))
+            self.roll_back(rolled, interrupted)
         for batch_flow, batch in list(self.sync_batches.items()):
             if not any(self.cgs[i].state == "synchronizing/synchronizing" for i in batch.members):
                 del self.sync_batches[batch_flow]
@@ -492,6 +493,25 @@ class _Run:
                 if all(self.cgs[i].state != "synchronizing/normal" for i in members):
                     d.in_flight = None
                     d.update_token += 1
+
+    def interrupted_mib(self, site: str) -> float:
+        """What the update in flight of ``site``'s direction has written to the secondaries so
+        far: what a rollback to the gold copy restores (Method §8, v3). [MiB]"""
+        d = self.dirs[site]
+        if d.in_flight is None:
+            return 0.0
+        start, end = d.in_flight
+        volume = self.volume_mib(site, d.last_completed_start, start)
+        return volume * min(1.0, (self.t - start) / (end - start)) if end > start else volume
+
+    def roll_back(self, rolled: Sequence[int], interrupted: dict[str, float]) -> None:
+        """CGs roll back to their gold copies together: done after the interrupted update's data
+        is restored at ``rollback_mib_per_s`` (Method §8, v3)."""
+        sites = {self.m.cgs[i].from_site for i in rolled}
+        wait = max(self.m.rollback_min(interrupted.get(s, 0.0)) for s in sites)
+        for i in rolled:
+            self.cgs[i].rollback_until = self.t + wait
+        self.push(self.t + wait, "rollback_done", indexes=tuple(rolled))
 
     def regain_reach(self, indexes: Sequence[int]) -> None:
         def ok(i: int, out: states.Outcome, before: str) -> None:

@@ -32,6 +32,8 @@ class _Cg:
     primary_lost: bool = False
     overwritten_without_clone: bool = False
     fractured_at: float | None = None
+    rollback_until: float = 0.0
+    """When a MirrorView/A rollback to the gold copy of this CG ends. [min]"""
 
 
 @dataclass
