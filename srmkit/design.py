@@ -22,7 +22,6 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from srmkit import checks, recommend
-from srmkit import recovery as recovery_time
 from srmkit.checks import Finding
 from srmkit.glossary import CONNECTIVITY
 from srmkit.limits import Mode, catalogue, get_model
@@ -698,18 +697,6 @@ def _shorter_recovery(d: Design, f: Finding) -> Iterator[Candidate]:
             return
 
 
-def _sra_timeout(d: Design, f: Finding) -> Iterator[Candidate]:
-    """The SRA command timeout the finding names (Method §8)."""
-    longest = max(
-        s for r in d.recoveries for s in (r.storage_s, d.test_of(r.from_site).prepare_storage_s)
-    )
-    value = recovery_time.sra_timeout_to_set_s(d.a, longest)
-    yield (
-        f"set SRM's SRA command timeout to {value:,.0f} s",
-        Change("assumptions", values=(("sra_timeout_s", value),)),
-    )
-
-
 def _split_mailbox_server(d: Design, f: Finding) -> Iterator[Candidate]:
     """A mailbox server's mailboxes over the fewest VMs that pass the rule."""
     mailbox = next((v.name for v in d.scenario.servers if v.name == f.subject), None)
@@ -803,7 +790,6 @@ REMEDY_TABLE: tuple[tuple[tuple[str, ...], Remedies], ...] = (
     (("LINK-TCP-WINDOW",), _lift_tcp_window),
     (("MIRROR-CONNECTIVITY",), _same_connectivity),
     (("RTO-TARGET",), _shorter_recovery),
-    (("SRA-TIMEOUT",), _sra_timeout),
     (("USERS-PER-VM", "SG-PER-SERVER", "VM-VIRTUAL-DISKS"), _split_mailbox_server),
     (("ESX-HOST-LUNS",), _more_esx_clusters),
     (("DB-PER-SG",), _derived_storage_groups),

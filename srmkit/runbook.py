@@ -1,16 +1,18 @@
 """Runbooks: the procedures an operations team follows, written with the design's own names.
 
-Six procedures for each protection group (the VMs of one production site): test failover,
-failover after a disaster, planned failover, failback, link loss and storage-processor failure.
-Each has its preconditions and numbered steps with their estimated minutes from the design's
-numbers (the recovery plan's steps of Method §8, synchronisation times of Method §6, the MV/A
-cycle of Method §5) and the checks the white paper asks for [S0]. A step whose duration the model
-does not estimate (a decision, a validation by people) has no minutes and says so.
+For each protection group (the VMs of one production site) srmkit writes the SRM 1.0/4.x
+procedures: test failover, failover after a disaster, planned failover (with the manual steps SRM
+1.0/4.x leaves to the operators) and the white paper's manual failback; and the operational ones
+of :mod:`srmkit.runbook_operations`: recovery without SRM, recovery from the protective copy,
+link loss, storage-processor failure, monitoring, adding a storage group, go-live and initial
+seeding. Each step says who acts, names every object, gives the commands (from
+:mod:`srmkit.commands`), the expected result and, where the model estimates it, the minutes
+(the recovery terms of Method §8, synchronisation times of Method §6, the MV/A cycle of Method
+§5) [S0].
 
 When a day's writes exceed what the link carries in a day (MirrorView/A with an unbounded RPO,
 Method §8) no step promises a bounded loss or a timed final update: the secondary is at least some
-hours behind after ``days_in_service`` days and falls further behind every day, so the data lost
-is said as a lower bound and a final update's duration as "at least" (:attr:`Step.at_least`).
+hours behind after ``days_in_service`` days and falls further behind every day.
 
 SRM object names are srmkit's: protection group ``<site> Exchange`` and recovery plan
 ``Recover <site> Exchange at <other site>``.
@@ -18,424 +20,274 @@ SRM object names are srmkit's: protection group ``<site> Exchange`` and recovery
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+from srmkit import runbook_operations as operations
+from srmkit.commands import command, sp
 from srmkit.design import Design
-from srmkit.glossary import MODE_NAME
-from srmkit.glossary import days as glossary_days
-from srmkit.mva import CLOCK_TIMES_MIN
-from srmkit.simulation import (
-    LONG_OUTAGE_H,
-    LONG_OUTAGE_START_MIN,
-    PLANNED_START,
-    planned_failover,
-    service_lags,
-    simulate,
+from srmkit.runbook_core import (
+    Backlog,
+    Group,
+    Procedure,
+    Step,
+    Writer,
+    backlog,
+    group,
+    names,
+    protection_group,
+    recovery_plan,
+    reverse_plan,
 )
-from srmkit.units import MIN_PER_H, clock_text, h_to_min, s_to_min
+from srmkit.simulation import PLANNED_START, planned_failover, simulate
+from srmkit.units import MIN_PER_H, h_to_min, s_to_min
 
-if TYPE_CHECKING:
-    from srmkit.assumptions import Assumptions
-    from srmkit.planner import ConsistencyGroup
-    from srmkit.schema import Replication
-    from srmkit.study_results import RecoveryStep
-
-
-@dataclass(frozen=True)
-class Step:
-    """One numbered step: what to do and, where the model estimates it, how long it takes."""
-
-    n: int
-    text: str
-    minutes: float | None
-    at_least: bool = False
-    """The minutes are a lower bound (a final update of an unbounded MirrorView/A design)."""
-
-
-@dataclass(frozen=True)
-class Procedure:
-    """A procedure for one protection group."""
-
-    key: str
-    name: str
-    protection_group: str
-    preconditions: tuple[str, ...]
-    steps: tuple[Step, ...]
-
-    @property
-    def total_min(self) -> float:
-        """The sum of the estimated steps. [min]"""
-        return sum(s.minutes for s in self.steps if s.minutes is not None)
-
-    @property
-    def total_at_least(self) -> bool:
-        """The total is a lower bound: some step's minutes are."""
-        return any(s.at_least for s in self.steps)
-
-
-def protection_group(site: str) -> str:
-    """The SRM protection group of a site's protected VMs."""
-    return f"{site} Exchange"
-
-
-def recovery_plan(site: str, to_site: str) -> str:
-    """The SRM recovery plan that recovers a site's VMs at the other site."""
-    return f"Recover {site} Exchange at {to_site}"
-
-
-def failback_plan(site: str, to_site: str) -> str:
-    """The SRM plan that brings a site's VMs back from the recovery site."""
-    return f"Fail back {site} Exchange from {to_site}"
-
-
-def _names(items: list[str], limit: int = 6) -> str:
-    """``a, b and c``; long lists end with ``and N more``."""
-    if not items:
-        return "none"
-    if len(items) > limit:
-        return f"{', '.join(items[:limit])} and {len(items) - limit:,} more"
-    if len(items) == 1:
-        return items[0]
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-class _Writer:
-    """Builds numbered steps."""
-
-    def __init__(self) -> None:
-        self.steps: list[Step] = []
-
-    def add(self, text: str, minutes: float | None = None, at_least: bool = False) -> None:
-        self.steps.append(Step(len(self.steps) + 1, text, minutes, at_least))
-
-
-def procedures(design: Design) -> list[Procedure]:
-    """Every procedure for every protection group of the design."""
-    out: list[Procedure] = []
-    for d in design.directions:
-        out += _for_site(design, d.from_site)
-    return out
-
-
-@dataclass(frozen=True)
-class Backlog:
-    """How far an unbounded MirrorView/A secondary is behind, at least, whatever the time of day
-    (Method §8): the least over the day after ``days_in_service`` days of operation."""
-
-    days_in_service: float
-    """Days of operation the figures assume. [day]"""
-    behind_min: float
-    """The secondary's lag, at least. [min]"""
-    growth_h_per_day: float
-    """How much further behind it falls every day. [h/day]"""
-    final_update_min: float
-    """How long a final update after a shutdown takes, at least. [min]"""
-    final_growth_h_per_day: float
-    """How much longer that takes every day. [h/day]"""
-
-    @property
-    def days(self) -> str:
-        """``1 day``, ``2.5 days``."""
-        return glossary_days(self.days_in_service)
-
-    @property
-    def behind(self) -> str:
-        """``at least 15.9 h behind after 1 day in service and 20.1 h further behind every
-        day``."""
-        return self.behind_text("in service")
-
-    def behind_text(self, service: str) -> str:
-        """:attr:`behind`, with what the days count (``in service``, ``of mirroring back``)."""
-        return (
-            f"at least {self.behind_min / MIN_PER_H:,.1f} h behind after {self.days} {service} "
-            f"and {self.growth_h_per_day:,.1f} h further behind every day"
-        )
-
-
-def backlog(design: Design, site: str) -> Backlog | None:
-    """The least lag of the day of a site's unbounded MirrorView/A secondary and the least final
-    update (Method §8); None when its direction keeps up or the design is MirrorView/S."""
-    lag = service_lags(design).get(site)
-    if lag is None:
-        return None
-    return Backlog(
-        days_in_service=lag.days_in_service,
-        behind_min=float(lag.day_losses_min().min()),
-        growth_h_per_day=lag.growth_h_per_day,
-        final_update_min=min(lag.final_update_min(float(t)) for t in CLOCK_TIMES_MIN),
-        final_growth_h_per_day=lag.drain_growth_h_per_day,
-    )
+__all__ = [
+    "Backlog",
+    "Procedure",
+    "Step",
+    "backlog",
+    "markdown",
+    "planned_final_update_min",
+    "procedures",
+    "protection_group",
+    "recovery_plan",
+    "reverse_plan",
+]
 
 
 def planned_final_update_min(design: Design, site: str) -> float:
     """The final MirrorView/A update of ``site``'s planned failover in the maintenance window,
-    as the simulator plays it: its recovery time less the recovery plan's steps (one number in
-    ``simulate``, the runbook and the documents). [min]"""
+    as the simulator plays it: its time less the recovery plan's (one number in ``simulate``, the
+    runbook and the documents). [min]"""
     result = simulate(design, planned_failover(site))
-    plan = design.recovery_of(site).plan_duration_min
+    plan = design.recovery_of(site, site_lost=False).after_decision_min
     return max(0.0, (result.rto_min or 0.0) - plan)
 
 
-def _final_update(c: _Site, w: _Writer, service: str = "in service") -> None:
-    """The final MirrorView/A update of a planned failover or failback: timed by the longest
-    update of the day, or, when the secondary never catches up, a lower bound that says why no
-    fixed time holds it (Method §8). ``service``: what the days count (``in service``, or
-    ``of mirroring back`` for the failback)."""
+def _final_update(c: Group, w: Writer, service: str = "in service") -> None:
+    """The final MirrorView/A update before a planned failover or failback, run by hand with
+    ``mirror -async -syncgroup`` on every consistency group: timed by the simulated maintenance
+    window or, when the secondary never catches up, a lower bound (Method §8)."""
+    run = c.per_cg("syncgroup", on_target=service != "in service")
+    if service != "in service":  # the failback's: the mirrors run back from the recovery site
+        run = [
+            command("mirror_async_syncgroup", sp=sp(cg.target_array), cg=cg.name) for cg in c.cgs
+        ]
     u = c.backlog
     if u is None:
         longest = max(
-            (u.duration_min for cy in c.design.cycles.values() for u in cy.updates), default=0.0
+            (x.duration_min for cy in c.design.cycles.values() for x in cy.updates), default=0.0
         )
-        if service != "in service":  # the failback's: no window is simulated for it
-            w.add(
-                "Run a final MirrorView/A update of every consistency group and wait until it "
-                f"completes (the longest update of the day takes {longest:,.1f} min).",
-                longest,
-            )
-            return
-        planned = planned_final_update_min(c.design, c.site)
+        minutes = longest if service != "in service" else planned_final_update_min(c.design, c.site)
+        when = (
+            f"{minutes:,.1f} min when the VMs shut down at {PLANNED_START}, as simulated"
+            if service == "in service"
+            else f"the longest update of the day takes {longest:,.1f} min"
+        )
         w.add(
-            "Run a final MirrorView/A update of every consistency group and wait until it "
-            f"completes: {planned:,.1f} min when the VMs shut down at {PLANNED_START}, as in the "
-            f"simulated planned failover (up to {longest:,.1f} min at the busiest time of day).",
-            planned,
+            f"Run a final MirrorView/A update of every consistency group ({names(c.cg_names)}) "
+            f"and wait until each shows its update completed ({when}).",
+            minutes,
+            "array",
+            run,
         )
         return
     final_min = u.final_update_min
-    when = ""
-    if service == "in service":  # the planned failover: the simulated maintenance window
+    if service == "in service":
         final_min = planned_final_update_min(c.design, c.site)
-        when = f" when the VMs shut down at {PLANNED_START}"
     w.add(
-        "Run a final MirrorView/A update of every consistency group and wait until it completes. "
-        "It cannot complete in any fixed time: a day's writes exceed what the link carries in a "
-        f"day, so the secondaries are {u.behind_text(service)}. The final update must send every "
-        f"change since their last completed update: at least "
-        f"{final_min / MIN_PER_H:,.1f} h at the link's rate{when} after {u.days} {service}, "
-        f"about {u.final_growth_h_per_day:,.1f} h "
-        "more for every further day, and the VMs stay down until it ends. No maintenance window "
-        "holds it: raise the link's rate before relying on a planned move (Method §8).",
+        f"Run a final MirrorView/A update of every consistency group ({names(c.cg_names)}) and "
+        "wait until it completes. It cannot complete in any fixed time: a day's writes exceed "
+        f"what the link carries in a day, so the secondaries are {u.behind_text(service)}. It "
+        f"needs at least {final_min / MIN_PER_H:,.1f} h after {u.days} {service}, about "
+        f"{u.final_growth_h_per_day:,.1f} h more every further day, and the VMs stay down until "
+        "it ends: raise the link's rate before relying on a planned move (Method §8).",
         final_min,
+        "array",
+        run,
         at_least=True,
     )
 
 
-@dataclass(frozen=True)
-class _Site:
-    """What every procedure of one protection group needs: the design, the two sites, the VMs,
-    their consistency groups and arrays, the recovery plan's steps and the shared sentences."""
-
-    design: Design
-    site: str
-    to_site: str
-    pg: str
-    plan: str
-    vms: list[str]
-    cgs: list[ConsistencyGroup]
-    cg_names: list[str]
-    sources: list[str]
-    targets: list[str]
-    steps: dict[str, RecoveryStep]
-    quiet: str
-    policy_check: str
-    subnet: str
-    services: str
-    backlog: Backlog | None = None
-    """The unbounded MirrorView/A secondary's lag (Method §8); None when it keeps up."""
-
-    @property
-    def a(self) -> Assumptions:
-        return self.design.a
-
-    @property
-    def r(self) -> Replication:
-        return self.design.scenario.replication
-
-    @property
-    def sync(self) -> bool:
-        return self.design.is_sync
-
-    @property
-    def mode(self) -> str:
-        return MODE_NAME["sync" if self.sync else "async"]
-
-    @property
-    def capacity(self) -> float:
-        """The mirrored capacity of the group's consistency groups. [GiB]"""
-        return sum(cg.capacity_gib for cg in self.cgs)
-
-    @property
-    def promote_min(self) -> float:
-        return self.steps["promote"].minutes
-
-    @property
-    def power_min(self) -> float:
-        return self.steps["power on"].minutes
-
-
-def _site(design: Design, site: str) -> _Site:
-    """The context of the procedures of one site's protection group."""
-    scenario = design.scenario
-    r = scenario.replication
-    rec = design.recovery_of(site)
-    to_site = rec.to_site
-    pg, plan = protection_group(site), recovery_plan(site, to_site)
-    target = next(s for s in scenario.sites if s.name == to_site)
-    vms = list(rec.vms)
-    cgs = [cg for cg in design.plan.cgs if cg.servers and cg.servers[0] in set(vms)]
-    cg_names = [cg.name for cg in cgs]
-    sources = sorted({cg.source_array for cg in cgs})
-    targets = sorted({cg.target_array for cg in cgs})
-    steps = {s.step: s for s in rec.steps}
-    busy = design.busiest_direction.hourly_mib
-    busy_hours = [h for h, v in enumerate(busy) if v > float(busy.mean())]
-    quiet = (
-        f"outside {busy_hours[0]:02d}:00–{(busy_hours[-1] + 1) % 24:02d}:00, the busy hours"
-        if busy_hours
-        else "off-hours"
-    )
-    policy_check = (
-        "The recovery policy of every consistency group is Manual (it is Automatic in this "
-        "design: change it first), so that no resynchronisation overwrites the secondaries "
-        "before they are cloned [S0]."
-        if r.recovery_policy == "auto"
-        else "The recovery policy of every consistency group is Manual, as designed [S0]."
-    )
-    subnet = (
-        f"An SRM IP customisation specification exists for the {len(vms):,} VMs recovered at "
-        f"{to_site} (its subnet differs) [S0]."
-        if target.recovery_subnet_differs
-        else f"The VMs keep their IP addresses at {to_site} (same subnet)."
-    )
-    present = [
-        f"{target.ad_gc_servers:,} Active Directory global catalog server"
-        f"{'s' if target.ad_gc_servers != 1 else ''}"
-    ] * (target.ad_gc_servers > 0)
-    present += ["a Client Access server"] * target.cas_present
-    present += ["a Hub Transport server"] * (target.hub_transport_present or bool(design.hubs))
-    missing = [
-        x
-        for x, ok in (
-            ("an Active Directory global catalog server", target.ad_gc_servers > 0),
-            ("a Client Access server", target.cas_present),
-            ("a Hub Transport server", target.hub_transport_present or bool(design.hubs)),
-        )
-        if not ok
-    ]
-    services = (
-        f"{_names(present).capitalize()} run at {to_site} [S0]."
-        if not missing
-        else f"Bring up {_names(missing)} at {to_site} first: the design has none there [S0]."
-    )
-
-    return _Site(
-        design,
-        site,
-        to_site,
-        pg,
-        plan,
-        vms,
-        cgs,
-        cg_names,
-        sources,
-        targets,
-        steps,
-        quiet,
-        policy_check,
-        subnet,
-        services,
-        backlog(design, site),
-    )
-
-
-def _plan_steps(c: _Site, w: _Writer, where: str, arrays: list[str], promote_kind: str) -> None:
-    """The recovery plan's own steps: promote, present and mount, power on, services, IP."""
-    a = c.a
-    vms = c.vms
-    cgs = c.cgs
-    cg_names = c.cg_names
-    steps = c.steps
-    promote_min = c.promote_min
-    power_min = c.power_min
+def _plan_steps(c: Group, w: Writer, recovery_site: str, lost: bool) -> None:
+    """The recovery plan's own steps, each term of Method §8 with the checks that prove it."""
+    rec = c.recovery if lost else c.planned
+    by = {s.step: s for s in rec.steps}
+    promote = "force / local-only" if lost else "normal"
     w.add(
-        f"SRM promotes the {len(cgs):,} consistency groups ({_names(cg_names)}) on "
-        f"{_names(arrays)}: {promote_kind}.",
-        promote_min,
+        f"SRM starts the plan{' and first tries to shut down the VMs at ' + c.site if lost else ''}"
+        f" ({by['plan start'].detail}).",
+        by["plan start"].minutes,
+        "srm",
     )
     w.add(
-        "SRM presents the LUNs to the ESX hosts at " + where + ", rescans and mounts the "
-        "VMFS datastores.",
-        steps["rescan and mount"].minutes,
+        f"SRM's storage step: the MirrorView SRA promotes ({promote}) {names(c.cg_names)} on "
+        f"{names(c.targets)} and presents their {c.luns:,} LUNs ({by['storage'].detail}); it must "
+        f"finish within SRM's SRA timeout ({c.a.sra_timeout_s:,.0f} s). Check each group:",
+        by["storage"].minutes,
+        "srm",
+        c.per_cg("listgroups"),
+        expected=(
+            "Each group's images at the recovery site are Primary; with the other site lost, "
+            "the group is Local Only."
+            if lost
+            else "Each group is Primary at the recovery site and its secondary at the other "
+            "site is Synchronized (or, if it was only Consistent, Out-of-Sync: a full "
+            "synchronisation follows)."
+        ),
     )
-    w.add(
-        f"SRM powers on {_names(vms)} in {a.priority_groups_count:,} priority group"
-        f"{'s' if a.priority_groups_count != 1 else ''}.",
-        power_min,
-    )
-    w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
-    if steps["IP customisation"].count:
+    if "rollback" in by:
         w.add(
-            f"SRM applies the IP customisation to {steps['IP customisation'].count:,} VMs.",
-            steps["IP customisation"].minutes,
+            "MirrorView/A rolls the secondaries of an interrupted update back to their gold "
+            f"copies first ({by['rollback'].detail}).",
+            by["rollback"].minutes,
+            "array",
         )
-
-
-def _test_failover(c: _Site) -> Procedure:
-    """Test failover: SRM snaps the secondaries and starts the VMs on an isolated network."""
-    design = c.design
-    a = c.a
-    site = c.site
-    to_site = c.to_site
-    pg = c.pg
-    plan = c.plan
-    vms = c.vms
-    cg_names = c.cg_names
-    targets = c.targets
-    steps = c.steps
-    quiet = c.quiet
-    power_min = c.power_min
-    w = _Writer()
-    rlp_targets = [design.rlp[t] for t in targets if t in design.rlp]
-    w.add(f"In SRM at {to_site}, select the recovery plan “{plan}” and click Test.", None)
+    hosts = c.design.recovery_hosts(recovery_site)
     w.add(
-        f"SRM snaps each secondary LUN of {_names(cg_names)} on {_names(targets)} (SnapView), "
-        "presents the snapshots to the ESX hosts, rescans and mounts them; mirroring continues "
-        "[S0].",
-        steps["rescan and mount"].minutes,
-    )
-    w.add(f"SRM powers on {_names(vms)} on the isolated test network.", power_min)
-    w.add("The Exchange services start on each VM.", steps["Exchange services"].minutes)
-    w.add(
-        "Validate: log on to each VM's console, check that every storage group's database is "
-        "mounted; optionally run eseutil on a snapshot during low activity [S0].",
-        float(h_to_min(a.test_duration_h)),
+        f"SRM rescans the ESX hosts at {recovery_site} ({by['rescan'].detail}).",
+        by["rescan"].minutes,
+        "srm",
+        [command("esx_volume_list")],
     )
     w.add(
-        "Click Continue: SRM powers the test VMs off and removes the snapshots and sessions [S0].",
+        f"SRM resignatures and mounts the {c.luns:,} VMFS datastores ({by['mount'].detail}).",
+        by["mount"].minutes,
+        "srm",
+        expected="Every datastore of the protection group is mounted on the recovery hosts.",
+    )
+    for label in ("high", "normal"):
+        step = by.get(f"power on, {label} priority")
+        if step is None:
+            continue
+        vms = [v for v in c.vms if (v in c.mailbox_vms) == (label == "normal")]
+        w.add(
+            f"SRM powers on the {label}-priority VMs {names(vms)} over {hosts:,} recovery hosts "
+            f"({step.detail}).",
+            step.minutes,
+            "srm",
+            expected="Each VM is powered on, its VMware Tools run and it answers on its network.",
+        )
+    w.add(
+        f"The Exchange services start and every storage group mounts ({by['Exchange'].detail}); "
+        "check each mailbox server:",
+        by["Exchange"].minutes,
+        "windows",
+        [command("exchange_database_status", server=v) for v in c.mailbox_vms],
+        expected="Every database shows Mounted: True. Mount any that does not with Mount-Database.",
+    )
+
+
+def _clients(c: Group, w: Writer, where: str) -> None:
+    """The Exchange client steps after the VMs run at ``where`` (Method §8: users back)."""
+    subnet = c.target_site.recovery_subnet_differs and where == c.to_site
+    if subnet:
+        w.add(
+            f"Update the DNS A record of {names(c.mailbox_vms)} in {c.domain} to its address at "
+            f"{where} (time to live {c.a.client_reconnect_min:g} min or less, set before the "
+            "failover), and flush the resolver caches:",
+            None,
+            "network",
+            [
+                command(
+                    "dns_update_a",
+                    dns_server=f"<DNS server at {where}>",
+                    zone=c.domain,
+                    host=v,
+                    ttl=int(c.a.client_reconnect_min * 60),
+                    ip=f"<{v} address at {where}>",
+                )
+                for v in c.mailbox_vms
+            ],
+        )
+    w.add(
+        f"Check that each mailbox server finds its Active Directory site at {where} (the "
+        f"recovery subnet is in that site in Active Directory Sites and Services):",
         None,
+        "windows",
+        [command("ad_site", server=v, host=v) for v in c.mailbox_vms],
+        expected=f"The site of {where} is returned.",
     )
+    w.add(
+        "Check MAPI connectivity to every database; Autodiscover and Outlook Anywhere point to "
+        f"a Client Access server at {where}; Outlook clients reconnect by themselves (users "
+        f"back about {c.a.client_reconnect_min:g} min after the VMs, Method §8):",
+        None,
+        "windows",
+        [command("exchange_mapi_test", server=v) for v in c.mailbox_vms],
+    )
+
+
+def _test_failover(c: Group) -> Procedure:
+    """Test failover: SRM snaps the secondaries and starts the VMs on an isolated network."""
+    a = c.a
+    test = c.design.test_of(c.site)
+    by = {s.step: s for s in test.steps}
+    w = Writer()
+    w.add(
+        f"At {c.to_site}, start a global catalog server for {c.domain} on the test network "
+        "(bubble), cloned or restored from a recent backup and never connected to production: "
+        "Exchange mounts no database without one [S28].",
+        None,
+        "windows",
+    )
+    w.add(
+        f"In SRM at {c.to_site}, select the recovery plan “{c.plan}” and click Test.", None, "srm"
+    )
+    if not c.sync:
+        w.add(
+            "The MirrorView SRA first waits for a MirrorView/A update in progress to complete "
+            "(Method §8); check the updates of each group:",
+            None,
+            "array",
+            c.per_cg("listgroups"),
+        )
+    w.add(
+        f"SRM's prepare-storage step snaps the {c.luns:,} secondary LUNs of {names(c.cg_names)} "
+        f"on {names(c.targets)} one after another ({by['prepare storage'].detail}), presents "
+        "them, rescans and mounts; mirroring continues [S0]. It must finish within SRM's SRA "
+        f"timeout ({a.sra_timeout_s:,.0f} s).",
+        by["prepare storage"].minutes + by["rescan"].minutes + by["mount"].minutes,
+        "srm",
+    )
+    power = sum(s.minutes for s in test.steps if s.step.startswith("power on"))
+    w.add(
+        f"SRM powers on {names(c.vms)} on the isolated test network (they keep their addresses).",
+        power,
+        "srm",
+    )
+    w.add(
+        "Validate on each mailbox server's console: the databases are mounted and MAPI answers "
+        "(both work in the bubble, with its global catalog); optionally run eseutil on a "
+        "snapshot during low activity [S0].",
+        by["Exchange"].minutes,
+        "windows",
+        [command("exchange_database_status", server=v) for v in c.mailbox_vms]
+        + [command("exchange_mapi_test", server=v) for v in c.mailbox_vms],
+    )
+    w.add(
+        "Record the time of each step above for the design's measured: section; then click "
+        "Continue: SRM powers the test VMs off and removes the snapshots and sessions [S0].",
+        None,
+        "srm",
+    )
+    rlp = [c.design.rlp[t] for t in c.targets if t in c.design.rlp]
     return Procedure(
         "test_failover",
         "Test failover",
-        pg,
+        c.pg,
         (
-            f"Run the test {quiet}: the snapshots add copy-on-first-write load to mirroring [S0].",
+            "Run the test off-hours: the snapshots add copy-on-first-write load to mirroring [S0].",
             "The reserved LUN pool holds the snapshots: "
             + "; ".join(
-                f"{n.array}: {n.rlp_gib:,.0f} GiB in at least {n.reserved_luns:,} reserved LUNs"
-                for n in rlp_targets
+                f"{n.array}: {n.rlp_gib:,.0f} GiB in {n.reserved_luns:,} reserved LUNs" for n in rlp
             )
             + " [S10].",
-            f"A test network (bubble) exists at {to_site}, so the test VMs keep their "
-            "addresses without touching production [S28].",
-            f"The test window is {a.test_duration_h:g} h; production at {site} is not affected.",
+            f"SRM's SRA command timeout is at least {test.prepare_storage_s:,.0f} s (the "
+            f"snapshots of {test.luns:,} LUNs) [S7].",
+            f"The test window is {a.test_duration_h:g} h; production at {c.site} is not affected.",
             *(
                 [
                     "MirrorView/A never catches up on this design: the secondaries are "
-                    f"{c.backlog.behind}. The test VMs show mail that old, and SRM first waits "
-                    "for the update in progress to complete, which can take hours or days "
-                    "(Method §8)."
+                    f"{c.backlog.behind}; the test VMs show mail that old (Method §8)."
                 ]
                 if c.backlog
                 else []
@@ -445,299 +297,212 @@ def _test_failover(c: _Site) -> Procedure:
     )
 
 
-def _failover(c: _Site) -> Procedure:
+def _failover(c: Group) -> Procedure:
     """Failover after a disaster: the protected site is lost."""
-    design = c.design
-    a = c.a
-    site = c.site
-    to_site = c.to_site
-    pg = c.pg
-    plan = c.plan
-    sources = c.sources
-    targets = c.targets
-    sync = c.sync
-    policy_check = c.policy_check
-    subnet = c.subnet
-    services = c.services
-    w = _Writer()
+    w = Writer()
     w.add(
-        f"Declare the disaster: decide that {site} is lost and that {to_site} takes over "
-        f"(the design allows {a.declare_min:g} min for this decision).",
-        a.declare_min,
+        f"Declare the disaster: decide that {c.site} is lost and that {c.to_site} takes over "
+        f"(the design allows {c.a.declare_min:g} min for this decision).",
+        c.a.declare_min,
     )
-    w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” (recovery, not test).", None)
-    _plan_steps(
-        c,
-        w,
-        to_site,
-        targets,
-        f"{_names(sources)} cannot be reached, so each is promoted locally (force / local "
-        "only); a consistency group whose secondary is Synchronizing or Out-of-Sync cannot be "
-        "promoted: present its clone instead [S0]",
+    w.add(
+        f"In SRM at {c.to_site}, run the recovery plan “{c.plan}” (recovery, not test). If a "
+        "consistency group was Synchronizing when the site was lost, stop: follow “Recovery "
+        "from the protective copy” for it.",
+        None,
+        "srm",
     )
+    _plan_steps(c, w, c.to_site, lost=True)
+    _clients(c, w, c.to_site)
     if c.backlog is not None:
         told = (
             f"mail written in at least the last {c.backlog.behind_min / MIN_PER_H:,.1f} h is "
-            "missing, more the longer the design has run: MirrorView/A never caught up (the "
-            f"secondaries were {c.backlog.behind}; Method §8)."
+            f"missing (the secondaries were {c.backlog.behind}; Method §8)."
         )
-    elif sync:
-        told = "mail written after the last consistent point may be missing."
+    elif c.sync:
+        told = "mail written after the mirrors last held the primary's data is missing (none if "
+        told += "they were in sync)."
     else:
         told = (
-            f"mail written after the last completed update (up to "
-            f"{design.worst_rpo_min or 0:,.0f} min) is missing."
+            "mail written after the last completed update (up to "
+            f"{c.design.worst_rpo_min or 0:,.0f} min) is missing."
         )
-    w.add(f"Check mail flow and client access at {to_site}; tell users that {told}", None)
+    w.add(f"Tell users that the service is back at {c.to_site} and that {told}", None)
+    w.add(
+        f"SRM protects nothing now: {c.pg} is recovered and the plan cannot run again. "
+        "Production runs without a remote copy until the failback procedure has run.",
+        None,
+        "srm",
+    )
     return Procedure(
         "failover",
         "Failover after a disaster",
-        pg,
+        c.pg,
         (
-            policy_check,
-            subnet,
-            services,
-            "If the mirrors were fractured before the disaster and a resynchronisation was "
-            "running, recover from the clones taken before it [S0].",
+            f"Recovery time: {c.recovery.rto_min:,.0f} min from the disaster "
+            f"({c.a.declare_min:g} min to decide + {c.recovery.after_decision_min:,.0f} min "
+            f"after the decision); users back after {c.recovery.users_back_min:,.0f} min.",
+            "The recovery policy of every consistency group is Manual [S0]"
+            + (
+                " (it is Automatic in this design: change it)."
+                if c.r.recovery_policy == "auto"
+                else "."
+            ),
+            f"SRM's SRA command timeout is at least {c.recovery.storage_s:,.0f} s [S7].",
         ),
         tuple(w.steps),
     )
 
 
-def _planned_failover(c: _Site) -> Procedure:
-    """Planned failover: both sites are up; the mirrors reverse with no resynchronisation."""
-    a = c.a
-    site = c.site
-    to_site = c.to_site
-    pg = c.pg
-    plan = c.plan
-    vms = c.vms
-    targets = c.targets
-    sync = c.sync
-    subnet = c.subnet
-    services = c.services
-    w = _Writer()
-    w.add(f"In SRM at {to_site}, run the recovery plan “{plan}” in the maintenance window.", None)
-    w.add(f"SRM shuts down {_names(vms)} at {site}.", None)
-    if sync:
+def _planned_failover(c: Group) -> Procedure:
+    """Planned failover, SRM 1.0/4.x: the operators stop every write first, then run the plan;
+    a Synchronized image is promoted with no resynchronisation (Method §8)."""
+    w = Writer()
+    w.add(
+        f"In the maintenance window, shut down {names(c.vms)} at {c.site} (guest shutdown).",
+        None,
+        "esx",
+    )
+    w.add(
+        f"Unmount the {c.luns:,} protected datastores at {c.site}, or remove the protected "
+        f"hosts from the storage groups on {names(c.sources)}, so that no write reaches the "
+        "mirrored LUNs (a datastore left mounted keeps writing: its image stays Consistent and "
+        "its promote is followed by a full synchronisation).",
+        None,
+        "esx",
+    )
+    if c.sync:
         w.add(
-            f"Wait until the secondaries are Synchronized: no writes for the quiesce threshold "
-            f"({a.quiesce_threshold_s:g} s) [S3].",
-            float(s_to_min(a.quiesce_threshold_s)),
+            f"Wait for the quiesce threshold ({c.a.quiesce_threshold_s:g} s) and check that every "
+            "group is Synchronized [S3]:",
+            float(s_to_min(c.a.quiesce_threshold_s)),
+            "array",
+            c.per_cg("listgroups", on_target=False),
+            expected="Every group shows State: Synchronized, Condition: Normal.",
         )
     else:
         _final_update(c, w)
-    _plan_steps(
-        c,
-        w,
-        to_site,
-        targets,
-        "normal promotes; the mirrors reverse direction with no resynchronisation [S0]",
+    w.add(f"In SRM at {c.to_site}, run the recovery plan “{c.plan}”.", None, "srm")
+    _plan_steps(c, w, c.to_site, lost=False)
+    _clients(c, w, c.to_site)
+    w.add(
+        f"SRM protects nothing now: the mirrors run {c.to_site} → {c.site}, but protection "
+        f"needs a reverse protection group and the plan “{reverse_plan(c.site, c.to_site)}” "
+        f"in SRM at {c.site}: create them before the window ends.",
+        None,
+        "srm",
     )
-    w.add(f"Check mail flow and client access at {to_site}.", None)
     return Procedure(
         "planned_failover",
         "Planned failover",
-        pg,
+        c.pg,
         (
-            f"Every consistency group of {pg} is Consistent or Synchronized with condition "
+            f"Every consistency group of {c.pg} is Consistent or Synchronized with condition "
             "Normal (not fractured, not synchronising).",
-            subnet,
-            services,
+            "SRM 1.0/4.x has no planned-migration mode: the shutdown, the unmount"
+            + ("" if c.sync else " and the final update")
+            + " are done by hand before the plan runs (Method §8).",
         ),
         tuple(w.steps),
     )
 
 
-def _failback(c: _Site) -> Procedure:
+def _failback(c: Group) -> Procedure:
     """Failback: the white paper's manual procedure, with a full synchronisation back."""
     design = c.design
-    a = c.a
-    site = c.site
-    to_site = c.to_site
-    pg = c.pg
-    plan = c.plan
-    cgs = c.cgs
-    sources = c.sources
-    targets = c.targets
-    sync = c.sync
-    capacity = c.capacity
-    w = _Writer()
-    sync_h = design.sync_time_h(capacity)
+    sync_h = design.sync_time_h(c.capacity)
+    w = Writer()
     w.add(
-        f"Rebuild {site}: {_names(sources)}, the ESX hosts, the MirrorView configuration and "
-        "the links [S0].",
+        f"Rebuild {c.site}: {names(c.sources)}, the ESX hosts, the MirrorView paths and the "
+        "link [S0].",
         None,
-    )
-    w.add(f"Clean up the promoted mirrors and consistency groups on {_names(targets)} [S0].", None)
-    w.add(
-        f"Delete the recovery plan “{plan}” and create the reverse plan “"
-        f"{failback_plan(site, to_site)}” [S0].",
-        None,
+        "array",
     )
     w.add(
-        f"Configure the mirrors and the {len(cgs):,} consistency groups in the reverse "
-        f"direction, {to_site} → {site} [S0].",
+        f"On the rebuilt {names(c.sources)}, the old primary images of {names(c.cg_names)} are "
+        "stale and still consider themselves primary: destroy those groups and their mirrors "
+        "there (never start their VMs) [S0].",
         None,
+        "array",
+        c.per_cg("destroygroup", on_target=False),
     )
     w.add(
-        f"Full synchronisation of {capacity:,.0f} GiB back to {site} at "
+        f"On {names(c.targets)}, remove the remains of the old mirrors of the promoted groups "
+        f"and create the groups again with secondary images on {names(c.sources)}, in the "
+        f"reverse direction {c.to_site} → {c.site} [S0]:",
+        None,
+        "array",
+        c.per_cg("creategroup"),
+    )
+    w.add(
+        f"Full synchronisation of {c.capacity:,.0f} GiB back to {c.site} at "
         f"{design.sync_rate_mbps:,.0f} Mbit/s ({sync_h:,.1f} h): until it ends, the VMs have no "
-        "remote copy [S0].",
+        "remote copy [S0]. Check the progress:",
         float(h_to_min(sync_h)),
+        "array",
+        c.per_cg("listgroups"),
     )
     w.add(
-        f"Run the reverse plan in a maintenance window: SRM shuts down the VMs at {to_site}.", None
+        f"In SRM, delete the recovery plan “{c.plan}” and create a protection group for the "
+        f"VMs at {c.to_site} and the plan “{reverse_plan(c.site, c.to_site)}” at {c.site} [S0].",
+        None,
+        "srm",
     )
-    if sync:
+    w.add(f"In a maintenance window, shut down {names(c.vms)} at {c.to_site}.", None, "esx")
+    if c.sync:
         w.add(
-            "Wait for the quiesce threshold so that the secondaries are Synchronized [S3].",
-            float(s_to_min(a.quiesce_threshold_s)),
+            "Unmount their datastores; wait for the quiesce threshold and check that every group "
+            "is Synchronized [S3]:",
+            float(s_to_min(c.a.quiesce_threshold_s)),
+            "array",
+            c.per_cg("listgroups"),
         )
     else:
         _final_update(c, w, "of mirroring back")
-    _plan_steps(c, w, site, sources, "normal promotes with nothing to resynchronise [S0]")
     w.add(
-        f"Re-create the forward mirrors ({site} → {to_site}) and the recovery plan “{plan}”; "
-        "reversing the mirrors needs no resynchronisation [S0].",
+        f"Run the plan “{reverse_plan(c.site, c.to_site)}”: normal promotes with nothing to "
+        "resynchronise [S0].",
+        c.planned.after_decision_min,
+        "srm",
+    )
+    _clients(c, w, c.site)
+    w.add(
+        f"Reverse the mirrors again ({c.site} → {c.to_site}: a normal promote of Synchronized "
+        "images needs no resynchronisation), re-create the protection group "
+        f"{c.pg} and the plan “{c.plan}”, then run a test failover [S0].",
         None,
+        "srm",
     )
     return Procedure(
         "failback",
         "Failback",
-        pg,
+        c.pg,
         (
-            f"The VMs of {pg} run at {to_site} after a failover.",
-            f"{site} is rebuilt or repaired, and the link is up.",
+            f"The VMs of {c.pg} run at {c.to_site} after a failover.",
+            f"{c.site} is rebuilt or repaired, and the link is up.",
             f"Plan for {sync_h / 24:,.1f} days without a remote copy while the full "
             "synchronisation runs [S0].",
+            "SRM 1.0/4.x has no reprotect: every step below is manual (Method §8).",
         ),
         tuple(w.steps),
     )
 
 
-def _link_loss(c: _Site) -> Procedure:
-    """Link loss: the mirrors fracture; clone the secondaries before any resynchronisation."""
-    design = c.design
-    a = c.a
-    site = c.site
-    to_site = c.to_site
-    pg = c.pg
-    cg_names = c.cg_names
-    sources = c.sources
-    targets = c.targets
-    sync = c.sync
-    policy_check = c.policy_check
-    w = _Writer()
-    direction = next(x for x in design.directions if x.from_site == site)
-    # The simulated long link loss (10:00 to 14:00): whole extents, not the bytes (Method §6).
-    outage_gib = design.resync_gib(direction, LONG_OUTAGE_START_MIN, h_to_min(LONG_OUTAGE_H))
-    w.add(
-        f"After {a.mvs_fracture_timeout_s:g} s without the link the mirrors of {pg} are System "
-        "fractured; the primaries on "
-        f"{_names(sources)} track their changes [S0]. Check in Navisphere that no image is "
-        "Synchronizing.",
-        float(s_to_min(a.mvs_fracture_timeout_s)),
-    )
-    w.add(
-        f"While the link is down, clone the secondaries of {_names(cg_names)} on "
-        f"{_names(targets)} (SnapView clones): the only consistent copy at {to_site} "
-        "[S0].",
-        None,
-    )
-    if sync:
-        w.add(
-            "When the link returns the consistency groups wait for the administrator "
-            "(Waiting on admin, recovery policy Manual) [S2].",
-            None,
-        )
-        hours = design.sync_time_h(outage_gib)
-        w.add(
-            "Synchronise each consistency group: the fracture log sends every 512 KiB extent "
-            f"written during the outage; a {LONG_OUTAGE_H:g}-hour outage from "
-            f"{clock_text(LONG_OUTAGE_START_MIN)}, as simulated, marks {outage_gib:,.0f} GiB, "
-            f"{hours:,.1f} h of resynchronisation (Method §6) [S0].",
-            float(h_to_min(hours)),
-        )
-        w.add("When every group is Consistent with condition Normal, remove the clones.", None)
-    else:
-        w.add(
-            "When the link returns, resume the updates (recovery policy Manual); the first "
-            "update carries every change since the last completed one [S0].",
-            None,
-        )
-        w.add(
-            "When the updates run on schedule again, remove the clones."
-            if c.backlog is None
-            else "The updates never run on schedule with this link: the secondaries are "
-            f"{c.backlog.behind} (Method §8). Remove the clones when the first update after "
-            "the outage has completed; until the link's rate is raised, every disaster loses "
-            "at least that much.",
-            None,
-        )
-    return Procedure(
-        "link_loss",
-        "Link loss",
-        pg,
-        (policy_check,),
-        tuple(w.steps),
-    )
+_SRM_PROCEDURES = (_test_failover, _failover, _planned_failover, _failback)
 
 
-def _sp_failure(c: _Site) -> Procedure:
-    """Storage processor failure on a production array."""
-    design = c.design
-    r = c.r
-    pg = c.pg
-    sources = c.sources
-    sync = c.sync
-    mode = c.mode
-    capacity = c.capacity
-    w = _Writer()
-    families = {design.models[x].family for x in sources}
-    w.add(
-        f"The LUNs owned by the failed SP of {_names(sources)} trespass to its peer; SRM is "
-        "not affected [S0].",
-        None,
-    )
-    if families & {"CX3", "AX4"}:
-        w.add(
-            f"{_names(sources)} disables its write cache while one SP is down: expect higher "
-            "write latency for Exchange until the SP is back [S0].",
-            None,
+def procedures(design: Design) -> list[Procedure]:
+    """Every procedure: each protection group's, then go-live and monitoring for the design."""
+    out: list[Procedure] = []
+    for d in design.directions:
+        c = group(design, d.from_site)
+        out += [p(c) for p in _SRM_PROCEDURES]
+        out += operations.for_group(c)
+    if design.directions:
+        out += operations.for_design(
+            design, [group(design, d.from_site) for d in design.directions]
         )
-    else:
-        w.add("The CX4 keeps its write cache enabled with one SP [S0].", None)
-    if sync and r.write_intent_log:
-        w.add(
-            "The write intent log limits the resynchronisation to the writes in flight; check "
-            "that every consistency group returns to Consistent/Normal [S8].",
-            None,
-        )
-    elif sync:
-        full_h = design.sync_time_h(capacity)
-        w.add(
-            "Without the write intent log the mirrors need a full synchronisation "
-            f"({capacity:,.0f} GiB, {full_h:,.1f} h); clone the secondaries first [S0].",
-            float(h_to_min(full_h)),
-        )
-    w.add("Replace the SP, then trespass its LUNs back to their default owner.", None)
-    return Procedure(
-        "sp_failure",
-        "Storage processor failure",
-        pg,
-        (f"{mode} mirrors of {pg} on {_names(sources)}.",),
-        tuple(w.steps),
-    )
-
-
-_PROCEDURES = (_test_failover, _failover, _planned_failover, _failback, _link_loss, _sp_failure)
-
-
-def _for_site(design: Design, site: str) -> list[Procedure]:
-    """The six procedures of one site's protection group, in the order an operator reads them."""
-    c = _site(design, site)
-    return [procedure(c) for procedure in _PROCEDURES]
+    return out
 
 
 def markdown(design: Design) -> str:
@@ -751,7 +516,11 @@ def markdown(design: Design) -> str:
         for s in p.steps:
             bound = "at least " if s.at_least else ""
             when = f" ({bound}{s.minutes:,.1f} min)" if s.minutes is not None else ""
-            lines.append(f"{s.n}. {s.text}{when}")
+            lines.append(f"{s.n}. **{s.who}**: {s.text}{when}")
+            lines += [f"   - `{cmd}`" for cmd in s.commands]
+            if s.expected:
+                lines.append(f"   - Expect: {s.expected}")
+            lines.append("   - Done: ☐  Initials: ____")
         timed = any(s.minutes is not None for s in p.steps)
         total = (
             f"{'at least ' if p.total_at_least else ''}{p.total_min:,.1f} min"

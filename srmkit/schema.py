@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
 from pydantic import (
     AfterValidator,
@@ -473,7 +473,7 @@ def _measured_fields() -> dict[str, Any]:
     return {name: (hints[name] | None, None) for name in MEASURABLE}
 
 
-class Measured(Section):
+class _MeasuredBase(Section):
     """Timings from a rehearsal of the recovery (a test or a planned failover, timed): each one
     replaces the assumption of the same name and is shown as measured (Method §8)."""
 
@@ -483,14 +483,17 @@ class Measured(Section):
     ) = Field(default=None, description="When the rehearsal ran, YYYY-MM-DD.")
     note: Line | None = Field(default=None, description="What was timed, in a line.")
 
-    def values(self) -> dict[str, float]:
+    def values(self) -> dict[str, Any]:
         """The timings given. [as the assumption of the same name]"""
         return {n: v for n in MEASURABLE if (v := getattr(self, n)) is not None}
 
 
-Measured = create_model(  # type: ignore[misc]  # the timings' fields come from Assumptions
-    "Measured", __base__=Measured, __doc__=Measured.__doc__, **_measured_fields()
-)
+if TYPE_CHECKING:
+    Measured = _MeasuredBase
+else:  # the timings' fields come from Assumptions
+    Measured = create_model(
+        "Measured", __base__=_MeasuredBase, __doc__=_MeasuredBase.__doc__, **_measured_fields()
+    )
 
 
 class Growth(Section):

@@ -65,7 +65,7 @@ ACTION_NAMES: dict[str, str] = {
     "run_recovery_plan": "run the recovery plan",
     "plan_done": "plan finishes",
     "run_failback_plan": "run the failback plan",
-    "reprotect": "reprotect",
+    "reprotect": "re-create the forward mirrors and plan",
 }
 PLAN_STATE_NAMES: dict[str, str] = {
     "protected": "Protected",

@@ -570,21 +570,25 @@ class Study:
         """MirrorView/S: the protective copy of the secondaries on each recovery array, sized for
         an outage of ``protective_outage_h`` from the busiest hour (Method §6, v3)."""
         kind = self.scenario.replication.protective_copy if self.is_sync else "none"
-        out = {}
+        out: dict[str, protective.ProtectiveCopy] = {}
+        if kind == "none":
+            return out
         for d in self.directions:
             start_min = float(np.argmax(d.hourly_mib)) * MIN_PER_H
             outage_min = self.a.protective_outage_h * MIN_PER_H
             names = set(d.vms)
-            mine = [cg for cg in self.plan.cgs if cg.servers and cg.servers[0] in names]
+            mine = [cg for cg in self.shapes if cg.servers and cg.servers[0] in names]
+            dirty_gib = self.resync_gib(d, start_min, outage_min)
             for array in sorted({cg.target_array for cg in mine}):
                 cgs = [cg for cg in mine if cg.target_array == array]
+                share = sum(c.capacity_gib for c in cgs) / max(d.capacity_gib, 1e-9)
                 copy = protective.protective_copy(
                     self.a,
                     kind,
                     array,
                     sum(c.luns for c in cgs),
                     sum(c.capacity_gib for c in cgs),
-                    sum(self.cg_resync_gib(c, start_min, outage_min) for c in cgs),
+                    dirty_gib * min(share, 1.0),
                 )
                 if copy is not None:
                     out[array] = copy

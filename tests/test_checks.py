@@ -85,8 +85,13 @@ TRIGGERS: dict[str, Callable[[], str]] = {
     "ASYNC-OVERRUN": sub("bandwidth_mbps: 155", "bandwidth_mbps: 40", base=ASYNC),
     "ASYNC-UNBOUNDED": sub("bandwidth_mbps: 155", "bandwidth_mbps: 2", base=ASYNC),
     "RPO-TARGET": sub("rpo_min: 60", "rpo_min: 35", base=ASYNC),
-    "RTO-TARGET": sub("rto_min: 60", "rto_min: 20"),
+    "RTO-TARGET": sub("rto_min: 150", "rto_min: 20"),
     "WIL-OFF": sub("write_intent_log: true", "write_intent_log: false"),
+    # The example's 224 LUNs: 1,960 s to recover and 3,360 s to test > 300 s (Method §8).
+    "SRA-TIMEOUT": sub("rto_min: 150", "rto_min: 150"),
+    "PROTECTIVE-COPY-NONE": sub(
+        "write_intent_log: true", "write_intent_log: true\n  protective_copy: none"
+    ),
     "RECOVERY-POLICY-AUTO": sub("recovery_policy: manual", "recovery_policy: auto"),
     "RDM-NOT-PROTECTED": sub("exchange_version: 2007}", "exchange_version: 2007, uses_rdm: true}"),
     "CLUSTERED-EXCHANGE": sub(
@@ -231,6 +236,8 @@ def test_catalogue_has_every_required_id() -> None:
         "LINK-TCP-WINDOW",
         "ARRAY-LUNS",
         "INITIAL-SYNC-LONG",
+        "SRA-TIMEOUT",
+        "PROTECTIVE-COPY-NONE",
     ]
     assert set(required) <= set(RULES)
     assert all(
@@ -284,6 +291,7 @@ def test_example_findings_are_pinned() -> None:
             "LINK-TCP-WINDOW",
             "LINK-UTILIZATION-HIGH",
             "INITIAL-SYNC-LONG",
+            "SRA-TIMEOUT",
             "HUB-NOT-PROTECTED",
             "RLP-SIZE",
             "RLP-SIZE",
@@ -291,6 +299,7 @@ def test_example_findings_are_pinned() -> None:
         "bidirectional.yaml": [
             "LINK-UTILIZATION-HIGH",
             "INITIAL-SYNC-LONG",
+            "SRA-TIMEOUT",
             "RLP-SIZE",
             "RLP-SIZE",
         ],
@@ -298,10 +307,11 @@ def test_example_findings_are_pinned() -> None:
             "LIMIT-MIRRORS",
             "CX3-SP-CACHE",
             "SYNC-DISTANCE",
+            "SRA-TIMEOUT",
             "HUB-NOT-PROTECTED",
             "RLP-SIZE",
         ],
-        "example.yaml": ["RLP-SIZE"],
+        "example.yaml": ["SRA-TIMEOUT", "RLP-SIZE"],
         "unbounded-async.yaml": [
             "LIMIT-MIRRORS",
             "LIMIT-MIRRORS",
@@ -313,6 +323,7 @@ def test_example_findings_are_pinned() -> None:
             "ASYNC-UNBOUNDED",
             "ESX-HOST-LUNS",
             "INITIAL-SYNC-LONG",
+            "SRA-TIMEOUT",
             "RLP-SIZE",
             "RLP-SIZE",
         ],

@@ -52,7 +52,7 @@ def test_check_examples_exit_codes_and_json() -> None:
         "async-long-distance.yaml": "fits_with_warnings",
         "bidirectional.yaml": "fits_with_warnings",
         "cx3-upgrade.yaml": "does_not_fit",
-        "example.yaml": "fits",
+        "example.yaml": "fits_with_warnings",
         "unbounded-async.yaml": "does_not_fit",
     }
     failing = {"cx3-upgrade.yaml", "unbounded-async.yaml"}

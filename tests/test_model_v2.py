@@ -107,36 +107,6 @@ def test_utilization_warning_names_its_direction_and_year() -> None:
     assert "Mbit/s link" in warning.remedy
 
 
-def test_the_38_minute_rto(tmp_path: Path) -> None:
-    """Method §8 worked example: 6 VMs in 18 CGs (CX4-240: ⌈37 / 16⌉ = 3 per server), one
-    priority group, recovery subnet differs: 18 + 2 + 3 + 3 + 6 × 2 = 38 min."""
-    text = BASE.replace("model: CX4-480", "model: CX4-240").replace(
-        "hub_transport_protected: true", "hub_transport_protected: false"
-    )
-    d = design_of(text, tmp_path)
-    r = d.recovery
-    assert r.cgs == 18
-    assert [(s.step, s.count, s.minutes) for s in r.steps] == [
-        ("promote", 18, 18.0),
-        ("rescan and mount", 1, 2.0),
-        ("power on", 1, 3.0),
-        ("Exchange services", 1, 3.0),
-        ("IP customisation", 6, 12.0),
-    ]
-    assert r.rto_min == 38.0
-
-
-def test_rto_target_and_declaration_time(tmp_path: Path) -> None:
-    """The example (CX4-480: ⌈37 / 32⌉ = 2 CGs per server, 13 with the Hub Transport; 7 VMs):
-    13 + 2 + 3 + 3 + 14 = 35 min; with 30 min to declare: 65 min > 60 min target → error."""
-    assert Design(load_scenario(EXAMPLE)).recovery.rto_min == 35.0
-    d = design_of(BASE + "assumptions:\n  declare_min: 30\n", tmp_path)
-    assert d.recovery.rto_min == 65.0
-    hit = next(f for f in d.findings if f.id == "RTO-TARGET")
-    assert "65 min" in hit.message
-    assert d.verdict == "does_not_fit"
-
-
 def test_test_failover_reserved_lun_pool() -> None:
     """Method §5a on the example (MirrorView/S: no MV/A pool): the recovery array UTR-CX4 snaps
     all 224 secondaries, 16,513.44 GiB; a 4-hour test from the busiest hour (09:00–13:00, 11 +
@@ -151,7 +121,8 @@ def test_test_failover_reserved_lun_pool() -> None:
     assert utr.snapped_gib == pytest.approx(16_513.4375)
     assert utr.test_window_gib == pytest.approx(534.546412, abs=1e-5)
     assert utr.test_gib == pytest.approx(3302.6875)
-    assert utr.reserved_luns == 224
+    # 224 reserved LUNs for the test snapshots, 224 for the protective snapshots (v3 §6).
+    assert utr.reserved_luns == 448
     assert utr.mva_gib == 0.0
 
 
@@ -276,9 +247,10 @@ def test_partial_resync_after_a_link_outage() -> None:
 def test_size_json_has_the_new_keys() -> None:
     """`srmkit size --format json`: recovery, link directions and per-array RLP; old keys kept."""
     data = json.loads(run_cli("size", str(EXAMPLE), "--format", "json").stdout)
-    assert data["recovery"]["rto_min"] == 35
-    assert data["recovery"]["plan_duration_min"] == 35
-    assert data["recovery"]["steps"][0]["step"] == "promote"
+    assert data["recovery"]["rto_min"] == 130
+    assert data["recovery"]["after_decision_min"] == 100
+    assert data["recovery"]["users_back_min"] == 145
+    assert data["recovery"]["steps"][0]["step"] == "plan start"
     assert data["link"]["directions"] == [
         {
             "from_site": "Amsterdam",
@@ -287,11 +259,14 @@ def test_size_json_has_the_new_keys() -> None:
             "peak_utilization_fraction": pytest.approx(0.423235),
         }
     ]
+    # v3 §6: the protective snapshots add 2 × the extents a 4-hour outage from the busiest hour
+    # dirties (11,257.68 GiB) and a reserved LUN per secondary.
     assert data["rlp"]["UTR-CX4"] == {
-        "rlp_gib": pytest.approx(3302.6875),
-        "reserved_luns": 224,
+        "rlp_gib": pytest.approx(3302.6875 + 22515.358639),
+        "reserved_luns": 448,
         "mva_gib": 0.0,
         "test_gib": pytest.approx(3302.6875),
+        "protect_gib": pytest.approx(22515.358639),
     }
     server = data["workload"]["EXMBX01"]
     assert {"storage_groups", "db_lun_gib", "log_lun_gib", "capacity_gib"} <= set(server)

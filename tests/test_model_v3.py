@@ -211,11 +211,12 @@ def test_limits_override_is_a_changed_assumption(tmp_path: Path) -> None:
 
 def test_array_luns_count_images_reserved_and_write_intent_logs() -> None:
     """Method §7 (v3) on the example (MV/S with the write intent log): Utrecht holds 224 secondary
-    images, 224 reserved LUNs for SRM test snapshots and 2 write intent log LUNs = 450 LUNs;
+    images, 224 reserved LUNs for SRM test snapshots and 2 write intent log LUNs = 450 LUNs
+    (v3 §6: 224 more reserved LUNs for the protective snapshots).
     Amsterdam 224 primary images + 2 = 226."""
     d = Design(load_scenario(EXAMPLE))
     luns = d.array_luns_at(0)
-    assert luns["UTR-CX4"].total == 224 + 224 + 2
+    assert luns["UTR-CX4"].total == 224 + 448 + 2
     assert luns["AMS-CX4"].total == 224 + 2
     assert not list(CHECKS["ARRAY-LUNS"](d))
 

@@ -73,7 +73,7 @@ def test_every_problem_of_a_file_at_once(tmp_path: Path) -> None:
     array at an unknown site) are all listed in one run, each with its line."""
     text = re.sub(r"\nlink:\n(  .*\n)+", "\n", BASE)
     text = text.replace("users: 3000, profile: heavy", "users: -5, profile: heavy", 1)
-    text = text.replace("rto_min: 60", "rto_min: banana")
+    text = text.replace("rto_min: 150", "rto_min: banana")
     text = text.replace("site: Utrecht, model: CX4-480", "site: Utrect, model: CX4-480")
     path = write(tmp_path, text)
     with pytest.raises(ScenarioError) as caught:

@@ -108,7 +108,7 @@ CASES: dict[str, tuple[Callable[[str], str], str, str, str]] = {
         "'sync' or 'async'",
     ),
     "missing section": (
-        sub("targets:\n  rpo_min: 0\n  rto_min: 60\n", ""),
+        sub("targets:\n  rpo_min: 0\n  rto_min: 150\n", ""),
         "targets",
         "# yaml-language-server",
         "required field is missing",

@@ -94,7 +94,11 @@ def test_synchronous_site_disaster_loses_nothing() -> None:
     [r] = simulate_all(design, ["site-disaster"])
     assert r.data_loss_min == 0
     assert r.recoverable
-    assert r.rto_min == design.recovery.rto_min == 35  # 13 CGs + 2 + 3 + 3 + 7 VMs × 2
+    # 30 min to decide + 100 min for the plan (test_recovery_time.py works it term by term).
+    assert r.rto_min == design.recovery.rto_min == 130
+    assert r.declared_min == 30
+    assert r.after_decision_min == 100
+    assert not r.srm_protected_at_end
 
 
 def test_link_loss_then_site_loss_loses_the_time_since_the_link_was_lost() -> None:
@@ -116,7 +120,8 @@ def test_link_loss_then_site_loss_loses_the_time_since_the_link_was_lost() -> No
     assert r.data_loss_mib == pytest.approx(120 * per_min)
     # Exchange's writes waited the whole fracture timeout before the mirrors fractured (§4).
     assert r.write_stall_s == pytest.approx(design.a.mvs_fracture_timeout_s)
-    assert r.rto_min == design.recovery.rto_min
+    # The plan runs at once (no declaration in this scenario): the plan's own time.
+    assert r.rto_min == design.recovery.after_decision_min
 
 
 def test_asynchronous_loss_is_at_most_interval_plus_update() -> None:
@@ -199,8 +204,8 @@ def test_each_builtin_scenario_on_the_small_design() -> None:
     design = design_of(small())
     results = {r.name: r for r in simulate_all(design)}
     assert tuple(results) == BUILTIN_SCENARIOS
-    plan_min = design.recovery.plan_duration_min
-    assert plan_min == 2 * 2 + 2 + 3 + 3  # 2 VMs × 2 CGs, rescan, power on, services
+    plan_min = design.recovery.after_decision_min
+    assert plan_min == sum(step.minutes for step in design.recovery.steps)
 
     test = results["test-failover"]
     assert [row.to_state for row in test.timeline] == ["Test running", "Protected"]
@@ -208,11 +213,15 @@ def test_each_builtin_scenario_on_the_small_design() -> None:
 
     planned = results["planned-failover"]
     assert planned.data_loss_min == 0
-    assert planned.rto_min == pytest.approx(1 + plan_min)  # quiesce threshold, then the plan
+    # The quiesce threshold, then the plan of a planned failover (normal promotes, no attempt to
+    # reach a lost site).
+    planned_min = design.recovery_of("Amsterdam", site_lost=False).after_decision_min
+    assert planned.rto_min == pytest.approx(1 + planned_min)
+    assert not planned.srm_protected_at_end
     assert planned.protected_at_end  # the mirrors now run the other way
     assert any("mirrors reversed" in row.cause for row in planned.timeline)
 
-    assert results["site-disaster"].rto_min == plan_min  # declaration time 0
+    assert results["site-disaster"].rto_min == design.a.declare_min + plan_min
     assert not results["site-disaster"].protected_at_end
 
     short = results["short-link-loss"]
@@ -285,7 +294,7 @@ def test_asynchronous_planned_failover_waits_for_a_final_update() -> None:
     design = design_of(small("async"))
     [r] = simulate_all(design, ["planned-failover"])
     assert r.data_loss_min == 0
-    assert r.rto_min > design.recovery.plan_duration_min
+    assert r.rto_min > design.recovery_of("Amsterdam", site_lost=False).after_decision_min
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -414,7 +423,7 @@ def test_simulate_monte_carlo_json() -> None:
     assert mc["runs"] == 20_000
     assert mc["seed"] == 5
     assert set(mc["data_loss_min"]) == {"mean", "p50", "p95", "p99", "max"}
-    assert mc["rto_min"]["mean"] == 35
+    assert mc["rto_min"]["mean"] == 130
     assert 0 <= mc["unrecoverable_fraction"] <= 1
 
 
@@ -430,12 +439,20 @@ def test_runbook_names_the_design() -> None:
         "Failover after a disaster",
         "Planned failover",
         "Failback",
-        "Link loss",
+        "Recovery without SRM",
+        "Recovery from the protective copy",
+        "Link loss (recovery policy Manual)",
         "Storage processor failure",
+        "Go-live and initial seeding",
+        "Monitoring",
+        "Adding a storage group",
     ]
     failover = data["procedures"][1]
-    assert failover["total_min"] == 35  # the RTO
-    assert all({"n", "text", "minutes"} <= set(step) for step in failover["steps"])
+    assert failover["total_min"] == 130  # the RTO: 30 min to decide + 100 min of plan
+    assert all(
+        {"n", "text", "minutes", "actor", "commands", "expected"} <= set(step)
+        for step in failover["steps"]
+    )
 
 
 def test_runbook_steps_add_up_to_the_rto_for_every_example() -> None:

@@ -212,7 +212,7 @@ def test_hand_checked_values(example: Design) -> None:
     by_key = {o.key: o for o in c.options}
     sync = by_key["sync"]
     assert sync.is_design
-    assert sync.verdict == "fits"
+    assert sync.verdict == "fits_with_warnings"
     assert sync.worst_rpo_min == 0.0
     # Full sync of 16,513.4 GiB at 'high' = 1.0 × 1,000 × 0.85 = 850 Mbit/s.
     assert sync.initial_sync_h == pytest.approx(example.capacity_gib * 2**30 * 8 / 850e6 / 3600)

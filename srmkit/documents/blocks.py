@@ -206,28 +206,39 @@ class Book:
         )
 
     def checklist(
-        self, caption: str, steps: Sequence[tuple[int, str, str]], total: str | None = None
+        self,
+        caption: str,
+        steps: Sequence[tuple[int, str, str, str, Sequence[str], str]],
+        total: str | None = None,
     ) -> Html:
-        """A numbered checklist: each step with its duration, a box to tick and room for the
-        initials of whoever did it."""
+        """A numbered checklist: each step with who acts, what to do, the commands to run and the
+        result to expect, its duration, a box to tick and room for the initials of whoever did
+        it."""
         self.tables += 1
-        rows = "".join(
-            f'<tr><td class="num">{n}</td><td class="txt">{esc(text)}</td>'
-            f'<td class="num srm-nowrap">{esc(minutes)}</td><td class="srm-box">☐</td>'
-            '<td class="srm-sign"></td></tr>'
-            for n, text, minutes in steps
-        )
+        rows = []
+        for n, who, text, minutes, commands, expected in steps:
+            cell = esc(text)
+            if commands:
+                cell += "".join(f'<code class="srm-cmd">{esc(c)}</code>' for c in commands)
+            if expected:
+                cell += f'<span class="srm-expect">Expect: {esc(expected)}</span>'
+            rows.append(
+                f'<tr><td class="num">{n}</td><td class="txt srm-nowrap">{esc(who)}</td>'
+                f'<td class="txt">{cell}</td><td class="num srm-nowrap">{esc(minutes)}</td>'
+                '<td class="srm-box">☐</td><td class="srm-sign"></td></tr>'
+            )
+        body = "".join(rows)
         if total is not None:
-            rows += (
-                '<tr class="srm-total"><td></td><td class="txt">Estimated total</td>'
+            body += (
+                '<tr class="srm-total"><td></td><td></td><td class="txt">Estimated total</td>'
                 f'<td class="num srm-nowrap">{esc(total)}</td><td></td><td></td></tr>'
             )
         cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
         return Html(
             f'<div class="srm-block">{cap}<table class="srm-table srm-checklist"><thead><tr>'
-            '<th class="num">No.</th><th class="txt">Step</th><th class="num">Duration</th>'
-            '<th class="txt">Done</th><th class="txt">Initials</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>"
+            '<th class="num">No.</th><th class="txt">Who</th><th class="txt">Step</th>'
+            '<th class="num">Duration</th><th class="txt">Done</th><th class="txt">Initials</th>'
+            f"</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
     def table(

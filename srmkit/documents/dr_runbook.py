@@ -114,7 +114,10 @@ def procedures(b: Book, design: Design) -> Html:
             bullets(p.preconditions),
             b.checklist(
                 f"{p.name} of {p.protection_group}",
-                [(s.n, s.text, at_least(s.minutes, s.at_least)) for s in p.steps],
+                [
+                    (s.n, s.who, s.text, at_least(s.minutes, s.at_least), s.commands, s.expected)
+                    for s in p.steps
+                ],
                 at_least(p.total_min, p.total_at_least) if timed else "–",
             ),
         ]

@@ -127,3 +127,10 @@ class ScenarioResult:
     """Sum of the partial resynchronisations the scenario ran (Method §6). [GiB]"""
     resyncs: tuple[Resync, ...] = ()
     """Every synchronisation started, partial and full."""
+    srm_protected_at_end: bool = True
+    """Every protection group is protected by SRM at the end: False after a recovery plan ran
+    (SRM 1.0/4.x protects nothing until reverse groups and plans are created, Method §8)."""
+    declared_min: float | None = None
+    """From the disaster to the recovery plan's start: the declaration. [min]"""
+    after_decision_min: float | None = None
+    """From the recovery plan's start to the VMs serving users. [min]"""

@@ -686,6 +686,25 @@ class _Run:
             write_stall_s=self.write_stall_s,
             resync_gib=sum(x.resync_gib for x in self.resyncs if x.kind == "partial"),
             resyncs=tuple(self.resyncs),
+            srm_protected_at_end=all(d.plan == "protected" for d in self.dirs.values()),
+            declared_min=max(
+                (
+                    d.plan_started_t - d.disaster_t
+                    for d in recovered
+                    if d.disaster_t is not None and d.plan_started_t is not None
+                ),
+                default=None,
+            ),
+            after_decision_min=None
+            if rto is None
+            else max(
+                (
+                    d.plan_done_t - d.plan_started_t
+                    for d in recovered
+                    if d.plan_done_t is not None and d.plan_started_t is not None
+                ),
+                default=None,
+            ),
         )
 
     def unbounded_warnings(self) -> None:
