@@ -243,8 +243,13 @@ def _test_failover(c: Group) -> Procedure:
     w.add(
         f"SRM's prepare-storage step snaps the {c.luns:,} secondary LUNs of {names(c.cg_names)} "
         f"on {names(c.targets)} one after another ({by['prepare storage'].detail}), presents "
-        "them, rescans and mounts; mirroring continues [S0]. It must finish within SRM's SRA "
-        f"timeout ({a.sra_timeout_s:,.0f} s).",
+        "them, rescans and mounts; mirroring continues [S0]. "
+        + (
+            f"It must finish within SRM's SRA timeout ({a.sra_timeout_s:,.0f} s)."
+            if test.prepare_storage_s <= a.sra_timeout_s
+            else f"It takes {test.prepare_storage_s:,.0f} s, longer than SRM's SRA timeout "
+            f"({a.sra_timeout_s:,.0f} s): raise the timeout first or the test fails here [S7]."
+        ),
         by["prepare storage"].minutes + by["rescan"].minutes + by["mount"].minutes,
         "srm",
     )

@@ -76,6 +76,7 @@ LAYERS: dict[str, float] = {
     "documents.dr_runbook": 8,
     "documents.sizing_study": 8,
     "documents.appendix": 8,
+    "documents.recovery": 8,
     "documents.finish": 8,
     "documents": 8,
     "execution": 9,

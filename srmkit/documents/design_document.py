@@ -1,6 +1,7 @@
 """The design document's sections, in the order a consulting deliverable reads: the executive
 summary first, then scope, sites and arrays, workload, replication, consistency groups, reserved
-LUN pool, failure scenarios, the review and next steps; the method, parameters, assumptions,
+LUN pool and protective copies, recovery time (both in :mod:`srmkit.documents.recovery`),
+failure scenarios, the review and next steps; the method, parameters, assumptions,
 references and provenance as appendices.
 
 Every function takes the document's :class:`~srmkit.documents.blocks.Book` (numbering) and the
@@ -17,6 +18,7 @@ from srmkit.design import Design
 from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.dr_runbook import duration
+from srmkit.documents.recovery import recovery_time_section, reserved_lun_pool
 from srmkit.documents.registry import get_document
 from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence
 from srmkit.output import unbounded_lag
@@ -109,10 +111,12 @@ def key_figures(design: Design) -> list[list[object]]:
                     "not met",
                 ]
             )
-    rto = design.recovery.rto_min
+    r = design.recovery
     rows.append(
-        ["Recovery time (RTO)", duration(rto), f"{t.rto_min:g} min",
-         "met" if rto <= t.rto_min else "not met"]
+        ["Recovery time (RTO)",
+         f"{duration(r.rto_min)} ({r.declare_min:g} min to decide + "
+         f"{duration(r.after_decision_min)})",
+         f"{t.rto_min:g} min", "met" if r.rto_min <= t.rto_min else "not met"]
     )  # fmt: skip
     warn = design.a.link_utilization_warn_fraction
     for d in design.directions:
@@ -681,45 +685,6 @@ def consistency_groups(b: Book, design: Design) -> Html:
 # --- reserved LUN pool ------------------------------------------------------------------------
 
 
-def reserved_lun_pool(b: Book, design: Design) -> Html:
-    """The reserved LUN pool each array needs for MV/A and SRM test snapshots (Method §5, §5a)."""
-    rows = [
-        [n.array, n.mva_gib, n.test_gib, n.rlp_gib, n.reserved_luns]
-        for n in design.rlp.values()
-        if n.rlp_gib
-    ]
-    a = design.a
-    mva = (
-        "MirrorView/A keeps a delta set on the source array and a gold copy on the target "
-        f"during each update: the pool holds at least {a.rlp_fraction:.0%} of the mirrored "
-        "capacity or the largest delta set with a safety margin [S10]. "
-        if not design.is_sync
-        else ""
-    )
-    return join(
-        b.h1("Reserved LUN pool and test snapshots"),
-        paragraph(
-            f"{mva}An SRM test failover snaps every secondary LUN on the recovery array while "
-            "mirroring continues; the snapshots' copy-on-first-write data needs room in the "
-            f"reserved LUN pool for the {a.test_duration_h:g}-hour test, and one reserved LUN "
-            "per snapped LUN [S0] [S11] (Method §5a)."
-        ),
-        b.table(
-            "Reserved LUN pool per array",
-            [
-                Col("Array"),
-                Col("MirrorView/A (GiB)", 0),
-                Col("Test snapshots (GiB)", 0),
-                Col("To configure (GiB)", 0),
-                Col("Reserved LUNs at least", 0),
-            ],
-            rows,
-        )
-        if rows
-        else paragraph("No array needs a reserved LUN pool."),
-    )
-
-
 # --- failure scenarios ------------------------------------------------------------------------
 
 
@@ -888,3 +853,6 @@ def references(b: Book) -> Html:
 
 def provenance(b: Book, design: Design, params_file: str | None) -> Html:
     return appendix.provenance(b, design, params_file)
+
+
+__all__ = ["recovery_time_section", "reserved_lun_pool"]
