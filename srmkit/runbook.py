@@ -36,8 +36,9 @@ from srmkit.runbook_core import (
     recovery_plan,
     reverse_plan,
 )
-from srmkit.simulation import PLANNED_START, planned_failover, simulate
-from srmkit.units import MIN_PER_H, h_to_min, s_to_min
+from srmkit.simulation import PLANNED_START, planned_times
+from srmkit.simulation.model import _model
+from srmkit.units import MIN_PER_H, clock_text_to_min, h_to_min, s_to_min
 
 __all__ = [
     "Backlog",
@@ -55,11 +56,10 @@ __all__ = [
 
 def planned_final_update_min(design: Design, site: str) -> float:
     """The final MirrorView/A update of ``site``'s planned failover in the maintenance window,
-    as the simulator plays it: its time less the recovery plan's (one number in ``simulate``, the
+    from asking for it to its end, as the simulator plays it (one number in ``simulate``, the
     runbook and the documents). [min]"""
-    result = simulate(design, planned_failover(site))
-    plan = design.recovery_of(site, site_lost=False).after_decision_min
-    return max(0.0, (result.rto_min or 0.0) - plan)
+    start = clock_text_to_min(PLANNED_START) or 0.0
+    return planned_times(_model(design), site, start).final_duration_min
 
 
 def _final_update(c: Group, w: Writer, service: str = "in service") -> None:

@@ -531,6 +531,9 @@ EventKind = Literal[
     "reverse_mirrors",
     "run_failback_plan",
     "reprotect",
+    "shutdown_vms",
+    "unmount_datastores",
+    "final_update",
 ]
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # event: (fields it needs, fields it may have)
@@ -550,6 +553,9 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reverse_mirrors": ((), ("site",)),
     "run_failback_plan": ((), ("site",)),
     "reprotect": ((), ("site",)),
+    "shutdown_vms": (("site",), ()),
+    "unmount_datastores": (("site",), ()),
+    "final_update": (("site",), ()),
 }
 """The fields each event needs and may have. ``site`` of an SRM event names the site whose VMs
 the protection group protects (default: the site that failed, else the first with VMs)."""

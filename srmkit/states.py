@@ -66,6 +66,10 @@ ACTION_NAMES: dict[str, str] = {
     "plan_done": "plan finishes",
     "run_failback_plan": "run the failback plan",
     "reprotect": "re-create the forward mirrors and plan",
+    "shutdown_vms": "shut the protected VMs down",
+    "unmount_datastores": "unmount the protected datastores",
+    "final_update": "final MirrorView/A update",
+    "copy_done": "protective copy taken",
 }
 PLAN_STATE_NAMES: dict[str, str] = {
     "protected": "Protected",

@@ -213,10 +213,12 @@ def test_each_builtin_scenario_on_the_small_design() -> None:
 
     planned = results["planned-failover"]
     assert planned.data_loss_min == 0
-    # The quiesce threshold, then the plan of a planned failover (normal promotes, no attempt to
-    # reach a lost site).
+    # SRM 1.0/4.x: shut down, unmount 5 min later, the quiesce threshold (1 min) and a minute's
+    # check, then the plan of a planned failover (normal promotes, no attempt to reach a lost
+    # site).
     planned_min = design.recovery_of("Amsterdam", site_lost=False).after_decision_min
-    assert planned.rto_min == pytest.approx(1 + planned_min)
+    assert planned.rto_min == pytest.approx(5 + 1 + 1 + planned_min)
+    assert not [x for x in planned.resyncs if x.kind == "full"]
     assert not planned.srm_protected_at_end
     assert planned.protected_at_end  # the mirrors now run the other way
     assert any("mirrors reversed" in row.cause for row in planned.timeline)
@@ -233,6 +235,7 @@ def test_each_builtin_scenario_on_the_small_design() -> None:
     assert manual.protected_at_end
     causes = [row.cause for row in manual.timeline]
     assert causes.index("clone the secondary") < causes.index("administrative synchronisation")
+    assert manual.timeline[causes.index("clone the secondary")].t_min > 60  # taken after fracture
 
     auto = results["long-link-loss-auto"]
     assert any("automatic resynchronisation" in w for w in auto.warnings)

@@ -27,13 +27,18 @@ Model choices (each follows a row of the state table; see ``docs/method.md`` §8
   primary's loss (Method §4); a link loss shorter than the timeout stalls writes and fractures
   nothing;
 - a MirrorView/A secondary holds the start of its last completed update; an update interrupted
-  by a fracture or a promote is rolled back to the gold copy (instantly: it is pointer-based).
+  by a fracture or a promote is rolled back to the gold copy.
   When a day's writes exceed what the link carries in a day (unbounded RPO) the cycle at the
   scenario's start is the one after ``days_in_service`` days of operation, and every loss is a
   lower bound, flagged ``data_loss_unbounded`` (Method §8);
-- a planned failover (the recovery plan run while the protected site is up) shuts the VMs down,
-  waits for the quiesce threshold (MirrorView/S) or a final update (MirrorView/A) and promotes
-  normally: the mirrors reverse with nothing lost and no resynchronisation [S0].
+- a planned failover follows SRM 1.0/4.x (Method §8): the operators shut the VMs down, unmount
+  their datastores and (MirrorView/A) run a final update; the recovery plan then promotes
+  normally. Synchronized images reverse with nothing lost and no resynchronisation [S0]; a plan
+  run without those steps promotes images only Consistent: a full synchronisation follows and
+  MirrorView/A loses what its last completed update did not carry. After the plan SRM protects
+  nothing (``srm_protected_at_end``) until reverse groups and a plan exist;
+- a MirrorView/A rollback to the gold copy takes the interrupted update's data at
+  ``rollback_mib_per_s``; a protective copy (MirrorView/S) takes its time to start (Method §6).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from srmkit.simulation.builtin import (
     TITLES,
     builtin_scenarios,
     planned_failover,
+    planned_times,
     title,
 )
 from srmkit.simulation.handlers import HANDLERS
@@ -69,6 +75,7 @@ __all__ = [
     "TimelineRow",
     "builtin_scenarios",
     "planned_failover",
+    "planned_times",
     "scenario_names",
     "scenarios",
     "service_lags",

@@ -12,6 +12,7 @@ from srmkit.simulation.model import _Model, _model
 from srmkit.simulation.results import ScenarioResult
 from srmkit.units import (
     MIN_PER_DAY,
+    clock_text_to_min,
     h_to_min,
 )
 
@@ -45,13 +46,64 @@ PLANNED_START = "22:00"
 """The maintenance window of the built-in planned failover, and of the runbook's (one number)."""
 
 
-def planned_failover(site: str) -> SimScenario:
+UNMOUNT_AFTER_MIN = 5.0
+"""The operators unmount the protected datastores this long after shutting the VMs down. [min]"""
+CHECK_MIN = 1.0
+"""And check the mirrors for this long before each next step. [min]"""
+
+
+@dataclass(frozen=True)
+class PlannedTimes:
+    """The operators' steps of a planned failover under SRM 1.0/4.x (Method §8), in minutes after
+    they shut the VMs down: unmount the datastores; MirrorView/A: run a final update and wait for
+    it; then run the recovery plan."""
+
+    unmount_min: float
+    final_min: float | None
+    """When the final MirrorView/A update is asked for; None for MirrorView/S."""
+    final_duration_min: float
+    """From asking for it to its end (after the update in flight, if any). [min]"""
+    plan_min: float
+
+
+def planned_times(m: _Model, site: str, start_clock_min: float) -> PlannedTimes:
+    """When each step of a planned failover from ``start_clock_min`` (minutes after midnight)
+    happens: the quiesce threshold (MirrorView/S) or the final update the simulator will play
+    (MirrorView/A: the update in flight at the shutdown ends, then one more carries every change
+    up to the unmount), and a minute's check before each next step."""
+    unmount = UNMOUNT_AFTER_MIN
+    if m.mode == "sync":
+        return PlannedTimes(unmount, None, 0.0, unmount + m.quiesce_min + CHECK_MIN)
+    final_at = unmount + CHECK_MIN
+    last, flying, _next = m.cycle_at(site, start_clock_min)
+    begin, since = final_at, last
+    if flying is not None:
+        begin, since = max(final_at, flying[1] - start_clock_min), flying[0]
+    volume = m.directions[site].volume.between(since, start_clock_min + unmount)
+    end = begin + volume * m.min_per_mib_update() + m.overhead_min
+    plan = min(end + CHECK_MIN, MAX_SCENARIO_MIN - CHECK_MIN)
+    return PlannedTimes(unmount, final_at, end - final_at, plan)
+
+
+def planned_events(m: _Model, site: str, start_clock_min: float) -> list[SimEvent]:
+    """The operators' steps and the plan of a planned failover (SRM 1.0/4.x, Method §8)."""
+    times = planned_times(m, site, start_clock_min)
+    events = [
+        _event(0, "shutdown_vms", site=site),
+        _event(times.unmount_min, "unmount_datastores", site=site),
+    ]
+    if times.final_min is not None:
+        events.append(_event(times.final_min, "final_update", site=site))
+    return [*events, _event(times.plan_min, "run_recovery_plan", site=site)]
+
+
+def planned_failover(design: Design, site: str) -> SimScenario:
     """The planned failover of ``site``'s VMs in the maintenance window (the built-in scenario
     of a design's first site; the runbook times each site's procedure with it)."""
+    m = _model(design)
+    start = clock_text_to_min(PLANNED_START) or 0.0
     return SimScenario(
-        name="planned-failover",
-        start=PLANNED_START,
-        events=[_event(0, "run_recovery_plan", site=site)],
+        name="planned-failover", start=PLANNED_START, events=planned_events(m, site, start)
     )
 
 
@@ -142,11 +194,12 @@ def _routine_rows(t: _Times) -> list[_Row]:
         ),
         (
             "planned-failover",
-            f"A planned failover of {possessive(site)} VMs to {other} in a maintenance "
-            "window: the VMs shut down, the secondaries catch up and are promoted normally.",
+            f"Planned failover to {other} in a maintenance window: shut down, unmount"
+            + ("" if m.mode == "sync" else ", final MirrorView/A update")
+            + ", then the recovery plan promotes normally.",
             PLANNED_START,
             None,
-            [_event(0, "run_recovery_plan", site=site)],
+            planned_events(m, site, clock_text_to_min(PLANNED_START) or 0.0),
         ),
         (
             "site-disaster",
@@ -179,17 +232,25 @@ def _outage_rows(t: _Times) -> list[_Row]:
     outage_start = t.outage_start
     link_back = t.link_back
     resync_min = t.resync_min
+    # MirrorView/S: the protective copy is taken as soon as the mirrors fracture (Method §6);
+    # MirrorView/A keeps its gold copy and has no such step.
+    protect = (
+        [_event(outage_start + 1, "clone_secondaries")]
+        if t.m.mode == "sync" and t.m.protective_copy != "none"
+        else []
+    )
     return [
         (
             "long-link-loss-manual",
-            "The link is lost for four hours with the recovery policy "
-            "Manual: the administrator clones the secondaries, then synchronises.",
+            "The link is lost for four hours with the recovery policy Manual: the protective "
+            "copy of the secondaries is taken (MirrorView/S), then the administrator "
+            "synchronises when the link is back.",
             "09:00",
             "manual",
             [
                 _event(outage_start, "link_down"),
+                *protect,
                 _event(link_back, "link_up"),
-                _event(link_back + 5, "clone_secondaries"),
                 _event(link_back + 10, "admin_sync"),
             ],
         ),
@@ -228,12 +289,13 @@ def _outage_rows(t: _Times) -> list[_Row]:
         ),
         (
             "resync-then-site-loss-cloned",
-            "As resync-then-site-loss, but the secondaries were cloned while the link was down.",
+            "As resync-then-site-loss, but the protective copy of the secondaries was taken when "
+            "the mirrors fractured (MirrorView/S; MirrorView/A keeps its gold copy).",
             "09:00",
             "auto",
             [
                 _event(outage_start, "link_down"),
-                _event(link_back - 30, "clone_secondaries"),
+                *protect,
                 _event(link_back, "link_up"),
                 _event(link_back + resync_min / 2, "site_failure", site=site),
                 _event(link_back + resync_min / 2 + declare, "run_recovery_plan", site=site),

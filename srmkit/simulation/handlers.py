@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import EventKind, SimEvent
-from srmkit.simulation.results import PROTECTED_PLAN_STATES
+from srmkit.simulation.results import PROTECTED_PLAN_STATES, TimelineRow
 from srmkit.simulation.state import EventHandlers, _constant, _Direction
 
 if TYPE_CHECKING:
@@ -278,10 +278,32 @@ def on_admin_sync(run: _Run, ev: SimEvent) -> None:
 
 
 def on_clone_secondaries(run: _Run, ev: SimEvent) -> None:
+    """The protective copy of the secondaries (Method §6): SnapView sessions started, or clones
+    fractured, one LUN after another on each recovery array; it holds its data when done.
+    MirrorView/A keeps a gold copy and has no such step; a design without one cannot take it."""
+    indexes = run.cgs_of(ev.cg)
+    action = states.ACTION_NAMES["clone"]
+    if run.m.mode == "async" or run.m.protective_copy == "none":
+        run.refuse(
+            "consistency groups" if ev.cg is None else ev.cg,
+            action,
+            "",
+            "MirrorView/A keeps a gold copy of its secondaries: it needs no protective copy"
+            if run.m.mode == "async"
+            else "The design has no protective copy (protective copy: none)",
+        )
+        return
+    take = max((c.take_min for c in run.m.copies.values()), default=0.0)
+    run.push(run.t + take, "copy_done", indexes=tuple(indexes))
+
+
+def on_copy_done(run: _Run, indexes: Sequence[int]) -> None:
+    """The protective copy is taken: it holds the secondary's data of now, or of its fracture."""
+
     def ok(i: int, out: states.Outcome, before: str) -> None:
         run.cgs[i].clone_t = copy_time(run, i)
 
-    run.image_step(run.cgs_of(ev.cg), "clone", on_ok=ok)
+    run.image_step(list(indexes), "clone", on_ok=ok)
 
 
 def _plan_site(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
@@ -316,9 +338,30 @@ def _plan_action(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) ->
 
 
 def on_srm_test_start(run: _Run, ev: SimEvent) -> None:
+    """An SRM test: MirrorView/A first waits for the update in progress; the SRA snaps and
+    presents every secondary LUN in one command, which SRM stops at its timeout (Method §8)."""
     site = _plan_action(run, ev, lambda d: d.plan == "protected")
     if site is None:
         return
+    d = run.dirs[site]
+    info = run.m.directions[site]
+    wait = 0.0
+    if run.m.mode == "async" and d.in_flight is not None:
+        wait = max(0.0, d.in_flight[1] - run.t)
+        run.warnings.append(
+            f"The test of {possessive(site)} protection group waited {wait:,.1f} min for the "
+            "MirrorView/A update in progress before its snapshots (Method §8)."
+        )
+    d.test_started_t = run.t
+    d.test_ready_t = run.t + wait + info.test_after_start_min
+    prepare_s = info.test_prepare_min * 60
+    if prepare_s > run.m.sra_timeout_s:
+        run.warnings.append(
+            f"The test's storage step snaps {run.m.directions[site].luns:,} LUNs in one SRA "
+            f"command ({prepare_s:,.0f} s), longer than SRM's SRA timeout "
+            f"({run.m.sra_timeout_s:,.0f} s): SRM stops it and the test fails unless the timeout "
+            "is raised (SRA-TIMEOUT) [S7]."
+        )
     hours = {
         int((run.clock0 + run.t + k) // 60) % 24 for k in range(0, int(run.m.test_duration_min), 30)
     }
@@ -336,25 +379,147 @@ def on_srm_test_continue(run: _Run, ev: SimEvent) -> None:
 
 
 def on_run_recovery_plan(run: _Run, ev: SimEvent) -> None:
-    site = _plan_action(run, ev, lambda d: not d.running and d.plan in PROTECTED_PLAN_STATES)
+    """SRM 1.0/4.x runs the plan as it finds the storage (Method §8): with the protected site
+    reachable it shuts down VMs still running and promotes normally at once. A Synchronized image
+    (the operators unmounted the datastores, and MirrorView/A ran a final update, first) reverses
+    with no resynchronisation; an image only Consistent reverses with a full synchronisation, and
+    MirrorView/A loses what its last completed update did not carry."""
+    site = _plan_action(
+        run, ev, lambda d: d.plan in PROTECTED_PLAN_STATES and (not d.running or d.planned)
+    )
     if site is None:
         return
     d = run.dirs[site]
     d.plan_started_t = run.t
     members = list(run.m.directions[site].cgs)
-    if run.sites[site] == "up" and d.running:
-        # Planned: shut the VMs down, let the secondaries catch up, promote normally.
+    if run.sites[site] == "up":
         d.planned = True
-        d.running = False
-        d.shutdown_t = run.t
-        if run.m.mode == "sync":
-            run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
-        else:
-            _final_update_warning(run, site)
-            if d.in_flight is None:
-                run.push(run.t, "final_update", site=site)
-        return
+        if d.running:
+            d.running = False
+            d.shutdown_t = run.t
+            run.warnings.append(
+                f"The recovery plan shut {possessive(site)} VMs down itself at {run.clock(run.t)}: "
+                "their datastores stayed mounted, so the secondaries were only Consistent when "
+                "promoted and a full synchronisation follows. Before a planned failover shut the "
+                "VMs down, unmount their datastores"
+                + ("" if run.m.mode == "sync" else " and run a final MirrorView/A update")
+                + " (SRM 1.0/4.x, Method §8)."
+            )
+        if d.writes_stopped_t is None:
+            d.writes_stopped_t = run.t
     run.push(run.t, "promote_all", site=site, members=members)
+
+
+def _vm_row(
+    run: _Run, site: str, what: str, before: str, after: str, action: str, why: str
+) -> None:
+    """A timeline row for the operators' own steps on the protected VMs and datastores."""
+    run.record(
+        TimelineRow(
+            run.t,
+            run.clock(run.t),
+            f"{what} of {site}",
+            (f"{what} of {site}",),
+            "vm",
+            before,
+            after,
+            states.ACTION_NAMES[action],
+            why,
+            "Method §8",
+        )
+    )
+
+
+def _protected_site(run: _Run, ev: SimEvent) -> str | None:
+    """The protection group an operator's step names, or None (refused) when it has none."""
+    if ev.site is None or ev.site not in run.dirs:
+        run.refuse(
+            f"site {ev.site}",
+            states.ACTION_NAMES[ev.event],
+            "",
+            f"{ev.site} runs no protected VMs",
+        )
+        return None
+    return ev.site
+
+
+def on_shutdown_vms(run: _Run, ev: SimEvent) -> None:
+    """The operators shut the protected VMs down before a planned failover; ESX still writes to
+    their mounted datastores (Method §8)."""
+    site = _protected_site(run, ev)
+    if site is None:
+        return
+    d = run.dirs[site]
+    if not d.running or run.sites[d.running_at] != "up":
+        run.refuse(f"VMs of {site}", states.ACTION_NAMES[ev.event], "", "The VMs are not running")
+        return
+    d.running = False
+    d.planned = True
+    d.shutdown_t = run.t
+    _vm_row(
+        run,
+        site,
+        "VMs",
+        "Running",
+        "Shut down",
+        ev.event,
+        "The operators shut the VMs down: SRM 1.0/4.x has no planned-migration mode; their "
+        "datastores are still mounted",
+    )
+
+
+def on_unmount_datastores(run: _Run, ev: SimEvent) -> None:
+    """No write reaches the mirrored LUNs any more: MirrorView/S secondaries become Synchronized
+    after the quiesce threshold; MirrorView/A ones after a final update (Method §8)."""
+    site = _protected_site(run, ev)
+    if site is None:
+        return
+    d = run.dirs[site]
+    if d.running:
+        run.refuse(
+            f"datastores of {site}",
+            states.ACTION_NAMES[ev.event],
+            "Mounted",
+            "The VMs still run on them: shut the VMs down first",
+        )
+        return
+    d.writes_stopped_t = run.t
+    _vm_row(
+        run,
+        site,
+        "Datastores",
+        "Mounted",
+        "Unmounted",
+        ev.event,
+        "The protected datastores are unmounted (or the hosts' access removed): no write "
+        "reaches the mirrored LUNs",
+    )
+    if run.m.mode == "sync":
+        run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
+
+
+def on_final_update_event(run: _Run, ev: SimEvent) -> None:
+    """The operators run a final MirrorView/A update (``mirror -async -syncgroup``): after the
+    update in flight, one more carries every change up to the unmount (Method §8)."""
+    site = _protected_site(run, ev)
+    if site is None:
+        return
+    if run.m.mode == "sync":
+        run.refuse(
+            f"protection group {site}",
+            states.ACTION_NAMES[ev.event],
+            "",
+            "MirrorView/S sends every write at once: there is no update to run",
+        )
+        return
+    d = run.dirs[site]
+    _final_update_warning(run, site)
+    d.final_pending = True
+    if d.in_flight is None:
+        run.mva_start_update(site)
+        if d.in_flight is None:  # nothing to send, or no group can take an update
+            d.final_pending = False
+            run.push(run.t, "final_update_done", site=site)
 
 
 def _final_update_warning(run: _Run, site: str) -> None:
@@ -382,22 +547,23 @@ def _final_update_warning(run: _Run, site: str) -> None:
     )
 
 
-def on_final_update(run: _Run, site: str) -> None:
-    d = run.dirs[site]
-    if d.in_flight is None:  # else the update in flight ends and the final one follows
-        run.mva_start_update(site)
-        if d.in_flight is None:
-            run.push(run.t, "final_update_done", site=site)
-
-
 def on_final_update_done(run: _Run, site: str) -> None:
-    run.push(run.t, "quiesce", site=site)
+    """The final update completed: with no write since it started the secondaries are
+    Synchronized; a failback plan waiting for it promotes now."""
+    d = run.dirs[site]
+    if d.writes_stopped_t is not None:
+        run.push(run.t, "quiesce", site=site)
 
 
 def on_quiesce(run: _Run, site: str) -> None:
+    """No write for the quiesce threshold (MirrorView/S) or after the final update (MirrorView/A):
+    the secondaries are Synchronized; a failback plan waiting for it promotes now."""
+    d = run.dirs[site]
     members = list(run.m.directions[site].cgs)
     run.image_step(members, "quiesce", record_refusals=False)
-    run.push(run.t, "promote_all", site=site, members=members)
+    if d.awaiting_final:
+        d.awaiting_final = False
+        run.push(run.t, "promote_all", site=site, members=members)
 
 
 def on_promote_all(run: _Run, site: str, members: Sequence[int]) -> None:
@@ -421,10 +587,13 @@ def on_promote_all(run: _Run, site: str, members: Sequence[int]) -> None:
         if out.effect == "rollback":
             rolled.append(i)
         if out.effect in ("reverse", "reverse_full"):
+            # MirrorView/A promoted while only Consistent: its last completed update is the data.
+            behind = out.effect == "reverse_full" and run.m.mode == "async"
+            copy_t = copy_time(run, i) if behind else None
             c.reversed = not c.reversed
             c.data_t = None if run.m.mode == "sync" else run.t
             c.fractured_at = run.t if out.effect == "reverse_full" else None
-            account(run, site, i, None)
+            account(run, site, i, copy_t)
         else:
             account(run, site, i, copy_time(run, i))
 
@@ -463,10 +632,13 @@ def copy_time(run: _Run, i: int) -> float:
 def account(run: _Run, site: str, i: int, copy_t: float | None, from_clone: bool = False) -> None:
     """Record the data CG i's recovery loses: from its copy's time to the disaster."""
     d = run.dirs[site]
-    if copy_t is None or d.planned:
+    if copy_t is None:
         loss_min, loss_mib = 0.0, 0.0
     else:
-        end = d.disaster_t if d.disaster_t is not None else run.t
+        # A disaster loses what was written after the copy's time; a planned failover what was
+        # written after it until the writes stopped (nothing, when the images were Synchronized).
+        stops = (d.disaster_t, d.writes_stopped_t, d.shutdown_t, run.t)
+        end = next(t for t in stops if t is not None)
         loss_min = max(0.0, end - copy_t)
         loss_mib = run.volume_mib(site, copy_t, end) * run.m.cgs[i].share
     d.loss_min = max(d.loss_min or 0.0, loss_min)
@@ -548,12 +720,21 @@ def on_run_failback_plan(run: _Run, ev: SimEvent) -> None:
     d.planned = True
     d.running = False
     d.shutdown_t = run.t
+    d.writes_stopped_t = run.t
     d.plan_started_t = run.t
+    d.awaiting_final = True
+    # The reverse plan after the operators' own steps (shut down, unmount, final update), as the
+    # runbook's failback procedure has them.
     if run.m.mode == "sync":
         run.push(run.t + run.m.quiesce_min, "quiesce", site=site)
     else:
         _final_update_warning(run, site)
-        run.push(run.t, "final_update", site=site)
+        d.final_pending = True
+        if d.in_flight is None:
+            run.mva_start_update(site)
+            if d.in_flight is None:
+                d.final_pending = False
+                run.push(run.t, "final_update_done", site=site)
 
 
 def on_reprotect(run: _Run, ev: SimEvent) -> None:
@@ -579,13 +760,16 @@ USER_EVENTS: dict[EventKind, UserHandler] = {
     "reverse_mirrors": on_reverse_mirrors,
     "run_failback_plan": on_run_failback_plan,
     "reprotect": on_reprotect,
+    "shutdown_vms": on_shutdown_vms,
+    "unmount_datastores": on_unmount_datastores,
+    "final_update": on_final_update_event,
 }
 """The handler of every event a scenario file may name (``SimEvent.event``), built once."""
 
 INTERNAL_EVENTS: dict[str, Callable[..., None]] = {
     "auto_fracture": on_auto_fracture,
-    "final_update": on_final_update,
     "final_update_done": on_final_update_done,
+    "copy_done": on_copy_done,
     "quiesce": on_quiesce,
     "promote_all": on_promote_all,
     "plan_done": on_plan_done,

@@ -82,6 +82,10 @@ class _DirectionInfo:
     site is lost (force promotes, SRM's attempt to reach it) or not (a planned failover). [min]"""
     test_prepare_min: float
     """An SRM test's storage step: every secondary LUN snapped and presented. [min]"""
+    test_after_start_min: float
+    """From clicking Test to the test VMs running Exchange (Method §8). [min]"""
+    luns: int
+    """The protection group's mirrored LUNs. [count]"""
 
 
 class _Model:
@@ -100,6 +104,7 @@ class _Model:
         self.quiesce_min = float(s_to_min(a.quiesce_threshold_s))
         self.declare_min = a.declare_min
         self.rollback_mib_per_s = a.rollback_mib_per_s
+        self.sra_timeout_s = a.sra_timeout_s
         self.protective_copy = scenario.replication.protective_copy if design.is_sync else "none"
         self.copies = design.protective_copies
         self.sync_rate_mbps = design.sync_rate_mbps
@@ -136,6 +141,8 @@ class _Model:
                     for lost in (True, False)
                 },
                 float(s_to_min(design.test_of(d.from_site).prepare_storage_s)),
+                design.test_of(d.from_site).after_start_min,
+                design.recovery_of(d.from_site).luns,
             )
         r = scenario.replication
         self.update_type = r.update_type

@@ -134,3 +134,6 @@ class ScenarioResult:
     """From the disaster to the recovery plan's start: the declaration. [min]"""
     after_decision_min: float | None = None
     """From the recovery plan's start to the VMs serving users. [min]"""
+    test_ready_min: float | None = None
+    """An SRM test: from clicking Test to the test VMs running Exchange, including a wait for a
+    MirrorView/A update in progress. [min]"""

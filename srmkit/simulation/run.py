@@ -266,9 +266,12 @@ class _Run:
         if not members or (not d.running and not self.pending_final(site)):
             d.in_flight = None
             return
-        # Nothing is written after a planned shutdown: a final update carries the changes up to it.
-        until = d.shutdown_t if self.pending_final(site) and d.shutdown_t is not None else self.t
+        # Nothing is written once the datastores are unmounted: an update carries the changes up
+        # to then.
+        until = self.t if d.writes_stopped_t is None else min(self.t, d.writes_stopped_t)
         volume = self.volume_mib(site, d.last_completed_start, until)
+        if d.final_pending and d.final_start_t is None:
+            d.final_start_t = self.t
         duration = volume * self.m.min_per_mib_update() + self.m.overhead_min
         d.update_token += 1
         d.in_flight = (self.t, self.t + duration)
@@ -276,9 +279,9 @@ class _Run:
         self.push(self.t + duration, "update_end", True, site=site, token=d.update_token)
 
     def pending_final(self, site: str) -> bool:
-        """A planned failover or failback waits for the final MV/A update."""
-        d = self.dirs[site]
-        return d.planned and not d.running and d.plan in ("recovering", "failing_back")
+        """A final MV/A update was asked for (by the operators or a failback plan) and has not
+        completed."""
+        return self.dirs[site].final_pending
 
     def mva_end_update(self, site: str) -> None:
         d = self.dirs[site]
@@ -296,10 +299,12 @@ class _Run:
 
         self.image_step(members, "update_end", routine=True, record_refusals=False, on_ok=ok)
         if self.pending_final(site):
-            if d.shutdown_t is not None and start < d.shutdown_t:
-                self.mva_start_update(site)  # the final update: every change to the shutdown
+            if d.final_start_t is None or start < d.final_start_t:
+                self.mva_start_update(site)  # the update in flight ended: the final one starts
                 if d.in_flight is not None:
                     return
+            d.final_pending = False
+            d.final_start_t = None
             self.push(self.t, "final_update_done", site=site)
             return
         if not d.running:
@@ -687,6 +692,14 @@ class _Run:
             resync_gib=sum(x.resync_gib for x in self.resyncs if x.kind == "partial"),
             resyncs=tuple(self.resyncs),
             srm_protected_at_end=all(d.plan == "protected" for d in self.dirs.values()),
+            test_ready_min=max(
+                (
+                    d.test_ready_t - t0
+                    for d in self.dirs.values()
+                    if (t0 := d.test_started_t) is not None and d.test_ready_t is not None
+                ),
+                default=None,
+            ),
             declared_min=max(
                 (
                     d.plan_started_t - d.disaster_t

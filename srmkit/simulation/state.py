@@ -59,6 +59,18 @@ class _Direction:
     failback_sync_start: float | None = None
     failback_sync_end: float | None = None
     planned: bool = False
+    writes_stopped_t: float | None = None
+    """When the protected datastores were unmounted (or the VMs shut down by a plan): no write
+    reaches the mirrored LUNs from then on."""
+    final_pending: bool = False
+    """A final MirrorView/A update was asked for and has not completed yet."""
+    final_start_t: float | None = None
+    """When that final update started."""
+    awaiting_final: bool = False
+    """A failback plan waits for the final update (or the quiesce threshold) to promote."""
+    test_started_t: float | None = None
+    test_ready_t: float | None = None
+    """When a test's VMs run Exchange on the test network."""
 
 
 @dataclass(order=True)
