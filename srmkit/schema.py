@@ -534,6 +534,9 @@ EventKind = Literal[
     "shutdown_vms",
     "unmount_datastores",
     "final_update",
+    "sp_path_failure",
+    "sp_path_restore",
+    "rlp_full",
 ]
 EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # event: (fields it needs, fields it may have)
@@ -556,6 +559,9 @@ EVENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "shutdown_vms": (("site",), ()),
     "unmount_datastores": (("site",), ()),
     "final_update": (("site",), ()),
+    "sp_path_failure": (("array", "sp"), ()),
+    "sp_path_restore": (("array", "sp"), ()),
+    "rlp_full": (("array",), ()),
 }
 """The fields each event needs and may have. ``site`` of an SRM event names the site whose VMs
 the protection group protects (default: the site that failed, else the first with VMs)."""
@@ -570,6 +576,9 @@ BUILTIN_SCENARIOS: tuple[str, ...] = (
     "resync-then-site-loss",
     "resync-then-site-loss-cloned",
     "sp-failure",
+    "sp-path-loss",
+    "recovery-site-loss",
+    "reserved-pool-full",
     "failback",
 )
 """Scenarios srmkit plays on every design (see :mod:`srmkit.simulation`)."""

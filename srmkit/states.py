@@ -70,6 +70,9 @@ ACTION_NAMES: dict[str, str] = {
     "unmount_datastores": "unmount the protected datastores",
     "final_update": "final MirrorView/A update",
     "copy_done": "protective copy taken",
+    "sp_path_failure": "storage processor's mirror path lost",
+    "sp_path_restore": "storage processor's mirror path restored",
+    "rlp_full": "reserved LUN pool full",
 }
 PLAN_STATE_NAMES: dict[str, str] = {
     "protected": "Protected",

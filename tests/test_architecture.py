@@ -59,6 +59,7 @@ LAYERS: dict[str, float] = {
     "simulation.model": 6.1,
     "simulation.state": 6.1,
     "simulation.run": 6.2,
+    "simulation.faults": 6.25,
     "simulation.handlers": 6.3,
     "simulation.builtin": 6.3,
     "simulation": 7,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from srmkit.design import Design
-from srmkit.glossary import possessive
 from srmkit.schema import BUILTIN_SCENARIOS, MAX_SCENARIO_MIN, SimEvent, SimScenario
 from srmkit.simulation.model import _Model, _model
 from srmkit.simulation.results import ScenarioResult
@@ -29,6 +28,9 @@ TITLES = {
     "resync-then-site-loss": "Site loss during an automatic resynchronisation",
     "resync-then-site-loss-cloned": "Site loss during a resynchronisation, clones taken first",
     "sp-failure": "Storage processor failure",
+    "sp-path-loss": "One storage processor's mirror path lost",
+    "recovery-site-loss": "Recovery site lost",
+    "reserved-pool-full": "Reserved LUN pool full during a test",
     "failback": "Disaster and failback",
 }
 
@@ -147,6 +149,10 @@ class _Times:
     """How long the resynchronisation after that outage takes. [min]"""
     failback_min: float
     """How long the full synchronisation back to the rebuilt site takes. [min]"""
+    target_array: str
+    """The first recovery array of ``site``'s VMs (its reserved LUN pool fills)."""
+    busiest_hour: int
+    """The busiest hour of the day of ``site``'s direction. [h]"""
 
 
 def _times(design: Design, m: _Model) -> _Times:
@@ -171,7 +177,22 @@ def _times(design: Design, m: _Model) -> _Times:
     # failback plan, run at the end, is refused (the mirrors are not synchronised yet).
     failback_min = min(failback_min, MAX_SCENARIO_MIN - 3 * MIN_PER_DAY - 240)
     link_back = outage_start + h_to_min(outage_h)
-    return _Times(m, site, other, array, declare, outage_start, link_back, resync_min, failback_min)
+    target = next(m.cgs[i].target_array for i in m.directions[site].cgs)
+    direction = next(d for d in design.directions if d.from_site == site)
+    busiest = int(direction.hourly_mib.argmax())
+    return _Times(
+        m,
+        site,
+        other,
+        array,
+        declare,
+        outage_start,
+        link_back,
+        resync_min,
+        failback_min,
+        target,
+        busiest,
+    )
 
 
 def _routine_rows(t: _Times) -> list[_Row]:
@@ -320,6 +341,45 @@ def _hardware_rows(t: _Times) -> list[_Row]:
             [
                 _event(0, "sp_failure", array=array, sp="A"),
                 _event(240, "sp_restore", array=array, sp="A"),
+            ],
+        ),
+        (
+            "sp-path-loss",
+            f"The MirrorView path of SP A of {array} fails and is repaired four hours later: the "
+            "groups SP A owns fracture, the others keep mirroring.",
+            "10:00",
+            None,
+            [
+                _event(0, "sp_path_failure", array=array, sp="A"),
+                _event(240, "sp_path_restore", array=array, sp="A"),
+            ],
+        ),
+        (
+            "recovery-site-loss",
+            f"{other} is lost and rebuilt three days later: {site} runs on without a remote copy "
+            "until the mirrors are re-created and fully synchronised.",
+            "10:00",
+            None,
+            [
+                _event(0, "site_failure", site=other),
+                _event(3 * MIN_PER_DAY, "rebuild_site", site=other),
+            ],
+        ),
+        (
+            "reserved-pool-full",
+            f"The reserved LUN pool of {t.target_array} fills an hour into an SRM test at the "
+            "busiest hour"
+            + (
+                ": the test fails and the MirrorView/A mirrors fracture until it is enlarged."
+                if t.m.mode == "async"
+                else ": the test fails; the MirrorView/S mirrors carry on."
+            ),
+            f"{t.busiest_hour:02d}:00",
+            None,
+            [
+                _event(0, "srm_test_start", site=site),
+                _event(60, "rlp_full", array=t.target_array),
+                *([_event(120, "admin_sync")] if t.m.mode == "async" else []),
             ],
         ),
         (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import EventKind, SimEvent
+from srmkit.simulation import faults
 from srmkit.simulation.results import PROTECTED_PLAN_STATES, TimelineRow
 from srmkit.simulation.state import EventHandlers, _constant, _Direction
 
@@ -177,7 +178,15 @@ def _site_up(run: _Run, ev: SimEvent, action: str) -> None:
         def ok(i: int, out: states.Outcome, before: str) -> None:
             run.cgs[i].fractured_at = run.t
 
-        run.image_step(lost, "recreate_secondary", record_refusals=False, on_ok=ok)
+        done = run.image_step(lost, "recreate_secondary", record_refusals=False, on_ok=ok)
+        if done:
+            gib = sum(run.m.cgs[i].capacity_gib for i in done)
+            run.warnings.append(
+                f"{site} was rebuilt at {run.clock(run.t)}: the secondary images of "
+                f"{len(done):,} consistency groups were created again on its arrays and need a "
+                f"full synchronisation of {gib:,.0f} GiB; until it ends the VMs they protect "
+                "have no remote copy [S0]."
+            )
         run.start_syncs()
 
 
@@ -763,6 +772,9 @@ USER_EVENTS: dict[EventKind, UserHandler] = {
     "shutdown_vms": on_shutdown_vms,
     "unmount_datastores": on_unmount_datastores,
     "final_update": on_final_update_event,
+    "sp_path_failure": faults.on_sp_path_failure,
+    "sp_path_restore": faults.on_sp_path_restore,
+    "rlp_full": faults.on_rlp_full,
 }
 """The handler of every event a scenario file may name (``SimEvent.event``), built once."""
 

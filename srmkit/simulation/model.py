@@ -3,6 +3,7 @@ once per design."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from srmkit.caching import per_object
@@ -49,6 +50,23 @@ def service_lags(design: Design) -> dict[str, ServiceLag]:
 # --- the design as the simulator sees it -------------------------------------------------------
 
 
+def owners(cgs: list[_CgInfo]) -> list[_CgInfo]:
+    """The consistency groups with their owning storage processor: SP A, SP B, SP A, … in plan
+    order on each source array (the balanced layout the build book binds).
+
+    >>> groups = [_CgInfo(n, (), 1, 1.0, "X", "Y", "a", "b", 0.5) for n in "pqr"]
+    >>> [c.owner_sp for c in owners(groups)]
+    ['A', 'B', 'A']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for c in cgs:
+        k = seen.get(c.source_array, 0)
+        seen[c.source_array] = k + 1
+        out.append(dataclasses.replace(c, owner_sp="AB"[k % 2]))
+    return out
+
+
 def _without_rollback(recovery: Recovery) -> float:
     """The plan's minutes after the decision, less the worst-case MirrorView/A rollback: the
     simulator times the rollback of the update actually interrupted. [min]"""
@@ -67,6 +85,9 @@ class _CgInfo:
     to_site: str
     share: float
     """Share of its direction's written volume. [fraction]"""
+    owner_sp: str = "A"
+    """The storage processor that owns its LUNs and their MirrorView path: consistency groups
+    alternate SP A, SP B in plan order on each source array, the balanced layout (Method §8)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,7 @@ class _Model:
                     share,
                 )
             )
+        self.cgs = owners(self.cgs)
         self.cg_index = {c.name: i for i, c in enumerate(self.cgs)}
         self.directions: dict[str, _DirectionInfo] = {}
         for d in design.directions:

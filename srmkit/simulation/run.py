@@ -49,6 +49,8 @@ class _Run:
         self.link = "up"
         self.sites = dict.fromkeys(model.site_names, "up")
         self.sps: dict[tuple[str, str], str] = {}
+        self.failed_paths: set[tuple[str, str]] = set()
+        """(array, SP) whose MirrorView path is down."""
         self.dirs = {s: _Direction(running_at=s) for s in model.directions}
         self.queue: list[_Queued] = []
         self.seq = 0
@@ -85,11 +87,14 @@ class _Run:
         return d.volume.between(self.clock0 + a, self.clock0 + b)
 
     def reachable(self, info: _CgInfo, cg: _Cg) -> bool:
-        """Whether the CG's two arrays can talk: the link and both sites are up."""
+        """Whether the CG's two arrays can talk: the link and both sites are up, and the
+        MirrorView path of the storage processor that owns it works on both arrays."""
         return (
             self.link == "up"
             and self.sites[info.from_site] == "up"
             and self.sites[info.to_site] == "up"
+            and (info.source_array, info.owner_sp) not in self.failed_paths
+            and (info.target_array, info.owner_sp) not in self.failed_paths
         )
 
     def flow(self, info: _CgInfo, cg: _Cg) -> tuple[str, str]:
