@@ -64,35 +64,41 @@ def planned_final_update_min(design: Design, site: str) -> float:
 
 def _final_update(c: Group, w: Writer, service: str = "in service") -> None:
     """The final MirrorView/A update before a planned failover or failback, run by hand with
-    ``mirror -async -syncgroup`` on every consistency group: timed by the simulated maintenance
-    window or, when the secondary never catches up, a lower bound (Method §8)."""
-    run = c.per_cg("syncgroup", on_target=service != "in service")
-    if service != "in service":  # the failback's: the mirrors run back from the recovery site
-        run = [
-            command("mirror_async_syncgroup", sp=sp(cg.target_array), cg=cg.name) for cg in c.cgs
-        ]
+    ``mirror -async -syncgroup`` on every consistency group. A planned failover's is timed as the
+    simulator plays it in the maintenance window (with a minute's check before and after, so
+    the procedure adds up to the simulated recovery time); a failback's by the longest update of
+    the day; when the secondary never catches up, a lower bound (Method §8)."""
+    forward = service == "in service"
+    run = [
+        command(
+            "mirror_async_syncgroup",
+            sp=sp(cg.source_array if forward else cg.target_array),
+            cg=cg.name,
+        )
+        for cg in c.cgs
+    ]
+    times = planned_times(_model(c.design), c.site, clock_text_to_min(PLANNED_START) or 0.0)
+    window = times.plan_min - times.unmount_min  # check, the final update, check
     u = c.backlog
     if u is None:
         longest = max(
             (x.duration_min for cy in c.design.cycles.values() for x in cy.updates), default=0.0
         )
-        minutes = longest if service != "in service" else planned_final_update_min(c.design, c.site)
         when = (
-            f"{minutes:,.1f} min when the VMs shut down at {PLANNED_START}, as simulated"
-            if service == "in service"
+            f"{times.final_duration_min:,.1f} min when the VMs shut down at {PLANNED_START}, as "
+            "simulated, with a minute's check before and after"
+            if forward
             else f"the longest update of the day takes {longest:,.1f} min"
         )
         w.add(
             f"Run a final MirrorView/A update of every consistency group ({names(c.cg_names)}) "
             f"and wait until each shows its update completed ({when}).",
-            minutes,
+            window if forward else longest,
             "array",
             run,
         )
         return
-    final_min = u.final_update_min
-    if service == "in service":
-        final_min = planned_final_update_min(c.design, c.site)
+    final_min = times.final_duration_min if forward else u.final_update_min
     w.add(
         f"Run a final MirrorView/A update of every consistency group ({names(c.cg_names)}) and "
         "wait until it completes. It cannot complete in any fixed time: a day's writes exceed "
@@ -100,7 +106,7 @@ def _final_update(c: Group, w: Writer, service: str = "in service") -> None:
         f"needs at least {final_min / MIN_PER_H:,.1f} h after {u.days} {service}, about "
         f"{u.final_growth_h_per_day:,.1f} h more every further day, and the VMs stay down until "
         "it ends: raise the link's rate before relying on a planned move (Method §8).",
-        final_min,
+        window if forward else final_min,
         "array",
         run,
         at_least=True,
@@ -362,10 +368,12 @@ def _failover(c: Group) -> Procedure:
 def _planned_failover(c: Group) -> Procedure:
     """Planned failover, SRM 1.0/4.x: the operators stop every write first, then run the plan;
     a Synchronized image is promoted with no resynchronisation (Method §8)."""
+    times = planned_times(_model(c.design), c.site, clock_text_to_min(PLANNED_START) or 0.0)
     w = Writer()
     w.add(
-        f"In the maintenance window, shut down {names(c.vms)} at {c.site} (guest shutdown).",
-        None,
+        f"In the maintenance window ({PLANNED_START}), shut down {names(c.vms)} at {c.site} "
+        "(guest shutdown).",
+        times.unmount_min,
         "esx",
     )
     w.add(
@@ -380,7 +388,7 @@ def _planned_failover(c: Group) -> Procedure:
         w.add(
             f"Wait for the quiesce threshold ({c.a.quiesce_threshold_s:g} s) and check that every "
             "group is Synchronized [S3]:",
-            float(s_to_min(c.a.quiesce_threshold_s)),
+            times.plan_min - times.unmount_min,
             "array",
             c.per_cg("listgroups", on_target=False),
             expected="Every group shows State: Synchronized, Condition: Normal.",

@@ -135,3 +135,37 @@ def test_a_rollback_takes_the_interrupted_update_at_200_mib_per_s() -> None:
     took = rows[0].t_min - fractured[0].t_min
     assert took > 0
     assert took == pytest.approx(first.volume_mib * 0.5 / 200 / 60, rel=0.1)
+
+
+def test_runbook_and_simulator_agree_on_the_planned_failover() -> None:
+    """The runbook's planned failover adds up to the simulated one's recovery time (from the
+    shutdown to the plan's end) for every example, MirrorView/S and /A alike."""
+    from srmkit import Design, load_scenario
+    from srmkit.runbook import procedures
+    from tests.conftest import EXAMPLES
+
+    for path in EXAMPLES:
+        design = Design(load_scenario(path))
+        site = design.directions[0].from_site
+        [r] = simulate_all(design, ["planned-failover"])
+        planned = next(
+            p
+            for p in procedures(design)
+            if p.key == "planned_failover" and p.protection_group == f"{site} Exchange"
+        )
+        assert planned.total_min == pytest.approx(r.rto_min, abs=0.01), path.name
+
+
+def test_runbook_test_failover_adds_up_to_the_test_time() -> None:
+    """The test procedure's timed steps add up to the design's test time, which the simulator
+    reports as test_ready_min (plus any wait for a MirrorView/A update in progress)."""
+    from srmkit import Design, load_scenario
+    from srmkit.runbook import procedures
+    from tests.conftest import EXAMPLE
+
+    design = Design(load_scenario(EXAMPLE))
+    test = next(p for p in procedures(design) if p.key == "test_failover")
+    expected = design.test_of("Amsterdam").after_start_min
+    assert test.total_min == pytest.approx(expected)
+    [r] = simulate_all(design, ["test-failover"])
+    assert r.test_ready_min == pytest.approx(expected)
