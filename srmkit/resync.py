@@ -100,8 +100,15 @@ class PartialResync:
         """The resync of the VMs ``vms`` (a direction's) after an outage starting at
         ``start_min`` (time of day) and lasting ``outage_min``. [GiB]"""
         roles = self.roles(start_min, outage_min)
-        mask = np.isin(self.v["name"], list(vms))
+        mask = self.mask(vms)
         return float(sum((self.v[r][mask] * roles[r][mask]).sum() for r in ROLES))
+
+    def mask(self, vms: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """Which VMs, in VM order, are among ``vms`` (a set look-up per VM: numpy's isin on
+        names compares every pair, seconds for 10,000 VMs)."""
+        wanted = set(vms)
+        names = self.v["name"]
+        return np.fromiter((n in wanted for n in names), dtype=bool, count=len(names))
 
     def cg_gib(self, cg: ConsistencyGroup, start_min: float, outage_min: float) -> float:
         """A consistency group's resync: its own LUNs' dirty extents; a direction's is the sum
@@ -143,7 +150,7 @@ class PartialResync:
         every figure the resync reads once per group, with its count. [GiB]"""
         a = self.a
         v = self.v
-        mask = np.isin(v["name"], list(vms))
+        mask = self.mask(vms)
         columns = ("db", "queue", "gos", "db_gib", "log_gib", "queue_gib", "gos_gib")
         matrix = np.stack([v[c][mask] for c in (*columns, "db_mib", "log_mib", "queue_mib")], 1)
         groups, count = np.unique(matrix, axis=0, return_counts=True)
