@@ -192,7 +192,9 @@ def test_runbook_docx_keeps_the_checklists(reports: list[Report]) -> None:
 
     doc = Document(str(reports[0].files["dr_runbook.docx"]))
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    assert ["No.", "Step", "Duration", "Done", "Initials"] in headers
+    assert ["No.", "Who", "Step", "Duration", "Done", "Initials"] in headers
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert any(text.startswith("naviseccli -h") for text in cells)  # a command per object
 
 
 def test_exports_beside_every_document(reports: list[Report]) -> None:

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from srmkit.browser import offline_page, wait_for_figures
 from srmkit.report import Report, render
+from srmkit.schema import BUILTIN_SCENARIOS
 
 # example_report (conftest): the example rendered once per run, shared with test_documents.
 pytestmark = [
@@ -222,7 +223,9 @@ def test_runbook_document_names_the_design(example_report: Report) -> None:
 def test_runbook_draws_offline_and_prints(example_report: Report) -> None:
     with offline_page() as (page, refused):
         page.goto(example_report.files["dr_runbook.html"].as_uri(), wait_until="load")
-        assert wait_for_figures(page) == 12  # a timeline figure per scenario, the state diagram
+        assert (
+            wait_for_figures(page) == len(BUILTIN_SCENARIOS) + 1
+        )  # a timeline per scenario, the state diagram
         assert refused == []
     reader = PdfReader(example_report.files["dr_runbook.pdf"])
     text = "\n".join(page.extract_text() for page in reader.pages)

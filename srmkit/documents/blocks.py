@@ -217,16 +217,23 @@ class Book:
         self.tables += 1
         rows = []
         for n, who, text, minutes, commands, expected in steps:
-            cell = esc(text)
-            if commands:
-                cell += "".join(f'<code class="srm-cmd">{esc(c)}</code>' for c in commands)
-            if expected:
-                cell += f'<span class="srm-expect">Expect: {esc(expected)}</span>'
             rows.append(
                 f'<tr><td class="num">{n}</td><td class="txt srm-nowrap">{esc(who)}</td>'
-                f'<td class="txt">{cell}</td><td class="num srm-nowrap">{esc(minutes)}</td>'
+                f'<td class="txt">{esc(text)}</td><td class="num srm-nowrap">{esc(minutes)}</td>'
                 '<td class="srm-box">☐</td><td class="srm-sign"></td></tr>'
             )
+            # Each command across the table on a row of its own (a page may break between
+            # them), then what the operator should see.
+            rows += [
+                f'<tr class="srm-cmds"><td></td><td colspan="5"><code class="srm-cmd">{esc(c)}'
+                "</code></td></tr>"
+                for c in commands
+            ]
+            if expected:
+                rows.append(
+                    '<tr class="srm-cmds"><td></td><td colspan="5" class="txt">'
+                    f'<span class="srm-expect">Expect: {esc(expected)}</span></td></tr>'
+                )
         body = "".join(rows)
         if total is not None:
             body += (

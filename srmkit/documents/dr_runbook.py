@@ -201,7 +201,11 @@ def scenarios(b: Book, design: Design, results: list[ScenarioResult]) -> Html:
                 [Col("Time"), Col("Object"), Col("From"), Col("To"), Col("Cause")],
                 rows,
                 source=(
-                    f"{routine:,} routine MirrorView/A update steps are not shown."
+                    (
+                        "1 routine MirrorView/A update step is not shown."
+                        if routine == 1
+                        else f"{routine:,} routine MirrorView/A update steps are not shown."
+                    )
                     if routine
                     else None
                 ),
