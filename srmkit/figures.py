@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -374,8 +375,28 @@ def scenario_gantt(result: ScenarioResult) -> go.Figure:
     return fig
 
 
+STATE_BOX_WIDTH = 0.9
+"""A state's box in the state diagram, in grid units (the states sit on a 6 × 6 grid). [unit]"""
+STATE_BOX_HEIGHT = 0.62
+STATE_LABEL_CHARS = 14
+"""The longest label line that fits the box at the diagram's font size (8 pt, about 5 px a
+character, in a box about 85 px wide at the documents' width). [count]"""
+
+
+def state_label_lines(state: str, condition: str) -> list[str]:
+    """A state's label as the lines drawn in its box: the state, then the condition wrapped at
+    word boundaries to :data:`STATE_LABEL_CHARS`.
+
+    >>> state_label_lines("Consistent", "Queued to be synchronized")
+    ['Consistent', 'Queued to be', 'synchronized']
+    """
+    condition = condition.replace("Administratively ", "Admin. ")
+    return [state, *textwrap.wrap(condition, STATE_LABEL_CHARS, break_long_words=False)]
+
+
 def state_diagram() -> go.Figure:
-    """The states of a consistency group's secondary image and the transitions between them."""
+    """The states of a consistency group's secondary image and the transitions between them:
+    one box per state, its label wrapped to fit, arrows for the transitions."""
     table = states.image_states()
     colour = {
         True: {True: "#2e7d4f", False: "#d39b1e"},
@@ -391,28 +412,20 @@ def state_diagram() -> go.Figure:
         fig.add_annotation(
             x=pb.x, y=-pb.y, ax=pa.x, ay=-pa.y, xref="x", yref="y", axref="x", ayref="y",
             showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1, arrowcolor="#8a96a3",
-            standoff=28, startstandoff=28, text="",
+            standoff=24, startstandoff=24, text="",
         )  # fmt: skip
-    nodes = list(table.values())
-    fig.add_scatter(
-        x=[n.x for n in nodes],
-        y=[-n.y for n in nodes],
-        mode="markers+text",
-        marker={
-            "symbol": "square",
-            "size": 58,
-            "color": [
-                "#5b7db1" if n.key == "primary/local_only" else colour[n.usable][n.protected]
-                for n in nodes
-            ],
-            "opacity": 0.9,
-        },
-        text=[f"{n.state}<br>{n.condition}".replace("Administratively ", "Admin ") for n in nodes],
-        textfont={"size": 8, "color": "white"},
-        hovertext=[n.meaning for n in nodes],
-        hoverinfo="text",
-        showlegend=False,
-    )
+    half_w, half_h = STATE_BOX_WIDTH / 2, STATE_BOX_HEIGHT / 2
+    for n in table.values():
+        fill = "#5b7db1" if n.key == "primary/local_only" else colour[n.usable][n.protected]
+        fig.add_shape(
+            type="rect", x0=n.x - half_w, x1=n.x + half_w, y0=-n.y - half_h, y1=-n.y + half_h,
+            fillcolor=fill, opacity=0.92, line={"width": 0}, layer="above",
+        )  # fmt: skip
+        fig.add_annotation(
+            x=n.x, y=-n.y, xref="x", yref="y", showarrow=False,
+            text="<br>".join(state_label_lines(n.state, n.condition)),
+            font={"size": 8, "color": "white"}, hovertext=n.meaning,
+        )  # fmt: skip
     fig.update_layout(
         title="States of a consistency group's secondary image",
         xaxis={"visible": False, "range": [-0.6, 5.6]},

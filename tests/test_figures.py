@@ -66,3 +66,31 @@ def test_rpo_figures_show_the_simulated_cycle() -> None:
     rate = figures.rpo_vs_rate(design)
     here = next(t for t in rate.data if t.name == "this design")
     assert here.x[0] == pytest.approx(design.effective_rate_mbps)
+
+
+def test_state_diagram_labels_fit_their_boxes() -> None:
+    """Every label line of the state diagram fits its box: at most STATE_LABEL_CHARS characters,
+    and the box is wide enough for them at the documents' width (a 170 mm column, 640 px, less
+    the 80 px margins; 8 pt text, at most 5.5 px a character) and tall enough for its lines
+    (11 px each)."""
+    from srmkit import states
+    from srmkit.figures import (
+        STATE_BOX_HEIGHT,
+        STATE_BOX_WIDTH,
+        STATE_LABEL_CHARS,
+        state_diagram,
+        state_label_lines,
+    )
+
+    fig = state_diagram()
+    x_units = fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]
+    y_units = fig.layout.yaxis.range[1] - fig.layout.yaxis.range[0]
+    px_per_x = (640 - 80) / x_units
+    px_per_y = (fig.layout.height - 120) / y_units
+    assert STATE_BOX_WIDTH * px_per_x >= STATE_LABEL_CHARS * 5.5
+    labels = {a.text for a in fig.layout.annotations if a.text}
+    for n in states.image_states().values():
+        lines = state_label_lines(n.state, n.condition)
+        assert "<br>".join(lines) in labels
+        assert all(len(line) <= STATE_LABEL_CHARS for line in lines), lines
+        assert len(lines) * 11 <= STATE_BOX_HEIGHT * px_per_y, lines
