@@ -208,7 +208,7 @@ def _link_loss(c: Group) -> Procedure:
         )
     elif c.sync:
         w.add(
-            "No protective copy is configured (PROTECTIVE-COPY-NONE): until the resynchronisation "
+            "No protective copy is configured: until the resynchronisation "
             "ends the recovery site holds no usable copy.",
             None,
         )

@@ -369,7 +369,7 @@ def on_srm_test_start(run: _Run, ev: SimEvent) -> None:
             f"The test's storage step snaps {run.m.directions[site].luns:,} LUNs in one SRA "
             f"command ({prepare_s:,.0f} s), longer than SRM's SRA timeout "
             f"({run.m.sra_timeout_s:,.0f} s): SRM stops it and the test fails unless the timeout "
-            "is raised (SRA-TIMEOUT) [S7]."
+            "is raised [S7]."
         )
     hours = {
         int((run.clock0 + run.t + k) // 60) % 24 for k in range(0, int(run.m.test_duration_min), 30)
