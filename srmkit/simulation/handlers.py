@@ -12,6 +12,7 @@ from srmkit.schema import EventKind, SimEvent
 from srmkit.simulation import faults
 from srmkit.simulation.results import PROTECTED_PLAN_STATES, TimelineRow
 from srmkit.simulation.state import EventHandlers, _constant, _Direction
+from srmkit.units import MIN_PER_DAY, min_to_h
 
 if TYPE_CHECKING:
     from srmkit.simulation.run import _Run
@@ -175,7 +176,11 @@ def _site_up(run: _Run, ev: SimEvent, action: str) -> None:
             if run.flow(info, run.cgs[i])[1] == site and run.cgs[i].state != "primary/local_only"
         ]
 
+        cut_off: dict[int, float] = {}
+
         def ok(i: int, out: states.Outcome, before: str) -> None:
+            since = run.cgs[i].fractured_at
+            cut_off[i] = run.t if since is None else since
             run.cgs[i].fractured_at = run.t
 
         done = run.image_step(lost, "recreate_secondary", record_refusals=False, on_ok=ok)
@@ -188,6 +193,49 @@ def _site_up(run: _Run, ev: SimEvent, action: str) -> None:
                 "have no remote copy [S0]."
             )
         run.start_syncs()
+        for psite in sorted({run.m.cgs[i].from_site for i in done}):
+            members = tuple(i for i in done if run.m.cgs[i].from_site == psite)
+            since = min(cut_off[i] for i in members)
+            _watch_rebuilt(run, psite, site, members, since)
+
+
+def _watch_rebuilt(
+    run: _Run, site: str, rebuilt: str, indexes: Sequence[int], since: float
+) -> None:
+    """Look again when the full synchronisation of the secondaries re-created on ``rebuilt``
+    should end (its direction's batch, Method §6): :func:`on_rebuilt_synced` then says how long
+    ``site``'s VMs ran without a remote copy. A synchronisation that never starts (the other
+    side unreachable) is not watched."""
+    ends = [
+        b.since + b.remaining_gib * run.m.min_per_gib()
+        for flow in {run.flow(run.m.cgs[i], run.cgs[i]) for i in indexes}
+        if (b := run.sync_batches.get(flow)) is not None
+    ]
+    if ends:
+        run.push(
+            max(ends), "rebuilt_synced", site=site, rebuilt=rebuilt, indexes=indexes, since=since
+        )
+
+
+def on_rebuilt_synced(
+    run: _Run, site: str, rebuilt: str, indexes: Sequence[int], since: float
+) -> None:
+    """The secondaries re-created on ``rebuilt`` should be synchronised now. A synchronisation
+    that another one joined later (it shares the direction's rate) is looked at again at its new
+    end; once every group is protected again, a warning says how long ``site``'s VMs ran
+    without a remote copy: from ``since``, when the secondaries were cut off, until now."""
+    if any(run.cgs[i].state.endswith(("/synchronizing", "/queued_to_sync")) for i in indexes):
+        _watch_rebuilt(run, site, rebuilt, indexes, since)
+        return
+    table = states.image_states()
+    if not all(table[run.cgs[i].state].protected for i in indexes):
+        return  # fractured again before it ended: no remote copy yet
+    without_min = run.t - since
+    run.warnings.append(
+        f"{possessive(site)} VMs ran without a remote copy for {min_to_h(without_min):,.1f} h "
+        f"({without_min / MIN_PER_DAY:,.1f} days): from {run.clock(since)} until the full "
+        f"synchronisation to the rebuilt {rebuilt} ended at {run.clock(run.t)} [S0]."
+    )
 
 
 def on_sp_failure(run: _Run, ev: SimEvent) -> None:
@@ -785,6 +833,7 @@ INTERNAL_EVENTS: dict[str, Callable[..., None]] = {
     "quiesce": on_quiesce,
     "promote_all": on_promote_all,
     "plan_done": on_plan_done,
+    "rebuilt_synced": on_rebuilt_synced,
 }
 """The steps a run queues for itself while it plays an SRM plan, by the name it queues them with
 (the MirrorView/A updates, rollbacks and resynchronisations have handlers of the run's own)."""

@@ -51,8 +51,12 @@ def service_lags(design: Design) -> dict[str, ServiceLag]:
 
 
 def owners(cgs: list[_CgInfo]) -> list[_CgInfo]:
-    """The consistency groups with their owning storage processor: SP A, SP B, SP A, … in plan
-    order on each source array (the balanced layout the build book binds).
+    """The consistency groups with their owning storage processor: on each source array the
+    groups alternate SP A, SP B, SP A, … in plan order (index 0 → A, 1 → B, …). An assumption:
+    the design does not set LUN owners, and this is the balanced layout that spreads the mirrors
+    over both SPs. A group's secondary LUNs belong to the SP of the same letter on the other
+    array (MirrorView paths connect SP A to SP A and SP B to SP B), so a failed path of SP A on
+    either array cuts off exactly the groups mirrored through that array that this gives SP A.
 
     >>> groups = [_CgInfo(n, (), 1, 1.0, "X", "Y", "a", "b", 0.5) for n in "pqr"]
     >>> [c.owner_sp for c in owners(groups)]
@@ -86,8 +90,9 @@ class _CgInfo:
     share: float
     """Share of its direction's written volume. [fraction]"""
     owner_sp: str = "A"
-    """The storage processor that owns its LUNs and their MirrorView path: consistency groups
-    alternate SP A, SP B in plan order on each source array, the balanced layout (Method §8)."""
+    """The storage processor (``A`` or ``B``) that owns its LUNs on both arrays and carries its
+    mirror over its MirrorView path: set by :func:`owners` (alternating SP A, SP B in plan order
+    on each source array)."""
 
 
 @dataclass(frozen=True)
