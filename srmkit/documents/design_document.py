@@ -11,6 +11,7 @@ Text that holds only for some designs is generated from the design.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from srmkit import figures, glossary, rules, simulation
@@ -620,8 +621,8 @@ def consistency_groups(b: Book, design: Design) -> Html:
         ]
         for cg in plan.cgs
     ]
-    split = sum(1 for name in {s for cg in plan.cgs for s in cg.servers}
-                if sum(1 for cg in plan.cgs if name in cg.servers) > 1)  # fmt: skip
+    groups_of = Counter(s for cg in plan.cgs for s in cg.servers)
+    split = sum(1 for count in groups_of.values() if count > 1)  # servers over several groups
     policy_text = (
         "A consistency group never spans servers, so each server fails over with its own groups; "
         if policy == "per_server"
