@@ -130,7 +130,7 @@ def _plan_steps(c: Group, w: Writer, recovery_site: str, lost: bool) -> None:
         f"finish within SRM's SRA timeout ({c.a.sra_timeout_s:,.0f} s). Check each group:",
         by["storage"].minutes,
         "srm",
-        c.per_cg("listgroups"),
+        c.check_groups(),
         expected=(
             "Each group's images at the recovery site are Primary; with the other site lost, "
             "the group is Local Only."
@@ -241,10 +241,10 @@ def _test_failover(c: Group) -> Procedure:
     if not c.sync:
         w.add(
             "The MirrorView SRA first waits for a MirrorView/A update in progress to complete "
-            "(Method §8); check the updates of each group:",
+            f"(Method §8); check the updates of {names(c.cg_names)}:",
             None,
             "array",
-            c.per_cg("listgroups"),
+            c.check_groups(),
         )
     w.add(
         f"SRM's prepare-storage step snaps the {c.luns:,} secondary LUNs of {names(c.cg_names)} "
@@ -386,11 +386,11 @@ def _planned_failover(c: Group) -> Procedure:
     )
     if c.sync:
         w.add(
-            f"Wait for the quiesce threshold ({c.a.quiesce_threshold_s:g} s) and check that every "
-            "group is Synchronized [S3]:",
+            f"Wait for the quiesce threshold ({c.a.quiesce_threshold_s:g} s) and check that "
+            f"{names(c.cg_names)} are Synchronized [S3]:",
             times.plan_min - times.unmount_min,
             "array",
-            c.per_cg("listgroups", on_target=False),
+            c.check_groups(on_target=False),
             expected="Every group shows State: Synchronized, Condition: Normal.",
         )
     else:
@@ -450,10 +450,10 @@ def _failback(c: Group) -> Procedure:
     w.add(
         f"Full synchronisation of {c.capacity:,.0f} GiB back to {c.site} at "
         f"{design.sync_rate_mbps:,.0f} Mbit/s ({sync_h:,.1f} h): until it ends, the VMs have no "
-        "remote copy [S0]. Check the progress:",
+        f"remote copy [S0]. Check the progress of {names(c.cg_names)}:",
         float(h_to_min(sync_h)),
         "array",
-        c.per_cg("listgroups"),
+        c.check_groups(),
     )
     w.add(
         f"In SRM, delete the recovery plan “{c.plan}” and create a protection group for the "
@@ -464,11 +464,11 @@ def _failback(c: Group) -> Procedure:
     w.add(f"In a maintenance window, shut down {names(c.vms)} at {c.to_site}.", None, "esx")
     if c.sync:
         w.add(
-            "Unmount their datastores; wait for the quiesce threshold and check that every group "
-            "is Synchronized [S3]:",
+            "Unmount their datastores; wait for the quiesce threshold and check that "
+            f"{names(c.cg_names)} are Synchronized [S3]:",
             float(s_to_min(c.a.quiesce_threshold_s)),
             "array",
-            c.per_cg("listgroups"),
+            c.check_groups(),
         )
     else:
         _final_update(c, w, "of mirroring back")

@@ -261,6 +261,12 @@ class Group:
             for cg in self.cgs
         ]
 
+    def check_groups(self, on_target: bool = True) -> list[Command]:
+        """One listing of every consistency group per array, on SP A of the secondary
+        (``on_target``) or primary arrays: the check after a step (the step names the groups)."""
+        arrays = self.targets if on_target else self.sources
+        return [command(f"mirror_{self.kind}_listgroups_all", sp=sp(a)) for a in arrays]
+
     def per_vm(self, key: str, vms: Sequence[str] | None = None, **fields: object) -> list[Command]:
         """One command per VM (its server name), run where the VM runs."""
         return [command(key, server=v, host=v, **fields) for v in (vms or self.mailbox_vms)]

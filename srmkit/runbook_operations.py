@@ -88,7 +88,7 @@ def _protective_copy(c: Group) -> Procedure | None:
         "Out-of-Sync):",
         None,
         "array",
-        c.per_cg("listgroups"),
+        c.check_groups(),
     )
     if kind == "snapshot":
         w.add(
@@ -170,11 +170,12 @@ def _link_loss(c: Group) -> Procedure:
     copy = design.protective_copies.get(c.targets[0]) if c.targets else None
     w = Writer()
     w.add(
-        f"After {c.a.mvs_fracture_timeout_s:g} s without the link the groups of {c.pg} are System "
-        f"fractured; the primaries on {names(c.sources)} track their changes [S0]. Check:",
+        f"After {c.a.mvs_fracture_timeout_s:g} s without the link the groups of {c.pg} "
+        f"({names(c.cg_names)}) are System fractured; the primaries on {names(c.sources)} track "
+        "their changes [S0]. Check:",
         float(s_to_min(c.a.mvs_fracture_timeout_s)),
         "array",
-        c.per_cg("listgroups", on_target=False),
+        c.check_groups(on_target=False),
         expected="Each group shows Condition: System Fractured; none is Synchronizing.",
     )
     if c.sync and copy is not None:
@@ -241,11 +242,11 @@ def _link_loss(c: Group) -> Procedure:
             f"The fracture log sends every 512 KiB extent written during the outage: a "
             f"{LONG_OUTAGE_H:g}-hour outage from {clock_text(LONG_OUTAGE_START_MIN)} marks "
             f"{outage_gib:,.0f} GiB, {hours:,.1f} h of resynchronisation (Method §6). Check "
-            "until every group is Consistent with condition Normal, then remove the protective "
-            "copy.",
+            f"until {names(c.cg_names)} are Consistent with condition Normal, then remove the "
+            "protective copy.",
             float(h_to_min(hours)),
             "array",
-            c.per_cg("listgroups", on_target=False),
+            c.check_groups(on_target=False),
         )
     return Procedure(
         "link_loss",
@@ -278,10 +279,10 @@ def _sp_failure(c: Group) -> Procedure:
     if c.sync and c.r.write_intent_log:
         w.add(
             "The write intent log limits the resynchronisation to the writes in flight; check "
-            "that every group returns to Consistent, condition Normal [S8]:",
+            f"that {names(c.cg_names)} return to Consistent, condition Normal [S8]:",
             None,
             "array",
-            c.per_cg("listgroups", on_target=False),
+            c.check_groups(on_target=False),
         )
     elif c.sync:
         full_h = design.sync_time_h(c.capacity)
@@ -315,10 +316,10 @@ def _monitoring(design: Design, groups: list[Group]) -> Procedure:
     w = Writer()
     for c in groups:
         w.add(
-            f"Every morning, check the state of every group of {c.pg}:",
+            f"Every morning, check the state of every group of {c.pg} ({names(c.cg_names)}):",
             None,
             "array",
-            c.per_cg("listgroups", on_target=False),
+            c.check_groups(on_target=False),
             expected="Every group shows Consistent or Synchronized, Condition Normal."
             + (
                 ""

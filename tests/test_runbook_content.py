@@ -26,8 +26,13 @@ def test_every_consistency_group_and_vm_is_named(path: object) -> None:
     commands = "\n".join(c for s in failover.steps for c in s.commands)
     text = "\n".join(s.text for s in failover.steps)
     for cg in design.plan.cgs:
-        assert f'-name "{cg.name}"' in commands, cg.name
         assert cg.name in text
+    # The storage step's check lists every group of the recovery array, once per array.
+    assert commands.count("-listgroups") == len({cg.target_array for cg in design.plan.cgs})
+    manual = next(p for p in procedures(design) if p.key == "manual_recovery")
+    promoted = "\n".join(manual.steps[0].commands)
+    for cg in design.plan.cgs:
+        assert f'-promotegroup -name "{cg.name}"' in promoted, cg.name
     for vm in design.recovery.vms:
         assert vm in text
 
