@@ -11,7 +11,7 @@ Errors cannot be accepted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from srmkit import recommend
@@ -636,13 +636,23 @@ def _rlp(d: Study) -> Iterator[Hit]:
             )
 
 
-def run(study: Study) -> list[Finding]:
-    """Every rule over a study; accepted findings marked; errors, warnings, accepted, info."""
+ERRORS_ONLY: tuple[Severity, ...] = ("error",)
+"""The severities a what-if is checked for (its warnings are never shown)."""
+
+
+def run(
+    study: Study, severities: Collection[Severity] = ("error", "warning", "info")
+) -> list[Finding]:
+    """Every rule of the given severities over a study (all of them by default); accepted
+    findings marked; errors, warnings, accepted, info. A what-if is checked for its errors
+    only: its warnings are never shown."""
     accepted = {a.id: a.reason for a in study.scenario.accept}
     rules = catalogue()
     findings = []
     for rule_id, fn in CHECKS.items():
         r = rules[rule_id]
+        if r.severity not in severities:
+            continue
         ok = rule_id in accepted and r.severity != "error"
         findings += [
             Finding(

@@ -254,7 +254,7 @@ class Design(Study):
             "_variant_errors", {}
         )
         if id(variant) not in memo:
-            errors = {(f.id, f.subject) for f in checks.run(variant) if f.severity == "error"}
+            errors = {(f.id, f.subject) for f in checks.run(variant, checks.ERRORS_ONLY)}
             memo[id(variant)] = (variant, errors)  # the variant kept alive: its id stays unique
         return memo[id(variant)][1]
 
