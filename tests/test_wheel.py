@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.notebook, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) -> None:
-    """Build the wheel, install it with its dependencies into a fresh venv, and render HTML +
-    PDF from a folder with no checkout in sight: package data, template and notebooks all come
-    from the wheel."""
+    """Build the wheel, install it with its dependencies into a fresh venv, and render the design
+    document from a folder with no checkout in sight: package data, template and notebooks all
+    come from the wheel."""
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
@@ -46,8 +46,35 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
         env=env,
     ).stdout
     assert where.startswith(str(venv)), where
+    # Every document's notebook, the method and the command table are in the wheel; the design
+    # document is rendered from it (the other two render the same way, from the same template).
+    listed = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from importlib import resources as r; "
+            "print(*sorted(p.name for p in r.files('srmkit.notebooks').iterdir()), "
+            "r.files('srmkit.docs').joinpath('method.md').is_file(), "
+            "r.files('srmkit.data').joinpath('commands.csv').is_file())",
+        ],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.split()
+    assert {"design_document.ipynb", "dr_runbook.ipynb", "sizing_study.ipynb"} <= set(listed)
+    assert listed[-2:] == ["True", "True"]
     result = subprocess.run(
-        [str(venv / "bin" / "srmkit"), "report", "customer.yaml", "--out", "out"],
+        [
+            str(venv / "bin" / "srmkit"),
+            "report",
+            "customer.yaml",
+            "--out",
+            "out",
+            "--only",
+            "design",
+        ],
         cwd=work,
         capture_output=True,
         text=True,
