@@ -378,25 +378,58 @@ def scenario_gantt(result: ScenarioResult) -> go.Figure:
 STATE_BOX_WIDTH = 0.9
 """A state's box in the state diagram, in grid units (the states sit on a 6 × 6 grid). [unit]"""
 STATE_BOX_HEIGHT = 0.62
-STATE_LABEL_CHARS = 14
-"""The longest label line that fits the box at the diagram's font size (8 pt, about 5 px a
-character, in a box about 85 px wide at the documents' width). [count]"""
+STATE_GRID_RANGE = (-0.5, 5.5)
+"""The diagram's axes, in grid units: the outer boxes' edges 0.05 units inside them. [unit]"""
+STATE_MARGIN = {"l": 16, "r": 16, "t": 50, "b": 16}
+STATE_HEIGHT_PX = 500
+STATE_MIN_WIDTH_PX = 540
+"""The narrowest the diagram is drawn at and still fits its labels: the documents give it a
+680 px column. [px]"""
+STATE_FONT_PX = 8
+STATE_CHAR_PX = 0.62 * STATE_FONT_PX
+"""The widest average character of the labels (Arial's capitals and digits). [px]"""
+STATE_LINE_PX = 1.3 * STATE_FONT_PX
+STATE_PAD_PX = 5
+"""Clear space between a label and its box's edge, on each side. [px]"""
 
 
-def state_label_lines(state: str, condition: str) -> list[str]:
+def state_box_px(width_px: float = STATE_MIN_WIDTH_PX) -> tuple[float, float]:
+    """A state's box in pixels, width and height, when the diagram is ``width_px`` wide."""
+    units = STATE_GRID_RANGE[1] - STATE_GRID_RANGE[0]
+    plot_w = width_px - STATE_MARGIN["l"] - STATE_MARGIN["r"]
+    plot_h = STATE_HEIGHT_PX - STATE_MARGIN["t"] - STATE_MARGIN["b"]
+    return STATE_BOX_WIDTH * plot_w / units, STATE_BOX_HEIGHT * plot_h / units
+
+
+def state_label_chars(width_px: float = STATE_MIN_WIDTH_PX) -> int:
+    """The most characters a label line may have to fit its box, less the padding."""
+    return int((state_box_px(width_px)[0] - 2 * STATE_PAD_PX) // STATE_CHAR_PX)
+
+
+def state_label_lines(state: str, condition: str, chars: int | None = None) -> list[str]:
     """A state's label as the lines drawn in its box: the state, then the condition wrapped at
-    word boundaries to :data:`STATE_LABEL_CHARS`.
+    word boundaries to the box's width (:func:`state_label_chars`).
 
-    >>> state_label_lines("Consistent", "Queued to be synchronized")
+    >>> state_label_lines("Consistent", "Queued to be synchronized", 14)
     ['Consistent', 'Queued to be', 'synchronized']
     """
-    condition = condition.replace("Administratively ", "Admin. ")
-    return [state, *textwrap.wrap(condition, STATE_LABEL_CHARS, break_long_words=False)]
+    chars = chars or state_label_chars()
+    if len(condition) > chars:
+        condition = condition.replace("Administratively ", "Admin. ")
+    wrap = textwrap.TextWrapper(chars, break_long_words=False, break_on_hyphens=False).wrap
+    return [*wrap(state), *wrap(condition)]
+
+
+def _box_edge(cx: float, cy: float, dx: float, dy: float) -> tuple[float, float]:
+    """Where the ray from a box's centre (cx, cy) along (dx, dy) leaves the box, a little out."""
+    hw, hh = STATE_BOX_WIDTH / 2 + 0.04, STATE_BOX_HEIGHT / 2 + 0.04
+    s = min(hw / abs(dx) if dx else np.inf, hh / abs(dy) if dy else np.inf)
+    return cx + s * dx, cy + s * dy
 
 
 def state_diagram() -> go.Figure:
     """The states of a consistency group's secondary image and the transitions between them:
-    one box per state, its label wrapped to fit, arrows for the transitions."""
+    one box per state, its label wrapped to fit, arrows from box edge to box edge."""
     table = states.image_states()
     colour = {
         True: {True: "#2e7d4f", False: "#d39b1e"},
@@ -409,28 +442,31 @@ def state_diagram() -> go.Figure:
             edges.add((t.state, t.next))
     for a, b in sorted(edges):
         pa, pb = table[a], table[b]
+        dx, dy = pb.x - pa.x, pa.y - pb.y
+        x0, y0 = _box_edge(pa.x, -pa.y, dx, dy)
+        x1, y1 = _box_edge(pb.x, -pb.y, -dx, -dy)
         fig.add_annotation(
-            x=pb.x, y=-pb.y, ax=pa.x, ay=-pa.y, xref="x", yref="y", axref="x", ayref="y",
+            x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
             showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1, arrowcolor="#8a96a3",
-            standoff=24, startstandoff=24, text="",
+            text="",
         )  # fmt: skip
     half_w, half_h = STATE_BOX_WIDTH / 2, STATE_BOX_HEIGHT / 2
     for n in table.values():
         fill = "#5b7db1" if n.key == "primary/local_only" else colour[n.usable][n.protected]
         fig.add_shape(
             type="rect", x0=n.x - half_w, x1=n.x + half_w, y0=-n.y - half_h, y1=-n.y + half_h,
-            fillcolor=fill, opacity=0.92, line={"width": 0}, layer="above",
+            fillcolor=fill, line={"width": 0}, layer="above",
         )  # fmt: skip
-        fig.add_annotation(
-            x=n.x, y=-n.y, xref="x", yref="y", showarrow=False,
+        fig.add_annotation(  # its background hides the arrows that cross the box
+            x=n.x, y=-n.y, xref="x", yref="y", showarrow=False, bgcolor=fill, borderpad=2,
             text="<br>".join(state_label_lines(n.state, n.condition)),
-            font={"size": 8, "color": "white"}, hovertext=n.meaning,
+            font={"size": STATE_FONT_PX, "color": "white"}, hovertext=n.meaning,
         )  # fmt: skip
     fig.update_layout(
-        title="States of a consistency group's secondary image",
-        xaxis={"visible": False, "range": [-0.6, 5.6]},
-        yaxis={"visible": False, "range": [-5.6, 0.6]},
-        **{**LAYOUT, "height": 560},
+        title={"text": "States of a consistency group's secondary image", "font": {"size": 15}},
+        xaxis={"visible": False, "range": list(STATE_GRID_RANGE)},
+        yaxis={"visible": False, "range": [-STATE_GRID_RANGE[1], -STATE_GRID_RANGE[0]]},
+        **{**LAYOUT, "height": STATE_HEIGHT_PX, "margin": STATE_MARGIN},
     )
     _note(
         fig,

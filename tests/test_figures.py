@@ -69,28 +69,41 @@ def test_rpo_figures_show_the_simulated_cycle() -> None:
 
 
 def test_state_diagram_labels_fit_their_boxes() -> None:
-    """Every label line of the state diagram fits its box: at most STATE_LABEL_CHARS characters,
-    and the box is wide enough for them at the documents' width (a 170 mm column, 640 px, less
-    the 80 px margins; 8 pt text, at most 5.5 px a character) and tall enough for its lines
-    (11 px each)."""
-    from srmkit import states
-    from srmkit.figures import (
-        STATE_BOX_HEIGHT,
-        STATE_BOX_WIDTH,
-        STATE_LABEL_CHARS,
-        state_diagram,
-        state_label_lines,
-    )
+    """Every line of every state label fits its box, with its padding, at the documents' width
+    (680 px), at 700 px and at the narrowest width the diagram is drawn at: the box measured from
+    the figure's own shapes, axes and margins, each character at its widest estimate; boxes do not
+    overlap, and every arrow runs inside the axes and ends outside the boxes (not on a label)."""
+    from srmkit.documents.finish import CONTENT_WIDTH_PX
+    from srmkit.figures import STATE_CHAR_PX, STATE_LINE_PX, STATE_MIN_WIDTH_PX, STATE_PAD_PX
 
-    fig = state_diagram()
-    x_units = fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0]
-    y_units = fig.layout.yaxis.range[1] - fig.layout.yaxis.range[0]
-    px_per_x = (640 - 80) / x_units
-    px_per_y = (fig.layout.height - 120) / y_units
-    assert STATE_BOX_WIDTH * px_per_x >= STATE_LABEL_CHARS * 5.5
-    labels = {a.text for a in fig.layout.annotations if a.text}
-    for n in states.image_states().values():
-        lines = state_label_lines(n.state, n.condition)
-        assert "<br>".join(lines) in labels
-        assert all(len(line) <= STATE_LABEL_CHARS for line in lines), lines
-        assert len(lines) * 11 <= STATE_BOX_HEIGHT * px_per_y, lines
+    fig = figures.state_diagram()
+    lay = fig.layout
+    (x_lo, x_hi), (y_lo, y_hi) = lay.xaxis.range, lay.yaxis.range
+    boxes = [(s.x0, s.x1, s.y0, s.y1) for s in lay.shapes]
+    labels = [a for a in lay.annotations if not a.showarrow]
+    arrows = [a for a in lay.annotations if a.showarrow]
+    assert len(boxes) == len(labels) == 15
+    assert arrows
+    assert STATE_MIN_WIDTH_PX <= CONTENT_WIDTH_PX
+    for width in (STATE_MIN_WIDTH_PX, CONTENT_WIDTH_PX, 700):
+        px_x = (width - lay.margin.l - lay.margin.r) / (x_hi - x_lo)
+        px_y = (lay.height - lay.margin.t - lay.margin.b) / (y_hi - y_lo)
+        for a in labels:
+            x0, x1, y0, y1 = next(b for b in boxes if b[0] < a.x < b[1] and b[2] < a.y < b[3])
+            lines = a.text.split("<br>")
+            for line in lines:
+                assert len(line) * STATE_CHAR_PX + 2 * STATE_PAD_PX <= (x1 - x0) * px_x, (
+                    width,
+                    line,
+                )
+            assert len(lines) * STATE_LINE_PX + 2 * STATE_PAD_PX <= (y1 - y0) * px_y, lines
+    for i, (a0, a1, b0, b1) in enumerate(boxes):
+        assert x_lo <= a0 < a1 <= x_hi, "box outside the axes"
+        assert y_lo <= b0 < b1 <= y_hi, "box outside the axes"
+        for c0, c1, d0, d1 in boxes[i + 1 :]:
+            assert a1 <= c0 or c1 <= a0 or b1 <= d0 or d1 <= b0, "boxes overlap"
+    for a in arrows:
+        for x, y in ((a.x, a.y), (a.ax, a.ay)):
+            assert x_lo <= x <= x_hi
+            assert y_lo <= y <= y_hi
+            assert not any(b[0] < x < b[1] and b[2] < y < b[3] for b in boxes), (x, y)
