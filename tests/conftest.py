@@ -97,7 +97,8 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
 
     def build(folder: Path) -> None:
         formats = ("html", "pdf", "docx") if find_browser() else ("html",)
-        result = render(EXAMPLES, folder / "reports", formats)
+        # Two at a time: the other worker waits for this folder when it needs it first.
+        result = render(EXAMPLES, folder / "reports", formats, jobs=2)
         assert result.failures == []
         rows = [
             {
