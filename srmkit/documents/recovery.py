@@ -51,7 +51,9 @@ def _protective_text(design: Design) -> str:
         "Before any resynchronisation overwrites a fractured secondary, the design keeps a "
         "protective copy of it (Method §6): "
         + "; ".join(parts)
-        + ". SnapView must be licensed on the recovery array [S0]."
+        + ". SnapView must be licensed on "
+        + ("each recovery array" if len(parts) > 1 else "the recovery array")
+        + " [S0]."
     )
 
 
