@@ -8,27 +8,9 @@ from typing import TYPE_CHECKING
 from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import SimEvent
-from srmkit.simulation.results import TimelineRow
 
 if TYPE_CHECKING:
     from srmkit.simulation.run import _Run
-
-
-def _row(run: _Run, obj: str, before: str, after: str, action: str, why: str, source: str) -> None:
-    run.record(
-        TimelineRow(
-            run.t,
-            run.clock(run.t),
-            obj,
-            (obj,),
-            "path" if action.startswith("sp_path") else "pool",
-            before,
-            after,
-            states.ACTION_NAMES[action],
-            why,
-            source,
-        )
-    )
 
 
 def _owned(run: _Run, array: str, sp: str) -> list[int]:
@@ -54,9 +36,9 @@ def on_sp_path_failure(run: _Run, ev: SimEvent) -> None:
     run.failed_paths.add(key)
     owned = _owned(run, ev.array, ev.sp)
     names = ", ".join(run.m.cgs[i].name for i in owned) or "none"
-    _row(
-        run,
+    run.record_step(
         name,
+        "path",
         "Up",
         "Down",
         ev.event,
@@ -65,14 +47,7 @@ def on_sp_path_failure(run: _Run, ev: SimEvent) -> None:
         "[S0]; Method §8",
     )
     if owned:
-        run.push(
-            run.t + run.m.fracture_timeout_min,
-            "auto_fracture",
-            token=run.outage_token,
-            cause="path",
-            cgs=tuple(owned),
-            since=run.t,
-        )
+        run.fracture_after_timeout("path", owned)
 
 
 def on_sp_path_restore(run: _Run, ev: SimEvent) -> None:
@@ -84,7 +59,7 @@ def on_sp_path_restore(run: _Run, ev: SimEvent) -> None:
         run.refuse(name, states.ACTION_NAMES[ev.event], "Up", "The path is up")
         return
     run.failed_paths.discard(key)
-    _row(run, name, "Down", "Up", ev.event, "The path is repaired", "[S0]")
+    run.record_step(name, "path", "Down", "Up", ev.event, "The path is repaired", "[S0]")
     run.regain_reach(_owned(run, ev.array, ev.sp))
 
 
@@ -95,9 +70,9 @@ def on_rlp_full(run: _Run, ev: SimEvent) -> None:
     array = ev.array
     assert array is not None
     need = run.m.design.rlp.get(array)
-    _row(
-        run,
+    run.record_step(
         f"reserved LUN pool of {array}",
+        "pool",
         "Free space",
         "Full",
         ev.event,

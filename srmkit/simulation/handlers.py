@@ -10,7 +10,7 @@ from srmkit import states
 from srmkit.glossary import possessive
 from srmkit.schema import EventKind, SimEvent
 from srmkit.simulation import faults
-from srmkit.simulation.results import PROTECTED_PLAN_STATES, TimelineRow
+from srmkit.simulation.results import PROTECTED_PLAN_STATES
 from srmkit.simulation.state import EventHandlers, _constant, _Direction
 from srmkit.units import MIN_PER_DAY, min_to_h
 
@@ -26,13 +26,7 @@ def on_link_down(run: _Run, ev: SimEvent) -> None:
         run.link = "down"
         run.link_down_t = run.t
         run.outage_token += 1
-        run.push(
-            run.t + run.m.fracture_timeout_min,
-            "auto_fracture",
-            token=run.outage_token,
-            cause="link",
-            since=run.t,
-        )
+        run.fracture_after_timeout("link")
 
 
 def on_link_up(run: _Run, ev: SimEvent) -> None:
@@ -124,14 +118,7 @@ def on_site_failure(run: _Run, ev: SimEvent) -> None:
     # Secondaries at the site cannot be reached: the primaries fracture them in time.
     remote = [i for i, info in enumerate(run.m.cgs) if run.flow(info, run.cgs[i])[1] == site]
     if remote:
-        run.push(
-            run.t + run.m.fracture_timeout_min,
-            "auto_fracture",
-            token=run.outage_token,
-            cause="site",
-            cgs=remote,
-            since=run.t,
-        )
+        run.fracture_after_timeout("site", remote)
 
 
 def on_site_restore(run: _Run, ev: SimEvent) -> None:
@@ -365,15 +352,7 @@ def on_copy_done(run: _Run, indexes: Sequence[int]) -> None:
 
 def _plan_site(run: _Run, ev: SimEvent, want: Callable[[_Direction], bool]) -> str | None:
     if ev.site is not None:
-        if ev.site not in run.dirs:
-            run.refuse(
-                f"site {ev.site}",
-                states.ACTION_NAMES[ev.event],
-                "",
-                f"{ev.site} runs no protected VMs",
-            )
-            return None
-        return ev.site
+        return _protected_site(run, ev)
     for site, d in run.dirs.items():
         if want(d):
             return site
@@ -467,26 +446,6 @@ def on_run_recovery_plan(run: _Run, ev: SimEvent) -> None:
     run.push(run.t, "promote_all", site=site, members=members)
 
 
-def _vm_row(
-    run: _Run, site: str, what: str, before: str, after: str, action: str, why: str
-) -> None:
-    """A timeline row for the operators' own steps on the protected VMs and datastores."""
-    run.record(
-        TimelineRow(
-            run.t,
-            run.clock(run.t),
-            f"{what} of {site}",
-            (f"{what} of {site}",),
-            "vm",
-            before,
-            after,
-            states.ACTION_NAMES[action],
-            why,
-            "Method §8",
-        )
-    )
-
-
 def _protected_site(run: _Run, ev: SimEvent) -> str | None:
     """The protection group an operator's step names, or None (refused) when it has none."""
     if ev.site is None or ev.site not in run.dirs:
@@ -513,15 +472,15 @@ def on_shutdown_vms(run: _Run, ev: SimEvent) -> None:
     d.running = False
     d.planned = True
     d.shutdown_t = run.t
-    _vm_row(
-        run,
-        site,
-        "VMs",
+    run.record_step(
+        f"VMs of {site}",
+        "vm",
         "Running",
         "Shut down",
         ev.event,
         "The operators shut the VMs down: SRM 1.0/4.x has no planned-migration mode; their "
         "datastores are still mounted",
+        "Method §8",
     )
 
 
@@ -541,15 +500,15 @@ def on_unmount_datastores(run: _Run, ev: SimEvent) -> None:
         )
         return
     d.writes_stopped_t = run.t
-    _vm_row(
-        run,
-        site,
-        "Datastores",
+    run.record_step(
+        f"Datastores of {site}",
+        "vm",
         "Mounted",
         "Unmounted",
         ev.event,
         "The protected datastores are unmounted (or the hosts' access removed): no write "
         "reaches the mirrored LUNs",
+        "Method §8",
     )
     if run.m.mode == "sync":
         run.push(run.t + run.m.quiesce_min, "quiesce", site=site)

@@ -103,6 +103,38 @@ class _Run:
     def record(self, row: TimelineRow) -> None:
         self.timeline.append(row)
 
+    def record_step(
+        self, obj: str, machine: str, before: str, after: str, action: str, why: str, source: str
+    ) -> None:
+        """A timeline row for an object outside the state table: the operators' VMs and
+        datastores, a storage processor's mirror path, a reserved LUN pool."""
+        self.record(
+            TimelineRow(
+                self.t,
+                self.clock(self.t),
+                obj,
+                (obj,),
+                machine,
+                before,
+                after,
+                states.ACTION_NAMES[action],
+                why,
+                source,
+            )
+        )
+
+    def fracture_after_timeout(self, cause: str, cgs: Sequence[int] | None = None) -> None:
+        """The other side of ``cgs`` (every group: None) stopped answering now: they fracture
+        after the fracture timeout unless it answers again meanwhile (Method §4)."""
+        self.push(
+            self.t + self.m.fracture_timeout_min,
+            "auto_fracture",
+            token=self.outage_token,
+            cause=cause,
+            cgs=None if cgs is None else tuple(cgs),
+            since=self.t,
+        )
+
     # --- machines other than images -----------------------------------------------------------
     def refuse(
         self, obj: str, action: str, state: str, reason: str, allowed: Sequence[str] = ()
