@@ -5,11 +5,23 @@ go-live and initial seeding (for the design). Each step names every object and g
 
 from __future__ import annotations
 
-from srmkit.commands import command, sp
+from srmkit.commands import Command, command, sp
 from srmkit.design import Design
 from srmkit.runbook_core import Group, Procedure, Writer, names
 from srmkit.simulation import LONG_OUTAGE_H, LONG_OUTAGE_START_MIN
 from srmkit.units import clock_text, h_to_min, s_to_min
+
+
+def _present(c: Group, lun: str) -> Command:
+    """Presenting a LUN (``lun``: what the operator fills in) to the recovery hosts' storage
+    group on the recovery array."""
+    return command(
+        "storagegroup_addhlu",
+        sp=sp(c.targets[0]),
+        storage_group=f"{c.to_site} ESX",
+        hlu="<host LUN number>",
+        lun=lun,
+    )
 
 
 def _manual_recovery(c: Group) -> Procedure:
@@ -24,24 +36,16 @@ def _manual_recovery(c: Group) -> Procedure:
     )
     w.add(
         f"Present the {c.luns:,} promoted LUNs to the storage group of the recovery ESX hosts "
-        f"at {c.to_site} (one host LUN number each, as in the build book's LUN table):",
+        f"at {c.to_site}, one host LUN number each:",
         float(s_to_min(c.luns * c.a.present_s)),
         "array",
-        [
-            command(
-                "storagegroup_addhlu",
-                sp=sp(c.targets[0]),
-                storage_group=f"{c.to_site} ESX",
-                hlu="<host LUN number>",
-                lun="<LUN number>",
-            )
-        ],
+        [_present(c, "<LUN number>")],
         expected="Each LUN is listed in the storage group with its host LUN number.",
     )
     w.add(
         "Rescan every recovery host, list the snapshot volumes and resignature each VMFS "
         "datastore:",
-        float(s_to_min(c.a.rescans_count * c.a.rescan_s + c.luns * c.a.mount_s)),
+        c.recovery.minutes_of("rescan") + c.recovery.minutes_of("mount"),
         "esx",
         [
             command("esx_rescan", adapter="<vmhba>"),
@@ -124,15 +128,7 @@ def _protective_copy(c: Group) -> Procedure | None:
         f"the recovery hosts at {c.to_site}, one host LUN number each:",
         float(s_to_min(c.luns * c.a.present_s)),
         "array",
-        [
-            command(
-                "storagegroup_addhlu",
-                sp=sp(c.targets[0]),
-                storage_group=f"{c.to_site} ESX",
-                hlu="<host LUN number>",
-                lun="<snapshot or clone LUN>",
-            )
-        ],
+        [_present(c, "<snapshot or clone LUN>")],
     )
     w.add(
         "Continue as in “Recovery without SRM” from the rescan: resignature, register, power on, "
@@ -357,7 +353,7 @@ def _add_storage_group(design: Design, groups: list[Group]) -> Procedure:
     w = Writer()
     w.add(
         "Bind a database LUN and a log LUN on the production array and LUNs of identical block "
-        "counts on the recovery array (see the build book's LUN table).",
+        "counts on the recovery array (a secondary must be at least as large as its primary).",
         None,
         "array",
     )
