@@ -15,10 +15,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from srmkit import recommend
-from srmkit import recovery as recovery_time
 from srmkit.glossary import CONNECTIVITY, MODE_NAME
 from srmkit.rules import Severity, catalogue
 from srmkit.study import Study
+from srmkit.units import s_to_min
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 3}
 ACCEPTED_ORDER = 2
@@ -364,19 +364,14 @@ def _rto(d: Study) -> Iterator[Hit]:
 @check("SRA-TIMEOUT")
 def _sra_timeout(d: Study) -> Iterator[Hit]:
     timeout = d.a.sra_timeout_s
-    steps = {}
-    for r in d.recoveries:
-        steps[f"the recovery of {r.from_site}"] = r.storage_s
-        steps[f"the test of {r.from_site}"] = d.test_of(r.from_site).prepare_storage_s
-    over = {what: s for what, s in steps.items() if s > timeout}
+    over = {key: s for key, s in d.sra_steps_s.items() if s > timeout}
     if over:
-        longest = max(over.values())
-        listed = "; ".join(f"{what}: {s:,.0f} s" for what, s in over.items())
-        value = recovery_time.sra_timeout_to_set_s(d.a, longest)
+        listed = "; ".join(f"the {kind} of {site}: {s:,.0f} s" for (site, kind), s in over.items())
+        value = d.sra_timeout_to_set_s
         yield Hit(
             f"the SRA's storage commands run longer than SRM's timeout of {timeout:,.0f} s "
             f"({listed}): set the SRA command timeout to {value:,.0f} s "
-            f"({value / 60:,.0f} min) in SRM's advanced settings before the first test"
+            f"({s_to_min(value):,.0f} min) in SRM's advanced settings before the first test"
         )
 
 

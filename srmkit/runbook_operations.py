@@ -463,12 +463,9 @@ def _go_live(design: Design, groups: list[Group]) -> Procedure:
                     for cg in c.cgs
                 ],
             )
-    longest = max(
-        max(c.recovery.storage_s, design.test_of(c.site).prepare_storage_s) for c in groups
-    )
     w.add(
-        f"Set SRM's SRA command timeout to at least {max(longest, design.a.sra_timeout_s):,.0f} s "
-        "at both sites (the longest storage step) [S7].",
+        f"Set SRM's SRA command timeout to at least {design.sra_timeout_to_set_s:,.0f} s at both "
+        "sites (the longest storage step, with a margin) [S7].",
         None,
         "srm",
     )

@@ -838,6 +838,25 @@ class Study:
         )
 
     @cached_property
+    def sra_steps_s(self) -> dict[tuple[str, str], float]:
+        """Every SRA storage command of the design, by protected site and ``recovery`` or
+        ``test``: each must finish within SRM's SRA timeout (Method §8). [s]"""
+        out = {}
+        for r in self.recoveries:
+            out[(r.from_site, "recovery")] = r.storage_s
+            out[(r.from_site, "test")] = self.test_of(r.from_site).prepare_storage_s
+        return out
+
+    @property
+    def sra_timeout_to_set_s(self) -> float:
+        """The SRA timeout the design needs: the one configured, or srmkit's advice when a
+        storage command runs longer (Method §8). [s]"""
+        longest = max(self.sra_steps_s.values(), default=0.0)
+        if longest <= self.a.sra_timeout_s:
+            return self.a.sra_timeout_s
+        return recovery_time.sra_timeout_to_set_s(self.a, longest)
+
+    @cached_property
     def recoveries(self) -> list[Recovery]:
         """The recovery of each site that runs protected VMs."""
         return [self.recovery_of(d.from_site) for d in self.directions]

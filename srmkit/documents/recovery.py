@@ -6,7 +6,6 @@ reconnection shown apart (Method §8). Every number comes from the :class:`~srmk
 
 from __future__ import annotations
 
-from srmkit import recovery as recovery_time
 from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, join, paragraph
 from srmkit.documents.dr_runbook import duration
@@ -157,20 +156,15 @@ def recovery_time_section(b: Book, design: Design) -> Html:
 
 def _sra_paragraph(design: Design) -> Html:
     """SRM's SRA command timeout against the longest storage step (recovery or test)."""
-    steps = []
-    for r in design.recoveries:
-        test = design.test_of(r.from_site)
-        steps += [
-            (f"the recovery of {r.from_site}", r.storage_s),
-            (f"its test ({test.luns:,} snapshots)", test.prepare_storage_s),
-        ]
-    longest = max(s for _, s in steps)
+    listed = "; ".join(
+        f"the {kind} of {site}: {s:,.0f} s ({s_to_min(s):,.1f} min)"
+        for (site, kind), s in design.sra_steps_s.items()
+    )
     timeout = design.a.sra_timeout_s
-    listed = "; ".join(f"{what}: {s:,.0f} s ({s_to_min(s):,.1f} min)" for what, s in steps)
-    if longest <= timeout:
+    value = design.sra_timeout_to_set_s
+    if value <= timeout:
         verdict = f"All of them finish within SRM's SRA command timeout of {timeout:,.0f} s."
     else:
-        value = recovery_time.sra_timeout_to_set_s(design.a, longest)
         verdict = (
             f"SRM stops an SRA command after {timeout:,.0f} s [S7]: raise the timeout to "
             f"{value:,.0f} s ({s_to_min(value):,.0f} min) at both sites before the first test, "
