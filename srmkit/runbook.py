@@ -38,7 +38,7 @@ from srmkit.runbook_core import (
 )
 from srmkit.simulation import PLANNED_START, planned_times
 from srmkit.simulation.model import _model
-from srmkit.units import MIN_PER_H, clock_text_to_min, h_to_min, s_to_min
+from srmkit.units import MIN_PER_H, clock_text_to_min, h_to_min, min_to_s, s_to_min
 
 __all__ = [
     "Backlog",
@@ -198,7 +198,7 @@ def _clients(c: Group, w: Writer, where: str) -> None:
                     dns_server=f"<DNS server at {where}>",
                     zone=c.domain,
                     host=v,
-                    ttl=int(c.a.client_reconnect_min * 60),
+                    ttl=int(min_to_s(c.a.client_reconnect_min)),
                     ip=f"<{v} address at {where}>",
                 )
                 for v in c.mailbox_vms

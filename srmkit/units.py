@@ -169,6 +169,15 @@ def h_to_min(duration_h: Number) -> Number:
     return duration_h * MIN_PER_H
 
 
+def min_to_s(duration_min: Number) -> Number:
+    """A duration in seconds. [min → s]
+
+    >>> min_to_s(15)
+    900
+    """
+    return duration_min * SECONDS_PER_MIN
+
+
 def min_to_h(duration_min: Number) -> Number:
     """Minutes as hours. [min → h]"""
     return duration_min / MIN_PER_H

@@ -390,7 +390,7 @@ def on_srm_test_start(run: _Run, ev: SimEvent) -> None:
         )
     d.test_started_t = run.t
     d.test_ready_t = run.t + wait + info.test_after_start_min
-    prepare_s = info.test_prepare_min * 60
+    prepare_s = info.test_prepare_s
     if prepare_s > run.m.sra_timeout_s:
         run.warnings.append(
             f"The test's storage step snaps {run.m.directions[site].luns:,} LUNs in one SRA "

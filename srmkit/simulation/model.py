@@ -106,8 +106,8 @@ class _DirectionInfo:
     recovery_min: dict[bool, float]
     """The recovery plan's run time after the decision (Method §8), by whether the protected
     site is lost (force promotes, SRM's attempt to reach it) or not (a planned failover). [min]"""
-    test_prepare_min: float
-    """An SRM test's storage step: every secondary LUN snapped and presented. [min]"""
+    test_prepare_s: float
+    """An SRM test's storage step: every secondary LUN snapped and presented. [s]"""
     test_after_start_min: float
     """From clicking Test to the test VMs running Exchange (Method §8). [min]"""
     luns: int
@@ -167,7 +167,7 @@ class _Model:
                     lost: _without_rollback(design.recovery_of(d.from_site, lost))
                     for lost in (True, False)
                 },
-                float(s_to_min(design.test_of(d.from_site).prepare_storage_s)),
+                design.test_of(d.from_site).prepare_storage_s,
                 design.test_of(d.from_site).after_start_min,
                 design.recovery_of(d.from_site).luns,
             )
