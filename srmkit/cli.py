@@ -28,12 +28,12 @@ from srmkit.cli_text import (
     limit_rows,
     monte_carlo_lines,
     plan_lines,
-    plural,
     scenario_lines,
     size_lines,
 )
 from srmkit.documents.registry import DOCUMENTS, FORMATS
 from srmkit.errors import EXIT_FAILED, EXIT_INVALID, SrmkitError
+from srmkit.glossary import plural
 from srmkit.interrupts import interrupt
 from srmkit.limits import MODES, Mode, catalogue, get_model
 from srmkit.version import __version__

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from srmkit.glossary import MODE_NAME, or_unbounded
+from srmkit.glossary import MODE_NAME, or_unbounded, plural
 from srmkit.glossary import days as glossary_days
 from srmkit.limits import MODES, Mode, catalogue
 
@@ -18,15 +18,6 @@ if TYPE_CHECKING:
     from srmkit.options import Comparison, Option
     from srmkit.risk import MonteCarloResult
     from srmkit.simulation import ScenarioResult
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``1 CG``, ``3 CGs``.
-
-    >>> plural(1, "error"), plural(2_000, "CG"), plural(2, "copy", "copies")
-    ('1 error', '2,000 CGs', '2 copies')
-    """
-    return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
 def columns(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]) -> list[str]:

@@ -66,6 +66,15 @@ def possessive(name: str) -> str:
 _VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1 CG``, ``3 CGs``.
+
+    >>> plural(1, "error"), plural(2_000, "CG"), plural(2, "copy", "copies")
+    ('1 error', '2,000 CGs', '2 copies')
+    """
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def days(n: float | None) -> str:
     """A count of days in words: ``1 day``, ``2.5 days``.
 

@@ -18,6 +18,7 @@ import math
 from collections.abc import Collection, Sequence
 
 from srmkit.assumptions import Assumptions
+from srmkit.glossary import plural
 from srmkit.study_results import Recovery, RecoveryStep, ServerSizing, TestRecovery
 from srmkit.units import SECONDS_PER_MIN, s_to_min
 
@@ -28,10 +29,6 @@ def _s(seconds: float) -> str:
 
 def _m(minutes: float) -> str:
     return f"{minutes:,.4g} min"
-
-
-def _n(count: int, what: str) -> str:
-    return f"{count:,} {what}{'' if count == 1 else 's'}"
 
 
 def _step(
@@ -73,7 +70,7 @@ def _power_on(
                 f"power on, {label} priority",
                 len(group),
                 rounds * per_vm,
-                f"{_n(len(group), 'VM')} over {_n(hosts, 'host')}: {rounds:,} × ({each})",
+                f"{plural(len(group), 'VM')} over {plural(hosts, 'host')}: {rounds:,} × ({each})",
                 uses,
                 measured,
             )
@@ -120,8 +117,8 @@ def recovery(
             "storage",
             cgs,
             float(s_to_min(storage_s)),
-            f"{_s(a.sra_fixed_s)} + {_n(cgs, 'consistency group')} × {_s(promote_s)} "
-            f"({kind} promote) + {_n(luns, 'LUN')} × {_s(a.present_s)} (present)",
+            f"{_s(a.sra_fixed_s)} + {plural(cgs, 'consistency group')} × {_s(promote_s)} "
+            f"({kind} promote) + {plural(luns, 'LUN')} × {_s(a.present_s)} (present)",
             ("sra_fixed_s", "promote_force_s" if site_lost else "promote_s", "present_s"),
             measured,
         ),
@@ -168,7 +165,7 @@ def _hosts_and_exchange(
             "rescan",
             a.rescans_count,
             float(s_to_min(a.rescans_count * a.rescan_s)),
-            f"{_n(a.rescans_count, 'rescan')} × {_s(a.rescan_s)}, every host at once",
+            f"{plural(a.rescans_count, 'rescan')} × {_s(a.rescan_s)}, every host at once",
             ("rescans_count", "rescan_s"),
             measured,
         ),
@@ -176,7 +173,7 @@ def _hosts_and_exchange(
             "mount",
             luns,
             float(s_to_min(luns * a.mount_s)),
-            f"{_n(luns, 'VMFS datastore')} × {_s(a.mount_s)} (resignature and mount, in turn)",
+            f"{plural(luns, 'VMFS datastore')} × {_s(a.mount_s)} (resignature and mount, in turn)",
             ("mount_s",),
             measured,
         ),
@@ -185,7 +182,7 @@ def _hosts_and_exchange(
             "Exchange",
             largest,
             a.exchange_services_min + float(s_to_min(largest * a.sg_mount_s)),
-            f"{_m(a.exchange_services_min)} services + {_n(largest, 'storage group')} "
+            f"{_m(a.exchange_services_min)} services + {plural(largest, 'storage group')} "
             f"× {_s(a.sg_mount_s)} (the largest server)",
             ("exchange_services_min", "sg_mount_s"),
             measured,
@@ -212,7 +209,7 @@ def failover_test_time(
             "prepare storage",
             luns,
             float(s_to_min(prepare_s)),
-            f"{_n(luns, 'LUN')} × {_s(a.test_snap_s)} (snapshot, start, activate, present)",
+            f"{plural(luns, 'LUN')} × {_s(a.test_snap_s)} (snapshot, start, activate, present)",
             ("test_snap_s",),
             measured,
         ),
