@@ -51,6 +51,12 @@ class ExchangeProfile:
             description="1 MiB transaction logs per mailbox per day. [count]",
         ),
     ]
+    memory_mib_per_mailbox: Annotated[
+        float,
+        Field(strict=True, ge=0, le=100, description="Server memory per mailbox. [MiB]"),
+    ] = 5.0
+    """Microsoft's "2 GB plus 5 MB per mailbox" [S25]; 2/3.5/5 MiB for light, average and heavy
+    mailboxes [S24] (Method §9)."""
 
 
 def _data_rows(name: str) -> list[dict[str, str]]:
@@ -66,6 +72,7 @@ def default_profiles() -> dict[str, ExchangeProfile]:
             messages_per_day_count=float(row["messages_per_day_count"]),
             db_iops_per_mailbox=float(row["db_iops_per_mailbox"]),
             logs_per_mailbox_per_day_count=float(row["logs_per_mailbox_per_day_count"]),
+            memory_mib_per_mailbox=float(row["memory_mib_per_mailbox"]),
         )
         for row in _data_rows("exchange_profiles.csv")
     }
@@ -103,6 +110,7 @@ def _src(
 
 M1, M2, M3, M4 = "Method §1", "Method §2", "Method §3", "Method §4"
 M5, M5A, M6, M7, M8 = "Method §5", "Method §5a", "Method §6", "Method §7", "Method §8"
+M9 = "Method §9"
 EST = "estimate"
 
 
@@ -789,6 +797,28 @@ class Assumptions:
         float,
         _src("SnapView clone private LUN (two per array)", "GiB", f"{M6}; {EST}", gt=0, le=64),
     ] = 1.0
+
+    # --- build book (Method §9) ----------------------------------------------------------------
+    first_lun_number: Annotated[
+        int,
+        _src("First LUN number the build book allocates", "number", f"{M9}; {EST}", ge=0, le=8191),
+    ] = 100
+    lun_granule_mib: Annotated[
+        int,
+        _src(
+            "LUN sizes are rounded up to a multiple of this", "MiB", f"{M9}; {EST}", ge=1, le=1024
+        ),
+    ] = 1
+    write_intent_log_lun_mib: Annotated[
+        float, _src("Write intent log LUN (two per array)", "MiB", f"{M9}; [S0]", ge=128, le=4096)
+    ] = 128.0
+    memory_base_gib: Annotated[
+        float,
+        _src("Exchange 2007 server memory before mailboxes", "GiB", f"{M9}; [S25]", ge=1, le=64),
+    ] = 2.0
+    mailboxes_per_core: Annotated[
+        int, _src("Mailboxes one processor core serves", "count", f"{M9}; [S24]", ge=100, le=5000)
+    ] = 1000
 
     def sync_rate_fraction(self, setting: str) -> float:
         """Share of the effective link rate a mirror sync rate setting uses. [fraction]"""

@@ -21,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from srmkit.assumptions import Assumptions
 from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.limits import UnknownModelError, get_model, model_names
+from srmkit.names import array_safe, collisions
 from srmkit.rules import catalogue
 from srmkit.schema import BUILTIN_SCENARIOS, MAX_PLANNED_LUNS, SECTIONS, Scenario
 from srmkit.workload import storage_groups_count
@@ -354,7 +355,8 @@ def _check_logo(scenario: Scenario, add: Add, base_dir: Path) -> None:
 
 
 def _check_unique_names(scenario: Scenario, add: Add) -> None:
-    """Site, array and server names are unique, ignoring case."""
+    """Site, array and server names are unique, ignoring case; array names also as the build
+    book writes them (array-safe identifiers, Method §9)."""
     site_names = [s.name for s in scenario.sites]
     for kind, names in (
         ("site", site_names),
@@ -372,6 +374,15 @@ def _check_unique_names(scenario: Scenario, add: Add) -> None:
                     f"{kind} names must be unique, ignoring case: {section}[{first}] is "
                     f"{names[first]!r}",
                 )
+    arrays = [a.name for a in scenario.arrays]
+    for i, first in collisions(arrays).items():
+        if arrays[i].upper() != arrays[first].upper():
+            add(
+                ("arrays", i, "name"),
+                arrays[i],
+                f"becomes {array_safe(arrays[i])!r} in the build book's scripts (letters, digits, "
+                f"_ and - only), as arrays[{first}] {arrays[first]!r} does: rename one",
+            )
 
 
 def _check_arrays(scenario: Scenario, add: Add) -> dict[str, list[str]]:
@@ -470,15 +481,22 @@ def _check_consistency_groups(scenario: Scenario, add: Add) -> None:
                 "the protected Hub Transport VM needs a name no mailbox server has",
             )
     vm_names = server_names + hubs
-    cg_names: list[str] = []
+    cg_names = [cg.name for cg in scenario.replication.consistency_groups or []]
+    clashes = collisions(cg_names)
     for i, cg in enumerate(scenario.replication.consistency_groups or []):
-        if cg.name in cg_names:
+        if i in clashes:
+            first = cg_names[clashes[i]]
             add(
                 ("replication", "consistency_groups", i, "name"),
                 cg.name,
-                "consistency group names must be unique",
+                "consistency group names must be unique"
+                + (
+                    ""
+                    if first == cg.name
+                    else f", ignoring case and as the build book writes them ({array_safe(cg.name)!r}"
+                    f", letters, digits, _ and - only): {first!r} is already one"
+                ),
             )
-        cg_names.append(cg.name)
         for j, member in enumerate(cg.members):
             if member.server not in vm_names:
                 add(

@@ -26,6 +26,7 @@ MIN_PER_H = 60
 H_PER_DAY = 24
 MIN_PER_DAY = MIN_PER_H * H_PER_DAY
 SECONDS_PER_DAY = SECONDS_PER_H * H_PER_DAY
+BYTES_PER_BLOCK = 512  # a SCSI block as Navisphere counts LUN sizes (-sq bc) [S41]
 CSS_PX_PER_MM = 96 / 25.4  # CSS defines 96 px to the inch
 
 
@@ -144,6 +145,24 @@ def kib_to_mib(size_kib: Number) -> Number:
     0.0078125
     """
     return size_kib / (BYTES_PER_MIB / BYTES_PER_KIB)
+
+
+def mib_to_blocks(size_mib: int) -> int:
+    """Whole MiB as 512-byte blocks, the unit LUNs are bound in (Method §9). [MiB → blocks]
+
+    >>> mib_to_blocks(134_400)
+    275251200
+    """
+    return size_mib * (BYTES_PER_MIB // BYTES_PER_BLOCK)
+
+
+def blocks_to_gib(size_blocks: int) -> float:
+    """512-byte blocks as GiB. [blocks → GiB]
+
+    >>> blocks_to_gib(275_251_200)
+    131.25
+    """
+    return size_blocks * BYTES_PER_BLOCK / BYTES_PER_GIB
 
 
 # --- durations ------------------------------------------------------------------------------

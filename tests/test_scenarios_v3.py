@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from srmkit import Design, load_scenario
+from srmkit.luns import allocate, owner_sps
 from srmkit.params import ScenarioError
 from srmkit.schema import BUILTIN_SCENARIOS, SimEvent, SimScenario
 from srmkit.simulation import TITLES, simulate, simulate_all
@@ -27,16 +28,19 @@ PATH_DOWN_MIN = 240
 
 # Consistency groups alternate SP A / SP B in plan order on each source array: SP A owns the
 # 1st, 3rd, 5th, … group of the plan.
+# The groups SP A owns: balanced by capacity on both arrays (srmkit.luns.owner_sps). Each
+# mailbox server's two groups differ in size (16 and 13 storage groups' LUNs), so the pattern
+# is A, B / B, A / …: SP A holds 8,297 GiB of AMS-CX4's 16,514 GiB.
 EXAMPLE_SP_A = (
     "CG_EXMBX01_1",
-    "CG_EXMBX02_1",
+    "CG_EXMBX02_2",
     "CG_EXMBX03_1",
-    "CG_EXMBX04_1",
+    "CG_EXMBX04_2",
     "CG_EXMBX05_1",
-    "CG_EXMBX06_1",
+    "CG_EXMBX06_2",
     "CG_Amsterdam-HT_1",
 )
-ASYNC_SP_A = ("CG_LYS-MBX1_1", "CG_LYS-MBX2_1", "CG_LYS-MBX3_1")
+ASYNC_SP_A = ("CG_LYS-MBX1_1", "CG_LYS-MBX2_2", "CG_LYS-MBX3_1")
 
 
 def _design(path: Path) -> Design:
@@ -225,12 +229,18 @@ def test_sp_path_loss_with_automatic_policy_resyncs_only_the_owned_groups() -> N
     assert r.protected_at_end
 
 
-def test_ownership_alternates_in_plan_order_per_source_array() -> None:
+def test_the_simulator_uses_the_build_books_sp_owners_which_balance_every_array() -> None:
+    """One source for who owns what: the simulator's SP of each group is the build book's, and
+    on every array the two SPs' capacities differ by less than the largest group's."""
     for path in (EXAMPLE, ASYNC, PARAMS / "bidirectional.yaml"):
-        m = _model(_design(path))
-        for array in {c.source_array for c in m.cgs}:
-            mine = [c.owner_sp for c in m.cgs if c.source_array == array]
-            assert mine == ["AB"[k % 2] for k in range(len(mine))]
+        design = _design(path)
+        m = _model(design)
+        allocation = allocate(design)
+        assert {c.name: c.owner_sp for c in m.cgs} == owner_sps(design.plan.cgs)
+        largest = max(cg.capacity_gib for cg in design.plan.cgs)
+        for array in (a.name for a in design.scenario.arrays):
+            sps = allocation.sp_capacity_gib(array)
+            assert abs(sps["A"] - sps["B"]) < largest
 
 
 # --- reserved-pool-full ----------------------------------------------------------------------
@@ -314,7 +324,7 @@ def test_a_scenario_file_may_use_sp_path_failure(tmp_path: Path) -> None:
     )
     design = Design(load_scenario(path))
     [r] = simulate_all(design, ["path-drill"])
-    sp_b = tuple(c.name for c in design.plan.cgs)[1::2]
+    sp_b = tuple(c.name for c in design.plan.cgs if c.name not in EXAMPLE_SP_A)
     [fractured] = _image_rows(r, "System fractured")
     assert fractured.objects == sp_b
 

@@ -3,11 +3,11 @@ once per design."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from srmkit.caching import per_object
 from srmkit.design import Design
+from srmkit.luns import owner_sps
 from srmkit.mva import ServiceLag, Volume, service_lag
 from srmkit.simulation.results import ScenarioResult
 from srmkit.study_results import DirectionLoad, Recovery
@@ -50,27 +50,6 @@ def service_lags(design: Design) -> dict[str, ServiceLag]:
 # --- the design as the simulator sees it -------------------------------------------------------
 
 
-def owners(cgs: list[_CgInfo]) -> list[_CgInfo]:
-    """The consistency groups with their owning storage processor: on each source array the
-    groups alternate SP A, SP B, SP A, … in plan order (index 0 → A, 1 → B, …). An assumption:
-    the design does not set LUN owners, and this is the balanced layout that spreads the mirrors
-    over both SPs. A group's secondary LUNs belong to the SP of the same letter on the other
-    array (MirrorView paths connect SP A to SP A and SP B to SP B), so a failed path of SP A on
-    either array cuts off exactly the groups mirrored through that array that this gives SP A.
-
-    >>> groups = [_CgInfo(n, (), 1, 1.0, "X", "Y", "a", "b", 0.5) for n in "pqr"]
-    >>> [c.owner_sp for c in owners(groups)]
-    ['A', 'B', 'A']
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for c in cgs:
-        k = seen.get(c.source_array, 0)
-        seen[c.source_array] = k + 1
-        out.append(dataclasses.replace(c, owner_sp="AB"[k % 2]))
-    return out
-
-
 def _without_rollback(recovery: Recovery) -> float:
     """The plan's minutes after the decision, less the worst-case MirrorView/A rollback: the
     simulator times the rollback of the update actually interrupted. [min]"""
@@ -91,8 +70,10 @@ class _CgInfo:
     """Share of its direction's written volume. [fraction]"""
     owner_sp: str = "A"
     """The storage processor (``A`` or ``B``) that owns its LUNs on both arrays and carries its
-    mirror over its MirrorView path: set by :func:`owners` (alternating SP A, SP B in plan order
-    on each source array)."""
+    mirror over its MirrorView path, as the build book allocates it
+    (:func:`srmkit.luns.owner_sps`: balanced by capacity). A group's secondary LUNs belong to
+    the SP of the same letter on the other array (MirrorView paths connect SP A to SP A and SP B
+    to SP B), so a failed path of SP A on either array cuts off exactly the groups given SP A."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +119,7 @@ class _Model:
         site_of = {arr.name: arr.site for arr in scenario.arrays}
         self.array_family = {arr.name: design.models[arr.name].family for arr in scenario.arrays}
         self.cgs: list[_CgInfo] = []
+        owner = owner_sps(design.plan.cgs)
         for cg in design.plan.cgs:
             _label, share = design.cg_write_share(cg)
             self.cgs.append(
@@ -151,9 +133,9 @@ class _Model:
                     site_of[cg.source_array],
                     site_of[cg.target_array],
                     share,
+                    owner[cg.name],
                 )
             )
-        self.cgs = owners(self.cgs)
         self.cg_index = {c.name: i for i, c in enumerate(self.cgs)}
         self.directions: dict[str, _DirectionInfo] = {}
         for d in design.directions:

@@ -1,0 +1,73 @@
+"""Names a shell and a CLARiiON array accept (Method §9, v3).
+
+Every array, consistency group, mirror and LUN name the build book writes is an *array-safe
+identifier*: letters, digits, ``_`` and ``-``, at most 64 characters. Scenario names are already
+restricted by the schema; :func:`array_safe` turns the few characters it still allows in array and
+group names (a dot) into ``_``, and :func:`collisions` finds names that become the same, which the
+scenario check refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_NAME_CHARS = 64
+"""Longest mirror, group or LUN name Navisphere takes (Method §9). [characters]"""
+_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def is_array_safe(name: str) -> bool:
+    """Whether ``name`` is an array-safe identifier.
+
+    >>> is_array_safe("CG_EXMBX01_1"), is_array_safe("AMS.CX4"), is_array_safe("$(reboot)")
+    (True, False, False)
+    """
+    return bool(_SAFE.fullmatch(name))
+
+
+def array_safe(name: str) -> str:
+    """``name`` as an array-safe identifier: each run of other characters becomes ``_``; the
+    result is cut at 64 characters. Names the schema accepts keep their length and case.
+
+    >>> array_safe("AMS.CX4"), array_safe("St John's CX4"), array_safe("EXMBX01")
+    ('AMS_CX4', 'St_John_s_CX4', 'EXMBX01')
+    """
+    safe = _UNSAFE_RUN.sub("_", name)[:MAX_NAME_CHARS]
+    if not safe.strip("_"):
+        raise ValueError(f"{name!r} has no letter or digit to make a name of")
+    return safe
+
+
+def collisions(names: Iterable[str]) -> dict[int, int]:
+    """Indexes of names whose array-safe form repeats an earlier one (ignoring case, as
+    Navisphere and Windows file names do) → the index of that earlier name.
+
+    >>> collisions(["AMS.CX4", "UTR-CX4", "ams_cx4"])
+    {2: 0}
+    """
+    seen: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for i, name in enumerate(names):
+        key = array_safe(name).casefold()
+        first = seen.setdefault(key, i)
+        if first != i:
+            out[i] = first
+    return out
+
+
+def mirror_name(server: str, role: str, storage_group: int | None, index: int = 1) -> str:
+    """The mirror of one LUN of a protected VM, named after what it holds.
+
+    >>> mirror_name("EXMBX01", "db", 3), mirror_name("EXMBX01", "log", 12)
+    ('EXMBX01_SG03_DB', 'EXMBX01_SG12_LOG')
+    >>> mirror_name("EXMBX01", "gos", None), mirror_name("AMS-HT", "queue", None)
+    ('EXMBX01_OS1', 'AMS-HT_QUEUE1')
+    """
+    label = {"db": "DB", "log": "LOG", "gos": "OS", "queue": "QUEUE"}[role]
+    if storage_group is not None:
+        name = f"{array_safe(server)}_SG{storage_group:02d}_{label}"
+    else:
+        name = f"{array_safe(server)}_{label}{index}"
+    return name[:MAX_NAME_CHARS]
