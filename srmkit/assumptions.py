@@ -817,7 +817,7 @@ class Assumptions:
         _src("Exchange 2007 server memory before mailboxes", "GiB", f"{M9}; [S25]", ge=1, le=64),
     ] = 2.0
     mailboxes_per_core: Annotated[
-        int, _src("Mailboxes one processor core serves", "count", f"{M9}; [S24]", ge=100, le=5000)
+        int, _src("Mailboxes one processor core serves", "count", f"{M9}; {EST}", ge=100, le=5000)
     ] = 1000
 
     def sync_rate_fraction(self, setting: str) -> float:
