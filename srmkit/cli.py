@@ -22,6 +22,7 @@ import typer.core
 import typer.main
 
 from srmkit.cli_text import (
+    build_lines,
     check_lines,
     compare_lines,
     limit_lines,
@@ -156,7 +157,7 @@ def _fail(problems: ScenarioError, fmt: TextFormat) -> NoReturn:
 
 def _echo_csv(rows: list[dict[str, object]]) -> None:
     """Print rows as CSV with a header line."""
-    from srmkit.exports import csv_safe
+    from srmkit.names import csv_safe
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -444,6 +445,32 @@ def runbook(
         typer.echo(dumps(runbook_dict(runbook_module.procedures(design))))
         return
     typer.echo(runbook_module.markdown(design))
+
+
+@app.command()
+def build(
+    params: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option(help="Folder for the build book's files.")],
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace the files of an earlier build in that folder.")
+    ] = False,
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+) -> None:
+    """The build book's files: luns.csv, naviseccli scripts per array (.sh and .cmd), srm.xlsx
+    and bom.csv. srmkit runs none of them. Exit 0 written, 1 when the design has an error (the
+    files are written, marked not for implementation), 2 invalid input or files in the way."""
+    [design] = _validate_all([params], fmt)
+    from srmkit.build import build_dict, write_build
+
+    files = write_build(design, out, overwrite)
+    if fmt is TextFormat.json:
+        from srmkit.output import dumps
+
+        typer.echo(dumps(build_dict(design, files)))
+    else:
+        typer.echo("\n".join(build_lines(design, files)))
+    if design.errors:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

@@ -440,3 +440,39 @@ def monte_carlo_lines(mc: MonteCarloResult) -> list[str]:
     )
     lines.append(f"  unrecoverable: {mc.unrecoverable_fraction:.3%} of the disasters")
     return lines
+
+
+def build_lines(design: Design, files: Sequence[object]) -> list[str]:
+    """``srmkit build``: what was written, LUNs per array and SP, the bill of materials."""
+    book = design.build
+    lines = []
+    if design.errors:
+        lines.append(
+            f"NOT FOR IMPLEMENTATION: the design has {plural(len(design.errors), 'error')} "
+            "(srmkit check); the scripts refuse to run without FORCE=1"
+        )
+    lines.append(f"wrote {', '.join(str(f) for f in files)}")
+    for array in (a.name for a in design.scenario.arrays):
+        counts = book.allocation.counts(array)
+        if not counts:
+            continue
+        sp = book.allocation.sp_capacity_gib(array)
+        kinds = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in counts.items())
+        lines.append(
+            f"  {array}: {plural(sum(counts.values()), 'LUN')} ({kinds}); "
+            f"SP A {sp['A']:,.0f} GiB, SP B {sp['B']:,.0f} GiB"
+        )
+    lines.append("bill of materials:")
+    rows = [
+        [
+            line.item,
+            f"{line.quantity:,.3f}".rstrip("0").rstrip(".")
+            if isinstance(line.quantity, float)
+            else f"{line.quantity:,}",
+            line.unit,
+            line.scope,
+        ]
+        for line in book.bom
+    ]
+    lines += ["  " + r for r in columns(["item", "quantity", "unit", "for"], rows, {1})]
+    return lines

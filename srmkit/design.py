@@ -31,6 +31,7 @@ from srmkit.study import Study
 from srmkit.study_results import Recommendation
 
 if TYPE_CHECKING:
+    from srmkit.build import BuildBook
     from srmkit.frames import Frames
 
 Verdict = Literal["fits", "fits_with_warnings", "does_not_fit"]
@@ -433,6 +434,14 @@ class Design(Study):
         from srmkit.frames import Frames  # an accessor on a higher layer, as pandas' are
 
         return Frames(self)
+
+    @cached_property
+    def build(self) -> BuildBook:
+        """The build book: LUN allocation, naviseccli scripts, SRM configuration and bill of
+        materials (Method §9): see :mod:`srmkit.build`."""
+        from srmkit.build import BuildBook  # an accessor on a higher layer, like frames
+
+        return BuildBook(self)
 
     @property
     def verdict(self) -> Verdict:

@@ -15,6 +15,7 @@ from typing import Any
 from srmkit import simulation
 from srmkit.design import Design
 from srmkit.frames import CG_COLUMNS, MIRROR_COLUMNS, SERVER_COLUMNS, records
+from srmkit.names import csv_safe
 from srmkit.options import sizing_study
 from srmkit.output import (
     dumps,
@@ -26,21 +27,8 @@ from srmkit.output import (
 )
 from srmkit.risk import design_risk
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""Text a spreadsheet would read as a formula when it starts a cell (OWASP "CSV injection")."""
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def csv_safe(value: object) -> object:
-    """A cell for a CSV file: text that a spreadsheet would evaluate is prefixed with ``'``.
-
-    >>> print(csv_safe('=HYPERLINK("http://x")'), csv_safe("mbx01"), csv_safe(-1.5))
-    '=HYPERLINK("http://x") mbx01 -1.5
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_plan_csv(design: Design, path: Path) -> None:

@@ -778,3 +778,41 @@ def tornado_figure(t: Tornado) -> go.Figure:
         "bars compare the figures at the end of the horizon.",
     )
     return fig
+
+
+def sp_balance(design: Design) -> go.Figure:
+    """Capacity each storage processor owns on each array, by kind of LUN, as the build book
+    allocates it (Method §9)."""
+    from srmkit.luns import IMAGE_TEXT
+
+    allocation = design.build.allocation
+    arrays = [a.name for a in design.scenario.arrays if allocation.counts(a.name)]
+    x = [[a for a in arrays for _ in "AB"], [f"SP {sp}" for _ in arrays for sp in "AB"]]
+    fig = go.Figure()
+    for kind, label in IMAGE_TEXT.items():
+        gib = [
+            sum(v.capacity_gib for v in allocation.of(a, kind) if v.sp == sp)  # type: ignore[arg-type]
+            for a in arrays
+            for sp in "AB"
+        ]
+        if any(gib):
+            fig.add_bar(
+                x=x,
+                y=gib,
+                name=label,
+                hovertemplate="%{x}: %{y:,.0f} GiB<extra>" + label + "</extra>",
+            )
+    fig.update_layout(
+        barmode="stack",
+        title="Capacity owned by each storage processor",
+        xaxis={"title": "array and storage processor"},
+        yaxis={"title": "GiB", "rangemode": "tozero", "tickformat": ",.0f"},
+        **LAYOUT,
+    )
+    _note(
+        fig,
+        "Each consistency group is owned by one SP on both its arrays (MirrorView paths join SP A "
+        "to SP A and SP B to SP B), given in turn to the SP with less capacity; reserved and "
+        "write intent log LUNs alternate between the SPs (Method §9).",
+    )
+    return fig

@@ -1,4 +1,5 @@
-"""Names a shell and a CLARiiON array accept (Method §9, v3).
+"""Names a shell and a CLARiiON array accept (Method §9, v3), and cells a spreadsheet shows as
+text.
 
 Every array, consistency group, mirror and LUN name the build book writes is an *array-safe
 identifier*: letters, digits, ``_`` and ``-``, at most 64 characters. Scenario names are already
@@ -71,3 +72,18 @@ def mirror_name(server: str, role: str, storage_group: int | None, index: int = 
     else:
         name = f"{array_safe(server)}_{label}{index}"
     return name[:MAX_NAME_CHARS]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Text a spreadsheet would read as a formula when it starts a cell (OWASP "CSV injection")."""
+
+
+def csv_safe(value: object) -> object:
+    """A cell for a CSV file: text that a spreadsheet would evaluate is prefixed with ``'``.
+
+    >>> print(csv_safe('=HYPERLINK("http://x")'), csv_safe("mbx01"), csv_safe(-1.5))
+    '=HYPERLINK("http://x") mbx01 -1.5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

@@ -493,8 +493,9 @@ def _check_consistency_groups(scenario: Scenario, add: Add) -> None:
                 + (
                     ""
                     if first == cg.name
-                    else f", ignoring case and as the build book writes them ({array_safe(cg.name)!r}"
-                    f", letters, digits, _ and - only): {first!r} is already one"
+                    else ", ignoring case and as the build book writes them "
+                    f"({array_safe(cg.name)!r}, letters, digits, _ and - only): {first!r} is "
+                    "already one"
                 ),
             )
         for j, member in enumerate(cg.members):

@@ -126,7 +126,7 @@ def _imports(path: Path) -> Iterator[str]:
 # The one import allowed upward: ``Design.frames`` imports srmkit.frames inside the property, as
 # pandas' own accessors do, so a notebook user reaches the tables from the design. The frames are
 # built from what the layers below computed; nothing below imports them.
-ACCESSORS = {("design", "frames")}
+ACCESSORS = {("design", "frames"), ("design", "build")}
 
 
 def import_graph() -> dict[str, set[str]]:

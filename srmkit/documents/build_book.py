@@ -1,0 +1,289 @@
+"""The build book: from the approved design to what the implementation team runs and orders —
+the bill of materials, the LUN allocation, the naviseccli scripts, the SRM configuration, network
+and ports, and the acceptance test plan, with the scripts as appendices (Method §9, v3).
+
+Every function takes the document's :class:`~srmkit.documents.blocks.Book` and the scenario's
+:class:`~srmkit.design.Design`, and returns HTML for one notebook cell. Every number comes from
+``design.build`` (:mod:`srmkit.build`); the text is generated from the design.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+from srmkit import figures
+from srmkit.bom import BomLine
+from srmkit.commands import forms
+from srmkit.design import Design
+from srmkit.documents import appendix
+from srmkit.documents.blocks import Book, Col, Html, esc, join, note, paragraph
+from srmkit.documents.registry import get_document
+from srmkit.glossary import plural
+from srmkit.luns import IMAGE_TEXT, Lun
+from srmkit.names import array_safe
+
+BOM_CATEGORY = {
+    "licence": "Licences",
+    "software": "Software on the SRM servers",
+    "capacity": "Array capacity",
+    "compute": "Recovery-site compute",
+}
+ROLE_TEXT = {"db": "database", "log": "log", "gos": "guest OS", "queue": "transport queue"}
+
+
+def book(design: Design, params_file: str | None = None) -> Book:
+    """The build book's book: its registry entry and the scenario it is about."""
+    base_dir = Path(params_file).parent if params_file else None
+    return Book(get_document("build"), design.scenario, base_dir)
+
+
+def quantity(line: BomLine) -> str:
+    """A bill-of-materials quantity with sensible precision: whole counts, GiB to one decimal
+    (two below 10 GiB).
+
+    >>> quantity(BomLine("x", 7, "licences", "", "", "licence"))
+    '7'
+    >>> quantity(BomLine("x", 16513.375, "GiB", "", "", "capacity"))
+    '16,513.4'
+    >>> quantity(BomLine("x", 0.25, "GiB", "", "", "capacity"))
+    '0.25'
+    """
+    if line.unit == "GiB":
+        return f"{line.quantity:,.2f}" if line.quantity < 10 else f"{line.quantity:,.1f}"
+    return f"{line.quantity:,.0f}"
+
+
+def introduction(b: Book, design: Design) -> Html:
+    """What the build book holds, who uses it, and the state of the design it builds."""
+    s = design.scenario
+    arrays = [a.name for a in s.arrays if design.build.allocation.counts(a.name)]
+    parts = [
+        b.h1("About this build book"),
+        paragraph(
+            "This build book turns the approved disaster recovery design for "
+            f"{s.document.customer} into what the implementation team runs and orders: the "
+            "bill of materials, every LUN "
+            f"to bind on {' and '.join(arrays)}, the Navisphere CLI commands that create the "
+            "mirrors and consistency groups, the SRM configuration, the network and firewall "
+            "requirements and the acceptance tests with their criteria."
+        ),
+        paragraph(
+            "srmkit writes these from the design and runs none of them. The same figures are in "
+            "the accompanying files: the LUN table luns.csv, the scripts in the naviseccli "
+            "folder (a .sh and a .cmd per array), the SRM configuration workbook srm.xlsx and "
+            "the bill of materials bom.csv."
+        ),
+    ]
+    if design.errors:
+        parts.append(
+            Html(
+                '<p class="srm-verdict bad">Not for implementation: the design has '
+                f"{esc(plural(len(design.errors), 'error'))} (see the design document's review). "
+                "The scripts refuse to run until the design is corrected.</p>"
+            )
+        )
+    return join(*parts)
+
+
+def bill_of_materials(b: Book, design: Design) -> Html:
+    """The bill of materials, by category."""
+    lines = design.build.bom
+    horizon = design.horizon
+    parts = [
+        b.h1("Bill of materials"),
+        paragraph(
+            "Every line follows from the design: the arrays that hold mirrors need the "
+            "MirrorView enabler, the recovery arrays SnapView for SRM's test snapshots, each "
+            "protected VM an SRM licence; capacity is the sum of the LUNs the build book binds."
+            + (
+                f" Compute is given today and at the end of the {plural(horizon, 'year')} of "
+                "growth."
+                if horizon
+                else ""
+            )
+        ),
+    ]
+    for category, group in groupby(lines, key=lambda x: x.category):
+        rows = list(group)
+        with_horizon = any(x.quantity_at_horizon is not None for x in rows)
+        cols = [Col("Item"), Col("Quantity"), Col("Unit"), Col("For"), Col("Why")]
+        if with_horizon:
+            cols.insert(2, Col(f"In year {horizon}"))
+        table_rows: list[list[object]] = []
+        for x in rows:
+            row: list[object] = [x.item, quantity(x), x.unit, x.scope, x.why]
+            if with_horizon:
+                later = x.quantity_at_horizon
+                row.insert(2, None if later is None else f"{later:,.1f}".removesuffix(".0"))
+            table_rows.append(row)
+        parts.append(b.table(BOM_CATEGORY[category], cols, table_rows))
+    return join(*parts)
+
+
+def _range(luns: list[Lun]) -> str:
+    numbers = sorted(x.lun for x in luns)
+    if not numbers:
+        return "–"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+    return f"{numbers[0]}–{numbers[-1]} (not contiguous)"
+
+
+def lun_allocation(b: Book, design: Design) -> Html:
+    """LUNs per array by kind, the consistency groups' LUN ranges and SPs, and the SP balance."""
+    allocation = design.build.allocation
+    a = design.a
+    parts = [
+        b.h1("LUN allocation"),
+        paragraph(
+            "Each mirror's two images have the same LUN number, the same size in 512-byte blocks "
+            "and the same storage processor on both arrays: MirrorView needs a secondary at "
+            "least as large as its primary, and its paths join SP A to SP A and SP B to SP B. "
+            f"Sizes are rounded up to whole {a.lun_granule_mib:,} MiB; numbering starts at "
+            f"{a.first_lun_number:,}, above the arrays' existing LUNs (check it against "
+            "the arrays before binding). Each consistency group belongs to one SP; the groups "
+            "are given in turn to the SP with less capacity, so both SPs carry a similar load."
+        ),
+        paragraph(
+            "Names: a mirror and its images are named after the server, the storage group and "
+            "the LUN's role (EXMBX01_SG03_DB, EXMBX01_SG03_LOG, EXMBX01_OS1); every name holds "
+            "only letters, digits, underscores and hyphens, at most 64 characters."
+        ),
+    ]
+    for array in (x.name for x in design.scenario.arrays):
+        luns = allocation.on(array)
+        if not luns:
+            continue
+        rows: list[list[object]] = []
+        for kind, label in IMAGE_TEXT.items():
+            mine = [x for x in luns if x.image == kind]
+            if mine:
+                rows.append(
+                    [
+                        label,
+                        len(mine),
+                        _range(mine),
+                        sum(1 for x in mine if x.sp == "A"),
+                        sum(1 for x in mine if x.sp == "B"),
+                        sum(x.capacity_gib for x in mine),
+                    ]
+                )
+        sp = allocation.sp_capacity_gib(array)
+        parts.append(
+            b.table(
+                f"LUNs to bind on {array}",
+                [
+                    Col("Kind"),
+                    Col("LUNs", 0),
+                    Col("LUN numbers"),
+                    Col("SP A", 0),
+                    Col("SP B", 0),
+                    Col("GiB", 1),
+                ],
+                rows,
+                total=["Total", len(luns), None, None, None, sp["A"] + sp["B"]],
+                source=f"SP A owns {sp['A']:,.0f} GiB and SP B {sp['B']:,.0f} GiB.",
+            )
+        )
+    cg_rows: list[list[object]] = []
+    for cg in design.plan.cgs:
+        name = array_safe(cg.name)
+        images = [x for x in allocation.luns if x.image == "primary" and x.cg == name]
+        cg_rows.append(
+            [
+                array_safe(cg.name),
+                ", ".join(cg.servers),
+                allocation.cg_sp[array_safe(cg.name)],
+                _range(images),
+                len(images),
+                sum(x.capacity_gib for x in images),
+                f"{cg.source_array} → {cg.target_array}",
+            ]
+        )
+    parts.append(
+        b.table(
+            "Consistency groups: their LUNs and storage processor",
+            [
+                Col("Consistency group"),
+                Col("Servers"),
+                Col("SP"),
+                Col("LUN numbers"),
+                Col("LUNs", 0),
+                Col("GiB", 1),
+                Col("Arrays"),
+            ],
+            cg_rows,
+            complete_in="LUN table luns.csv",
+        )
+    )
+    parts.append(b.figure(figures.sp_balance(design), "Capacity owned by each storage processor"))
+    return join(*parts)
+
+
+def scripts(b: Book, design: Design) -> Html:
+    """How to run the naviseccli scripts: order across arrays, what to set, a dry run."""
+    scripts_ = design.build.scripts
+    arrays = list(scripts_)
+    steps = [
+        "Install Navisphere CLI on the host that runs the scripts and register the arrays' "
+        "security credentials for it (naviseccli -AddUserSecurity).",
+        "Set the addresses of every array's SP A and SP B, and the RAID groups or pools the "
+        "script asks for, as environment variables: each script names what it needs and stops "
+        "before running anything when one is missing.",
+        "Run each script once with DRY_RUN=1: it prints its commands and runs none.",
+        "Run the preparation phase on every array ("
+        + ", ".join(f"{scripts_[a].file_stem}.sh prepare" for a in arrays)
+        + "): it binds and names the LUNs, enables the MirrorView paths, allocates the write "
+        "intent log and fills the reserved LUN pool.",
+        "Then run the mirror phase on every array ("
+        + ", ".join(f"{scripts_[a].file_stem}.sh mirrors" for a in arrays)
+        + "): it creates each mirror on its primary array, adds the secondary image on the "
+        "peer array's LUN of the same number, and builds the consistency groups.",
+        "Windows operators run the .cmd files the same way (prepare, then mirrors).",
+    ]
+    rows = sorted(
+        {(c.key, c.source) for script in scripts_.values() for c in script.commands},
+        key=lambda x: x[0],
+    )
+    table = [[forms()[key].template, source] for key, source in rows]
+    return join(
+        b.h1("Navisphere CLI scripts"),
+        paragraph(
+            "One script per array, in two phases, in this order. The complete scripts are in "
+            "the appendices and in the accompanying naviseccli folder."
+        ),
+        Html("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in steps) + "</ol>"),
+        b.table(
+            "Command forms the scripts use, with their sources",
+            [Col("Command form"), Col("Source")],
+            table,
+        ),
+        note(
+            "Every command form is taken from a documented table of command forms with its "
+            "source; the placeholders in braces are filled with the design's names and numbers."
+        ),
+    )
+
+
+def script_appendices(b: Book, design: Design) -> Html:
+    """Each array's script, complete, as an appendix."""
+    parts = []
+    for array, script in design.build.scripts.items():
+        parts.append(b.h1(f"Script for {array}", appendix=True))
+        parts.append(
+            paragraph(
+                f"{script.file_stem}.sh (POSIX shell); the Windows {script.file_stem}.cmd runs "
+                "the same commands."
+            )
+        )
+        parts.append(Html(f'<pre class="srm-script">{esc(script.sh)}</pre>'))
+    return join(*parts)
+
+
+def references(b: Book) -> Html:
+    return b.references()
+
+
+def provenance(b: Book, design: Design, params_file: str | None) -> Html:
+    return appendix.provenance(b, design, params_file)
