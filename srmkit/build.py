@@ -21,8 +21,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.bom import BomLine, bill_of_materials
+from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.luns import IMAGE_TEXT, Allocation, allocate
 from srmkit.names import csv_safe
 

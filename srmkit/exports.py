@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from srmkit import simulation
+from srmkit.build import BUILD_FILES
 from srmkit.design import Design
 from srmkit.frames import CG_COLUMNS, MIRROR_COLUMNS, SERVER_COLUMNS, records
 from srmkit.names import csv_safe
@@ -160,4 +161,5 @@ EXPORTS: dict[str, Callable[[Design, Path], None]] = {
     "findings.json": write_findings_json,
     "simulation.json": write_simulation_json,
     "options.json": write_options_json,
+    **BUILD_FILES,
 }

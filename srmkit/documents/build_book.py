@@ -287,3 +287,23 @@ def references(b: Book) -> Html:
 
 def provenance(b: Book, design: Design, params_file: str | None) -> Html:
     return appendix.provenance(b, design, params_file)
+
+
+def bom_summary(b: Book, design: Design) -> Html:
+    """The bill of materials on one page, for the design document and the sizing study: each
+    line's quantity and where it goes; the build book gives the reasons."""
+    rows = [[x.item, quantity(x), x.unit, x.scope] for x in design.build.bom]
+    body = join(
+        b.h1("Bill of materials (summary)"),
+        paragraph(
+            "What the design needs ordered and installed, from its LUN allocation and its "
+            "protected VMs. The build book gives the reason for every line, the LUN table, the "
+            "Navisphere CLI scripts, the SRM configuration and the acceptance tests."
+        ),
+        b.table(
+            "Bill of materials",
+            [Col("Item"), Col("Quantity"), Col("Unit"), Col("For")],
+            rows,
+        ),
+    )
+    return Html(f'<div class="srm-keep">{body.markup}</div>')

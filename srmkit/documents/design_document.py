@@ -18,6 +18,7 @@ from srmkit import figures, glossary, rules, simulation
 from srmkit.design import Design
 from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
+from srmkit.documents.build_book import bom_summary
 from srmkit.documents.dr_runbook import duration
 from srmkit.documents.recovery import recovery_time_section, reserved_lun_pool
 from srmkit.documents.registry import get_document
@@ -816,9 +817,11 @@ def next_steps(b: Book, design: Design) -> Html:
     if not r.write_intent_log and design.is_sync:
         steps.append("Enable the write intent log on every mirror [S0].")
     steps += [
-        "Configure the reserved LUN pool on each array as given above [S10] [S11].",
-        "Create the SRM protection groups and recovery plans named in the runbook, with the IP "
-        "customisation where the recovery subnet differs [S0].",
+        "Build it with the build book: bind the LUNs and create the mirrors and consistency "
+        "groups with its Navisphere CLI scripts, fill the reserved LUN pool as given above [S10] "
+        "[S11], and enter its SRM configuration: the protection groups and recovery plans named "
+        "in the runbook, with the IP customisation where the recovery subnet differs [S0].",
+        "Run the build book's acceptance tests and have them signed off before go-live.",
         "Run an SRM test failover off-hours and click Continue to clean up; repeat it "
         "periodically [S0].",
         "Keep the runbook with the operations team; plan the failback's full synchronisation "
@@ -856,4 +859,4 @@ def provenance(b: Book, design: Design, params_file: str | None) -> Html:
     return appendix.provenance(b, design, params_file)
 
 
-__all__ = ["recovery_time_section", "reserved_lun_pool"]
+__all__ = ["bom_summary", "recovery_time_section", "reserved_lun_pool"]

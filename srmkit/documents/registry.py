@@ -64,6 +64,15 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             subtitle="Sizing study",
             exports=("options.json",),
         ),
+        DocumentSpec(
+            key="build",
+            notebook="build_book.ipynb",
+            module="srmkit.documents.build_book",
+            basename="build_book",
+            title="Disaster recovery build book",
+            subtitle="Build book",
+            exports=("luns.csv", "naviseccli", "srm.xlsx", "bom.csv"),
+        ),
     )
 }
 

@@ -16,6 +16,7 @@ from srmkit.assumptions import MEASURABLE
 from srmkit.design import VERDICT_TEXT, Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, bullets, join, paragraph
+from srmkit.documents.build_book import bom_summary
 from srmkit.documents.registry import get_document
 from srmkit.glossary import UNBOUNDED, or_unbounded, possessive
 
@@ -468,3 +469,6 @@ def assumptions(b: Book, design: Design) -> Html:
 def provenance(b: Book, design: Design, params_file: str | None) -> Html:
     """What made this study."""
     return appendix.provenance(b, design, params_file)
+
+
+__all__ = ["bom_summary"]
