@@ -20,7 +20,7 @@ Numbers are returned in fields named with their units, each criterion with a rea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from srmkit.assumption_rows import assumption_rows
@@ -37,14 +37,15 @@ TO_CONFIRM = "to confirm with the vendor"
 """The reference of a port no public source was found for."""
 SRM_PORTS = "[S28]"
 """VMware, SRM 4.0 Administration Guide, Table 1-3 "How SRM Uses Network Ports"."""
-NAVISECCLI_PORT = "[S56]"
+NAVISECCLI_PORT = "[S61]"
 """Navisphere Secure CLI to a storage processor: TCP 443 by default (and 80) (NetApp's
 CLARiiON/VNX block data collector, which runs naviseccli against each SP)."""
-ISCSI_PORT = "[S57]"
+ISCSI_PORT = "[S62]"
 """IETF RFC 3720, iSCSI: the well-known TCP port 3260."""
 ISCSI_TCP_PORT = 3260
-"""iSCSI's well-known TCP port [S57]."""
+"""iSCSI's well-known TCP port [S62]."""
 SPS = ("A", "B")
+WITHIN, BETWEEN = "within a site", "between the sites"
 
 Comparison = Literal["at most", "at least", ""]
 
@@ -232,6 +233,14 @@ def tcp_window(design: Design) -> TcpWindow | None:
     )
 
 
+SRM_PORT_TABLE = (
+    (8095, "SOAP", "vCenter server", "SRM server and vCenter server (SRM's port)"),
+    (8096, "HTTP", "vCenter server", "download of the SRM plug-in (SRM's port)"),
+    (9007, "SOAP", "API clients (scripts, monitoring)", "SRM's API (SRM's port)"),
+)
+"""SRM 4.0's default ports, Table 1-3 [S28]: port, protocol, the other end, what for."""
+
+
 def firewall_rules(design: Design) -> tuple[FirewallRule, ...]:
     """The ports between the SRM servers, the vCenter servers and the storage processors: SRM's
     own (SRM 4.0, Table 1-3 [S28]), the Navisphere CLI's to each SP, the site pairing (to confirm
@@ -240,62 +249,36 @@ def firewall_rules(design: Design) -> tuple[FirewallRule, ...]:
     out = []
     for site in s.sites:
         n = site.name
-        out += [
-            FirewallRule(
-                f"vCenter server at {n}",
-                f"SRM server at {n}",
-                8095,
-                "TCP",
-                "SOAP",
-                "within a site",
-                "SRM server and vCenter server (SRM's port)",
-                SRM_PORTS,
-            ),
-            FirewallRule(
-                f"vCenter server at {n}",
-                f"SRM server at {n}",
-                8096,
-                "TCP",
-                "HTTP",
-                "within a site",
-                "download of the SRM plug-in (SRM's port)",
-                SRM_PORTS,
-            ),
-            FirewallRule(
-                "API clients (scripts, monitoring)",
-                f"SRM server at {n}",
-                9007,
-                "TCP",
-                "SOAP",
-                "within a site",
-                "SRM's API (SRM's port)",
-                SRM_PORTS,
-            ),
-        ]
-        for a in s.arrays:
-            if a.site != n:
-                continue
-            for sp_letter in SPS:
-                out.append(
-                    FirewallRule(
-                        f"SRM server at {n} (SRA, Navisphere CLI)",
-                        f"SP {sp_letter} of {a.name}",
-                        443,
-                        "TCP",
-                        "HTTPS (Navisphere Secure CLI)",
-                        "within a site",
-                        "the SRA's array discovery, promotes and test snapshots",
-                        NAVISECCLI_PORT,
-                    )
-                )
+        for port, protocol, other, purpose in SRM_PORT_TABLE:
+            at = f"{other} at {n}" if other == "vCenter server" else other
             out.append(
                 FirewallRule(
-                    f"SRM server at {n} (SRA, Navisphere CLI)",
+                    at, f"SRM server at {n}", port, "TCP", protocol, WITHIN, purpose, SRM_PORTS
+                )
+            )
+        cli = f"SRM server at {n} (SRA, Navisphere CLI)"
+        for a in (x for x in s.arrays if x.site == n):
+            out += [
+                FirewallRule(
+                    cli,
+                    f"SP {letter} of {a.name}",
+                    443,
+                    "TCP",
+                    "HTTPS (Navisphere Secure CLI)",
+                    WITHIN,
+                    "the SRA's array discovery, promotes and test snapshots",
+                    NAVISECCLI_PORT,
+                )
+                for letter in SPS
+            ]
+            out.append(
+                FirewallRule(
+                    cli,
                     f"SP A and SP B of {a.name}",
                     2163,
                     "TCP",
                     "Navisphere Secure CLI (alternative port)",
-                    "within a site",
+                    WITHIN,
                     "only where the storage processors are set to it instead of 443",
                     TO_CONFIRM,
                 )
@@ -308,28 +291,27 @@ def firewall_rules(design: Design) -> tuple[FirewallRule, ...]:
             None,
             "TCP",
             "",
-            "between the sites",
+            BETWEEN,
             "pairing the sites and running recovery plans across them",
             TO_CONFIRM,
         )
     )
     kinds = {a.name: a.connectivity for a in s.arrays}
     for x, y in _array_pairs(design):
-        if "iscsi" not in (kinds[x], kinds[y]):
-            continue
-        for sp_letter in SPS:
-            out.append(
+        if "iscsi" in (kinds[x], kinds[y]):
+            out += [
                 FirewallRule(
-                    f"MirrorView port of SP {sp_letter} of {x}",
-                    f"MirrorView port of SP {sp_letter} of {y}, and back",
+                    f"MirrorView port of SP {letter} of {x}",
+                    f"MirrorView port of SP {letter} of {y}, and back",
                     ISCSI_TCP_PORT,
                     "TCP",
                     "iSCSI",
-                    "between the sites",
+                    BETWEEN,
                     "MirrorView over iSCSI",
                     ISCSI_PORT,
                 )
-            )
+                for letter in SPS
+            ]
     return tuple(out)
 
 
@@ -379,6 +361,28 @@ class TestCase:
     signed_off_by: str = ""
 
 
+def _most(text: str, measure: str, limit: float, unit: str) -> Criterion:
+    """A criterion the measure passes at or below ``limit``."""
+    return Criterion(text, measure, "at most", limit, unit)
+
+
+def _least(text: str, measure: str, limit: float, unit: str) -> Criterion:
+    """A criterion the measure passes at or above ``limit``."""
+    return Criterion(text, measure, "at least", limit, unit)
+
+
+def _case(
+    title: str,
+    scope: str,
+    how: str,
+    criteria: tuple[Criterion, ...],
+    evidence: str,
+    commands: tuple[str, ...] = (),
+) -> TestCase:
+    """A test not numbered yet (:func:`test_plan` numbers them)."""
+    return TestCase("", title, scope, how, commands, criteria, evidence)
+
+
 def _terms(design: Design, keys: tuple[str, ...]) -> tuple[str, ...]:
     """The recovery-time terms ``keys`` as the documents name them, with their units."""
     rows = {r.name: r for r in assumption_rows(design.a)}
@@ -414,131 +418,108 @@ def rehearsed_terms(design: Design, site: str) -> tuple[str, ...]:
     )
 
 
-def _link_test(design: Design) -> tuple[str, str, str, tuple[Criterion, ...], str]:
+def _link_test(design: Design) -> TestCase:
     link = design.scenario.link
     req = link_requirement(design)
+    rate = (
+        f"Replication gets at least {req.replication_rate_mbps:,.1f} Mbit/s between the sites "
+        f"({link.bandwidth_mbps:,g} Mbit/s × {link.efficiency_fraction:.0%} efficiency × "
+        f"{link.share_fraction:.0%} share), in each direction."
+    )
+    rtt = (
+        f"The round trip between the sites is at most {req.rtt_ms:,.2f} ms, the design's "
+        f"({req.route_km:,.1f} km of fibre route). A longer one changes the design: enter it as "
+        "the link's network round trip and review the design again."
+    )
     criteria = [
-        Criterion(
-            f"Replication gets at least {req.replication_rate_mbps:,.1f} Mbit/s between the "
-            f"sites ({link.bandwidth_mbps:,g} Mbit/s × {link.efficiency_fraction:.0%} efficiency "
-            f"× {link.share_fraction:.0%} share), in each direction.",
-            "throughput between the sites",
-            "at least",
-            req.replication_rate_mbps,
-            "Mbit/s",
-        ),
-        Criterion(
-            f"The round trip between the sites is at most {req.rtt_ms:,.2f} ms, the design's "
-            f"({req.route_km:,.1f} km of fibre route). A longer one changes the design: enter "
-            "it as the link's network round trip and review the design again.",
-            "round trip",
-            "at most",
-            req.rtt_ms,
-            "ms",
-        ),
+        _least(rate, "throughput between the sites", req.replication_rate_mbps, "Mbit/s"),
+        _most(rtt, "round trip", req.rtt_ms, "ms"),
     ]
     window = tcp_window(design)
     if window is not None:
-        criteria.append(
-            Criterion(
-                f"The arrays' {window.sessions_count} MirrorView TCP connections (window "
-                f"{window.window_kib:g} KiB) carry at least {req.effective_rate_mbps:,.1f} "
-                f"Mbit/s together, what the design assumes. {window.text}",
-                "throughput of the MirrorView connections",
-                "at least",
-                req.effective_rate_mbps,
-                "Mbit/s",
-            )
+        text = (
+            f"The arrays' {window.sessions_count} MirrorView TCP connections (window "
+            f"{window.window_kib:g} KiB) carry at least {req.effective_rate_mbps:,.1f} Mbit/s "
+            f"together, what the design assumes. {window.text}"
         )
-    how = (
-        "Before the mirrors are created, measure the throughput in each direction with a "
-        "network test tool across the busiest hour, and the round trip (ping) between the "
-        "sites' "
-        + (
-            "iSCSI MirrorView ports"
-            if design.iscsi_mirroring
-            else "Fibre Channel extension equipment"
-        )
-        + f". The busiest direction, {req.busiest_direction}, needs {req.peak_mbps:,.1f} Mbit/s "
-        "at the peak hour."
+        measure = "throughput of the MirrorView connections"
+        criteria.append(_least(text, measure, req.effective_rate_mbps, "Mbit/s"))
+    ends = (
+        "iSCSI MirrorView ports" if design.iscsi_mirroring else "Fibre Channel extension equipment"
     )
-    return (
+    how = (
+        "Before the mirrors are created, measure the throughput in each direction with a network "
+        "test tool across the busiest hour, and the round trip (ping) between the sites' "
+        f"{ends}. The busiest direction, {req.busiest_direction}, needs {req.peak_mbps:,.1f} "
+        "Mbit/s at the peak hour."
+    )
+    return _case(
         "Link bandwidth and latency",
         "the replication link",
         how,
         tuple(criteria),
-        ("The tool's report for each direction; the round-trip times."),
+        "The tool's report for each direction; the round-trip times.",
     )
 
 
-def _jetstress(design: Design) -> tuple[str, str, str, tuple[Criterion, ...], str]:
+def _jetstress(design: Design) -> TestCase:
     a = design.a
     if design.is_sync:
+        added = design.log_write_latency_ms - a.local_log_write_ms
         expect = (
             f"the design estimates {design.log_write_latency_ms:,.2f} ms: "
-            f"{a.local_log_write_ms:g} ms local + "
-            f"{design.log_write_latency_ms - a.local_log_write_ms:,.2f} ms of MirrorView/S over "
-            f"the {design.route_km:,.1f} km route"
+            f"{a.local_log_write_ms:g} ms local + {added:,.2f} ms of MirrorView/S over the "
+            f"{design.route_km:,.1f} km route"
         )
         mirroring = "every mirror Synchronized (MirrorView/S)"
     else:
         expect = "MirrorView/A adds no latency to the host's writes"
         mirroring = "MirrorView/A updates running on their schedule"
+    log = a.log_write_avg_limit_ms
+    read = a.db_read_avg_limit_ms
     criteria = [
-        Criterion(
-            f"Average log write latency at most {a.log_write_avg_limit_ms:g} ms on every mailbox "
-            f"server ({expect}).",
+        _most(
+            f"Average log write latency at most {log:g} ms on every mailbox server ({expect}).",
             "average log write latency",
-            "at most",
-            a.log_write_avg_limit_ms,
+            log,
             "ms",
         ),
-        Criterion(
-            f"Average database read latency at most {a.db_read_avg_limit_ms:g} ms on every "
-            "mailbox server.",
+        _most(
+            f"Average database read latency at most {read:g} ms on every mailbox server.",
             "average database read latency",
-            "at most",
-            a.db_read_avg_limit_ms,
+            read,
             "ms",
         ),
     ]
     for v in design.servers:
-        criteria.append(
-            Criterion(
-                f"{v.name} reaches at least {v.db_iops_peak:,.0f} transactional IOPS (its "
-                f"{v.users:,.0f} {profile(v.profile)} mailboxes at the peak hour, with headroom).",
-                f"transactional IOPS of {v.name}",
-                "at least",
-                v.db_iops_peak,
-                "IOPS",
-            )
+        text = (
+            f"{v.name} reaches at least {v.db_iops_peak:,.0f} transactional IOPS (its "
+            f"{v.users:,.0f} {profile(v.profile)} mailboxes at the peak hour, with headroom)."
         )
+        criteria.append(_least(text, f"transactional IOPS of {v.name}", v.db_iops_peak, "IOPS"))
     how = (
         "Run Microsoft Jetstress on every mailbox server's LUNs before Exchange is installed, "
         f"with {mirroring}, at the design's storage groups and peak-hour load."
     )
-    return (
+    return _case(
         "Jetstress with mirroring on",
         "every mailbox server",
         how,
         tuple(criteria),
-        ("Jetstress's report of each server."),
+        "Jetstress's report of each server.",
     )
 
 
-def _test_failover(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tuple[str, ...]]:
+def _test_failover(g: Group) -> TestCase:
     design = g.design
     test = design.test_of(g.site)
     timeout = design.sra_timeout_to_set_s
+    prepare = (
+        f"The prepare-storage step snaps the {test.luns:,} secondary LUNs within SRM's SRA "
+        f"timeout of {timeout:,.0f} s (the design estimates {test.prepare_storage_s:,.0f} s)."
+    )
     criteria = [
-        Criterion(
-            f"The prepare-storage step snaps the {test.luns:,} secondary LUNs within SRM's SRA "
-            f"timeout of {timeout:,.0f} s (the design estimates {test.prepare_storage_s:,.0f} s).",
-            "prepare-storage step",
-            "at most",
-            timeout,
-            "s",
-        ),
+        _most(prepare, "prepare-storage step", timeout, "s"),
         Criterion(
             f"{names(g.vms)} power on in the test network, every database of "
             f"{names(g.mailbox_vms)} mounts and MAPI answers, with the global catalog of "
@@ -564,7 +545,7 @@ def _test_failover(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str,
         + ", as the runbook's test failover says."
     )
     commands = tuple(c.text for c in [*g.check_groups(), command("esx_volume_list")])
-    return (
+    return _case(
         "SRM test failover",
         f"protection group {g.pg}",
         how,
@@ -574,22 +555,19 @@ def _test_failover(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str,
     )
 
 
-def _rehearsal(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tuple[str, ...]]:
+def _rehearsal(g: Group) -> TestCase:
     design = g.design
     planned = g.planned
     target = design.scenario.targets.rto_min
     within = target - planned.declare_min
     terms = _terms(design, rehearsed_terms(design, g.site))
+    runs = (
+        f"The recovery plan runs in at most {within:,.0f} min after the decision (the RTO target "
+        f"of {target:g} min less {planned.declare_min:g} min to decide); the design estimates "
+        f"{planned.after_decision_min:,.0f} min."
+    )
     criteria = [
-        Criterion(
-            f"The recovery plan runs in at most {within:,.0f} min after the decision (the RTO "
-            f"target of {target:g} min less {planned.declare_min:g} min to decide); the design "
-            f"estimates {planned.after_decision_min:,.0f} min.",
-            "recovery plan after the decision",
-            "at most",
-            within,
-            "min",
-        ),
+        _most(runs, "recovery plan after the decision", within, "min"),
         Criterion(
             "Each term is timed and entered in the design's measured: section, with the date of "
             "the rehearsal: " + "; ".join(terms) + ". The design reviewed with them still meets "
@@ -622,7 +600,7 @@ def _rehearsal(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tup
         f"In a maintenance window, follow the runbook's planned failover of {g.pg} to "
         f"{g.to_site} with a stopwatch, then fail back the same way."
     )
-    return (
+    return _case(
         "Timed planned failover (rehearsal)",
         f"protection group {g.pg}",
         how,
@@ -632,105 +610,91 @@ def _rehearsal(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tup
     )
 
 
-def _link_loss(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tuple[str, ...]]:
+def _link_loss(g: Group) -> TestCase:
     design = g.design
-    a = design.a
     direction = next(x for x in design.directions if x.from_site == g.site)
     outage_gib = design.resync_gib(direction, LONG_OUTAGE_START_MIN, h_to_min(LONG_OUTAGE_H))
     when = f"a {LONG_OUTAGE_H:g}-hour outage from {clock_text(LONG_OUTAGE_START_MIN)}"
-    manual = g.r.recovery_policy == "manual"
-    criteria = []
-    if g.sync:
-        criteria.append(
-            Criterion(
-                f"{names(g.cg_names)} are System Fractured within "
-                f"{a.mvs_fracture_timeout_s:g} s of the link loss; Exchange's writes wait no "
-                "longer.",
-                "time to the fracture",
-                "at most",
-                a.mvs_fracture_timeout_s,
-                "s",
-            )
-        )
-        copy = design.protective_copies.get(g.targets[0]) if g.targets else None
-        if copy is not None:
-            criteria.append(
-                Criterion(
-                    f"The protective SnapView {copy.kind} of the {copy.luns:,} secondary LUNs on "
-                    f"{copy.array} is in place within {copy.take_min:,.1f} min, before any "
-                    "resynchronisation.",
-                    "protective copy",
-                    "at most",
-                    copy.take_min,
-                    "min",
-                )
-            )
-        hours = design.sync_time_h(outage_gib)
-        criteria.append(
-            Criterion(
-                f"After the resynchronisation the groups are Consistent, condition Normal, "
-                f"within {hours:,.1f} h for {when} ({outage_gib:,.0f} GiB of extents written; "
-                "a shorter drill resynchronises less).",
-                "resynchronisation",
-                "at most",
-                hours,
-                "h",
-            )
-        )
-    else:
-        rpo = design.scenario.targets.rpo_min
-        criteria.append(
-            Criterion(
-                f"The updates of {names(g.cg_names)} stop; each secondary stays at its last "
-                "completed update (the gold copy), none is Synchronizing or Out-of-Sync."
-            )
-        )
-        if g.backlog is None:
-            criteria.append(
-                Criterion(
-                    f"When the updates resume, the first carries the outage's changes (about "
-                    f"{outage_gib:,.0f} GiB for {when}) and the time since the last completed "
-                    f"update is back under the RPO target of {rpo:g} min after it.",
-                    "time since the last completed update",
-                    "at most",
-                    rpo,
-                    "min",
-                )
-            )
-        else:
-            criteria.append(
-                Criterion(
-                    "The updates resume when the link returns. The secondaries do not catch up "
-                    f"afterwards: they are {g.backlog.behind} (the review's error), so no "
-                    "recovery point is checked here."
-                )
-            )
+    criteria = (
+        _link_loss_sync(g, outage_gib, when) if g.sync else _link_loss_async(g, outage_gib, when)
+    )
     criteria.append(
         Criterion(
             "When the link returns no group resynchronises until it is told to (Waiting on "
             "Admin: the recovery policy is Manual)."
-            if manual
+            if g.r.recovery_policy == "manual"
             else "When the link returns the groups resynchronise by themselves (the recovery "
             "policy is Automatic): the protective copy must be in place before."
         )
     )
-    how = (
-        f"In a maintenance window, disconnect the replication link between {g.site} and "
-        f"{g.to_site}, follow the runbook's link-loss procedure, and reconnect it."
-    )
-    return (
+    return _case(
         "Link-loss drill",
         f"protection group {g.pg}",
-        how,
+        f"In a maintenance window, disconnect the replication link between {g.site} and "
+        f"{g.to_site}, follow the runbook's link-loss procedure, and reconnect it.",
         tuple(criteria),
         "The groups' states before, during and after (the listings), the times, the alerts.",
         tuple(c.text for c in g.check_groups(on_target=False)),
     )
 
 
-def _sp_drill(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tuple[str, ...]]:
+def _link_loss_sync(g: Group, outage_gib: float, when: str) -> list[Criterion]:
+    """MirrorView/S: the fracture, the protective copy, the partial resynchronisation."""
     design = g.design
-    a = design.a
+    timeout = design.a.mvs_fracture_timeout_s
+    fracture = (
+        f"{names(g.cg_names)} are System Fractured within {timeout:g} s of the link loss; "
+        "Exchange's writes wait no longer."
+    )
+    out = [_most(fracture, "time to the fracture", timeout, "s")]
+    copy = design.protective_copies.get(g.targets[0]) if g.targets else None
+    if copy is not None:
+        text = (
+            f"The protective SnapView {copy.kind} of the {copy.luns:,} secondary LUNs on "
+            f"{copy.array} is in place within {copy.take_min:,.1f} min, before any "
+            "resynchronisation."
+        )
+        out.append(_most(text, "protective copy", copy.take_min, "min"))
+    hours = design.sync_time_h(outage_gib)
+    text = (
+        f"After the resynchronisation the groups are Consistent, condition Normal, within "
+        f"{hours:,.1f} h for {when} ({outage_gib:,.0f} GiB of extents written; a shorter drill "
+        "resynchronises less)."
+    )
+    out.append(_most(text, "resynchronisation", hours, "h"))
+    return out
+
+
+def _link_loss_async(g: Group, outage_gib: float, when: str) -> list[Criterion]:
+    """MirrorView/A: the updates stop on the gold copy, and resume."""
+    rpo = g.design.scenario.targets.rpo_min
+    out = [
+        Criterion(
+            f"The updates of {names(g.cg_names)} stop; each secondary stays at its last "
+            "completed update (the gold copy), none is Synchronizing or Out-of-Sync."
+        )
+    ]
+    if g.backlog is None:
+        text = (
+            f"When the updates resume, the first carries the outage's changes (about "
+            f"{outage_gib:,.0f} GiB for {when}) and the time since the last completed update is "
+            f"back under the RPO target of {rpo:g} min after it."
+        )
+        out.append(_most(text, "time since the last completed update", rpo, "min"))
+    else:
+        out.append(
+            Criterion(
+                "The updates resume when the link returns. The secondaries do not catch up "
+                f"afterwards: they are {g.backlog.behind} (the review's error), so no recovery "
+                "point is checked here."
+            )
+        )
+    return out
+
+
+def _sp_drill(g: Group) -> TestCase:
+    design = g.design
+    limit = design.a.log_write_avg_limit_ms
     criteria = [
         Criterion(
             f"The LUNs of the failed SP of {names(g.sources)} trespass to its peer; Exchange "
@@ -739,31 +703,18 @@ def _sp_drill(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tupl
     ]
     for array in g.sources:
         m = design.models[array]
-        if m.write_cache_kept_on_sp_failure:
-            criteria.append(
-                Criterion(
-                    f"With one SP, average log write latency on {names(g.mailbox_vms)} stays at "
-                    f"most {a.log_write_avg_limit_ms:g} ms ({array}, a {m.model}, keeps its "
-                    "write cache) [S0].",
-                    f"average log write latency with one SP of {array}",
-                    "at most",
-                    a.log_write_avg_limit_ms,
-                    "ms",
-                )
-            )
-        else:
-            criteria.append(
-                Criterion(
-                    f"{array} ({m.model}) turns its write cache off while an SP is down [S0]: "
-                    "measure the average log write latency; above "
-                    f"{a.log_write_avg_limit_ms:g} ms, Exchange is slowed until the SP is back "
-                    "(the review's warning), and the customer accepts it or upgrades the array.",
-                    f"average log write latency with one SP of {array}",
-                    "at most",
-                    a.log_write_avg_limit_ms,
-                    "ms",
-                )
-            )
+        text = (
+            f"With one SP, average log write latency on {names(g.mailbox_vms)} stays at most "
+            f"{limit:g} ms ({array}, a {m.model}, keeps its write cache) [S0]."
+            if m.write_cache_kept_on_sp_failure
+            else f"{array} ({m.model}) turns its write cache off while an SP is down [S0]: "
+            f"measure the average log write latency; above {limit:g} ms, Exchange is slowed "
+            "until the SP is back (the review's warning), and the customer accepts it or "
+            "upgrades the array."
+        )
+        criteria.append(
+            _most(text, f"average log write latency with one SP of {array}", limit, "ms")
+        )
     if g.sync and g.r.write_intent_log:
         criteria.append(
             Criterion(
@@ -773,16 +724,11 @@ def _sp_drill(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tupl
         )
     elif g.sync:
         hours = design.sync_time_h(g.capacity)
-        criteria.append(
-            Criterion(
-                f"Without the write intent log the groups need a full synchronisation: "
-                f"{g.capacity:,.0f} GiB in at most {hours:,.1f} h.",
-                "full synchronisation",
-                "at most",
-                hours,
-                "h",
-            )
+        text = (
+            "Without the write intent log the groups need a full synchronisation: "
+            f"{g.capacity:,.0f} GiB in at most {hours:,.1f} h."
         )
+        criteria.append(_most(text, "full synchronisation", hours, "h"))
     else:
         criteria.append(
             Criterion(
@@ -790,7 +736,7 @@ def _sp_drill(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tupl
             )
         )
     criteria.append(Criterion("After the SP is back, its LUNs return to their default owner."))
-    return (
+    return _case(
         "Storage processor failure drill",
         f"protection group {g.pg}",
         f"In a maintenance window, shut down SP A of {names(g.sources)} (Navisphere), follow "
@@ -801,7 +747,7 @@ def _sp_drill(g: Group) -> tuple[str, str, str, tuple[Criterion, ...], str, tupl
     )
 
 
-def _rpo_check(design: Design) -> Iterator[tuple[str, str, str, tuple[Criterion, ...], str]]:
+def _rpo_check(design: Design) -> Iterator[TestCase]:
     rpo = design.scenario.targets.rpo_min
     for label, cycle in design.cycles.items():
         worst = cycle.worst_rpo_min
@@ -816,7 +762,7 @@ def _rpo_check(design: Design) -> Iterator[tuple[str, str, str, tuple[Criterion,
                 f"the design expects {worst:,.1f} min at worst and "
                 f"{or_unbounded(cycle.mean_rpo_min, 'min')} on average"
             )
-        yield (
+        yield _case(
             "MirrorView/A recovery point check",
             f"the direction {label}",
             f"Through a full business day, its busiest hour included, record every group's time "
@@ -835,9 +781,7 @@ def _rpo_check(design: Design) -> Iterator[tuple[str, str, str, tuple[Criterion,
         )
 
 
-def _alerting(
-    design: Design, groups: list[Group], drills: dict[str, str]
-) -> tuple[str, str, str, tuple[Criterion, ...], str, tuple[str, ...]]:
+def _alerting(design: Design, groups: list[Group], drills: dict[str, str]) -> TestCase:
     """The alerts the monitoring must raise, with the drills that raise some of them."""
     rpo = design.scenario.targets.rpo_min
     criteria = [
@@ -872,7 +816,7 @@ def _alerting(
                 command(f"mirror_{kind}_fracturegroup", sp=sp(cg.source_array), cg=cg.name).text,
                 command(f"mirror_{kind}_syncgroup", sp=sp(cg.source_array), cg=cg.name).text,
             ]
-    return (
+    return _case(
         "Alerting",
         "the monitoring of every protection group",
         "Trigger each event and check that the alert arrives, as the runbook's monitoring "
@@ -887,34 +831,26 @@ def test_plan(design: Design) -> tuple[TestCase, ...]:
     """The acceptance tests of ``design``, numbered T1, T2, …: each criterion from the design's
     own figures, MirrorView/S and MirrorView/A variants apart (Method §9)."""
     groups = [group(design, d.from_site) for d in design.directions]
-    cases: list[TestCase] = []
+    cases = [
+        _link_test(design),
+        _jetstress(design),
+        *(_test_failover(g) for g in groups),
+        *(_rehearsal(g) for g in groups),
+        *(_link_loss(g) for g in groups),
+        *(_sp_drill(g) for g in groups),
+        *(_rpo_check(design) if not design.is_sync else ()),
+    ]
+    numbered = [replace(c, id=f"T{k}") for k, c in enumerate(cases, start=1)]
 
-    def add(
-        title: str,
-        scope: str,
-        how: str,
-        criteria: tuple[Criterion, ...],
-        evidence: str,
-        commands: tuple[str, ...] = (),
-    ) -> str:
-        case_id = f"T{len(cases) + 1}"
-        cases.append(TestCase(case_id, title, scope, how, commands, criteria, evidence))
-        return case_id
+    def ids(title: str) -> list[str]:
+        return [c.id for c in numbered if c.title == title]
 
-    add(*_link_test(design))
-    add(*_jetstress(design))
-    for g in groups:
-        add(*_test_failover(g))
-    for g in groups:
-        add(*_rehearsal(g))
-    links = [add(*_link_loss(g)) for g in groups]
-    sps = [add(*_sp_drill(g)) for g in groups]
-    if not design.is_sync:
-        for case in _rpo_check(design):
-            add(*case)
-    drills = {"link": _ids("the link-loss drill", links), "sp": _ids("the SP drill", sps)}
-    add(*_alerting(design, groups, drills))
-    return tuple(cases)
+    drills = {
+        "link": _ids("the link-loss drill", ids("Link-loss drill")),
+        "sp": _ids("the SP drill", ids("Storage processor failure drill")),
+    }
+    alerting = replace(_alerting(design, groups, drills), id=f"T{len(numbered) + 1}")
+    return (*numbered, alerting)
 
 
 def _ids(what: str, ids: list[str]) -> str:
