@@ -379,7 +379,7 @@ def _case(
     evidence: str,
     commands: tuple[str, ...] = (),
 ) -> TestCase:
-    """A test not numbered yet (:func:`test_plan` numbers them)."""
+    """A test not numbered yet (:func:`acceptance_tests` numbers them)."""
     return TestCase("", title, scope, how, commands, criteria, evidence)
 
 
@@ -827,7 +827,7 @@ def _alerting(design: Design, groups: list[Group], drills: dict[str, str]) -> Te
     )
 
 
-def test_plan(design: Design) -> tuple[TestCase, ...]:
+def acceptance_tests(design: Design) -> tuple[TestCase, ...]:
     """The acceptance tests of ``design``, numbered T1, T2, …: each criterion from the design's
     own figures, MirrorView/S and MirrorView/A variants apart (Method §9)."""
     groups = [group(design, d.from_site) for d in design.directions]

@@ -20,7 +20,7 @@ from srmkit.acceptance import (
     rehearsed_terms,
     tcp_window,
 )
-from srmkit.acceptance import test_plan as build_test_plan
+from srmkit.acceptance import acceptance_tests as build_test_plan
 from srmkit.assumptions import MEASURABLE
 from tests.conftest import EXAMPLE, EXAMPLES, PARAMS
 

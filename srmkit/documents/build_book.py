@@ -307,3 +307,316 @@ def bom_summary(b: Book, design: Design) -> Html:
         ),
     )
     return Html(f'<div class="srm-keep">{body.markup}</div>')
+
+
+def _fill(value: str | None) -> str:
+    """A value, or the words for a cell the implementation team completes."""
+    return value if value else "(to fill in)"
+
+
+def srm_configuration(b: Book, design: Design) -> Html:
+    """What to enter in SRM at both sites, in order: array managers, inventory mappings,
+    placeholder datastores, protection groups, recovery plans, IP customisation, settings."""
+    srm = design.build.srm
+    parts = [
+        b.h1("SRM configuration"),
+        paragraph(
+            "Enter these at both sites in this order; the workbook srm.xlsx holds the same "
+            "tables with the cells to fill in highlighted. The protection groups and recovery "
+            "plans carry the names the runbook uses."
+        ),
+        b.h2("Array managers"),
+        b.table(
+            "Array managers",
+            [
+                Col("Site"),
+                Col("Array"),
+                Col("Model"),
+                Col("Peer"),
+                Col("Adapter"),
+                Col("SP A"),
+                Col("SP B"),
+            ],
+            [
+                [
+                    m.site,
+                    m.array,
+                    m.model,
+                    ", ".join(m.peer_arrays),
+                    m.adapter,
+                    _fill(m.sp_a_address),
+                    _fill(m.sp_b_address),
+                ]
+                for m in srm.array_managers
+            ],
+        ),
+        b.h2("Inventory mappings"),
+        b.table(
+            "Inventory mappings",
+            [
+                Col("From"),
+                Col("To"),
+                Col("Object"),
+                Col("Protected site"),
+                Col("Recovery site"),
+                Col("Note"),
+            ],
+            [
+                [
+                    m.protected_site,
+                    m.recovery_site,
+                    m.kind,
+                    _fill(m.protected_value),
+                    _fill(m.recovery_value),
+                    m.note,
+                ]
+                for m in srm.inventory_mappings
+            ],
+        ),
+        b.h2("Placeholder datastores"),
+        b.table(
+            "Placeholder datastores",
+            [
+                Col("Recovery site"),
+                Col("For VMs of"),
+                Col("Placeholder VMs", 0),
+                Col("Datastore"),
+                Col("Note"),
+            ],
+            [
+                [
+                    p.recovery_site,
+                    ", ".join(p.protected_sites),
+                    p.placeholder_vms_count,
+                    _fill(p.datastore),
+                    p.note,
+                ]
+                for p in srm.placeholder_datastores
+            ],
+        ),
+    ]
+    parts += _groups_and_plans(b, design)
+    parts += _ip_and_settings(b, design)
+    return join(*parts)
+
+
+def _groups_and_plans(b: Book, design: Design) -> list[Html]:
+    srm = design.build.srm
+    parts = [
+        b.h2("Protection groups"),
+    ]
+    for g in srm.protection_groups:
+        parts.append(
+            b.table(
+                f"Protection group {g.name} ({g.protected_site} → {g.recovery_site})",
+                [
+                    Col("Datastore group"),
+                    Col("VMs"),
+                    Col("Consistency groups"),
+                    Col("LUNs", 0),
+                    Col("GiB", 1),
+                ],
+                [
+                    [
+                        d.name,
+                        ", ".join(d.vms),
+                        ", ".join(d.consistency_groups),
+                        d.luns_count,
+                        d.capacity_gib,
+                    ]
+                    for d in g.datastore_groups
+                ],
+            )
+        )
+    parts.append(b.h2("Recovery plans"))
+    for p in srm.recovery_plans:
+        parts.append(
+            b.table(
+                f"Recovery plan {p.name}",
+                [Col("Step", 0), Col("Kind"), Col("Priority"), Col("What"), Col("Minutes", 0)],
+                [
+                    [
+                        s.order,
+                        s.kind,
+                        s.priority or None,
+                        s.text + (f" ({', '.join(s.vms)})" if s.vms else ""),
+                        s.minutes,
+                    ]
+                    for s in p.steps
+                ],
+            )
+        )
+    return parts
+
+
+def _ip_and_settings(b: Book, design: Design) -> list[Html]:
+    srm = design.build.srm
+    ip_rows = [
+        [
+            x.vm,
+            x.recovery_site,
+            x.nic,
+            _fill(x.ip_address),
+            _fill(x.subnet_mask),
+            _fill(x.gateway),
+            _fill(x.dns_servers),
+        ]
+        for x in srm.ip_customisations
+        if x.needed
+    ]
+    parts = [b.h2("IP customisation")]
+    if ip_rows:
+        parts.append(
+            b.table(
+                "IP customisation of each recovered VM",
+                [
+                    Col("VM"),
+                    Col("Recovery site"),
+                    Col("Adapter"),
+                    Col("IP address"),
+                    Col("Subnet mask"),
+                    Col("Gateway"),
+                    Col("DNS servers"),
+                ],
+                ip_rows,
+            )
+        )
+    else:
+        parts.append(
+            paragraph(
+                "The recovery site uses the same subnets: the VMs keep their addresses and need "
+                "no IP customisation."
+            )
+        )
+    parts += [
+        b.h2("Settings"),
+        b.table(
+            "SRM settings",
+            [Col("Setting"), Col("Where"), Col("Value"), Col("Why"), Col("Source")],
+            [[x.setting, x.where, x.value, x.why, x.source] for x in srm.settings],
+        ),
+    ]
+    return parts
+
+
+def network(b: Book, design: Design) -> Html:
+    """MirrorView connections SP to SP, the link the design assumes, the TCP window for iSCSI,
+    and the ports to open between SRM servers, vCenters and SPs."""
+    from srmkit.acceptance import network_requirements
+
+    net = network_requirements(design)
+    parts = [
+        b.h1("Network and ports"),
+        b.h2("MirrorView connections"),
+        paragraph(
+            "MirrorView joins each storage processor to the storage processor of the same letter "
+            "on the peer array: SP A to SP A and SP B to SP B, each pair over its own path."
+        ),
+        b.table(
+            "MirrorView connections",
+            [
+                Col("Array"),
+                Col("SP"),
+                Col("Port"),
+                Col("Peer array"),
+                Col("Peer SP"),
+                Col("Peer port"),
+                Col("Connection"),
+            ],
+            [
+                [
+                    c.array,
+                    f"SP {c.sp}",
+                    _fill(c.mirrorview_port),
+                    c.peer_array,
+                    f"SP {c.peer_sp}",
+                    _fill(c.peer_mirrorview_port),
+                    c.text,
+                ]
+                for c in net.connections
+            ],
+        ),
+        b.h2("Replication link"),
+        paragraph(net.link.text),
+    ]
+    if net.tcp_window is not None:
+        parts.append(paragraph(net.tcp_window.text))
+    parts += [
+        b.h2("Firewall ports"),
+        b.table(
+            "Ports to open",
+            [
+                Col("From"),
+                Col("To"),
+                Col("Port"),
+                Col("Protocol"),
+                Col("Where"),
+                Col("Purpose"),
+                Col("Source"),
+            ],
+            [
+                [
+                    f.source,
+                    f.destination,
+                    f"{f.port} {f.transport}" if f.port else "(to confirm)",
+                    f.protocol,
+                    f.scope,
+                    f.purpose,
+                    f.reference,
+                ]
+                for f in net.firewall
+            ],
+        ),
+    ]
+    return join(*parts)
+
+
+def test_plan(b: Book, design: Design) -> Html:
+    """The acceptance tests: what each covers, how it is run, its criteria from the design, the
+    evidence to keep, and room for the result and the sign-off."""
+    from srmkit.acceptance import acceptance_tests as cases
+
+    tests = cases(design)
+    parts = [
+        b.h1("Acceptance test plan"),
+        paragraph(
+            "Each test passes when every criterion holds; the criteria are the design's own "
+            "figures. Record the result and the evidence, and have each test signed off before "
+            "go-live. The timed planned failover gives the timings for the design's next "
+            "revision."
+        ),
+        b.table(
+            "Acceptance tests",
+            [Col("Test"), Col("What"), Col("Covers")],
+            [[t.id, t.title, t.scope] for t in tests],
+        ),
+    ]
+    for t in tests:
+        parts.append(b.h2(f"{t.id} {t.title}"))
+        parts.append(paragraph(t.how))
+        if t.commands:
+            parts.append(Html('<pre class="srm-script">' + esc("\n".join(t.commands)) + "</pre>"))
+        parts.append(
+            b.table(
+                f"{t.id}: acceptance criteria",
+                [Col("No.", 0), Col("Criterion"), Col("Result"), Col("Passed")],
+                [[i, c.text, "", "☐"] for i, c in enumerate(t.criteria, 1)],
+                source=f"Evidence to keep: {t.evidence}",
+            )
+        )
+    parts.append(b.h2("Sign-off"))
+    parts.append(
+        b.table(
+            "Sign-off of the acceptance tests",
+            [Col("Role"), Col("Name"), Col("Signature"), Col("Date")],
+            [
+                [role, "", "", ""]
+                for role in (
+                    f"For {design.scenario.document.customer}",
+                    "Implementation lead",
+                    "Design architect",
+                )
+            ],
+        )
+    )
+    return join(*parts)
