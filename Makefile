@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test test-fast lint typecheck pytest bench browser clean-venv plotly-js reference-docx golden
+.PHONY: report test test-fast lint typecheck pytest bench browser shellcheck clean-venv plotly-js reference-docx golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ browser:
 	  echo "No Chrome/Chromium found: PDFs will be skipped. Install one (sudo apt-get install chromium) or set SRMKIT_CHROMIUM."; \
 	fi
 
+# shellcheck for the tests of the build book's naviseccli scripts: use an installed one; as root
+# with apt, install Debian's shellcheck; otherwise say how to get one (make test then fails).
+shellcheck:
+	@if command -v shellcheck >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's shellcheck for the script tests ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	else \
+	  echo "No shellcheck found: the script tests need it. Install it (sudo apt-get install shellcheck)."; \
+	fi
+
 # Every example scenario's documents and the index; HTML only (said so) when no browser is found.
 report: $(STAMP) browser
 	@if $(BIN)/python -c "import sys; from srmkit.browser import find_browser; sys.exit(find_browser() is None)"; \
@@ -41,8 +52,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy srmkit
 
 # Every test, on every core (make test; CI runs it through .ci/run).
-pytest: $(STAMP) browser
-	SRMKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n auto
+pytest: $(STAMP) browser shellcheck
+	SRMKIT_REQUIRE_BROWSER=1 SRMKIT_REQUIRE_SHELLCHECK=1 $(BIN)/python -m pytest -n auto
 
 # The inner loop: everything but the end-to-end runs (notebooks executed, documents rendered or
 # opened in Chromium, the wheel, 10,000 servers, signals, concurrency); lint and types are left to
