@@ -1,4 +1,4 @@
-"""Network and ports requirements, and the acceptance test plan (Method §9, v3).
+"""Network and ports requirements, and the acceptance test plan (Method §10, v3).
 
 What the network team builds and what the customer signs off, computed from the design:
 
@@ -55,7 +55,7 @@ Comparison = Literal["at most", "at least", ""]
 
 @dataclass(frozen=True)
 class MirrorConnection:
-    """One MirrorView path between two storage processors of an array pair (Method §9)."""
+    """One MirrorView path between two storage processors of an array pair (Method §10)."""
 
     array: str
     sp: str
@@ -146,7 +146,7 @@ def _array_pairs(design: Design) -> list[tuple[str, str]]:
 
 def mirror_connections(design: Design) -> tuple[MirrorConnection, ...]:
     """Per array pair, SP A ↔ SP A and SP B ↔ SP B over the pair's connectivity; each SP's
-    MirrorView port to fill in (Method §9)."""
+    MirrorView port to fill in (Method §10)."""
     kinds = {a.name: a.connectivity for a in design.scenario.arrays}
     out = []
     for one, two in _array_pairs(design):
@@ -316,7 +316,7 @@ def firewall_rules(design: Design) -> tuple[FirewallRule, ...]:
 
 
 def network_requirements(design: Design) -> NetworkRequirements:
-    """Every network and ports requirement of the design (Method §9)."""
+    """Every network and ports requirement of the design (Method §10)."""
     return NetworkRequirements(
         mirror_connections(design),
         link_requirement(design),
@@ -829,7 +829,7 @@ def _alerting(design: Design, groups: list[Group], drills: dict[str, str]) -> Te
 
 def acceptance_tests(design: Design) -> tuple[TestCase, ...]:
     """The acceptance tests of ``design``, numbered T1, T2, …: each criterion from the design's
-    own figures, MirrorView/S and MirrorView/A variants apart (Method §9)."""
+    own figures, MirrorView/S and MirrorView/A variants apart (Method §10)."""
     groups = [group(design, d.from_site) for d in design.directions]
     cases = [
         _link_test(design),

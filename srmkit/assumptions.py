@@ -56,7 +56,7 @@ class ExchangeProfile:
         Field(strict=True, ge=0, le=100, description="Server memory per mailbox. [MiB]"),
     ] = 5.0
     """Microsoft's "2 GB plus 5 MB per mailbox" [S25]; 2/3.5/5 MiB for light, average and heavy
-    mailboxes [S24] (Method §9)."""
+    mailboxes [S24] (Method §10)."""
 
 
 def _data_rows(name: str) -> list[dict[str, str]]:
@@ -110,7 +110,7 @@ def _src(
 
 M1, M2, M3, M4 = "Method §1", "Method §2", "Method §3", "Method §4"
 M5, M5A, M6, M7, M8 = "Method §5", "Method §5a", "Method §6", "Method §7", "Method §8"
-M9 = "Method §9"
+M10 = "Method §10"
 EST = "estimate"
 
 
@@ -798,26 +798,26 @@ class Assumptions:
         _src("SnapView clone private LUN (two per array)", "GiB", f"{M6}; {EST}", gt=0, le=64),
     ] = 1.0
 
-    # --- build book (Method §9) ----------------------------------------------------------------
+    # --- build book (Method §10) ----------------------------------------------------------------
     first_lun_number: Annotated[
         int,
-        _src("First LUN number the build book allocates", "number", f"{M9}; {EST}", ge=0, le=8191),
+        _src("First LUN number the build book allocates", "number", f"{M10}; {EST}", ge=0, le=8191),
     ] = 100
     lun_granule_mib: Annotated[
         int,
         _src(
-            "LUN sizes are rounded up to a multiple of this", "MiB", f"{M9}; {EST}", ge=1, le=1024
+            "LUN sizes are rounded up to a multiple of this", "MiB", f"{M10}; {EST}", ge=1, le=1024
         ),
     ] = 1
     write_intent_log_lun_mib: Annotated[
-        float, _src("Write intent log LUN (two per array)", "MiB", f"{M9}; [S0]", ge=128, le=4096)
+        float, _src("Write intent log LUN (two per array)", "MiB", f"{M10}; [S0]", ge=128, le=4096)
     ] = 128.0
     memory_base_gib: Annotated[
         float,
-        _src("Exchange 2007 server memory before mailboxes", "GiB", f"{M9}; [S25]", ge=1, le=64),
+        _src("Exchange 2007 server memory before mailboxes", "GiB", f"{M10}; [S25]", ge=1, le=64),
     ] = 2.0
     mailboxes_per_core: Annotated[
-        int, _src("Mailboxes one processor core serves", "count", f"{M9}; {EST}", ge=100, le=5000)
+        int, _src("Mailboxes one processor core serves", "count", f"{M10}; {EST}", ge=100, le=5000)
     ] = 1000
 
     def sync_rate_fraction(self, setting: str) -> float:

@@ -1,4 +1,4 @@
-"""The bill of materials of a design (Method §9, v3): what to order or install, how many, where,
+"""The bill of materials of a design (Method §10, v3): what to order or install, how many, where,
 and why, each line computed from the design and its LUN allocation.
 
 - MirrorView/S or /A enabler on every array holding a mirror image; SnapView where the recovery
@@ -46,7 +46,7 @@ class BomLine:
 
 def vm_memory_gib(design: Design, vm: ServerSizing) -> float:
     """Memory of one Exchange VM: ``memory_base_gib`` plus its mailboxes × the profile's memory
-    per mailbox (Method §9). [GiB]"""
+    per mailbox (Method §10). [GiB]"""
     a = design.a
     per_mailbox_mib = a.exchange_profiles[vm.profile].memory_mib_per_mailbox if vm.users else 0.0
     return a.memory_base_gib + float(mib_to_gib(per_mailbox_mib * vm.users))
@@ -54,7 +54,7 @@ def vm_memory_gib(design: Design, vm: ServerSizing) -> float:
 
 def vm_cores(design: Design, vm: ServerSizing) -> int:
     """Processor cores of one Exchange VM: ⌈mailboxes ÷ mailboxes_per_core⌉, at least one
-    (Method §9). [count]"""
+    (Method §10). [count]"""
     return max(1, math.ceil(vm.users / design.a.mailboxes_per_core - 1e-9))
 
 
@@ -136,7 +136,7 @@ def _array_lines(design: Design, allocation: Allocation) -> list[BomLine]:
         ):
             n = sum(counts[k] for k in kinds)
             if n:
-                gib = allocation.capacity_gib(array, *kinds)  # type: ignore[arg-type]
+                gib = allocation.capacity_gib(array, *kinds)
                 out.append(
                     BomLine(
                         item, round(gib, 3), "GiB", array, f"{why} ({plural(n, 'LUN')})", "capacity"

@@ -1,4 +1,4 @@
-"""The build book's files (Method §9, v3): what the implementation team runs and orders, written
+"""The build book's files (Method §10, v3): what the implementation team runs and orders, written
 from one design and never run by srmkit.
 
 ``srmkit build PARAMS --out DIR`` and the ``build_book`` document write the same files:

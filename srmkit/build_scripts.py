@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from srmkit.commands import Command, command, forms
 from srmkit.luns import Allocation, Lun, MirrorSpec, allocate
-from srmkit.names import array_safe, is_array_safe
+from srmkit.names import array_safe, clone_group_name, is_array_safe
 
 if TYPE_CHECKING:
     from srmkit.design import Design
@@ -157,6 +157,25 @@ def file_stem(array: str) -> str:
     """
     safe = array_safe(array)
     return f"{safe}_" if safe.upper() in WINDOWS_DEVICES else safe
+
+
+def command_words(template: str) -> str:
+    """A command form as a reader names it: its command and options, without values.
+
+    >>> command_words('naviseccli -h "{sp}" mirror -sync -allocatelog -spA {lun_a} -spB {lun_b} -o')
+    'mirror -sync -allocatelog'
+    >>> command_words('naviseccli -h "{sp}" bind {raid_type} {lun} -rg {rg} -cap {blocks} -sq bc')
+    'bind'
+    """
+    words = template.split()[3:]
+    out: list[str] = []
+    for w in words:
+        if "{" in w or '"' in w or (out and not w.startswith("-")):
+            break
+        out.append(w)
+        if len(out) > 1 and out[-1].startswith("-") and out[-2].startswith("-"):
+            break
+    return " ".join(out)
 
 
 def _text(value: str) -> str:
@@ -458,7 +477,7 @@ def _groups(s: _Script, design: Design, allocation: Allocation) -> None:
         sources = {x.name: x for x in allocation.of(s.array, "secondary")}
         for clone in clones:
             secondary = sources[clone.serves]
-            group = _safe(f"CLONE_{secondary.name}")
+            group = _safe(clone_group_name(secondary.name))
             sp = s.sp(s.array, secondary.sp)
             s.run("snapview_createclonegroup", sp=sp, clone_group=group, lun=secondary.lun)
             s.run("snapview_addclone", sp=sp, clone_group=group, lun=clone.lun, rate=r.sync_rate)
@@ -576,7 +595,12 @@ def _header(
     for v in variables:
         lines += _lines(f"{v.name}: {v.what} ({', '.join(v.phases)})", width, "  ", "    ")
     unconfirmed = sorted(
-        {c.key for phase, _ in PHASES for c in s.commands(phase) if "[S60]" in c.source}
+        {
+            command_words(forms()[c.key].template)
+            for phase, _ in PHASES
+            for c in s.commands(phase)
+            if "[S60]" in c.source
+        }
     )
     if unconfirmed:
         lines += [

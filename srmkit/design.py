@@ -438,7 +438,7 @@ class Design(Study):
     @cached_property
     def build(self) -> BuildBook:
         """The build book: LUN allocation, naviseccli scripts, SRM configuration and bill of
-        materials (Method §9): see :mod:`srmkit.build`."""
+        materials (Method §10): see :mod:`srmkit.build`."""
         from srmkit.build import BuildBook  # an accessor on a higher layer, like frames
 
         return BuildBook(self)

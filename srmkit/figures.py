@@ -782,18 +782,20 @@ def tornado_figure(t: Tornado) -> go.Figure:
 
 def sp_balance(design: Design) -> go.Figure:
     """Capacity each storage processor owns on each array, by kind of LUN, as the build book
-    allocates it (Method §9)."""
-    from srmkit.luns import IMAGE_TEXT
+    allocates it (Method §10)."""
+    from srmkit.luns import IMAGE_TEXT, Image
 
     allocation = design.build.allocation
     arrays = [a.name for a in design.scenario.arrays if allocation.counts(a.name)]
     x = [[a for a in arrays for _ in "AB"], [f"SP {sp}" for _ in arrays for sp in "AB"]]
     fig = go.Figure()
-    for kind, label in IMAGE_TEXT.items():
+    kinds: list[Image] = list(IMAGE_TEXT)  # type: ignore[arg-type]
+    for kind in kinds:
+        label = IMAGE_TEXT[kind]
         gib = [
-            sum(v.capacity_gib for v in allocation.of(a, kind) if v.sp == sp)  # type: ignore[arg-type]
+            sum(v.capacity_gib for v in allocation.of(a, kind) if v.sp == sp)
             for a in arrays
-            for sp in "AB"
+            for sp in ("A", "B")
         ]
         if any(gib):
             fig.add_bar(
@@ -813,6 +815,6 @@ def sp_balance(design: Design) -> go.Figure:
         fig,
         "Each consistency group is owned by one SP on both its arrays (MirrorView paths join SP A "
         "to SP A and SP B to SP B), given in turn to the SP with less capacity; reserved and "
-        "write intent log LUNs alternate between the SPs (Method §9).",
+        "write intent log LUNs alternate between the SPs (Method §10).",
     )
     return fig

@@ -1,4 +1,4 @@
-"""The LUN allocation the build book hands to the implementation team (Method §9, v3).
+"""The LUN allocation the build book hands to the implementation team (Method §10, v3).
 
 One row per LUN the design adds to each array, numbered and named:
 
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from srmkit.names import array_safe, mirror_name
+from srmkit.names import array_lun_name, array_safe, mirror_name
 from srmkit.planner import ConsistencyGroup
-from srmkit.units import blocks_to_gib, gib_to_mib, mib_to_blocks
+from srmkit.units import blocks_to_gib, gib_to_mib, mib_to_blocks, mib_to_gib
 
 if TYPE_CHECKING:
     from srmkit.study import Study
@@ -58,18 +58,18 @@ def owner_sps(cgs: Iterable[ConsistencyGroup]) -> dict[str, Sp]:
     >>> owner_sps([cg("p", 10), cg("q", 10, "Y", "X")])
     {'p': 'A', 'q': 'B'}
     """
-    gib: Counter[tuple[str, str]] = Counter()
+    gib: dict[tuple[str, str], float] = {}
     groups: Counter[tuple[str, str]] = Counter()
     out: dict[str, Sp] = {}
 
     def load(cg: ConsistencyGroup, sp: str) -> tuple[float, int]:
         arrays = (cg.source_array, cg.target_array)
-        return (sum(gib[(x, sp)] for x in arrays), sum(groups[(x, sp)] for x in arrays))
+        return (sum(gib.get((x, sp), 0.0) for x in arrays), sum(groups[(x, sp)] for x in arrays))
 
     for cg in cgs:
         sp: Sp = "A" if load(cg, "A") <= load(cg, "B") else "B"
         for x in (cg.source_array, cg.target_array):
-            gib[(x, sp)] += cg.capacity_gib
+            gib[(x, sp)] = gib.get((x, sp), 0.0) + cg.capacity_gib
             groups[(x, sp)] += 1
         out[cg.name] = sp
     return out
@@ -202,7 +202,7 @@ def _alternating(count: int, start: Sp = "A") -> list[Sp]:
 
 
 def allocate(study: Study) -> Allocation:
-    """The LUN allocation of ``study``'s design today (Method §9)."""
+    """The LUN allocation of ``study``'s design today (Method §10)."""
     a = study.a
     cg_sp = owner_sps(study.plan.cgs)
     mirrors = _mirrors(study, cg_sp)
@@ -254,16 +254,17 @@ def _infrastructure(
 ) -> list[Lun]:
     """One array's write intent log, reserved, clone and clone private LUNs (numbered later)."""
     a = study.a
-    safe = array_safe(array)
     out: list[Lun] = []
-    wil_blocks = lun_blocks(a.write_intent_log_lun_mib / 1024, a.lun_granule_mib)
+    wil_blocks = lun_blocks(float(mib_to_gib(a.write_intent_log_lun_mib)), a.lun_granule_mib)
     for sp in _alternating(wil):
-        out.append(Lun(array, 0, f"{safe}_WIL_SP{sp}", sp, wil_blocks, "write_intent_log"))
+        out.append(
+            Lun(array, 0, array_lun_name(array, f"WIL_SP{sp}"), sp, wil_blocks, "write_intent_log")
+        )
     pool = study.rlp.get(array)
     if reserved and pool is not None:
         each = lun_blocks(pool.rlp_gib / reserved, a.lun_granule_mib)
         for i, sp in enumerate(_alternating(reserved), start=1):
-            out.append(Lun(array, 0, f"{safe}_RL{i:04d}", sp, each, "reserved"))
+            out.append(Lun(array, 0, array_lun_name(array, f"RL{i:04d}"), sp, each, "reserved"))
     copy = study.protective_copies.get(array)
     if copy is not None and copy.kind == "clone":
         for x in (x for x in own if x.image == "secondary"):
@@ -285,5 +286,7 @@ def _infrastructure(
             )
         private = lun_blocks(a.clone_private_lun_gib, a.lun_granule_mib)
         for sp in _alternating(copy.private_luns):
-            out.append(Lun(array, 0, f"{safe}_CPL_SP{sp}", sp, private, "clone_private"))
+            out.append(
+                Lun(array, 0, array_lun_name(array, f"CPL_SP{sp}"), sp, private, "clone_private")
+            )
     return out

@@ -1,4 +1,4 @@
-"""Names a shell and a CLARiiON array accept (Method §9, v3), and cells a spreadsheet shows as
+"""Names a shell and a CLARiiON array accept (Method §10, v3), and cells a spreadsheet shows as
 text.
 
 Every array, consistency group, mirror and LUN name the build book writes is an *array-safe
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 MAX_NAME_CHARS = 64
-"""Longest mirror, group or LUN name Navisphere takes (Method §9). [characters]"""
+"""Longest mirror, group or LUN name Navisphere takes (Method §10). [characters]"""
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -42,16 +42,17 @@ def array_safe(name: str) -> str:
 
 
 def collisions(names: Iterable[str]) -> dict[int, int]:
-    """Indexes of names whose array-safe form repeats an earlier one (ignoring case, as
-    Navisphere and Windows file names do) → the index of that earlier name.
+    """Indexes of names whose array-safe form repeats an earlier one → the index of that earlier
+    name. Case is ignored, as Navisphere and Windows file names do, and so is the difference
+    between ``-`` and ``_``, which the scripts' variable names (``AMS_CX4_SPA``) cannot keep.
 
-    >>> collisions(["AMS.CX4", "UTR-CX4", "ams_cx4"])
-    {2: 0}
+    >>> collisions(["AMS.CX4", "UTR-CX4", "ams_cx4", "utr_cx4"])
+    {2: 0, 3: 1}
     """
     seen: dict[str, int] = {}
     out: dict[int, int] = {}
     for i, name in enumerate(names):
-        key = array_safe(name).casefold()
+        key = array_safe(name).casefold().replace("-", "_")
         first = seen.setdefault(key, i)
         if first != i:
             out[i] = first
@@ -72,6 +73,25 @@ def mirror_name(server: str, role: str, storage_group: int | None, index: int = 
     else:
         name = f"{array_safe(server)}_{label}{index}"
     return name[:MAX_NAME_CHARS]
+
+
+def clone_group_name(secondary: str) -> str:
+    """The SnapView clone group of one secondary LUN (a clone group has one source LUN).
+
+    >>> clone_group_name("EXMBX01_SG03_DB")
+    'CLONE_EXMBX01_SG03_DB'
+    """
+    return f"CLONE_{secondary}"[:MAX_NAME_CHARS]
+
+
+def array_lun_name(array: str, suffix: str) -> str:
+    """The name of one of an array's own LUNs (write intent log, reserved, clone private): the
+    array's name, cut so that the whole stays within 64 characters, and ``suffix``.
+
+    >>> array_lun_name("AMS.CX4", "WIL_SPA"), len(array_lun_name("A" * 64, "RL0001"))
+    ('AMS_CX4_WIL_SPA', 64)
+    """
+    return f"{array_safe(array)[: MAX_NAME_CHARS - len(suffix) - 1]}_{suffix}"
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -356,7 +356,7 @@ def _check_logo(scenario: Scenario, add: Add, base_dir: Path) -> None:
 
 def _check_unique_names(scenario: Scenario, add: Add) -> None:
     """Site, array and server names are unique, ignoring case; array names also as the build
-    book writes them (array-safe identifiers, Method §9)."""
+    book writes them (array-safe identifiers, Method §10)."""
     site_names = [s.name for s in scenario.sites]
     for kind, names in (
         ("site", site_names),
@@ -380,8 +380,9 @@ def _check_unique_names(scenario: Scenario, add: Add) -> None:
             add(
                 ("arrays", i, "name"),
                 arrays[i],
-                f"becomes {array_safe(arrays[i])!r} in the build book's scripts (letters, digits, "
-                f"_ and - only), as arrays[{first}] {arrays[first]!r} does: rename one",
+                f"cannot be told from arrays[{first}] {arrays[first]!r} in the build book's "
+                f"scripts, which write {array_safe(arrays[i])!r} (letters, digits, _ and - only; "
+                "case and - or _ do not count): rename one",
             )
 
 
@@ -494,8 +495,8 @@ def _check_consistency_groups(scenario: Scenario, add: Add) -> None:
                     ""
                     if first == cg.name
                     else ", ignoring case and as the build book writes them "
-                    f"({array_safe(cg.name)!r}, letters, digits, _ and - only): {first!r} is "
-                    "already one"
+                    f"({array_safe(cg.name)!r}, letters, digits, _ and - only, - and _ alike): "
+                    f"{first!r} is already one"
                 ),
             )
         for j, member in enumerate(cg.members):

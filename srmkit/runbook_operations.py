@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from srmkit.commands import Command, command, sp
 from srmkit.design import Design
+from srmkit.names import array_safe, clone_group_name
+from srmkit.planner import ConsistencyGroup
 from srmkit.runbook_core import Group, Procedure, Writer, names
 from srmkit.simulation import LONG_OUTAGE_H, LONG_OUTAGE_START_MIN
 from srmkit.units import clock_text, h_to_min, s_to_min
@@ -22,6 +24,13 @@ def _present(c: Group, lun: str) -> Command:
         hlu="<host LUN number>",
         lun=lun,
     )
+
+
+def _clone_groups(c: Group, cg: ConsistencyGroup) -> list[str]:
+    """The SnapView clone groups of a consistency group's secondaries, as the build book creates
+    them: one per secondary LUN (a clone group has one source LUN)."""
+    name = array_safe(cg.name)
+    return [clone_group_name(m.name) for m in c.design.build.allocation.mirrors if m.cg == name]
 
 
 def _manual_recovery(c: Group) -> Procedure:
@@ -117,10 +126,9 @@ def _protective_copy(c: Group) -> Procedure | None:
             None,
             "array",
             [
-                command(
-                    "snapview_listclone", sp=sp(cg.target_array), clone_group=f"CLONE_{cg.name}"
-                )
+                command("snapview_listclone", sp=sp(cg.target_array), clone_group=group)
                 for cg in c.cgs
+                for group in _clone_groups(c, cg)
             ],
         )
     w.add(
@@ -190,10 +198,11 @@ def _link_loss(c: Group) -> Procedure:
                 command(
                     "snapview_fractureclone",
                     sp=sp(cg.target_array),
-                    clone_group=f"CLONE_{cg.name}",
+                    clone_group=group,
                     clone_id="<clone id>",
                 )
                 for cg in c.cgs
+                for group in _clone_groups(c, cg)
             ]
         )
         w.add(
@@ -457,10 +466,11 @@ def _go_live(design: Design, groups: list[Group]) -> Procedure:
                     command(
                         "snapview_syncclone",
                         sp=sp(copy.array),
-                        clone_group=f"CLONE_{cg.name}",
+                        clone_group=group,
                         clone_id="<clone id>",
                     )
                     for cg in c.cgs
+                    for group in _clone_groups(c, cg)
                 ],
             )
     w.add(

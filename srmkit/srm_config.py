@@ -1,4 +1,4 @@
-"""The SRM configuration an implementation team enters, computed from the design (Method §9, v3).
+"""The SRM configuration an implementation team enters, computed from the design (Method §10, v3).
 
 SRM 1.0/4.x is configured at both sites, in this order: the array managers (the SRA for
 MirrorView and Navisphere CLI on each SRM server, pointed at the storage processors of the arrays
@@ -51,7 +51,7 @@ StepKind = Literal["message", "priority group"]
 
 @dataclass(frozen=True)
 class ArrayManager:
-    """One array an SRM server manages through the SRA (Method §9)."""
+    """One array an SRM server manages through the SRA (Method §10)."""
 
     site: str
     """The site of the SRM server, and of the array."""
@@ -71,7 +71,7 @@ class ArrayManager:
 
 @dataclass(frozen=True)
 class InventoryMapping:
-    """One inventory mapping from a protected site to its recovery site (Method §9)."""
+    """One inventory mapping from a protected site to its recovery site (Method §10)."""
 
     protected_site: str
     recovery_site: str
@@ -86,7 +86,7 @@ class InventoryMapping:
 
 @dataclass(frozen=True)
 class PlaceholderDatastore:
-    """The datastore at a recovery site that holds SRM's placeholder VMs (Method §9)."""
+    """The datastore at a recovery site that holds SRM's placeholder VMs (Method §10)."""
 
     recovery_site: str
     protected_sites: tuple[str, ...]
@@ -102,7 +102,7 @@ class PlaceholderDatastore:
 @dataclass(frozen=True)
 class DatastoreGroup:
     """Datastores SRM fails over together: the consistency groups of a VM, joined with those of
-    any VM sharing one of them (Method §9) [S35]."""
+    any VM sharing one of them (Method §10) [S35]."""
 
     name: str
     vms: tuple[str, ...]
@@ -148,7 +148,7 @@ class PlanStep:
 
 @dataclass(frozen=True)
 class RecoveryPlan:
-    """One SRM recovery plan, its steps in order (Method §8, §9)."""
+    """One SRM recovery plan, its steps in order (Method §8, §10)."""
 
     name: str
     protected_site: str
@@ -159,7 +159,7 @@ class RecoveryPlan:
 
 @dataclass(frozen=True)
 class IpCustomisation:
-    """The address a protected VM gets at its recovery site (Method §9)."""
+    """The address a protected VM gets at its recovery site (Method §10)."""
 
     vm: str
     protected_site: str
@@ -246,7 +246,7 @@ def _cluster_labels(design: Design, site: str) -> list[str]:
 
 def array_managers(design: Design) -> tuple[ArrayManager, ...]:
     """Per site, the arrays its SRM server manages through the SRA for MirrorView, with their
-    peers; the SPs' addresses are to fill in (Method §9) [S0]."""
+    peers; the SPs' addresses are to fill in (Method §10) [S0]."""
     out = []
     for site in design.scenario.sites:
         for a in design.scenario.arrays:
@@ -271,7 +271,7 @@ def array_managers(design: Design) -> tuple[ArrayManager, ...]:
 
 def inventory_mappings(design: Design) -> tuple[InventoryMapping, ...]:
     """Per protected site → recovery site: resource pools or clusters (one per recovery ESX
-    cluster), the VM folder, the production network and the isolated test network (Method §9)
+    cluster), the VM folder, the production network and the isolated test network (Method §10)
     [S28]."""
     out = []
     for g in _groups(design):
@@ -326,7 +326,7 @@ def inventory_mappings(design: Design) -> tuple[InventoryMapping, ...]:
 
 def placeholder_datastores(design: Design) -> tuple[PlaceholderDatastore, ...]:
     """One per recovery site: SRM 1.0/4.x keeps a placeholder VM for each protected VM there
-    (Method §9) [S28]."""
+    (Method §10) [S28]."""
     by_site: dict[str, list[Group]] = {}
     for g in _groups(design):
         by_site.setdefault(g.to_site, []).append(g)
@@ -383,7 +383,7 @@ def _datastore_group(cgs: list[ConsistencyGroup]) -> DatastoreGroup:
 
 
 def protection_groups(design: Design) -> tuple[ProtectionGroup, ...]:
-    """The runbook's protection groups, each with its datastore groups (Method §9) [S35]."""
+    """The runbook's protection groups, each with its datastore groups (Method §10) [S35]."""
     return tuple(
         ProtectionGroup(
             g.pg,
@@ -449,7 +449,7 @@ def _plan(g: Group) -> RecoveryPlan:
 
 def recovery_plans(design: Design) -> tuple[RecoveryPlan, ...]:
     """One plan per protected site: message steps, the priority groups of the recovery model,
-    and a final check (Method §8, §9)."""
+    and a final check (Method §8, §10)."""
     return tuple(_plan(g) for g in _groups(design))
 
 
@@ -458,7 +458,7 @@ def recovery_plans(design: Design) -> tuple[RecoveryPlan, ...]:
 
 def ip_customisations(design: Design) -> tuple[IpCustomisation, ...]:
     """One row per protected VM: its address at the recovery site, to fill in where the
-    recovery subnet differs (Method §9) [S0]."""
+    recovery subnet differs (Method §10) [S0]."""
     out = []
     for g in _groups(design):
         target = g.target_site
@@ -758,7 +758,7 @@ def _table(ws: Any, columns: list[Column], rows: Sequence[Any]) -> None:
 
 def write_srm_xlsx(design: Design, path: Path) -> None:
     """``srm.xlsx``: an About sheet, then one worksheet per table of the SRM configuration, the
-    cells to fill in highlighted in light yellow (Method §9)."""
+    cells to fill in highlighted in light yellow (Method §10)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 

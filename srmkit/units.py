@@ -148,7 +148,7 @@ def kib_to_mib(size_kib: Number) -> Number:
 
 
 def mib_to_blocks(size_mib: int) -> int:
-    """Whole MiB as 512-byte blocks, the unit LUNs are bound in (Method §9). [MiB → blocks]
+    """Whole MiB as 512-byte blocks, the unit LUNs are bound in (Method §10). [MiB → blocks]
 
     >>> mib_to_blocks(134_400)
     275251200

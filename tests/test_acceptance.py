@@ -1,4 +1,4 @@
-"""Network and ports requirements and the acceptance test plan (Method §9): figures checked by
+"""Network and ports requirements and the acceptance test plan (Method §10): figures checked by
 hand on the examples, every port with a source or marked to confirm, and criteria that follow
 the design (MirrorView/S and MirrorView/A apart)."""
 

@@ -1,4 +1,4 @@
-"""The build book's LUN allocation, bill of materials and files (Method §9, v3): equal block
+"""The build book's LUN allocation, bill of materials and files (Method §10, v3): equal block
 counts on both images, SPs balanced, every LUN the array count names, the bill of materials by
 hand, and ``srmkit build`` writing everything or nothing."""
 

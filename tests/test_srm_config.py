@@ -1,4 +1,4 @@
-"""The SRM configuration of the build book (Method §9): counts checked by hand on the examples, one
+"""The SRM configuration of the build book (Method §10): counts checked by hand on the examples, one
 source with the runbook and the recovery model, and srm.xlsx read back."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The build book: from the approved design to what the implementation team runs and orders —
 the bill of materials, the LUN allocation, the naviseccli scripts, the SRM configuration, network
-and ports, and the acceptance test plan, with the scripts as appendices (Method §9, v3).
+and ports, and the acceptance test plan, with the scripts as appendices (Method §10, v3).
 
 Every function takes the document's :class:`~srmkit.documents.blocks.Book` and the scenario's
 :class:`~srmkit.design.Design`, and returns HTML for one notebook cell. Every number comes from
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from srmkit import figures
 from srmkit.bom import BomLine
+from srmkit.build_scripts import PHASES, command_words
 from srmkit.commands import forms
 from srmkit.design import Design
 from srmkit.documents import appendix
@@ -222,36 +223,38 @@ def lun_allocation(b: Book, design: Design) -> Html:
 
 
 def scripts(b: Book, design: Design) -> Html:
-    """How to run the naviseccli scripts: order across arrays, what to set, a dry run."""
+    """How to run the naviseccli scripts: the phases across arrays, what to set, a dry run, and
+    the command forms with their sources."""
     scripts_ = design.build.scripts
-    arrays = list(scripts_)
+    stems = [s.file_stem for s in scripts_.values()]
     steps = [
         "Install Navisphere CLI on the host that runs the scripts and register the arrays' "
         "security credentials for it (naviseccli -AddUserSecurity).",
-        "Set the addresses of every array's SP A and SP B, and the RAID groups or pools the "
-        "script asks for, as environment variables: each script names what it needs and stops "
-        "before running anything when one is missing.",
+        "Set the environment variables each script lists in its header: the addresses of the "
+        "storage processors, and the RAID group and RAID type (or the pool) of each kind of "
+        "LUN, which the design leaves to the storage layout. Each variable carries the array's "
+        "name, so one set serves every script; a script checks them all before it runs anything "
+        "and names any that is missing.",
         "Run each script once with DRY_RUN=1: it prints its commands and runs none.",
-        "Run the preparation phase on every array ("
-        + ", ".join(f"{scripts_[a].file_stem}.sh prepare" for a in arrays)
-        + "): it binds and names the LUNs, enables the MirrorView paths, allocates the write "
-        "intent log and fills the reserved LUN pool.",
-        "Then run the mirror phase on every array ("
-        + ", ".join(f"{scripts_[a].file_stem}.sh mirrors" for a in arrays)
-        + "): it creates each mirror on its primary array, adds the secondary image on the "
-        "peer array's LUN of the same number, and builds the consistency groups.",
-        "Windows operators run the .cmd files the same way (prepare, then mirrors).",
     ]
-    rows = sorted(
-        {(c.key, c.source) for script in scripts_.values() for c in script.commands},
-        key=lambda x: x[0],
-    )
+    for n, (phase, what) in enumerate(PHASES, 1):
+        steps.append(
+            f"Phase {n}, {phase}, on every array before the next phase ("
+            + ", then ".join(f"{stem}.sh {phase}" for stem in stems)
+            + f"): {what}."
+        )
+    steps.append("Windows operators run the .cmd files the same way, phase by phase.")
+    rows = sorted({(c.key, c.source) for x in scripts_.values() for c in x.commands})
     table = [[forms()[key].template, source] for key, source in rows]
+    unconfirmed = sorted(
+        {command_words(forms()[key].template) for key, source in rows if "S60" in source}
+    )
     return join(
         b.h1("Navisphere CLI scripts"),
         paragraph(
-            "One script per array, in two phases, in this order. The complete scripts are in "
-            "the appendices and in the accompanying naviseccli folder."
+            f"One script per array ({plural(len(stems), 'array')}), in {len(PHASES)} phases. "
+            "The complete scripts are in the appendices and in the accompanying naviseccli "
+            "folder."
         ),
         Html("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in steps) + "</ol>"),
         b.table(
@@ -260,8 +263,16 @@ def scripts(b: Book, design: Design) -> Html:
             table,
         ),
         note(
-            "Every command form is taken from a documented table of command forms with its "
-            "source; the placeholders in braces are filled with the design's names and numbers."
+            "The placeholders in braces are filled with the design's names and numbers, or with "
+            "the script's variables."
+            + (
+                " Not confirmed in a public copy of the Navisphere CLI reference, so to check "
+                "with the CLI help of the array before the first run: "
+                + ", ".join(unconfirmed)
+                + "."
+                if unconfirmed
+                else ""
+            )
         ),
     )
 

@@ -41,8 +41,8 @@ rem   AMS_CX4_WIL_RAID_TYPE: the RAID type of the RAID group for the write inten
 rem     AMS-CX4: r1, r1_0, r5 or r6 (prepare)
 rem
 rem These command forms are not confirmed in a public copy of the Navisphere CLI reference [S60];
-rem check each with the CLI help of the array before the first run: bind_raid_group,
-rem mirror_sync_allocatelog, mirror_sync_enablepath.
+rem check each with the CLI help of the array before the first run: bind, mirror -sync
+rem -allocatelog, mirror -sync -enablepath.
 
 setlocal EnableExtensions EnableDelayedExpansion
 set "PHASE=%~1"

@@ -41,8 +41,8 @@
 #     AMS-CX4: r1, r1_0, r5 or r6 (prepare)
 #
 # These command forms are not confirmed in a public copy of the Navisphere CLI reference [S60];
-# check each with the CLI help of the array before the first run: bind_raid_group,
-# mirror_sync_allocatelog, mirror_sync_enablepath.
+# check each with the CLI help of the array before the first run: bind, mirror -sync
+# -allocatelog, mirror -sync -enablepath.
 
 usage() {
 	printf '%s\n' 'usage: sh AMS-CX4.sh prepare|mirrors|groups' >&2

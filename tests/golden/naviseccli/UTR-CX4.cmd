@@ -43,8 +43,8 @@ rem   UTR_CX4_RESERVED_RAID_TYPE: the RAID type of the RAID group for the reserv
 rem     r1, r1_0, r5 or r6 (prepare)
 rem
 rem These command forms are not confirmed in a public copy of the Navisphere CLI reference [S60];
-rem check each with the CLI help of the array before the first run: bind_raid_group,
-rem mirror_sync_allocatelog, reserved_lunpool_addlun.
+rem check each with the CLI help of the array before the first run: bind, mirror -sync
+rem -allocatelog, reserved -lunpool -addlun.
 
 setlocal EnableExtensions EnableDelayedExpansion
 set "PHASE=%~1"

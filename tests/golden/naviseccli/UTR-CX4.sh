@@ -43,8 +43,8 @@
 #     r1, r1_0, r5 or r6 (prepare)
 #
 # These command forms are not confirmed in a public copy of the Navisphere CLI reference [S60];
-# check each with the CLI help of the array before the first run: bind_raid_group,
-# mirror_sync_allocatelog, reserved_lunpool_addlun.
+# check each with the CLI help of the array before the first run: bind, mirror -sync
+# -allocatelog, reserved -lunpool -addlun.
 
 usage() {
 	printf '%s\n' 'usage: sh UTR-CX4.sh prepare|mirrors|groups' >&2
