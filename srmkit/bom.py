@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from srmkit.study_results import ServerSizing
 
 
+CATEGORIES = ("licence", "software", "capacity", "compute")
+"""The bill of materials' categories, in the order it lists them."""
+
+
 @dataclass(frozen=True)
 class BomLine:
     """One line of the bill of materials."""
@@ -206,5 +210,7 @@ def _compute(design: Design) -> list[BomLine]:
 
 
 def bill_of_materials(design: Design, allocation: Allocation) -> list[BomLine]:
-    """Every line of the design's bill of materials: licences, software, capacity, compute."""
-    return [*_software(design), *_array_lines(design, allocation), *_compute(design)]
+    """Every line of the design's bill of materials: licences, software, capacity, compute (in
+    that order; within each, sites and arrays in scenario order)."""
+    lines = [*_software(design), *_array_lines(design, allocation), *_compute(design)]
+    return sorted(lines, key=lambda x: CATEGORIES.index(x.category))

@@ -43,6 +43,38 @@ class CommandForm:
         return tuple(f for _, f, _, _ in string.Formatter().parse(self.template) if f)
 
 
+PLACEHOLDER_WORDS = {
+    "sp": "SP address",
+    "peer": "peer SP address",
+    "cg": "consistency group",
+    "lun_a": "LUN for SP A",
+    "lun_b": "LUN for SP B",
+    "owner": "a or b",
+    "policy": "manual or auto",
+    "rate": "high, medium or low",
+    "hlu": "host LUN number",
+    "ttl": "time to live",
+    "ip": "IP address",
+    "vmx": "VM configuration file",
+    "edb_path": "database file path",
+}
+"""Placeholders in words, where their names are not words already."""
+
+
+def readable(template: str) -> str:
+    """A command form for readers: each ``{placeholder}`` as ``<words>``.
+
+    >>> readable('naviseccli -h "{sp}" bind {raid_type} {lun} -rg {raid_group} -sp {owner}')
+    'naviseccli -h "<SP address>" bind <raid type> <lun> -rg <raid group> -sp <a or b>'
+    """
+
+    def words(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return f"<{PLACEHOLDER_WORDS.get(name, name.replace('_', ' '))}>"
+
+    return re.sub(r"\{(\w+)\}", words, template)
+
+
 @dataclass(frozen=True)
 class Command:
     """A command with the design's names filled in."""

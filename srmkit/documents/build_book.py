@@ -15,7 +15,7 @@ from pathlib import Path
 from srmkit import figures
 from srmkit.bom import BomLine
 from srmkit.build_scripts import PHASES, command_words
-from srmkit.commands import forms
+from srmkit.commands import forms, readable
 from srmkit.design import Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, esc, join, note, paragraph
@@ -245,14 +245,15 @@ def scripts(b: Book, design: Design) -> Html:
         )
     steps.append("Windows operators run the .cmd files the same way, phase by phase.")
     rows = sorted({(c.key, c.source) for x in scripts_.values() for c in x.commands})
-    table = [[forms()[key].template, source] for key, source in rows]
+    table = [[readable(forms()[key].template), source] for key, source in rows]
     unconfirmed = sorted(
         {command_words(forms()[key].template) for key, source in rows if "S60" in source}
     )
     return join(
         b.h1("Navisphere CLI scripts"),
         paragraph(
-            f"One script per array ({plural(len(stems), 'array')}), in {len(PHASES)} phases. "
+            f"One script for each of the {plural(len(stems), 'array')}, run in {len(PHASES)} "
+            "phases. "
             "The complete scripts are in the appendices and in the accompanying naviseccli "
             "folder."
         ),
@@ -263,8 +264,8 @@ def scripts(b: Book, design: Design) -> Html:
             table,
         ),
         note(
-            "The placeholders in braces are filled with the design's names and numbers, or with "
-            "the script's variables."
+            "The placeholders in angle brackets are filled with the design's names and numbers, "
+            "or with the script's variables."
             + (
                 " Not confirmed in a public copy of the Navisphere CLI reference, so to check "
                 "with the CLI help of the array before the first run: "
