@@ -74,7 +74,7 @@ HOSTILE = (
     ("AMS-CX4", LONG_ARRAY),
     ("UTR-CX4", "CON"),  # a Windows device name
     ("Utrecht", "St John's Wood"),
-    ("customer: Northwind Traders", "customer: '$(reboot) `id` \"q\" %PATH% !x! & | ^'"),
+    ("customer: Northwind Traders", "customer: '株式会社 $(reboot) `id` \"q\" %PATH% !x! & | ^'"),
     (
         "project: Exchange 2007 disaster recovery with SRM and MirrorView/S",
         "project: '; rm -rf / # Exchange'",
@@ -447,7 +447,8 @@ def test_hostile_names_never_reach_a_script(tmp_path: Path) -> None:
     assert {s.file_stem for s in out.values()} == {array_safe(LONG_ARRAY), "CON_"}
     for script in out.values():
         for text in (script.sh, script.cmd):
-            for bad in ("reboot", "`", "rm -rf", "%PATH%", "!x!", "St John's", LONG_ARRAY):
+            leaked = ("reboot", "`", "rm -rf", "%PATH%", "!x!", "St John's", LONG_ARRAY, "株式会社")
+            for bad in leaked:
                 assert bad not in text
             assert re.fullmatch(r"[\x20-\x7e\t\r\n]*", text)
         for line in script.sh.splitlines():

@@ -248,3 +248,26 @@ def test_method_citations_point_to_a_method_the_reader_has(reports: list[Report]
         assert has_method == (name == "design_document"), name
         where = "in the appendix." if has_method else "an appendix of the design document"
         assert where in text, f"{name}: no note on where the method is"
+
+
+def test_build_book_pdf_has_the_commands_and_the_test_plan(reports: list[Report]) -> None:
+    """The printed build book carries each array's script (the mirror commands of its mode),
+    the bill of materials and the acceptance tests with their sign-off."""
+    for report in reports:
+        pdf = PdfReader(str(report.files["build_book.pdf"]))
+        text = _flat(" ".join(page.extract_text() for page in pdf.pages))
+        mode = "-sync" if "MirrorView/S enabler" in text else "-async"
+        for words in (
+            f"mirror {mode} -create",
+            f"mirror {mode} -addimage",
+            "Bill of materials",
+            "VMware Site Recovery Manager licence",
+            "Acceptance test plan",
+            "T1 Link bandwidth",
+            "Jetstress",
+            "Sign-off",
+        ):
+            assert words in text, f"{report.params.name}: {words!r} not in the build book"
+        shell_scripts = [p for p in report.files["naviseccli"].iterdir() if p.suffix == ".sh"]
+        appendices = re.findall(r"Appendix [A-Z] Script for (\S+)", text)
+        assert len(set(appendices)) == len(shell_scripts) > 0

@@ -97,10 +97,42 @@ def test_golden_output(params: Path, name: str, args: list[str]) -> None:
     assert not differences, "\n".join(differences[:20])
 
 
+BUILD_FILES = ("luns.csv", "bom.csv")
+"""The build book's tables, kept as text: a LUN number, name, SP or block count that moves is a
+decision."""
+
+
+@pytest.mark.parametrize("params", EXAMPLES, ids=lambda p: p.stem)
+def test_golden_build_tables(params: Path, tmp_path: Path) -> None:
+    """``srmkit build``'s luns.csv and bom.csv of each example equal their golden copies."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        argv = ["build", str(params.relative_to(ROOT)), "--out", str(tmp_path / "b")]
+        result = CliRunner().invoke(app, argv, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code in (0, 1), result.output
+    for name in BUILD_FILES:
+        actual = (tmp_path / "b" / name).read_text("utf-8")
+        golden_file = GOLDEN / f"{params.stem}.{name}"
+        if os.environ.get("SRMKIT_UPDATE_GOLDEN"):
+            golden_file.write_text(actual, "utf-8")
+        assert golden_file.exists(), f"no golden file {golden_file.name}: run `make golden`"
+        golden = golden_file.read_text("utf-8").splitlines()
+        lines = actual.splitlines()
+        assert len(golden) == len(lines), f"{name}: {len(golden)} lines, now {len(lines)}"
+        pairs = enumerate(zip(golden, lines, strict=True), 1)
+        changed = [f"line {i}: {g!r}, now {a!r}" for i, (g, a) in pairs if g != a]
+        assert not changed, f"{name}: " + "\n".join(changed[:10])
+
+
 def test_golden_files_are_all_used() -> None:
     """Every golden file belongs to an example and a command (none left from a removed one)."""
     expected = {f"{p.stem}.{n}.json" for p, n, _ in CASES}
     assert {f.name for f in GOLDEN.glob("*.json")} == expected
+    tables = {f"{p.stem}.{n}" for p in EXAMPLES for n in BUILD_FILES}
+    assert {f.name for f in GOLDEN.glob("*.csv")} == tables
 
 
 def test_differences_reports_a_changed_number() -> None:
