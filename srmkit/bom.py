@@ -47,6 +47,22 @@ class BomLine:
     quantity_at_horizon: float | None = None
     """The same at the end of the growth horizon, where growth changes it."""
 
+    @property
+    def quantity_text(self) -> str:
+        """The quantity with sensible precision: whole counts, GiB to one decimal (two below
+        10 GiB).
+
+        >>> BomLine("x", 7, "licences", "", "", "licence").quantity_text
+        '7'
+        >>> BomLine("x", 16513.4375, "GiB", "", "", "capacity").quantity_text
+        '16,513.4'
+        >>> BomLine("x", 0.25, "GiB", "", "", "capacity").quantity_text
+        '0.25'
+        """
+        if self.unit == "GiB":
+            return f"{self.quantity:,.2f}" if self.quantity < 10 else f"{self.quantity:,.1f}"
+        return f"{self.quantity:,.0f}"
+
 
 def vm_memory_gib(design: Design, vm: ServerSizing) -> float:
     """Memory of one Exchange VM: ``memory_base_gib`` plus its mailboxes × the profile's memory

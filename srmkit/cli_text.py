@@ -466,9 +466,7 @@ def build_lines(design: Design, files: Sequence[object]) -> list[str]:
     rows = [
         [
             line.item,
-            f"{line.quantity:,.3f}".rstrip("0").rstrip(".")
-            if isinstance(line.quantity, float)
-            else f"{line.quantity:,}",
+            line.quantity_text,
             line.unit,
             line.scope,
         ]

@@ -13,7 +13,6 @@ from itertools import groupby
 from pathlib import Path
 
 from srmkit import figures
-from srmkit.bom import BomLine
 from srmkit.build_scripts import PHASES, command_words
 from srmkit.commands import forms, readable
 from srmkit.design import Design
@@ -37,22 +36,6 @@ def book(design: Design, params_file: str | None = None) -> Book:
     """The build book's book: its registry entry and the scenario it is about."""
     base_dir = Path(params_file).parent if params_file else None
     return Book(get_document("build"), design.scenario, base_dir)
-
-
-def quantity(line: BomLine) -> str:
-    """A bill-of-materials quantity with sensible precision: whole counts, GiB to one decimal
-    (two below 10 GiB).
-
-    >>> quantity(BomLine("x", 7, "licences", "", "", "licence"))
-    '7'
-    >>> quantity(BomLine("x", 16513.375, "GiB", "", "", "capacity"))
-    '16,513.4'
-    >>> quantity(BomLine("x", 0.25, "GiB", "", "", "capacity"))
-    '0.25'
-    """
-    if line.unit == "GiB":
-        return f"{line.quantity:,.2f}" if line.quantity < 10 else f"{line.quantity:,.1f}"
-    return f"{line.quantity:,.0f}"
 
 
 def introduction(b: Book, design: Design) -> Html:
@@ -113,7 +96,7 @@ def bill_of_materials(b: Book, design: Design) -> Html:
             cols.insert(2, Col(f"In year {horizon}"))
         table_rows: list[list[object]] = []
         for x in rows:
-            row: list[object] = [x.item, quantity(x), x.unit, x.scope, x.why]
+            row: list[object] = [x.item, x.quantity_text, x.unit, x.scope, x.why]
             if with_horizon:
                 later = x.quantity_at_horizon
                 row.insert(2, None if later is None else f"{later:,.1f}".removesuffix(".0"))
@@ -304,7 +287,7 @@ def provenance(b: Book, design: Design, params_file: str | None) -> Html:
 def bom_summary(b: Book, design: Design) -> Html:
     """The bill of materials on one page, for the design document and the sizing study: each
     line's quantity and where it goes; the build book gives the reasons."""
-    rows = [[x.item, quantity(x), x.unit, x.scope] for x in design.build.bom]
+    rows = [[x.item, x.quantity_text, x.unit, x.scope] for x in design.build.bom]
     body = join(
         b.h1("Bill of materials (summary)"),
         paragraph(
