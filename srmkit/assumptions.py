@@ -810,7 +810,7 @@ class Assumptions:
         ),
     ] = 1
     write_intent_log_lun_mib: Annotated[
-        float, _src("Write intent log LUN (two per array)", "MiB", f"{M10}; [S0]", ge=128, le=4096)
+        float, _src("Write intent log LUN (two per array)", "MiB", f"{M10}; {EST}", ge=128, le=4096)
     ] = 128.0
     memory_base_gib: Annotated[
         float,

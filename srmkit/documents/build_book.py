@@ -261,18 +261,32 @@ def scripts(b: Book, design: Design) -> Html:
     )
 
 
+MAX_SCRIPT_LINES = 3_000
+"""Longest script printed whole (about 60 pages); a longer one is printed to this line and is
+complete in the naviseccli folder."""
+
+
 def script_appendices(b: Book, design: Design) -> Html:
-    """Each array's script, complete, as an appendix."""
+    """Each array's script as an appendix: complete, or its first lines for a design so large
+    that printing it would run to hundreds of pages."""
     parts = []
     for array, script in design.build.scripts.items():
+        lines = script.sh.splitlines()
+        shown = "\n".join(lines[:MAX_SCRIPT_LINES])
         parts.append(b.h1(f"Script for {array}", appendix=True))
         parts.append(
             paragraph(
                 f"{script.file_stem}.sh (POSIX shell); the Windows {script.file_stem}.cmd runs "
                 "the same commands."
+                + (
+                    f" The first {MAX_SCRIPT_LINES:,} of its {len(lines):,} lines are printed; "
+                    "the complete script is in the accompanying naviseccli folder."
+                    if len(lines) > MAX_SCRIPT_LINES
+                    else ""
+                )
             )
         )
-        parts.append(Html(f'<pre class="srm-script">{esc(script.sh)}</pre>'))
+        parts.append(Html(f'<pre class="srm-script">{esc(shown)}</pre>'))
     return join(*parts)
 
 
@@ -421,6 +435,7 @@ def _groups_and_plans(b: Book, design: Design) -> list[Html]:
                     ]
                     for d in g.datastore_groups
                 ],
+                complete_in="workbook srm.xlsx",
             )
         )
     parts.append(b.h2("Recovery plans"))
@@ -474,6 +489,7 @@ def _ip_and_settings(b: Book, design: Design) -> list[Html]:
                     Col("DNS servers"),
                 ],
                 ip_rows,
+                complete_in="workbook srm.xlsx",
             )
         )
     else:
