@@ -83,7 +83,11 @@ intervals = st.floats(min_value=5, max_value=240, allow_nan=False)
 @settings(max_examples=40, deadline=None)
 @given(rates, rates, intervals, st.sampled_from(["start", "end"]))
 def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: str) -> None:
-    """More link rate never raises the simulated worst RPO; worst RPO ≥ the interval."""
+    """More link rate never raises the simulated worst RPO (updates at fixed times); worst RPO ≥
+    the interval. Counted from the end of the last update, a faster link also moves every later
+    update earlier, so the update that meets the busiest hour changes: the worst RPO may then rise
+    a little (186 → 188 Mbit/s at 61 min: 102.39 → 102.58 min; at most 0.4 % in 800 random
+    pairs), never by more than 1 %."""
     hourly = (np.array(default_daily_profile()) * 200_000).tolist()
     lo, hi = sorted((r1, r2))
     slow = mva.simulate(hourly, lo, kind, t, (), 0.0, 7)  # type: ignore[arg-type]
@@ -95,7 +99,8 @@ def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: s
     assert fast.worst_rpo_min >= t
     if not slow.unbounded:
         assert slow.worst_rpo_min is not None
-        assert fast.worst_rpo_min <= slow.worst_rpo_min + 1e-6
+        phase = 0.0 if kind == "start" else 0.01 * slow.worst_rpo_min
+        assert fast.worst_rpo_min <= slow.worst_rpo_min + phase + 1e-6
 
 
 @given(st.lists(st.floats(min_value=0, max_value=500), min_size=1, max_size=10), intervals)
