@@ -7,6 +7,8 @@
   simulation; planning 1,000 servers against every catalogue model;
 - ``simulation``: one failure scenario against loading the design; 100,000 Monte Carlo
   disasters against playing them one by one through the simulator;
+- ``build``: ``srmkit build`` on the example and on 2,000 servers against loading and checking
+  the same design;
 - ``render``: ``srmkit report`` (HTML + PDF) against the stock chain (papermill CLI, nbconvert,
   headless Chromium) on the same document.
 
@@ -17,12 +19,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import calculators, cli, render, simulation, workbook
+from bench import build, calculators, cli, render, simulation, workbook
 
 GROUPS = {
     "cli": cli.main,
     "calculators": calculators.main,
     "simulation": simulation.main,
+    "build": build.main,
     "render": render.main,
     "workbook": workbook.main,
 }
