@@ -24,7 +24,7 @@ browser:
 	  echo "Installing Debian's chromium for PDF printing ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-	  echo "No Chrome/Chromium found: PDFs will be skipped. Install one (sudo apt-get install chromium) or set SRMKIT_CHROMIUM."; \
+	  echo "No Chrome, Chromium or Edge found: PDF and Word will be skipped. Install one (sudo apt-get install chromium) or set SRMKIT_CHROMIUM."; \
 	fi
 
 # shellcheck for the tests of the build book's naviseccli scripts: use an installed one; as root
@@ -38,11 +38,10 @@ shellcheck:
 	  echo "No shellcheck found: the script tests need it. Install it (sudo apt-get install shellcheck)."; \
 	fi
 
-# Every example scenario's documents and the index; HTML only (said so) when no browser is found.
+# Every example scenario's documents and the index; srmkit report itself writes HTML only (and
+# says so) when no browser is found.
 report: $(STAMP) browser
-	@if $(BIN)/python -c "import sys; from srmkit.browser import find_browser; sys.exit(find_browser() is None)"; \
-	then $(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS); \
-	else echo "No Chrome/Chromium: rendering HTML only."; $(BIN)/srmkit report $(PARAMS) --to html $(REPORT_FLAGS); fi
+	$(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check srmkit tests bench notebooks

@@ -16,8 +16,9 @@ import os
 import queue
 import re
 import shutil
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,33 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page, Playwright, Route
 
 BROWSER_ENV = "SRMKIT_CHROMIUM"
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+CANDIDATES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "microsoft-edge",
+    "microsoft-edge-stable",
+    "msedge",
+)
+"""Executable names looked for on PATH, in order."""
+WINDOWS_PLACES = (
+    ("PROGRAMFILES", r"Google\Chrome\Application\chrome.exe"),
+    ("PROGRAMFILES(X86)", r"Google\Chrome\Application\chrome.exe"),
+    ("LOCALAPPDATA", r"Google\Chrome\Application\chrome.exe"),
+    ("PROGRAMFILES(X86)", r"Microsoft\Edge\Application\msedge.exe"),
+    ("PROGRAMFILES", r"Microsoft\Edge\Application\msedge.exe"),
+    ("LOCALAPPDATA", r"Chromium\Application\chrome.exe"),
+)
+"""Where Chrome, Edge and Chromium install on Windows: an environment folder and the path in
+it (Edge ships with Windows 10 and 11, so one is nearly always there)."""
+MACOS_APPS = (
+    "Google Chrome.app/Contents/MacOS/Google Chrome",
+    "Chromium.app/Contents/MacOS/Chromium",
+    "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+)
+"""Where Chrome, Chromium and Edge install on macOS, under /Applications or ~/Applications."""
 # Flags for a headless browser on a machine with no network: no background services that would
 # try to reach the internet, no sandbox when running as root (CI containers).
 LAUNCH_ARGS = [
@@ -42,33 +69,65 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
 ]
 INSTALL_HINT = (
-    "No Chrome/Chromium found for printing PDF. Install one (Debian/Ubuntu: "
-    "'sudo apt-get install chromium'; or set SRMKIT_CHROMIUM to a Chrome/Chromium executable)."
+    "Install Chrome, Chromium or Edge (Debian/Ubuntu: 'sudo apt-get install chromium'), or set "
+    "SRMKIT_CHROMIUM to one's executable."
 )
+FORMAT_NEEDS = {
+    "pdf": "printing the PDF documents",
+    "docx": "the figures of the Word documents",
+}
+"""What a browser is needed for, by format."""
 FIGURES_DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')]
                          .every(div => div.querySelector('.main-svg'))"""
 T = TypeVar("T")
 
 
 class BrowserNotFoundError(SrmkitError, RuntimeError):
-    """No Chrome/Chromium executable on this machine."""
+    """No Chrome, Chromium or Edge on this machine, for a format that needs one."""
 
     exit_code = EXIT_INVALID
 
-    def __init__(self) -> None:
-        super().__init__(INSTALL_HINT)
+    def __init__(self, formats: tuple[str, ...] = ("pdf",)) -> None:
+        needs = " and ".join(FORMAT_NEEDS[f] for f in formats if f in FORMAT_NEEDS)
+        super().__init__(f"no Chrome, Chromium or Edge found for {needs}. {INSTALL_HINT}")
 
 
-def find_browser() -> Path | None:
-    """The Chrome/Chromium to use: ``$SRMKIT_CHROMIUM``, else the first of CANDIDATES on PATH."""
-    configured = os.environ.get(BROWSER_ENV)
+def standard_places(platform: str, env: Mapping[str, str], home: Path) -> list[Path]:
+    """Where a browser installs outside PATH on ``platform`` (``sys.platform``).
+
+    >>> print(standard_places("darwin", {}, Path("/Users/x"))[0])
+    /Applications/Google Chrome.app/Contents/MacOS/Google Chrome
+    >>> len(standard_places("win32", {"PROGRAMFILES": "C:/PF"}, Path("C:/Users/x")))
+    2
+    >>> standard_places("linux", {}, Path("/home/x"))
+    []
+    """
+    if platform == "win32":
+        return [Path(env[var]) / rel for var, rel in WINDOWS_PLACES if env.get(var)]
+    if platform == "darwin":
+        return [
+            base / app
+            for base in (Path("/Applications"), home / "Applications")
+            for app in MACOS_APPS
+        ]
+    return []
+
+
+def find_browser(platform: str = sys.platform, env: Mapping[str, str] | None = None) -> Path | None:
+    """The Chrome, Chromium or Edge to use: ``$SRMKIT_CHROMIUM``, else the first of
+    :data:`CANDIDATES` on PATH, else the first installed in the platform's standard places."""
+    env = os.environ if env is None else env
+    configured = env.get(BROWSER_ENV)
     if configured:
         path = Path(configured)
         return path if path.is_file() and os.access(path, os.X_OK) else None
     for name in CANDIDATES:
-        found = shutil.which(name)
+        found = shutil.which(name, path=env.get("PATH"))
         if found:
             return Path(found)
+    for path in standard_places(platform, env, Path.home()):
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
     return None
 
 
@@ -86,7 +145,8 @@ def _launch(pw: Playwright) -> Any:
     executable = find_browser()
     if executable is None:
         raise BrowserNotFoundError()
-    args = [*LAUNCH_ARGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
+    root = hasattr(os, "geteuid") and os.geteuid() == 0  # Windows has no user ids
+    args = [*LAUNCH_ARGS, *(["--no-sandbox"] if root else [])]
     try:
         return pw.chromium.launch(
             executable_path=str(executable), args=args, headless=True, timeout=30_000

@@ -538,8 +538,12 @@ def report(
     params: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("reports"),
     to: Annotated[
-        str, typer.Option(help="Formats, comma-separated: html, pdf, docx.")
-    ] = "html,pdf,docx",
+        Optional[str],  # noqa: UP045  typer needs Optional
+        typer.Option(
+            help="Formats, comma-separated: html, pdf, docx. Default: all three when a Chrome, "
+            "Chromium or Edge is found (PDF and Word need one), else HTML with a warning."
+        ),
+    ] = None,
     only: Annotated[
         Optional[str],  # noqa: UP045  typer needs Optional
         typer.Option(help=f"Only these documents, comma-separated: {','.join(DOCUMENTS)}."),
@@ -556,7 +560,7 @@ def report(
 
     Exit 0 when every file rendered, 1 when one failed (the others still land), 2 for invalid
     input (nothing is rendered)."""
-    formats = _choices("--to", to, FORMATS)
+    formats = _choices("--to", to, FORMATS) if to is not None else _formats_we_can_make()
     keys = _choices("--only", only, tuple(DOCUMENTS)) if only is not None else None
     from srmkit.browser import BrowserNotFoundError
     from srmkit.output import dumps
@@ -600,6 +604,20 @@ def report(
         typer.echo(f"failed: {failure.params}: {failure.reason} (nothing of it was kept)", err=True)
     if result.failures:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _formats_we_can_make() -> list[str]:
+    """Without --to: every format when a browser is found, else HTML, said once on stderr."""
+    from srmkit.browser import INSTALL_HINT, find_browser
+
+    if find_browser() is not None:
+        return list(FORMATS)
+    typer.echo(
+        "warning: no Chrome, Chromium or Edge found: writing HTML only (PDF and Word need "
+        f"one). {INSTALL_HINT}",
+        err=True,
+    )
+    return ["html"]
 
 
 def _choices(option: str, value: str, allowed: tuple[str, ...]) -> list[str]:

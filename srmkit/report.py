@@ -384,8 +384,9 @@ def render(
     OutputError
         ``out_root`` cannot be created (before anything is rendered).
     """
-    if set(formats) & set(BROWSER_FORMATS) and find_browser() is None:
-        raise BrowserNotFoundError()
+    needs = tuple(f for f in formats if f in BROWSER_FORMATS)
+    if needs and find_browser() is None:
+        raise BrowserNotFoundError(needs)
     existed = out_root.is_dir()
     try:
         out_root.mkdir(parents=True, exist_ok=True)

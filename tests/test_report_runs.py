@@ -177,8 +177,47 @@ def test_pdf_without_a_browser_exits_2_before_rendering(
     out = tmp_path / "reports"
     r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(out), "--to", "pdf"])
     assert r.exit_code == 2
-    assert "No Chrome/Chromium found" in r.stderr
+    assert "no Chrome, Chromium or Edge found for printing the PDF documents" in r.stderr
     assert not out.exists()
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(out), "--to", "html,docx"])
+    assert r.exit_code == 2
+    assert "for the figures of the Word documents" in r.stderr
+    assert "PDF" not in r.stderr
+    assert not out.exists()
+
+
+def test_first_run_without_a_browser_writes_html_and_says_what_it_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --to and no browser: the HTML is written, one warning names what was skipped and how
+    to get a browser, exit 0."""
+    monkeypatch.setenv("SRMKIT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "reports"
+    r = CliRunner().invoke(app, ["report", str(EXAMPLE), "--out", str(out), "--only", "design"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.count("warning:") == 1
+    assert "writing HTML only (PDF and Word need one)" in r.stderr
+    assert "apt-get install chromium" in r.stderr
+    folder = out / "northwind-traders" / "1.0"
+    assert (folder / "design_document.html").exists()
+    assert not list(folder.glob("*.pdf"))
+    assert not list(folder.glob("*.docx"))
+
+
+def test_a_browser_is_found_where_windows_and_macos_install_it(tmp_path: Path) -> None:
+    """Chrome or Edge is not on PATH on Windows and macOS: their standard places are searched."""
+    from srmkit.browser import find_browser
+
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    edge = tmp_path / "PF86" / "Microsoft\\Edge\\Application\\msedge.exe"
+    edge.parent.mkdir(parents=True)
+    edge.write_text("", encoding="utf-8")
+    edge.chmod(0o755)
+    env = {"PATH": str(empty), "PROGRAMFILES(X86)": str(tmp_path / "PF86")}
+    assert find_browser("win32", env) == edge
+    assert find_browser("linux", env) is None
+    assert find_browser("win32", {"PATH": str(empty)}) is None
 
 
 def test_a_browser_that_fails_to_start_fails_the_run(
