@@ -162,6 +162,7 @@ def test_pdf_contents_pages_fonts_and_words(reports: list[Report], name: str) ->
         text = " ".join(pages)
         for word in FORBIDDEN:
             assert word not in text, f"{path}: {word!r}"
+        assert not re.search(r"\bNone\b", text), f"{path}: a raw None"
         found = any_rule_id.search(text)
         assert found is None, f"{path}: rule identifier {found and found.group(0)!r}"
         found = any_identifier.search(text)

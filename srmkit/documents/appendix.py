@@ -68,6 +68,13 @@ def method(b: Book) -> Html:
 
 
 def _value(value: Any, unit: str) -> str:
+    """An assumption's value for readers: ``none`` for an empty one (never Python's ``None``).
+
+    >>> _value(None, "Mbit/s"), _value(0.85, "fraction"), _value(1000, "count")
+    ('none', '85%', '1,000')
+    """
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return glossary.yes_no(value)
     if isinstance(value, float):

@@ -827,9 +827,12 @@ def next_steps(b: Book, design: Design) -> Html:
         "Keep the runbook with the operations team; plan the failback's full synchronisation "
         "time before it is needed [S0].",
     ]
-    for rec in design.recommendations:
-        if rec.recommended_model:
-            steps.insert(0, sentence(f"Before go-live, {rec.text}"))
+    first = [
+        sentence(f"Before go-live, {rec.text}")
+        for rec in design.recommendations
+        if rec.recommended_model
+    ]
+    steps = list(dict.fromkeys([*first, *steps]))  # two arrays with one remedy: one step
     return join(
         b.h1("Next steps and validation"),
         Html("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in steps) + "</ol>"),
