@@ -14,9 +14,11 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
 from srmkit.browser import Chromium, wait_for_figures
 from srmkit.documents.finish import CONTENT_WIDTH_PX
@@ -87,9 +89,20 @@ def warm_page() -> str:
 DATA_PNG = re.compile(r'src="data:image/png;base64,([^"]+)"')
 
 
-def write_docx(body_html: str, output: Path) -> None:
+@dataclass(frozen=True)
+class DocxProperties:
+    """What Word shows under File > Info: the document's title, subject, author and keywords."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str = "disaster recovery, VMware SRM, MirrorView, Exchange 2007"
+
+
+def write_docx(body_html: str, output: Path, properties: DocxProperties | None = None) -> None:
     """A document body (figures already images) as DOCX through pandoc, with srmkit's Word
-    styles: headings become Word's heading styles, so Word builds its own contents.
+    styles: headings become Word's heading styles, so Word builds its own contents, and Word
+    fills the contents' page numbers when the file is opened.
 
     The figures go to pandoc as image files, not inline data (pandoc reads them twice as fast).
     """
@@ -121,7 +134,7 @@ def write_docx(body_html: str, output: Path) -> None:
                     "--metadata=toc-title:Contents",
                 ],
             )
-        contents_after_cover(output)
+        finish_docx(output, properties)
 
 
 WORD_TOC = re.compile(
@@ -131,15 +144,53 @@ WORD_FIRST_HEADING = re.compile(r'<w:p><w:pPr><w:pStyle w:val="Heading1" ?/>')
 WORD_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
-def contents_after_cover(docx: Path) -> None:
+def _core_properties(xml: str, properties: DocxProperties) -> str:
+    """pandoc's core properties with the title, subject, author and keywords filled in (text
+    from the scenario: XML-escaped).
+
+    >>> xml = "<cp:coreProperties><dc:title></dc:title></cp:coreProperties>"
+    >>> out = _core_properties(xml, DocxProperties("A <b>", "S", "Me & co", "k"))
+    >>> print(out.replace("><", ">\\n<"))
+    <cp:coreProperties>
+    <dc:title>A &lt;b&gt;</dc:title>
+    <dc:creator>Me &amp; co</dc:creator>
+    <dc:subject>S</dc:subject>
+    <cp:keywords>k</cp:keywords>
+    </cp:coreProperties>
+    """
+    values = {
+        "dc:title": properties.title,
+        "dc:creator": properties.author,
+        "dc:subject": properties.subject,
+        "cp:keywords": properties.keywords,
+    }
+    for tag, value in values.items():
+        xml = re.sub(rf"<{tag}\s*/>|<{tag}>.*?</{tag}>", "", xml, flags=re.S)
+        element = f"<{tag}>{xml_escape(value)}</{tag}>"
+        xml = xml.replace("</cp:coreProperties>", element + "</cp:coreProperties>", 1)
+    return xml
+
+
+UPDATE_FIELDS = '<w:updateFields w:val="true" />'
+"""Word fills the fields (the contents' page numbers) when the document is opened."""
+
+
+def finish_docx(docx: Path, properties: DocxProperties | None = None) -> None:
     """Move the contents pandoc puts at the very start of a Word document to where the printed
-    document has it: after the cover, each on a page of its own, before the first section."""
+    document has it (after the cover, each on a page of its own, before the first section);
+    have Word fill its page numbers on opening; set the document's core properties."""
     import zipfile
 
     with zipfile.ZipFile(docx) as z:
         entries = [(info, z.read(info)) for info in z.infolist()]
     fixed = []
     for info, data in entries:
+        if info.filename == "docProps/core.xml" and properties is not None:
+            data = _core_properties(data.decode("utf-8"), properties).encode("utf-8")
+        if info.filename == "word/settings.xml" and b"updateFields" not in data:
+            text = data.decode("utf-8")
+            start = text.index(">", text.index("<w:settings")) + 1
+            data = (text[:start] + UPDATE_FIELDS + text[start:]).encode("utf-8")
         if info.filename == "word/document.xml":
             xml = data.decode("utf-8")
             toc = WORD_TOC.search(xml)
@@ -170,7 +221,13 @@ class Printer:
             viewport_px=(CONTENT_WIDTH_PX, PRINT_VIEWPORT_HEIGHT_PX),
         )
 
-    def render(self, document_html: str, pdf: Path | None, docx: Path | None) -> Future[None]:
+    def render(
+        self,
+        document_html: str,
+        pdf: Path | None,
+        docx: Path | None,
+        properties: DocxProperties | None = None,
+    ) -> Future[None]:
         """Queue one document for printing to A4 PDF and/or writing as DOCX (figures as
         images); the browser's thread does it while the caller goes on (the next notebook
         executes meanwhile). The future holds the outcome.
@@ -199,7 +256,7 @@ class Printer:
                         page.evaluate(FILL_TOC_JS, pages)
                     page.pdf(path=str(pdf), **PDF_OPTIONS)
                 if docx is not None:
-                    write_docx(page.evaluate(WORD_BODY_JS), docx)
+                    write_docx(page.evaluate(WORD_BODY_JS), docx, properties)
             finally:
                 page_file.unlink(missing_ok=True)
 

@@ -60,7 +60,7 @@ from srmkit.folders import (
 )
 from srmkit.interrupts import INTERRUPTED, interrupt
 from srmkit.params import read_params
-from srmkit.printing import Printer
+from srmkit.printing import DocxProperties, Printer
 
 BROWSER_FORMATS = ("pdf", "docx")  # printed, or drawn as images, by Chromium
 INDEX = "index.html"
@@ -202,6 +202,9 @@ def render_scenario(
                             document_html,
                             staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
                             staging / f"{spec.basename}.docx" if "docx" in formats else None,
+                            DocxProperties(
+                                f"{spec.title} — {doc.customer}", doc.project, doc.author
+                            ),
                         )
                     )
                 listener(Event("document", params, spec.title))
