@@ -16,6 +16,7 @@ whole run and kernels start one document ahead.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
 import json
 import multiprocessing
@@ -462,9 +463,16 @@ def _entries(out_root: Path) -> list[dict[str, Any]]:
             )
             for spec in DOCUMENTS.values()
         ]
+        shown = {name for _, files in documents for name in files}
+        others = sorted(
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name not in shown
+        )
         entries.append(
             {
                 "folder": folder.relative_to(out_root).as_posix(),
+                "files": others,
                 "customer": str(data.get("customer", "")),
                 "project": str(data.get("project", "")),
                 "version": str(data.get("version") or folder.name),
@@ -473,6 +481,33 @@ def _entries(out_root: Path) -> list[dict[str, Any]]:
             }
         )
     return entries
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+"""Month names in English whatever the machine's locale (the documents are in English)."""
+
+
+def updated_words(now: dt.datetime | None = None) -> str:
+    """When the index was written, in words (UTC).
+
+    >>> updated_words(dt.datetime(2026, 12, 4, 7, 5, tzinfo=dt.UTC))
+    '4 December 2026 at 07:05 UTC'
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.day} {MONTHS[now.month - 1]} {now.year} at {now:%H:%M} UTC"
 
 
 def _link(href: str, text: str) -> str:
@@ -495,6 +530,7 @@ def write_index(out_root: Path) -> Path | None:
             )
             for title, files in e["documents"]
         )
+        files = " · ".join(_link(e["folder"] + "/" + name, name) for name in e["files"])
         verdict = e["verdict"]
         words = html.escape(VERDICT_WORDS.get(verdict, verdict))
         rows.append(
@@ -502,17 +538,22 @@ def write_index(out_root: Path) -> Path | None:
             f"<td>{html.escape(e['customer'])}</td><td>{html.escape(e['project'])}</td>"
             f"<td>{html.escape(e['version'])}</td>"
             f'<td class="{VERDICT_CLASS.get(verdict, "")}">{words}</td>'
-            f"<td>{links}</td></tr>"
+            f'<td>{links}</td><td class="files">{files}</td></tr>'
         )
     page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>srmkit reports</title>'
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>srmkit reports</title>"
         "<style>body{font-family:'Liberation Sans','DejaVu Sans',Arial,sans-serif;color:#1b2a3a;"
-        "margin:2em}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid"
+        "margin:2em}@media (max-width:600px){body{margin:0.8em}}.scroll{overflow-x:auto}"
+        "table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid"
         " #c9d3dd;text-align:left;vertical-align:top}th{background:#e8eef4}.ok{color:#1e7b34}"
-        ".warn{color:#8a5a00}.bad{color:#a4161a;font-weight:bold}</style></head><body>"
-        f"<h1>srmkit reports</h1><p>Updated {html.escape(timestamp())}.</p>"
-        "<table><thead><tr><th>Customer</th><th>Project</th><th>Version</th><th>Verdict</th>"
-        f"<th>Documents</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+        ".warn{color:#8a5a00}.bad{color:#a4161a;font-weight:bold}.files{font-size:90%;"
+        "max-width:28em;overflow-wrap:anywhere}</style></head><body>"
+        f"<h1>srmkit reports</h1><p>Updated {html.escape(updated_words())}.</p>"
+        '<div class="scroll"><table><thead><tr><th>Customer</th><th>Project</th><th>Version</th>'
+        "<th>Verdict</th><th>Documents</th><th>Files beside them</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></body></html>"
     )
     index = out_root / INDEX
     partial = out_root / f".{INDEX}.{os.getpid()}.tmp"

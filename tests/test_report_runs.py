@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import tempfile
 import time
 import types
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import EXAMPLE, ROOT
@@ -27,7 +29,6 @@ from srmkit import interrupts
 from srmkit import report as report_module
 from srmkit.browser import offline_page
 from srmkit.cli import app
-from srmkit.documents.registry import DOCUMENTS
 from srmkit.execution import ReportError
 from srmkit.folders import STAGING_PREFIX, WORK_PREFIX
 from srmkit.report import render
@@ -437,10 +438,27 @@ def test_index_opens_offline_and_every_link_resolves(tmp_path: Path) -> None:
     assert "Northwind Traders" in text
     assert "Woodgrove Bank" in text
     assert "does not fit" in text
-    assert len(links) == 2 * len(DOCUMENTS)  # every document of each scenario
-    for link in links:
-        assert link.startswith("file://")
-        assert Path(link.removeprefix("file://")).is_file()
+    assert re.search(r"Updated \d{1,2} [A-Z][a-z]+ 20\d\d at \d\d:\d\d UTC", text)
+    # every file of each report, the documents and the files beside them (scripts included)
+    files = {p.resolve() for r in result.reports for p in r.folder.rglob("*") if p.is_file()}
+    linked = {Path(unquote(link.removeprefix("file://"))).resolve() for link in links}
+    assert all(link.startswith("file://") for link in links)
+    assert linked == files
+    assert any(p.suffix == ".sh" for p in linked)
+
+
+def test_index_reads_on_a_phone(tmp_path: Path) -> None:
+    """At 390 px the page does not scroll sideways (the table scrolls in its own box)."""
+    out = tmp_path / "reports"
+    result = render([EXAMPLE], out, ("html",), only=["design"])
+    assert result.index is not None
+    with offline_page() as (page, _):
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(result.index.as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
+    assert width <= 390
+    assert "width=device-width" in viewport
 
 
 @pytest.mark.usefixtures("need_browser")
