@@ -9,6 +9,7 @@ alias bombs, deep nesting and tags before anything is built from them.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -716,9 +717,25 @@ def scenario_from_sections(source: str = "notebook parameters", **sections: Any)
 
 
 def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:
-    """The scenario of a notebook run: from sections when papermill passed them, else the file."""
-    if any(value is not None for value in sections.values()):
-        return scenario_from_sections(**sections)
+    """The scenario of a notebook run.
+
+    - No section passed: the file ``params_file``.
+    - A complete scenario passed (``papermill -f scenario.yaml``, or ``srmkit report``): the
+      sections alone, whatever ``params_file`` says.
+    - Some sections passed (``papermill -y "link: {...}"`` or ``-p``): those sections replace the
+      same sections of ``params_file``; the others are the file's.
+    """
+    given = {name: value for name, value in sections.items() if value is not None}
+    complete = all(
+        name in given for name, field in Scenario.model_fields.items() if field.is_required()
+    )
+    if given and complete and params_file is not None:
+        with contextlib.suppress(ScenarioError):
+            scenario, base = read_params(params_file)
+            if base == given:  # srmkit report passes the file and its own sections
+                return scenario
+    if given and (complete or params_file is None):
+        return scenario_from_sections(**given)
     if params_file is None:
         raise ScenarioError(
             [
@@ -731,4 +748,11 @@ def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:
                 )
             ]
         )
-    return load_scenario(params_file)
+    if not given:
+        return load_scenario(params_file)
+    _, base = read_params(params_file)
+    return validate_data(
+        {**base, **given},
+        f"{params_file} with the notebook's {', '.join(given)} section(s)",
+        base_dir=Path(params_file).parent,
+    )

@@ -265,3 +265,27 @@ def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         load_scenario(path)
     assert not marker.exists()
+
+
+def test_notebook_scenario_sections_replace_only_themselves() -> None:
+    """papermill -y with one section replaces just that section of params_file; a complete
+    scenario passed (papermill -f) stands alone; the file's own sections (srmkit report) give
+    the file's scenario, with its name and lines."""
+    from srmkit.params import notebook_scenario, read_params
+
+    example, sections = read_params(EXAMPLE)
+    link = {"bandwidth_mbps": 155.0, "distance_km": 40.0}
+    merged = notebook_scenario(str(EXAMPLE), link=link)
+    assert merged.link.bandwidth_mbps == 155.0
+    assert merged.servers == example.servers
+    assert merged._source is not None
+    assert merged._source[0] == f"{EXAMPLE} with the notebook's link section(s)"
+    other, other_sections = read_params(EXAMPLE.with_name("bidirectional.yaml"))
+    alone = notebook_scenario(str(EXAMPLE), **other_sections)
+    assert alone.document.customer == other.document.customer
+    assert alone.growth == other.growth  # nothing of example.yaml leaks in
+    assert alone._source is not None
+    assert alone._source[0] == "notebook parameters"
+    same = notebook_scenario(str(EXAMPLE), **sections)
+    assert same._source is not None
+    assert same._source[0] == str(EXAMPLE)

@@ -115,6 +115,49 @@ def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_
     assert html_outputs(out) == html_outputs(example_report.files["design_document.ipynb"])
 
 
+def _papermill(tmp_path: Path, *args: str) -> str:
+    """Run the build book's notebook (the quickest) with papermill's CLI; its HTML outputs."""
+    out = tmp_path / "out.ipynb"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("papermill")),
+            "notebooks/build_book.ipynb",
+            str(out),
+            *args,
+            "--no-progress-bar",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    nb = nbformat.read(out, as_version=4)
+    return "".join(
+        o["data"]["text/html"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {})
+    )
+
+
+def test_papermill_provenance_names_the_scenario_it_was_given(tmp_path: Path) -> None:
+    """-f another scenario: the document is that scenario's, and its provenance says so (never
+    the notebook's default file); -y one section: only that section of the file changes."""
+    other = _papermill(tmp_path, "-f", "params/bidirectional.yaml")
+    assert "Contoso Health" in other
+    assert "passed to the notebook as its parameters" in other
+    assert "example.yaml" not in other
+    one = _papermill(
+        tmp_path,
+        *("-p", "params_file", "params/example.yaml"),
+        *("-y", "link: {bandwidth_mbps: 155, distance_km: 40}"),
+    )
+    assert "Northwind Traders" in one
+    assert "155 Mbit/s" in one
+    assert "example.yaml" in one
+    assert "Replaced when the notebook ran" in one
+
+
 def test_never_overwrites_and_bad_input_writes_nothing(tmp_path: Path, stub_document: str) -> None:
     """A second run lands in a new folder; invalid params exit 2 and add nothing under reports/."""
     out = tmp_path / "reports"
