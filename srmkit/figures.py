@@ -818,3 +818,35 @@ def sp_balance(design: Design) -> go.Figure:
         "write intent log LUNs alternate between the SPs (Method §10).",
     )
     return fig
+
+
+def _axis_title(fig: go.Figure, axis: str) -> str:
+    """An axis's title (which names its unit), or its letter when it has none."""
+    layout_axis = fig.layout[f"{axis[0]}axis{axis[1:]}"]
+    text = layout_axis.title.text if layout_axis is not None else None
+    return str(text) if text else axis[0]
+
+
+def _hover_value(fig: go.Figure, axis: str, values: Any) -> str:
+    """A value placeholder for a hover label: text as it is, numbers as the axis shows them."""
+    layout_axis = fig.layout[f"{axis[0]}axis{axis[1:]}"]
+    first = next(iter(values), None) if values is not None else None
+    if isinstance(first, str) or (layout_axis is not None and layout_axis.type == "category"):
+        return f"%{{{axis[0]}}}"
+    fmt = (layout_axis.tickformat if layout_axis is not None else None) or ",.4~g"
+    return f"%{{{axis[0]}:{fmt}}}"
+
+
+def hover_with_units(fig: go.Figure) -> go.Figure:
+    """Give every scatter and bar trace without a hover label of its own one that shows each
+    value with its axis's title, which names the unit (``worst RPO [min]: 47.8``)."""
+    for trace in fig.data:
+        if trace.type not in ("scatter", "bar") or trace.hovertemplate:
+            continue
+        if trace.hoverinfo in ("skip", "none"):
+            continue
+        x_axis, y_axis = trace.xaxis or "x", trace.yaxis or "y"
+        x = _hover_value(fig, x_axis, trace.x)
+        y = _hover_value(fig, y_axis, trace.y)
+        trace.hovertemplate = f"{_axis_title(fig, x_axis)}: {x}<br>{_axis_title(fig, y_axis)}: {y}"
+    return fig

@@ -107,3 +107,34 @@ def test_state_diagram_labels_fit_their_boxes() -> None:
             assert x_lo <= x <= x_hi
             assert y_lo <= y <= y_hi
             assert not any(b[0] < x < b[1] and b[2] < y < b[3] for b in boxes), (x, y)
+
+
+@pytest.mark.parametrize(
+    "path", [EXAMPLE, PARAMS / "async-long-distance.yaml"], ids=lambda p: p.stem
+)
+def test_every_hover_label_names_its_unit(path: Path) -> None:
+    """In the documents every point and bar shows its value with a unit: a figure's own hover
+    label, or its axis title (which names the unit) through the document's figure block."""
+    from srmkit.documents.blocks import Book
+    from srmkit.documents.registry import get_document
+
+    design = Design(load_scenario(path))
+    book = Book(get_document("design"), design.scenario)
+    made = [
+        figures.latency_vs_distance(design),
+        figures.utilization_by_hour(design),
+        figures.cg_layout(design),
+        figures.growth_vs_limits(design),
+        figures.limit_usage(design),
+        figures.sp_balance(design),
+    ]
+    if not design.is_sync:  # the MirrorView/A figures
+        made += [figures.rpo_over_day(design), figures.rpo_vs_rate(design)]
+    for fig in made:
+        markup = book.figure(fig, "caption").markup
+        for trace in fig.data:
+            if trace.type in ("scatter", "bar") and trace.hoverinfo not in ("skip", "none"):
+                assert trace.hovertemplate, fig.layout.title.text
+                assert "hovertemplate" in markup
+    by_hand = figures.hover_with_units(figures.cg_layout(design))
+    assert by_hand.data[0].hovertemplate == "consistency group: %{x}<br>LUNs: %{y:,.4~g}"

@@ -19,6 +19,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from srmkit.documents.registry import DocumentSpec
+from srmkit.figures import hover_with_units
 from srmkit.schema import Scenario
 from srmkit.version import __version__
 
@@ -301,6 +302,7 @@ class Book:
     def figure(self, fig: go.Figure, caption: str) -> Html:
         """A numbered, captioned plotly figure; relies on plotly.js from the document template."""
         self.figures += 1
+        hover_with_units(fig)
         markup = fig.to_html(
             include_plotlyjs=False,
             full_html=False,
