@@ -78,7 +78,12 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
         text=True,
         env=env,
     ).stdout.split()
-    assert {"design_document.ipynb", "dr_runbook.ipynb", "sizing_study.ipynb"} <= set(listed)
+    assert {
+        "design_document.ipynb",
+        "dr_runbook.ipynb",
+        "sizing_study.ipynb",
+        "build_book.ipynb",
+    } <= set(listed)
     assert listed[-2:] == ["True", "True"]
     result = subprocess.run(
         [
