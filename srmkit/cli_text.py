@@ -444,6 +444,8 @@ def monte_carlo_lines(mc: MonteCarloResult) -> list[str]:
 
 def build_lines(design: Design, files: Sequence[object]) -> list[str]:
     """``srmkit build``: what was written, LUNs per array and SP, the bill of materials."""
+    from srmkit.luns import IMAGE_TEXT  # the LUN kinds in words, as luns.csv writes them
+
     book = design.build
     lines = []
     if design.errors:
@@ -457,7 +459,7 @@ def build_lines(design: Design, files: Sequence[object]) -> list[str]:
         if not counts:
             continue
         sp = book.allocation.sp_capacity_gib(array)
-        kinds = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in counts.items())
+        kinds = ", ".join(plural(n, IMAGE_TEXT[kind]) for kind, n in counts.items())
         lines.append(
             f"  {array}: {plural(sum(counts.values()), 'LUN')} ({kinds}); "
             f"SP A {sp['A']:,.0f} GiB, SP B {sp['B']:,.0f} GiB"

@@ -22,6 +22,7 @@ from srmkit.documents.registry import get_document
 from srmkit.glossary import plural
 from srmkit.luns import IMAGE_TEXT, Lun
 from srmkit.names import array_safe
+from srmkit.srm_config import FILL_IN
 
 BOM_CATEGORY = {
     "licence": "Licences",
@@ -320,7 +321,7 @@ def bom_summary(b: Book, design: Design) -> Html:
 
 def _fill(value: str | None) -> str:
     """A value, or the words for a cell the implementation team completes."""
-    return value if value else "(to fill in)"
+    return value if value else f"({FILL_IN})"
 
 
 def srm_configuration(b: Book, design: Design) -> Html:
