@@ -90,6 +90,7 @@ LAYERS: dict[str, float] = {
     "documents": 8,
     "execution": 9,
     "printing": 9,
+    "word": 9,
     "report": 9,
     "calc_cli": 9,
     "cli": 9,
