@@ -554,6 +554,14 @@ def report(
     ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar: plain lines only.")] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
+    word_template: Annotated[
+        Optional[Path],  # noqa: UP045  typer needs Optional
+        typer.Option(
+            metavar="PATH",
+            help="A Word document (.docx) whose styles the Word documents take, instead of "
+            "the scenario's document.word_template or srmkit's own.",
+        ),
+    ] = None,
 ) -> None:
     """Validate every params file, then render each document (HTML, PDF, DOCX) for each, the
     machine-readable results beside them and an index of every report.
@@ -566,6 +574,8 @@ def report(
     from srmkit.output import dumps
     from srmkit.report import OutputError, render, report_dict
 
+    if word_template is not None:
+        _check_word_template(word_template, fmt)
     _validate_all(params, fmt)
     text = fmt is TextFormat.text
     start = time.perf_counter()
@@ -573,7 +583,7 @@ def report(
         len(params), len(keys or DOCUMENTS), text, bar=not quiet and sys.stderr.isatty()
     )
     try:
-        result = render(params, out, formats, overwrite, keys, progress, jobs)  # type: ignore[arg-type]  # checked by _choices
+        result = render(params, out, formats, overwrite, keys, progress, jobs, word_template)  # type: ignore[arg-type]  # checked by _choices
     except (BrowserNotFoundError, OutputError) as exc:
         exc.add_note("nothing was rendered")
         raise
@@ -604,6 +614,15 @@ def report(
         typer.echo(f"failed: {failure.params}: {failure.reason} (nothing of it was kept)", err=True)
     if result.failures:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _check_word_template(path: Path, fmt: TextFormat) -> None:
+    """--word-template names a Word document; else exit 2 saying what is wrong."""
+    from srmkit.params import Problem, ScenarioError, word_template_problem
+
+    problem = word_template_problem(path)
+    if problem is not None:
+        _fail(ScenarioError([Problem(str(path), None, "--word-template", "", problem)]), fmt)
 
 
 def _formats_we_can_make() -> list[str]:

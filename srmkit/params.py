@@ -270,6 +270,7 @@ def cross_check(
 
     if base_dir is not None:
         guarded(lambda: _check_logo(scenario, add, base_dir))
+        guarded(lambda: _check_word_template(scenario, add, base_dir))
     guarded(lambda: _check_unique_names(scenario, add))
     found = guarded(lambda: _check_arrays(scenario, add))
     if isinstance(found, dict):
@@ -353,6 +354,34 @@ def _check_logo(scenario: Scenario, add: Add, base_dir: Path) -> None:
             add(("document", "logo"), logo, f"no such file beside the scenario file ({path.name})")
         elif path.stat().st_size > MAX_LOGO_BYTES:
             add(("document", "logo"), logo, f"the logo is larger than {MAX_LOGO_BYTES:,} bytes")
+
+
+def word_template_problem(path: Path) -> str | None:
+    """Why ``path`` cannot serve as a Word template, or None when it can: a .docx file (a zip
+    archive) holding ``word/styles.xml``."""
+    import zipfile
+
+    if path.suffix.lower() != ".docx":
+        return "a Word template is a .docx file"
+    if not path.is_file():
+        return f"no such file ({path.name})"
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "word/styles.xml" not in z.namelist():
+                return "not a Word document (a .docx holds word/styles.xml)"
+    except (zipfile.BadZipFile, OSError):
+        return "not a Word document (a .docx is a zip archive holding word/styles.xml)"
+    return None
+
+
+def _check_word_template(scenario: Scenario, add: Add, base_dir: Path) -> None:
+    """The Word template exists beside the scenario file and is a Word document."""
+    template = scenario.document.word_template
+    if template:
+        problem = word_template_problem(base_dir / template)
+        if problem is not None:
+            where = " beside the scenario file" if problem.startswith("no such") else ""
+            add(("document", "word_template"), template, problem.replace(" (", f"{where} (", 1))
 
 
 def _check_unique_names(scenario: Scenario, add: Add) -> None:

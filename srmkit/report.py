@@ -61,7 +61,9 @@ from srmkit.folders import (
 )
 from srmkit.interrupts import INTERRUPTED, interrupt
 from srmkit.params import read_params
-from srmkit.printing import DocxProperties, Printer
+from srmkit.printing import Printer
+from srmkit.schema import Scenario
+from srmkit.word import DocxProperties
 
 BROWSER_FORMATS = ("pdf", "docx")  # printed, or drawn as images, by Chromium
 INDEX = "index.html"
@@ -143,6 +145,21 @@ def _documents(only: Sequence[str] | None) -> list[DocumentSpec]:
     return [DOCUMENTS[key] for key in (only or DOCUMENTS)]
 
 
+def _docx_properties(spec: DocumentSpec, scenario: Scenario) -> DocxProperties:
+    """File > Info and the running header and footer of a document's DOCX (as the PDF's)."""
+    doc = scenario.document
+    date = doc.date.isoformat()
+    return DocxProperties(
+        f"{spec.title} — {doc.customer}",
+        doc.project,
+        doc.author,
+        document=spec.title,
+        version=f"version {doc.version}, {date}" if doc.version else date,
+        customer=doc.customer,
+        classification=doc.confidentiality.capitalize(),
+    )
+
+
 def render_scenario(
     params: Path,
     out_root: Path,
@@ -153,8 +170,11 @@ def render_scenario(
     printer: Printer | None,
     listener: Listener,
     last: bool = True,
+    word_template: Path | None = None,
 ) -> Report:
-    """Render one params file's documents into its own reserved folder under ``out_root``.
+    """Render one params file's documents into its own reserved folder under ``out_root``;
+    the Word documents with the styles of ``word_template``, else of the scenario's
+    ``document.word_template``, else srmkit's own.
 
     Raises
     ------
@@ -203,9 +223,9 @@ def render_scenario(
                             document_html,
                             staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
                             staging / f"{spec.basename}.docx" if "docx" in formats else None,
-                            DocxProperties(
-                                f"{spec.title} — {doc.customer}", doc.project, doc.author
-                            ),
+                            _docx_properties(spec, scenario),
+                            word_template
+                            or (params.parent / doc.word_template if doc.word_template else None),
                         )
                     )
                 listener(Event("document", params, spec.title))
@@ -232,6 +252,7 @@ def _render_group(
     overwrite: bool,
     only: Sequence[str] | None,
     listener: Listener,
+    word_template: Path | None = None,
 ) -> tuple[list[Report], list[Failure]]:
     """Render files one after another with one browser and kernels started ahead."""
     documents = _documents(only)
@@ -256,6 +277,7 @@ def _render_group(
                             printer,
                             listener,
                             i == len(params),
+                            word_template,
                         )
                     )
                 except BrowserStartError as exc:
@@ -321,8 +343,11 @@ def _worker(
     overwrite: bool,
     only: Sequence[str] | None,
     queue: Any,
+    word_template: Path | None,
 ) -> tuple[list[Report], list[Failure]]:
-    return _render_group(params, out_root, formats, overwrite, only, _QueueListener(queue))
+    return _render_group(
+        params, out_root, formats, overwrite, only, _QueueListener(queue), word_template
+    )
 
 
 def _parallel(
@@ -333,6 +358,7 @@ def _parallel(
     only: Sequence[str] | None,
     listener: Listener,
     jobs: int,
+    word_template: Path | None = None,
 ) -> tuple[list[Report], list[Failure]]:
     """Spread files over ``jobs`` worker processes, each with its own browser and kernels."""
     context = multiprocessing.get_context("spawn")
@@ -344,7 +370,9 @@ def _parallel(
         try:
             events = manager.Queue()
             futures = [
-                pool.submit(_worker, group, out_root, formats, overwrite, only, events)
+                pool.submit(
+                    _worker, group, out_root, formats, overwrite, only, events, word_template
+                )
                 for group in groups
             ]
             while not all(f.done() for f in futures) or not events.empty():
@@ -377,8 +405,11 @@ def render(
     only: Sequence[str] | None = None,
     listener: Listener = _quiet,
     jobs: int = 1,
+    word_template: Path | None = None,
 ) -> RunResult:
-    """Render every registered document (or ``only`` those keys) for every params file.
+    """Render every registered document (or ``only`` those keys) for every params file; the
+    Word documents with the styles of ``word_template`` (a .docx) when given, else of each
+    scenario's ``document.word_template``, else srmkit's own.
 
     Raises
     ------
@@ -405,10 +436,12 @@ def render(
     try:
         if jobs > 1 and len(params) > 1:
             reports, failures = _parallel(
-                params, out_root, formats, overwrite, only, listener, jobs
+                params, out_root, formats, overwrite, only, listener, jobs, word_template
             )
         else:
-            reports, failures = _render_group(params, out_root, formats, overwrite, only, listener)
+            reports, failures = _render_group(
+                params, out_root, formats, overwrite, only, listener, word_template
+            )
         index = write_index(out_root)
     finally:
         if index is None and not existed and out_root.is_dir() and not any(out_root.iterdir()):

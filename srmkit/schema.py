@@ -191,6 +191,21 @@ class Document(Section):
         description="PNG, JPEG or SVG file (at most 2 MB), relative to the params file.",
     )
     notes: LongText | None = Field(default=None, description="Free text shown in the introduction.")
+    word_template: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=300),
+            _pattern(
+                re.compile(r"[^\x00-\x1f]+\.docx", re.IGNORECASE),
+                "a Word template is a .docx file",
+            ),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Word document (.docx) whose styles the Word documents take, relative to "
+        "the params file (default: srmkit's own).",
+    )
 
 
 class Site(Section):
