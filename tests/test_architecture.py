@@ -97,6 +97,7 @@ LAYERS: dict[str, float] = {
     "cli_text": 9,
     "notebooks": 9,
     "workbook": 9,
+    "workfolder": 9,
     "": 10,  # srmkit/__init__.py
     "__main__": 10,
 }
