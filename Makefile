@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test test-fast lint typecheck pytest bench browser shellcheck clean-venv plotly-js reference-docx golden
+.PHONY: report test test-fast lint typecheck pytest bench browser shellcheck libreoffice clean-venv plotly-js reference-docx golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ shellcheck:
 	  echo "No shellcheck found: the script tests need it. Install it (sudo apt-get install shellcheck)."; \
 	fi
 
+# LibreOffice for the tests that open the Word documents as a customer without Word does: use an
+# installed one; as root with apt, install Debian's libreoffice-writer-nogui; otherwise say how to
+# get one (make test then fails).
+libreoffice:
+	@if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's libreoffice-writer-nogui for the Word tests ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	else \
+	  echo "No LibreOffice found: the Word tests need it. Install it (sudo apt-get install libreoffice-writer-nogui)."; \
+	fi
+
 # Every example scenario's documents and the index; srmkit report itself writes HTML only (and
 # says so) when no browser is found.
 report: $(STAMP) browser
@@ -51,8 +63,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy srmkit
 
 # Every test, on every core (make test; CI runs it through .ci/run).
-pytest: $(STAMP) browser shellcheck
-	SRMKIT_REQUIRE_BROWSER=1 SRMKIT_REQUIRE_SHELLCHECK=1 $(BIN)/python -m pytest -n auto
+pytest: $(STAMP) browser shellcheck libreoffice
+	SRMKIT_REQUIRE_BROWSER=1 SRMKIT_REQUIRE_SHELLCHECK=1 SRMKIT_REQUIRE_LIBREOFFICE=1 $(BIN)/python -m pytest -n auto
 
 # The inner loop: everything but the end-to-end runs (notebooks executed, documents rendered or
 # opened in Chromium, the wheel, 10,000 servers, signals, concurrency); lint and types are left to

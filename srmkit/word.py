@@ -312,6 +312,51 @@ def full_width_tables(xml: str) -> str:
     return re.sub(r"<w:tblW\b[^>]*/>", '<w:tblW w:type="pct" w:w="5000" />', xml)
 
 
+HEADING = re.compile(
+    r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)" />\s*'
+    r'<w:p><w:pPr><w:pStyle w:val="Heading([12])" ?/>.*?</w:p>',
+    re.S,
+)
+TOC_FIELD_END = (
+    '<w:fldChar w:fldCharType="separate" /><w:fldChar w:fldCharType="end" /></w:r></w:p>'
+)
+
+
+def _page_ref(anchor: str) -> str:
+    """Word's PAGEREF field: the page of a bookmark (LibreOffice computes it as it lays out)."""
+    runs = (
+        '<w:fldChar w:fldCharType="begin" />',
+        f'<w:instrText xml:space="preserve"> PAGEREF {anchor} \\h </w:instrText>',
+        '<w:fldChar w:fldCharType="separate" />',
+        "<w:t></w:t>",
+        '<w:fldChar w:fldCharType="end" />',
+    )
+    return "".join(f"<w:r>{run}</w:r>" for run in runs)
+
+
+def fill_contents(xml: str) -> str:
+    """The contents field's entries written out (each heading linked, its page a PAGEREF field),
+    so that a reader that does not rebuild the contents (LibreOffice) shows them; Word rebuilds
+    them on opening."""
+    entries = []
+    for match in HEADING.finditer(xml):
+        anchor, level = match.group(1), match.group(2)
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", match.group(0)))
+        entries.append(
+            f'<w:p><w:pPr><w:pStyle w:val="TOC{level}" /></w:pPr>'
+            f'<w:hyperlink w:anchor="{anchor}" w:history="1"><w:r><w:t xml:space="preserve">'
+            f"{text}</w:t></w:r><w:r><w:tab /></w:r>{_page_ref(anchor)}</w:hyperlink></w:p>"
+        )
+    if not entries or TOC_FIELD_END not in xml:
+        return xml
+    filled = (
+        '<w:fldChar w:fldCharType="separate" /></w:r></w:p>'
+        + "".join(entries)
+        + '<w:p><w:r><w:fldChar w:fldCharType="end" /></w:r></w:p>'
+    )
+    return xml.replace(TOC_FIELD_END, filled, 1)
+
+
 def _move_contents(xml: str) -> str:
     """The contents pandoc puts at the very start moved after the cover, on a page of its own."""
     toc = WORD_TOC.search(xml)
@@ -334,7 +379,9 @@ def finish_docx(docx: Path, properties: DocxProperties | None = None) -> None:
         entries = {info.filename: (info, z.read(info)) for info in z.infolist()}
     edits: dict[str, Callable[[str], str]] = {
         "word/settings.xml": _update_fields,
-        "word/document.xml": lambda xml: full_width_tables(keep_captions(_move_contents(xml))),
+        "word/document.xml": lambda xml: full_width_tables(
+            keep_captions(_move_contents(fill_contents(xml)))
+        ),
     }
     if properties is not None:
         edits["docProps/core.xml"] = lambda xml: _core_properties(xml, properties)

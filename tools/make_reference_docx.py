@@ -29,7 +29,7 @@ import pypandoc
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -148,6 +148,18 @@ def _paragraph_styles(doc: object) -> None:
     caption = next(s for s in styles if s.style_id == "Caption")  # its name is not lower case
     caption.font.size, caption.font.italic, caption.font.color.rgb = Pt(9), False, MUTED
     caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(8), Pt(2)
+    for level, indent in ((1, 0), (2, 6)):  # the contents' entries (Word's "toc 1", "toc 2")
+        entry = styles.add_style(f"TOC{level}", WD_STYLE_TYPE.PARAGRAPH)
+        entry.element.set(qn("w:styleId"), f"TOC{level}")
+        entry.element.find(qn("w:name")).set(qn("w:val"), f"toc {level}")
+        entry.base_style = styles["Normal"]
+        entry.font.bold = level == 1
+        entry.paragraph_format.left_indent = Mm(indent)
+        entry.paragraph_format.space_before = Pt(5 if level == 1 else 1)
+        entry.paragraph_format.space_after = Pt(0)
+        entry.paragraph_format.tab_stops.add_tab_stop(
+            TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
     for name in ("Header", "Footer"):
         running = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         running.element.set(qn("w:styleId"), name)  # Word's id; its name is lower case
