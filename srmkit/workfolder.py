@@ -75,6 +75,15 @@ class WorkFolder:
     git: str
     """One sentence: the nbstripout filter configured, already there, or the command to run."""
 
+    def lines(self) -> list[str]:
+        """What ``srmkit init`` prints: the files, git, and what to do next."""
+        return [
+            *(f"wrote {p}" for p in self.files),
+            f"git: {self.git}",
+            f"next: open {self.folder} in JupyterLab and run all cells of a notebook, or run "
+            f"'srmkit report {SCENARIO}' there; edit {SCENARIO} first",
+        ]
+
 
 def example_scenario() -> Path:
     """``params/example.yaml``: as the wheel installed it, else the checkout's (an editable
