@@ -108,6 +108,99 @@ def is_token(value: object) -> bool:
     return 0 < len(text) <= TOKEN_MAX_CHARS and not any(ch.isspace() for ch in text)
 
 
+QUANTITY = re.compile(r"[<>≤≥~−–-]?\s?\d[\d,.]*\s?[^\s\d]{1,10}")
+"""A number and its unit: ``83 min``, ``160 Mbit/s``, ``12,000 users``, ``8095 TCP``."""
+
+
+def is_quantity(value: object) -> bool:
+    """Whether a text cell is a number with its unit, kept on one line (a narrow column must
+    never print ``83`` above ``min``).
+
+    >>> is_quantity("83 min"), is_quantity("1,000 Mbit/s"), is_quantity("83 min (to decide)")
+    (True, True, False)
+    """
+    return QUANTITY.fullmatch(str(value).strip()) is not None
+
+
+HEADER_MAX_LINES = (2, 3)
+"""Lines a column heading may take: a short one (up to :data:`HEADER_SHORT_CHARS`), a long one."""
+HEADER_SHORT_CHARS = 16
+DENSE_COLUMNS = 9
+"""Columns from which a table is set smaller (``srm-dense``) to fit the printed page."""
+
+
+def text_em(text: str) -> float:
+    """The width of a line of bold Liberation Sans (Arial's metrics), near enough to size a
+    column heading: capitals are wider than small letters, ``i`` and ``l`` narrower. [em]
+
+    >>> text_em("RPO"), text_em("ill")
+    (2.16, 0.9)
+    """
+    width = 0.0
+    for ch in text:
+        if ch.isupper():
+            width += 0.72
+        elif ch in "fijlrt":
+            width += 0.3
+        elif ch.isalnum():
+            width += 0.6
+        elif ch == " ":
+            width += 0.28
+        else:
+            width += 0.4
+    return round(width, 2)
+
+
+def header_min_em(title: str) -> float | None:
+    """The narrowest width of a column heading that still fits it on its lines
+    (:data:`HEADER_MAX_LINES`), or None when its words alone never make more lines (the
+    browser's own minimum suffices). [em]
+
+    A column whose values are short ("yes", "no") would otherwise shrink its heading to its
+    longest word, one word a line: "Fits / in / year / 3".
+
+    >>> header_min_em("Fits in year 3")  # "Fits in" / "year 3"
+    3.4
+    >>> header_min_em("Consistency groups free in year 3")  # on three lines
+    6.42
+    >>> header_min_em("RTO [min]") is None
+    True
+    """
+    short, long = HEADER_MAX_LINES
+    lines = short if len(title) <= HEADER_SHORT_CHARS else long
+    words = title.split()
+    if len(words) <= lines:
+        return None
+
+    def widest(first: int, count: int) -> float:
+        """The widest line when words[first:] are set on ``count`` lines at best."""
+        if count == 1:
+            return text_em(" ".join(words[first:]))
+        return min(
+            max(text_em(" ".join(words[first:cut])), widest(cut, count - 1))
+            for cut in range(first + 1, len(words) - count + 2)
+        )
+
+    return round(widest(0, lines) + HEADER_SPARE_EM, 2)
+
+
+HEADER_SPARE_EM = 0.3
+"""Room left beside a heading's widest line, for the estimate's error. [em]"""
+
+
+def header_cell(title: str, css: str) -> str:
+    """A column heading, with its minimum width when it has many words."""
+    em = header_min_em(title)
+    style = f' style="min-width: {em}em"' if em is not None else ""
+    return f'<th class="{css}"{style}>{esc(title)}</th>'
+
+
+def scroll_box(table: str) -> str:
+    """A table in a box of its own that scrolls sideways on a narrow screen (the page never
+    does); in print the box is a plain block, so the table's header still repeats."""
+    return f'<div class="srm-scroll">{table}</div>'
+
+
 def anchor(text: str) -> str:
     """An id for a heading: ``"2.1 Sites and arrays"`` → ``sites-and-arrays``."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
@@ -242,12 +335,13 @@ class Book:
                 f'<td class="num srm-nowrap">{esc(total)}</td><td></td><td></td></tr>'
             )
         cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
-        return Html(
-            f'<div class="srm-block">{cap}<table class="srm-table srm-checklist"><thead><tr>'
+        table = (
+            '<table class="srm-table srm-checklist"><thead><tr>'
             '<th class="num">No.</th><th class="txt">Who</th><th class="txt">Step</th>'
             '<th class="num">Duration</th><th class="txt">Done</th><th class="txt">Initials</th>'
-            f"</tr></thead><tbody>{body}</tbody></table></div>"
+            f"</tr></thead><tbody>{body}</tbody></table>"
         )
+        return Html(f'<div class="srm-block">{cap}{scroll_box(table)}</div>')
 
     def table(
         self,
@@ -273,15 +367,17 @@ class Book:
             )
             rows = rows[:MAX_TABLE_ROWS]
         head = "".join(
-            f'<th class="{"num" if c.digits is not None else "txt"}">{esc(c.title)}</th>'
-            for c in columns
+            header_cell(c.title, "num" if c.digits is not None else "txt") for c in columns
         )
 
         def tr(values: Sequence[object], css: str = "") -> str:
             cells = []
             for value, col in zip(values, columns, strict=True):
                 text, number = cell(value, col.digits)
-                kind = "num" if number else ("txt srm-nowrap" if is_token(value) else "txt")
+                one_line = is_token(value) or is_quantity(value)
+                # A missing number ("–") stands where the column's numbers stand: on the right.
+                number = number or (value is None and col.digits is not None)
+                kind = "num" if number else ("txt srm-nowrap" if one_line else "txt")
                 cells.append(f'<td class="{kind}">{text}</td>')
             return (
                 f'<tr class="{css}">' + "".join(cells) + "</tr>"
@@ -291,9 +387,10 @@ class Book:
 
         body = "".join(tr(r) for r in rows) + (tr(total, "srm-total") if total else "")
         cap = f'<p class="srm-caption">Table {self.tables}. {esc(caption)}</p>'
+        css = "srm-table srm-dense" if len(columns) >= DENSE_COLUMNS else "srm-table"
+        table = f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         return Html(
-            f'<div class="srm-block">{cap}<table class="srm-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
+            f'<div class="srm-block">{cap}{scroll_box(table)}'
             + (note(shown_note).markup if shown_note else "")
             + (note(source).markup if source else "")
             + "</div>"

@@ -8,7 +8,8 @@ is rendered to HTML:
 - the references appendix, with every source the document cites (``[S0]``, ``[S10]``, …) from
   the catalogue ``srmkit/data/sources.csv``;
 - the running header and footer of the printed pages (CSS ``@page`` margin boxes, none on the
-  cover): document title and version above, customer, classification and "page x of y" below.
+  cover): document title and version above, customer, classification and "page x of y" below;
+- each heading kept on its printed page with what follows it (:func:`keep_headings`).
 """
 
 from __future__ import annotations
@@ -74,9 +75,10 @@ def references(document: str) -> str:
             f"{html.escape(title)}{link}</td></tr>"
         )
     return (
-        '<div class="srm-references"><table class="srm-table srm-refs"><tbody>'
+        '<div class="srm-references"><div class="srm-scroll"><table class="srm-table srm-refs">'
+        "<tbody>"
         + "".join(rows)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
         + (f'<p class="srm-note">{method_note(document)}</p>' if "Method" in document else "")
         + "</div>"
     )
@@ -90,6 +92,87 @@ def method_note(document: str) -> str:
         '"Method §n" refers to section n of the method, an appendix of the design document '
         f"({get_document('design').title}) delivered with this document."
     )
+
+
+KEEP_HEADING = re.compile(r'<h([12]) [^>]*\bclass="srm-h\b[^>]*>.*?</h\1>', re.S)
+TAG = re.compile(r"<script\b.*?</script>|<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.S)
+VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "wbr", "col", "source"})
+LEAD_IN = re.compile(r":\s*</p>\Z")
+"""A paragraph that introduces what follows it ("Before you start:")."""
+KEEP_MAX_CHARS = 1500
+"""Text of the longest paragraph or list kept with its heading (about a third of a page)."""
+KEEP_MAX_ROWS = 12
+"""Rows of the longest table kept whole with its heading."""
+SPACE = re.compile(r"\s*")
+KEEP_BEFORE = '<div class="srm-keep srm-heading-keep">'
+
+
+def _element_end(document: str, start: int) -> int | None:
+    """Where the element whose start tag is at ``start`` ends (None if it is not closed)."""
+    depth = 0
+    for found in TAG.finditer(document, start):
+        name = found.group(2)
+        if name is None:  # a script or a comment: nothing inside counts
+            continue
+        if name.lower() in VOID or found.group(3):
+            if depth == 0:
+                return found.end()
+            continue
+        depth += -1 if found.group(1) else 1
+        if depth <= 0:
+            return found.end() if depth == 0 else None
+    return None
+
+
+def _keeps(element: str) -> tuple[bool, bool]:
+    """Whether a heading keeps ``element`` with it on its page, and whether it then keeps the
+    element after it too (another heading, a lead-in paragraph)."""
+    tag = re.match(r"<([a-zA-Z0-9]+)", element)
+    name = tag.group(1).lower() if tag else ""
+    text = len(re.sub(r"<[^>]*>", "", element))
+    if name in ("h1", "h2", "h3", "h4"):
+        return True, True
+    if name == "p":
+        return text <= KEEP_MAX_CHARS, bool(LEAD_IN.search(element))
+    if name in ("ul", "ol"):
+        return text <= KEEP_MAX_CHARS, False
+    if name == "div" and "srm-figure" in element[:60]:
+        return True, False
+    if name == "div" and "srm-block" in element[:60]:
+        rows = element.count("<tr")
+        return rows <= KEEP_MAX_ROWS and "srm-cmds" not in element, False
+    return False, False
+
+
+def keep_headings(document: str) -> str:
+    """Wrap each heading with what follows it (a paragraph, a list, a figure, a short table; a
+    lead-in paragraph with what it introduces) in a block that never breaks across printed
+    pages, so that no heading is the last line of a page: Chromium honours ``break-inside:
+    avoid`` on such a block, where ``break-after: avoid`` on the heading alone lets a lead-in
+    paragraph strand it."""
+    out: list[str] = []
+    done = 0
+    for heading in KEEP_HEADING.finditer(document):
+        if heading.start() < done:
+            continue  # already kept with the heading before it
+        end, more, kept = heading.end(), True, 0
+        while more and kept < 4:
+            spaces = SPACE.match(document, end)
+            start = spaces.end() if spaces else end
+            if not document.startswith("<", start) or document.startswith("</", start):
+                break
+            stop = _element_end(document, start)
+            if stop is None:
+                break
+            keep, more = _keeps(document[start:stop])
+            if not keep:
+                break
+            end, kept = stop, kept + 1
+        if kept:
+            out += [document[done : heading.start()], KEEP_BEFORE, document[heading.start() : end]]
+            out.append("</div>")
+            done = end
+    return "".join(out) + document[done:]
 
 
 def css_string(text: str) -> str:
@@ -141,4 +224,5 @@ def finish(document: str, title: str, scenario: Scenario) -> str:
         document = document.replace(TOC, contents(document), 1)
     if REFERENCES in document:
         document = document.replace(REFERENCES, references(document), 1)
+    document = keep_headings(document)
     return document.replace("</head>", page_css(title, scenario) + "</head>", 1)
