@@ -11,7 +11,24 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ROOT
 
+from srmkit.browser import offline_page, wait_for_figures
+
 pytestmark = [pytest.mark.notebook, pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+def _link_jupyter_data(source: Path, target: Path) -> None:
+    """``target`` (a share/jupyter) as real folders holding links to every entry of ``source``,
+    down to nbconvert's templates, but srmkit's (an editable install may have linked one)."""
+    for entry in source.iterdir():
+        if entry.name == "nbconvert":
+            templates = target / "nbconvert" / "templates"
+            templates.mkdir(parents=True)
+            for template in (entry / "templates").iterdir():
+                if template.name != "srmkit_document":
+                    (templates / template.name).symlink_to(template)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            (target / entry.name).symlink_to(entry)
 
 
 def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) -> None:
@@ -35,9 +52,10 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
     packages = next(Path(p) for p in sys.path if p.endswith("site-packages"))
     target = next((venv / "lib").glob("python*/site-packages"))
     (target / "dev-dependencies.pth").write_text(f"{packages}\n", encoding="utf-8")
-    # ... and their data files (nbconvert's templates) under the environment's share/jupyter.
-    (venv / "share").mkdir(exist_ok=True)
-    (venv / "share" / "jupyter").symlink_to(Path(sys.prefix) / "share" / "jupyter")
+    # ... and their data files (nbconvert's templates) under the environment's share/jupyter,
+    # linked one by one: the wheel installs its own template beside them, never through a link
+    # into the development environment.
+    _link_jupyter_data(Path(sys.prefix) / "share" / "jupyter", venv / "share" / "jupyter")
     subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
         check=True,
@@ -105,3 +123,36 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
     assert (folder / "design_document.html").stat().st_size > 100_000
     assert (folder / "design_document.pdf").read_bytes().startswith(b"%PDF")
     assert (folder / "plan.xlsx").exists()
+    # nbconvert finds the template by name where the wheel installed it (share/jupyter, a copy
+    # of the package's) and renders the executed notebook offline with its own plotly.js.
+    installed = venv / "share" / "jupyter" / "nbconvert" / "templates" / "srmkit_document"
+    template = ROOT / "srmkit" / "templates" / "srmkit_document"
+    for name in ("index.html.j2", "conf.json"):
+        assert (installed / name).read_bytes() == (template / name).read_bytes()
+    env.pop("JUPYTER_PATH", None)
+    python = str(venv / "bin" / "python")
+    named = work / "named"
+    notebook = str(folder / "design_document.ipynb")
+    by_name = ("--to", "html", "--no-input", "--template", "srmkit_document")
+    converted = subprocess.run(
+        [python, "-m", "nbconvert", *by_name, "--output-dir", str(named), notebook],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert converted.returncode == 0, converted.stderr
+    assert 'content="srmkit"' in (named / "design_document.html").read_text(encoding="utf-8")
+    with offline_page() as (page, refused):
+        page.goto((named / "design_document.html").as_uri(), wait_until="load")
+        assert wait_for_figures(page) >= 3
+        assert refused == []
+    # srmkit init finds the example scenario where the wheel installed it (share/srmkit).
+    init = (
+        "from pathlib import Path; from srmkit.workfolder import init_folder as i; i(Path('mine'))"
+    )
+    subprocess.run([python, "-c", init], cwd=work, check=True, env=env)
+    assert (work / "mine" / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
+    assert 'params_file = \\"scenario.yaml\\"' in (
+        work / "mine" / "design_document.ipynb"
+    ).read_text(encoding="utf-8")
