@@ -1,16 +1,32 @@
-"""Plotly figures of the sizing study. Each figure names the assumptions it rests on."""
+"""Plotly figures of the documents. Each figure names the assumptions it rests on; where its
+texts go is the house style of :mod:`srmkit.figure_style`."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import plotly.graph_objects as go
 
 from srmkit import glossary, states
 from srmkit.design import Design
+from srmkit.figure_style import (
+    AXIS_TITLE_CHARS,
+    LAYOUT,
+    LIMIT_COLOUR,
+    TITLE_CHARS,
+    TITLE_LINE_PX,
+    TITLE_TOP_PX,
+    WARNING_COLOUR,
+    limit_line,
+    marker_line,
+    note,
+    turned_labels_px,
+    wrap,
+)
+from srmkit.figure_style import hover_with_units as hover_with_units  # documents.blocks uses it
 from srmkit.glossary import MODE_NAME, or_unbounded
 from srmkit.mvs import distance_axis_km
 from srmkit.options import (
@@ -24,13 +40,6 @@ from srmkit.options import (
 from srmkit.risk import MonteCarloResult
 from srmkit.simulation import ScenarioResult
 from srmkit.units import MIN_PER_DAY, MIN_PER_H
-
-LAYOUT = {
-    "template": "plotly_white",
-    "height": 380,
-    "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
-    "legend": {"orientation": "h", "y": -0.25},
-}
 
 
 def prepare() -> None:
@@ -48,34 +57,6 @@ def prepare() -> None:
     fig.to_html(include_plotlyjs=False, full_html=False)
 
 
-def _note(fig: go.Figure, text: str) -> None:
-    """Attach the assumptions a figure rests on; documents print them under the figure."""
-    fig.update_layout(meta={"note": text})
-
-
-LIMIT_COLOUR = "#a4161a"
-"""Dashed red: a limit or target the design is held against."""
-
-
-def _limit_line(
-    fig: go.Figure,
-    y: float = 1.0,
-    text: str = "model limit",
-    position: str = "top left",
-    **where: Any,
-) -> None:
-    """A dashed red line at a limit or target (by default the 100 % of a limit-usage figure);
-    ``where`` places it in one panel of a figure with subplots (``row``, ``col``)."""
-    fig.add_hline(
-        y=y,
-        line_dash="dash",
-        line_color=LIMIT_COLOUR,
-        annotation_text=text,
-        annotation_position=position,
-        **where,
-    )
-
-
 def latency_vs_distance(design: Design) -> go.Figure:
     """MV/S log write latency against distance: Microsoft limits, EMC's 100 km, the design point."""
     a, link = design.a, design.scenario.link
@@ -84,16 +65,12 @@ def latency_vs_distance(design: Design) -> go.Figure:
     latency = a.local_log_write_ms + np.asarray(design.added_latency_ms(km))
     fig = go.Figure()
     fig.add_scatter(x=km, y=latency, name="log write latency", mode="lines")
-    _limit_line(
+    limit_line(
         fig, a.log_write_avg_limit_ms, f"Microsoft average limit {a.log_write_avg_limit_ms:g} ms"
     )
     route_limit_km = a.sync_distance_limit_km / link.route_factor
-    fig.add_vline(
-        x=route_limit_km,
-        line_dash="dot",
-        line_color="#555",
-        annotation_text=f"EMC {a.sync_distance_limit_km:g} km fibre route",
-        annotation_position="top right",
+    marker_line(
+        fig, route_limit_km, f"EMC {a.sync_distance_limit_km:g} km fibre route", "dot", "#555"
     )
     fig.add_scatter(
         x=[link.distance_km],
@@ -103,13 +80,13 @@ def latency_vs_distance(design: Design) -> go.Figure:
         marker={"size": 12, "symbol": "diamond"},
     )
     fig.update_layout(
-        title="MirrorView/S log write latency against distance",
+        title="MirrorView/S log write latency by distance",
         xaxis_title="site distance [km]",
         yaxis_title="log write latency [ms]",
         yaxis={"rangemode": "tozero"},
         **LAYOUT,
     )
-    _note(
+    note(
         fig,
         f"Assumes local log write {a.local_log_write_ms:g} ms, {link.round_trips} round "
         f"trips, route factor {link.route_factor:g}, {a.log_write_kib:g} KiB writes, "
@@ -126,15 +103,15 @@ def utilization_by_hour(design: Design) -> go.Figure:
     for direction in design.directions:
         fig.add_bar(x=hours, y=direction.hourly_rate_mbps, name=direction.label)
     warn = design.a.link_utilization_warn_fraction
-    _limit_line(
+    limit_line(
         fig, design.effective_rate_mbps, f"effective rate {design.effective_rate_mbps:,.0f} Mbit/s"
     )
-    fig.add_hline(
-        y=design.effective_rate_mbps * warn,
-        line_dash="dot",
-        line_color="#b5651d",
-        annotation_text=f"{warn:.0%} warning level",
-        annotation_position="bottom left",
+    limit_line(
+        fig,
+        design.effective_rate_mbps * warn,
+        f"{warn:.0%} warning level",
+        dash="dot",
+        colour=WARNING_COLOUR,
     )
     fig.update_layout(
         title="Replication traffic by hour of the day",
@@ -143,7 +120,7 @@ def utilization_by_hour(design: Design) -> go.Figure:
         barmode="group",
         **LAYOUT,
     )
-    _note(
+    note(
         fig,
         "Hourly database writes and logs of the protected VMs from the daily activity profile "
         "(Method §2, synthetic default unless measured); the link is full duplex, so each "
@@ -159,7 +136,7 @@ def rpo_over_day(design: Design) -> go.Figure:
     fig.add_scatter(
         x=np.asarray(c.rpo_times_min) / MIN_PER_H, y=c.rpo_values_min, mode="lines", name="RPO"
     )
-    _limit_line(
+    limit_line(
         fig, design.scenario.targets.rpo_min, f"target {design.scenario.targets.rpo_min:g} min"
     )
     fig.update_layout(
@@ -169,7 +146,7 @@ def rpo_over_day(design: Design) -> go.Figure:
         **LAYOUT,
     )
     r = design.scenario.replication
-    _note(
+    note(
         fig,
         f"Updates timed from the {glossary.label(glossary.UPDATE_TYPE, r.update_type)}, "
         f"interval {r.update_interval_min or '-'} min, "
@@ -187,7 +164,7 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
     fig.add_scatter(
         x=rates, y=[np.nan if w is None else w for w in worst], mode="lines", name="worst RPO"
     )
-    _limit_line(
+    limit_line(
         fig, design.scenario.targets.rpo_min, f"target {design.scenario.targets.rpo_min:g} min"
     )
     here = design.async_cycle.worst_rpo_min
@@ -199,13 +176,27 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
             mode="markers",
             marker={"size": 12, "symbol": "diamond"},
         )
+    if all(w is None for w in worst):
+        fig.add_annotation(
+            text="unbounded at every rate shown:<br>a day's writes exceed the link",
+            xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+        )  # fmt: skip
+    ticks = log_ticks(float(rates.min()), float(rates.max()))
     fig.update_layout(
         title="MirrorView/A worst RPO against link rate",
-        xaxis={"title": "effective link rate [Mbit/s]", "type": "log"},
+        xaxis={
+            "title": "effective link rate [Mbit/s]",
+            "type": "log",
+            **(
+                {"tickvals": ticks, "ticktext": [f"{v:,g}" for v in ticks]}
+                if len(ticks) > 1
+                else {}
+            ),
+        },
         yaxis={"title": "worst RPO [min]", "rangemode": "tozero"},
         **LAYOUT,
     )
-    _note(
+    note(
         fig,
         "Rates where the RPO is unbounded (a day's writes exceed the link) are left blank. "
         "Method §5.",
@@ -242,20 +233,20 @@ def cg_layout(design: Design) -> go.Figure:
         if any(counts):
             fig.add_bar(x=names, y=counts, name=label)
     limit = min((a.max_luns_per_cg for a in plan.arrays), default=0)
-    _limit_line(fig, limit, f"largest CG allowed: {limit} LUNs")
+    limit_line(fig, limit, f"largest CG allowed: {limit} LUNs")
     fig.update_layout(
         barmode="stack",
         title="LUNs per consistency group",
         xaxis={"title": "consistency group", "type": "category"},
         yaxis={"title": "LUNs", "rangemode": "tozero"},
-        **LAYOUT,
+        **{**LAYOUT, "height": LAYOUT["height"] + turned_labels_px(names)},
     )
     shown = (
         f"The {MAX_BARS} largest of {len(plan.cgs):,} consistency groups. "
         if len(plan.cgs) > MAX_BARS
         else ""
     )
-    _note(
+    note(
         fig,
         f"{shown}Consistency groups {glossary.label(glossary.CG_POLICY, plan.policy)}; a storage "
         "group's database and log LUN always share a group; "
@@ -275,15 +266,15 @@ def growth_vs_limits(design: Design) -> go.Figure:
     ):
         share = [max(getattr(a, measure) / getattr(a, limit) for a in year) for year in loads]
         fig.add_scatter(x=years, y=share, mode="lines+markers", name=label)
-    _limit_line(fig)
+    limit_line(fig)
     fig.update_layout(
-        title="Limit usage over the growth horizon (busiest array)",
+        title="Limit usage over the years (busiest array)",
         xaxis={"title": "year", "dtick": 1},
         yaxis={"title": "share of limit", "tickformat": ".0%", "rangemode": "tozero"},
         **LAYOUT,
     )
     g = design.scenario.growth
-    _note(
+    note(
         fig,
         f"Users grow {g.users_per_year_fraction:.0%} a year; storage groups are re-derived "
         "from the grown mailbox count each year (Method §2, §7).",
@@ -308,7 +299,7 @@ def limit_usage(design: Design) -> go.Figure:
             customdata=[[getattr(u, used), getattr(u, limit)] for u in usage],
             hovertemplate="%{customdata[0]} of %{customdata[1]}<extra>" + label + "</extra>",
         )
-    _limit_line(fig)
+    limit_line(fig)
     fig.update_layout(
         barmode="group",
         title="Array limit usage (used ÷ limit)",
@@ -367,7 +358,7 @@ def scenario_gantt(result: ScenarioResult) -> go.Figure:
         yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True},
         **layout,
     )
-    _note(
+    note(
         fig,
         "Bars show each object's state; the colours say whether a usable remote copy "
         "exists (Method §8).",
@@ -468,7 +459,7 @@ def state_diagram() -> go.Figure:
         yaxis={"visible": False, "range": [-STATE_GRID_RANGE[1], -STATE_GRID_RANGE[0]]},
         **{**LAYOUT, "height": STATE_HEIGHT_PX, "margin": STATE_MARGIN},
     )
-    _note(
+    note(
         fig,
         "Green: protected; amber: usable, replication stopped; red: not usable for a "
         "recovery; blue: promoted. Arrows are the transitions of the state table (Method §8).",
@@ -490,10 +481,7 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
             x=xs[keep], y=share[keep], mode="lines", line={"shape": "hv"},
             name="share of disasters losing more",
         )  # fmt: skip
-    fig.add_vline(
-        x=target_rpo_min, line_dash="dash", line_color="#a4161a",
-        annotation_text=f"target RPO {target_rpo_min:g} min", annotation_position="top right",
-    )  # fmt: skip
+    marker_line(fig, target_rpo_min, f"target RPO {target_rpo_min:g} min", "dash", LIMIT_COLOUR)
     fig.update_layout(
         title="Data lost by random disasters over a year",
         xaxis={
@@ -524,7 +512,7 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
         if mc.data_loss_unbounded
         else ""
     )
-    _note(
+    note(
         fig,
         f"{mc.runs:,} disasters at random times (seed {mc.seed}){outages}; "
         f"{mc.unrecoverable_fraction:.2%} left no usable copy.{none}{bound} (Method §8)",
@@ -536,6 +524,8 @@ def data_loss_exceedance(mc: MonteCarloResult, target_rpo_min: float) -> go.Figu
 # Figures of the sizing study document; each presents what srmkit.options assembled.
 
 OPTION_COLOURS = {"worst": "#a4161a", "mean": "#5b7db1"}
+OPTION_ROW_PX = 56
+"""Height of an option's row in the options' figure: its three-line name and two bars. [px]"""
 
 
 def _option_name(o: Option) -> str:
@@ -552,40 +542,40 @@ def _option_name(o: Option) -> str:
 
 
 def options_rpo(comparison: Comparison) -> go.Figure:
-    """Worst and mean recovery point of each mirroring option, against the target."""
+    """Worst and mean recovery point of each mirroring option, against the target: one row
+    per option, its name beside it (legible at any width), its values at the bars' ends."""
     group = comparison.mode_options
     names = [_option_name(o) for o in group]
     fig = go.Figure()
+    target = comparison.thresholds.rpo_target_min
+    marker_line(fig, target, f"target RPO {target:g} min", "dash", "#333", layer="below")
     for label, values, colour, say in (
-        ("worst RPO", [o.worst_rpo_min for o in group], OPTION_COLOURS["worst"], True),
         ("mean RPO", [o.mean_rpo_min for o in group], OPTION_COLOURS["mean"], False),
+        ("worst RPO", [o.worst_rpo_min for o in group], OPTION_COLOURS["worst"], True),
     ):
         fig.add_bar(
-            x=names,
-            y=[np.nan if v is None else v for v in values],
+            orientation="h",
+            y=names,
+            # An unbounded option has no bar, only its worst-RPO label (one per option).
+            x=[0.0 if v is None else v for v in values],
             name=label,
             marker={"color": colour},
-            # An unbounded option has no bar: its worst-RPO label alone says so (one per option).
             text=[or_unbounded(v, digits=0) if v is not None or say else "" for v in values],
             textposition="outside",
-            textangle=0,
+            constraintext="inside",  # a label beside its bar keeps its size, however thin the bar
+            cliponaxis=False,
+            customdata=[or_unbounded(v, "min") for v in values],
+            hovertemplate="%{y}: %{customdata}<extra>" + label + "</extra>",
         )
-    target = comparison.thresholds.rpo_target_min
-    fig.add_scatter(
-        x=[names[0], names[-1]] if names else [],
-        y=[target, target],
-        mode="lines",
-        line={"dash": "dash", "color": "#333"},
-        name=f"target RPO {target:g} min",
-    )
     fig.update_layout(
         barmode="group",
         title="Recovery point of each mirroring option",
-        xaxis={"title": "option", "type": "category", "tickangle": 0},
-        yaxis={"title": "recovery point [min]", "rangemode": "tozero"},
-        **{**LAYOUT, "height": 420},
+        xaxis={"title": "recovery point [min]", "rangemode": "tozero"},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": names[::-1]},
+        legend_traceorder="reversed",  # worst, mean, target: as each row shows them
+        **{**LAYOUT, "height": 150 + OPTION_ROW_PX * len(names)},
     )
-    _note(
+    note(
         fig,
         "MirrorView/S loses no committed write (RPO 0). MirrorView/A from the simulated update "
         "cycle over the repeated daily profile; 'start' counts the interval from the start of "
@@ -606,15 +596,15 @@ def model_headroom(comparison: Comparison) -> go.Figure:
         (f"year {years}", [o.mirrors_headroom_at_horizon for o in group]),
     ):
         fig.add_bar(x=names, y=[np.nan if v is None else v for v in values], name=label)
-    _limit_line(fig, 0, "model limit", "bottom left")
+    limit_line(fig, 0, "model limit")
     fig.update_layout(
         barmode="group",
-        title="Mirrors still free on the fullest array, by model",
+        title="Mirrors free on the fullest array, by model",
         xaxis={"title": "model on every array", "type": "category", "tickangle": 0},
         yaxis={"title": "mirrors free [count]"},
         **LAYOUT,
     )
-    _note(
+    note(
         fig,
         f"Limits of the white paper's Tables 2 and 3 for {MODE_NAME[comparison.mode]}; every "
         "mirror counts on the array of its primary and of its secondary image (Method §7).",
@@ -655,6 +645,26 @@ def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
     }.get(name)
 
 
+PANEL_HEIGHT_PX = 190
+"""Height of one panel of a sweep's figure, with its share of the gaps between panels. [px]"""
+PANEL_GAP_PX = 46
+"""Gap between two panels of a sweep's figure, which holds the lower panel's title. [px]"""
+PANEL_TITLE_FONT_PX = 13
+
+
+def _panel_title(name: str, t: Thresholds) -> str:
+    """A sweep panel's title: what it shows and its unit, and below it, smaller, what the
+    panel's dashed line marks (the line has no label of its own that could cover the data)."""
+    words, unit = METRIC_WORDS[name]
+    title = words + ("" if "fraction" in name else f" [{unit}]")
+    line = _panel_line(name, t)
+    return (
+        title
+        if line is None
+        else f'{title}<br><span style="font-size: 11px">dashed: {line[1]}</span>'
+    )
+
+
 def log_ticks(low: float, high: float) -> list[float]:
     """Tick values 1, 2 and 5 times a power of ten from ``low`` to ``high``.
 
@@ -672,18 +682,17 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
     from plotly.subplots import make_subplots
 
     panels = _panels(s)
-    titles = [
-        f"{METRIC_WORDS[p][0]}" + (f" [{METRIC_WORDS[p][1]}]" if "fraction" not in p else "")
-        for p in panels
-    ]
+    titles = [_panel_title(p, thresholds) for p in panels]
     fig = make_subplots(
         rows=len(panels),
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.06,
+        vertical_spacing=PANEL_GAP_PX / (PANEL_HEIGHT_PX * len(panels)),
         subplot_titles=titles,
     )
+    fig.update_annotations(font_size=PANEL_TITLE_FONT_PX)
     x = s.x_array
+    in_legend = False
     for row, name in enumerate(panels, start=1):
         fig.add_scatter(
             x=x,
@@ -696,8 +705,8 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
             col=1,
         )
         line = _panel_line(name, thresholds)
-        if line is not None:
-            _limit_line(fig, line[0], line[1], row=row, col=1)
+        if line is not None:  # named in the panel's title
+            limit_line(fig, line[0], None, row=row, col=1)
         here = s.design_point
         if here is not None and s.design_x is not None:
             value = getattr(here, name)
@@ -708,10 +717,11 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
                     mode="markers",
                     name="this design",
                     marker={"size": 11, "symbol": "diamond", "color": "#333"},
-                    showlegend=row == 1,
+                    showlegend=not in_legend,  # once, from the first panel that has it
                     row=row,
                     col=1,
                 )
+                in_legend = True
         if "fraction" in name:
             fig.update_yaxes(tickformat=".0%", row=row, col=1)
         fig.update_yaxes(rangemode="tozero", row=row, col=1)
@@ -725,13 +735,27 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
     unit = "" if s.unit == "fraction" else f" [{s.unit}]"
     fig.update_xaxes(title_text=f"{glossary.in_sentence(s.label)}{unit}", row=len(panels), col=1)
     when = f" at year {s.year}" if s.year else ""
-    legend = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"}
+    title = f"{s.label}: what changes{when}"
+    if len(title) > TITLE_CHARS:
+        title = f"{s.label}:<br>what changes{when}"
     fig.update_layout(
-        title=f"{s.label}: what changes{when}",
-        **{**LAYOUT, "height": 130 + 190 * len(panels), "legend": legend},
+        title=title,
+        **{
+            **LAYOUT,
+            "height": 130 + PANEL_HEIGHT_PX * len(panels),
+            # room for the title's lines above the first panel's title
+            "margin": {
+                **LAYOUT["margin"],
+                "t": 46 + TITLE_TOP_PX + TITLE_LINE_PX * (title.count("<br>") + 1),
+            },
+        },
     )
-    _note(fig, s.note + " Blank where a figure is unbounded.")
+    note(fig, s.note + " Blank where a figure is unbounded.")
     return fig
+
+
+TORNADO_LABEL_CHARS = 26
+"""The longest line of an input's name beside its tornado bar. [characters]"""
 
 
 def tornado_figure(t: Tornado) -> go.Figure:
@@ -750,7 +774,8 @@ def tornado_figure(t: Tornado) -> go.Figure:
             if r.change(t.metric, side) is None and r.base.value(t.metric) is not None
         ]
         year = f" (at year {r.year})" if r.year else ""
-        names.append(r.label + year + (f" ({'; '.join(flags)})" if flags else ""))
+        name = r.label + year + (f" ({'; '.join(flags)})" if flags else "")
+        names.append(wrap(name, TORNADO_LABEL_CHARS))
     fig = go.Figure()
     for side, sign, colour in sides:
         changes = [r.change(t.metric, side) for r in t.rows]
@@ -766,12 +791,15 @@ def tornado_figure(t: Tornado) -> go.Figure:
     fig.add_vline(x=0, line_color="#333")
     fig.update_layout(
         barmode="overlay",
-        title=f"What moves the {label} most",
-        xaxis={"title": f"change of the {label} [{unit}]", "zeroline": True},
+        title=wrap(f"What moves the {label} most", TITLE_CHARS),
+        xaxis={
+            "title": wrap(f"change of the {label} [{unit}]", AXIS_TITLE_CHARS),
+            "zeroline": True,
+        },
         yaxis={"categoryorder": "array", "categoryarray": names[::-1], "automargin": True},
         **{**LAYOUT, "height": 160 + 60 * max(len(names), 1)},
     )
-    _note(
+    note(
         fig,
         f"Each input moved {step} down and up from the design's value, one at a time, the "
         "others held; sorted by the swing, largest first. Growth changes only later years: its "
@@ -811,42 +839,10 @@ def sp_balance(design: Design) -> go.Figure:
         yaxis={"title": "GiB", "rangemode": "tozero", "tickformat": ",.0f"},
         **LAYOUT,
     )
-    _note(
+    note(
         fig,
         "Each consistency group is owned by one SP on both its arrays (MirrorView paths join SP A "
         "to SP A and SP B to SP B), given in turn to the SP with less capacity; reserved and "
         "write intent log LUNs alternate between the SPs (Method §10).",
     )
-    return fig
-
-
-def _axis_title(fig: go.Figure, axis: str) -> str:
-    """An axis's title (which names its unit), or its letter when it has none."""
-    layout_axis = fig.layout[f"{axis[0]}axis{axis[1:]}"]
-    text = layout_axis.title.text if layout_axis is not None else None
-    return str(text) if text else axis[0]
-
-
-def _hover_value(fig: go.Figure, axis: str, values: Any) -> str:
-    """A value placeholder for a hover label: text as it is, numbers as the axis shows them."""
-    layout_axis = fig.layout[f"{axis[0]}axis{axis[1:]}"]
-    first = next(iter(values), None) if values is not None else None
-    if isinstance(first, str) or (layout_axis is not None and layout_axis.type == "category"):
-        return f"%{{{axis[0]}}}"
-    fmt = (layout_axis.tickformat if layout_axis is not None else None) or ",.4~g"
-    return f"%{{{axis[0]}:{fmt}}}"
-
-
-def hover_with_units(fig: go.Figure) -> go.Figure:
-    """Give every scatter and bar trace without a hover label of its own one that shows each
-    value with its axis's title, which names the unit (``worst RPO [min]: 47.8``)."""
-    for trace in fig.data:
-        if trace.type not in ("scatter", "bar") or trace.hovertemplate:
-            continue
-        if trace.hoverinfo in ("skip", "none"):
-            continue
-        x_axis, y_axis = trace.xaxis or "x", trace.yaxis or "y"
-        x = _hover_value(fig, x_axis, trace.x)
-        y = _hover_value(fig, y_axis, trace.y)
-        trace.hovertemplate = f"{_axis_title(fig, x_axis)}: {x}<br>{_axis_title(fig, y_axis)}: {y}"
     return fig

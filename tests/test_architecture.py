@@ -56,6 +56,7 @@ LAYERS: dict[str, float] = {
     "design": 6,
     "output": 7,
     "figures": 7,
+    "figure_style": 7,
     "exports": 7,
     "simulation.results": 6.1,
     "simulation.model": 6.1,

@@ -53,9 +53,36 @@ def test_cg_layout_stacks_every_lun() -> None:
     """Stacked bars add up to each CG's LUN count; the limit line is the pair's CG size."""
     design = Design(load_scenario(EXAMPLE))
     fig = figures.cg_layout(design)
-    totals = [sum(t.y[i] for t in fig.data) for i in range(len(design.plan.cgs))]
+    bars = [t for t in fig.data if t.type == "bar"]
+    totals = [sum(t.y[i] for t in bars) for i in range(len(design.plan.cgs))]
     assert totals == [cg.luns for cg in design.plan.cgs]
     assert fig.layout.shapes[0].y0 == 32  # CX4-480, MirrorView/S: 32 LUNs per CG
+    assert [t.name for t in fig.data if t.type == "scatter"] == ["largest CG allowed: 32 LUNs"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_texts_stay_off_the_plot_and_fit_a_phone(example: Path) -> None:
+    """No figure labels its limit or target lines on the plot, where a label covers bars or
+    markers: the legend names them (a sweep's panel title, for its panels); the only texts
+    placed on the plot are the state diagram's boxes and a notice that every rate is unbounded.
+    Every line of a title has at most TITLE_CHARS characters (it fits a 390 px phone)."""
+    from srmkit.figure_style import TITLE_CHARS
+
+    design = Design(load_scenario(example))
+    makers = dict(FIGURES)
+    if not design.is_sync:
+        makers.update(ASYNC_FIGURES)
+    made = [make(design) for make in makers.values()] + [figures.sp_balance(design)]
+    for fig in made:
+        title = fig.layout.title.text
+        assert all(len(line) <= TITLE_CHARS for line in title.split("<br>")), title
+        on_plot = [a.text for a in fig.layout.annotations if "paper" not in (a.xref, a.yref)]
+        assert on_plot == [], title
+        unbounded = [a.text for a in fig.layout.annotations if "unbounded" in a.text]
+        assert len(fig.layout.annotations) == len(unbounded), title
+        in_legend = {(t.line.dash, t.line.color) for t in fig.data if t.hoverinfo == "skip"}
+        for shape in fig.layout.shapes:
+            assert (shape.line.dash, shape.line.color) in in_legend, title
 
 
 def test_rpo_figures_show_the_simulated_cycle() -> None:
