@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# An editable install installs no data files: the nbconvert template is linked where a wheel
+	@# puts it, so `jupyter nbconvert --template srmkit_document` finds it by name here too.
+	mkdir -p $(VENV)/share/jupyter/nbconvert/templates
+	ln -sfn $(CURDIR)/srmkit/templates/srmkit_document $(VENV)/share/jupyter/nbconvert/templates/srmkit_document
 	touch $(STAMP)
 
 # A Chrome/Chromium for PDF printing and browser tests: use an installed one; as root with apt,

@@ -474,6 +474,20 @@ def build(
 
 
 @app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to write (created when missing).")],
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace the files an earlier srmkit init wrote there.")
+    ] = False,
+) -> None:
+    """A working folder: scenario.yaml (the example, to edit), the notebooks reading it, a
+    README and nbstripout for git. Exit 0 written, 2 files in the way (named; nothing written)."""
+    from srmkit.workfolder import init_folder
+
+    typer.echo("\n".join(init_folder(folder, overwrite).lines()))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
     from srmkit.schema import json_schema_text

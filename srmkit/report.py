@@ -9,8 +9,9 @@ what a killed run left is cleaned up by the next one. A failure in one scenario 
 others: the run says which failed and why.
 
 Speed, measured on the example (see ``bench/``): the notebook is executed in memory and written
-once; plotly.js is inlined by the template, never stored in a notebook; one browser serves the
-whole run and kernels start one document ahead.
+once; plotly.js is inlined once by the template (the notebook's own compressed copy, for
+JupyterLab and stock nbconvert, is left out); one browser serves the whole run and kernels start
+one document ahead.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ import pytest
 from conftest import EXAMPLE, run_cli
 
 from srmkit import workfolder
-from srmkit.cli import app
 from srmkit.errors import EXIT_INVALID
 from srmkit.workfolder import WorkFolderExistsError, init_folder
 
@@ -157,19 +156,9 @@ def test_init_in_a_git_repository_strips_notebooks_on_commit(tmp_path: Path) -> 
     assert "already configured" in again.git
 
 
-CLI_WIRED = "init" in {
-    c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands
-}
-"""srmkit init is a command of srmkit/cli.py (wired by its owner; until then its test skips)."""
-
-
-@pytest.mark.skipif(
-    not CLI_WIRED, reason="srmkit init is not yet wired in srmkit/cli.py (see workfolder.py)"
-)
 def test_cli_init(tmp_path: Path) -> None:
     """`srmkit init DIR` writes the folder and says what to do; again, it exits 2 naming the
-    files in the way; with --overwrite it replaces them. NEEDS the init command in
-    srmkit/cli.py (skipped until then)."""
+    files in the way; with --overwrite it replaces them."""
     first = run_cli("init", str(tmp_path / "customer"))
     assert first.returncode == 0, first.stderr
     assert "srmkit report scenario.yaml" in first.stdout

@@ -27,7 +27,7 @@ MAX_TABLE_ROWS = 40
 """Rows a long table shows in a document; the accompanying spreadsheet lists them all."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Html:
     """A fragment of HTML that notebooks display as is."""
 
@@ -35,6 +35,11 @@ class Html:
 
     def _repr_html_(self) -> str:
         return self.markup
+
+    def __repr__(self) -> str:
+        # The text/plain copy every output carries beside its HTML: short, not the markup
+        # again (which doubled the executed notebooks' size).
+        return f"<HTML, {len(self.markup):,} characters>"
 
     def __add__(self, other: Html) -> Html:
         return Html(self.markup + other.markup)
