@@ -129,12 +129,26 @@ TICK_CHAR_PX = 7.0
 """The widest average character of a 12 px tick label (Arial's capitals and digits). [px]"""
 
 
-def turned_labels_px(labels: Sequence[str]) -> float:
-    """The height to add to a figure whose category labels do not fit side by side across
-    the plot, so that its bars keep their height when plotly turns the labels upright. [px]"""
+def _labels_lie_flat(labels: Sequence[str]) -> tuple[bool, float]:
+    """Whether category labels fit side by side across the plot with two characters between
+    them, and the longest one's length. [px]"""
     longest_px = max((len(label) for label in labels), default=0) * TICK_CHAR_PX
-    fits = len(labels) * (longest_px + TICK_CHAR_PX) <= PLOT_WIDTH_PX
-    return 0.0 if fits else longest_px
+    return len(labels) * (longest_px + 2 * TICK_CHAR_PX) <= PLOT_WIDTH_PX, longest_px
+
+
+def turned_labels(labels: Sequence[str]) -> dict[str, Any]:
+    """The x axis's settings for category labels: flat where they fit with room between them,
+    else upright, reading upwards. (Turned part-way, plotly lets neighbours come closer than
+    a line's height: it judges overlap by the letters, not by their lines.)"""
+    flat, _ = _labels_lie_flat(labels)
+    return {} if flat else {"tickangle": -90}
+
+
+def turned_labels_px(labels: Sequence[str]) -> float:
+    """The height to add to a figure whose category labels are turned
+    (:func:`turned_labels`), so that its bars keep their height. [px]"""
+    flat, longest_px = _labels_lie_flat(labels)
+    return 0.0 if flat else longest_px
 
 
 def _axis_title(fig: go.Figure, axis: str) -> str:

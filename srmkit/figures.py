@@ -23,6 +23,7 @@ from srmkit.figure_style import (
     limit_line,
     marker_line,
     note,
+    turned_labels,
     turned_labels_px,
     wrap,
 )
@@ -57,6 +58,10 @@ def prepare() -> None:
     fig.to_html(include_plotlyjs=False, full_html=False)
 
 
+DESIGN_COLOUR = "#333"
+"""The design's own point: a dark diamond in every figure."""
+
+
 def latency_vs_distance(design: Design) -> go.Figure:
     """MV/S log write latency against distance: Microsoft limits, EMC's 100 km, the design point."""
     a, link = design.a, design.scenario.link
@@ -77,7 +82,7 @@ def latency_vs_distance(design: Design) -> go.Figure:
         y=[design.log_write_latency_ms],
         name="this design",
         mode="markers",
-        marker={"size": 12, "symbol": "diamond"},
+        marker={"size": 12, "symbol": "diamond", "color": DESIGN_COLOUR},
     )
     fig.update_layout(
         title="MirrorView/S log write latency by distance",
@@ -174,7 +179,7 @@ def rpo_vs_rate(design: Design, points: int = 40) -> go.Figure:
             y=[here],
             name="this design",
             mode="markers",
-            marker={"size": 12, "symbol": "diamond"},
+            marker={"size": 12, "symbol": "diamond", "color": DESIGN_COLOUR},
         )
     if all(w is None for w in worst):
         fig.add_annotation(
@@ -237,7 +242,7 @@ def cg_layout(design: Design) -> go.Figure:
     fig.update_layout(
         barmode="stack",
         title="LUNs per consistency group",
-        xaxis={"title": "consistency group", "type": "category"},
+        xaxis={"title": "consistency group", "type": "category", **turned_labels(names)},
         yaxis={"title": "LUNs", "rangemode": "tozero"},
         **{**LAYOUT, "height": LAYOUT["height"] + turned_labels_px(names)},
     )
@@ -647,7 +652,7 @@ def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
 
 PANEL_HEIGHT_PX = 190
 """Height of one panel of a sweep's figure, with its share of the gaps between panels. [px]"""
-PANEL_GAP_PX = 46
+PANEL_GAP_PX = 54
 """Gap between two panels of a sweep's figure, which holds the lower panel's title. [px]"""
 PANEL_TITLE_FONT_PX = 13
 
@@ -716,7 +721,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
                     y=[value],
                     mode="markers",
                     name="this design",
-                    marker={"size": 11, "symbol": "diamond", "color": "#333"},
+                    marker={"size": 11, "symbol": "diamond", "color": DESIGN_COLOUR},
                     showlegend=not in_legend,  # once, from the first panel that has it
                     row=row,
                     col=1,
@@ -746,7 +751,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
             # room for the title's lines above the first panel's title
             "margin": {
                 **LAYOUT["margin"],
-                "t": 46 + TITLE_TOP_PX + TITLE_LINE_PX * (title.count("<br>") + 1),
+                "t": PANEL_GAP_PX + TITLE_TOP_PX + TITLE_LINE_PX * (title.count("<br>") + 1),
             },
         },
     )
