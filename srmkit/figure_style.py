@@ -56,6 +56,9 @@ LAYOUT: dict[str, Any] = {
 }
 
 
+FIGURE_MAX_HEIGHT_PX = 880
+"""The tallest figure that prints on one A4 page with its caption and note: 259 mm of text
+height at 96 px per inch is 979 px. [px]"""
 TITLE_CHARS = 44
 """The longest line of a figure's title: it fits a phone's screen (390 px). [characters]"""
 TITLE_LINE_PX = 24

@@ -14,6 +14,7 @@ from srmkit import glossary, states
 from srmkit.design import Design
 from srmkit.figure_style import (
     AXIS_TITLE_CHARS,
+    FIGURE_MAX_HEIGHT_PX,
     LAYOUT,
     LIMIT_COLOUR,
     TITLE_CHARS,
@@ -651,7 +652,8 @@ def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
 
 
 PANEL_HEIGHT_PX = 190
-"""Height of one panel of a sweep's figure, with its share of the gaps between panels. [px]"""
+"""Height of one panel of a sweep's figure, with its share of the gaps between panels, while
+the figure fits a page (:data:`FIGURE_MAX_HEIGHT_PX`). [px]"""
 PANEL_GAP_PX = 54
 """Gap between two panels of a sweep's figure, which holds the lower panel's title. [px]"""
 PANEL_TITLE_FONT_PX = 13
@@ -688,11 +690,12 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
 
     panels = _panels(s)
     titles = [_panel_title(p, thresholds) for p in panels]
+    panel_px = min(PANEL_HEIGHT_PX, (FIGURE_MAX_HEIGHT_PX - 130) / len(panels))
     fig = make_subplots(
         rows=len(panels),
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=PANEL_GAP_PX / (PANEL_HEIGHT_PX * len(panels)),
+        vertical_spacing=PANEL_GAP_PX / (panel_px * len(panels)),
         subplot_titles=titles,
     )
     fig.update_annotations(font_size=PANEL_TITLE_FONT_PX)
@@ -747,7 +750,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
         title=title,
         **{
             **LAYOUT,
-            "height": 130 + PANEL_HEIGHT_PX * len(panels),
+            "height": 130 + panel_px * len(panels),
             # room for the title's lines above the first panel's title
             "margin": {
                 **LAYOUT["margin"],
