@@ -6,24 +6,28 @@ Two halves, the first without any widget:
   the design variant the inputs describe and returns every number the figures and the headline
   show (:class:`Outputs`). Variants share the design's server sizing (a what-if that keeps the
   servers sizes none of them again), and results are cached by inputs;
-- :class:`Workbook`, a thin layer of ipywidgets controls and plotly ``FigureWidget``\\ s that
-  calls :func:`numbers` on every change and writes the result into the figures inside
-  ``batch_update()``: it computes nothing of its own.
+- :class:`Workbook`, a thin layer of ipywidgets controls and plotly figures that calls
+  :func:`numbers` on every change, writes the result into the figures inside ``batch_update()``
+  and shows each figure in an ipywidgets ``Output``: it computes nothing of its own.
 
-It is a tool for the architect exploring a design, not a customer document: the design document
-(``srmkit report``) is what customers read.
+The figures are plain plotly figures, each drawn from plotly's JSON mimetype in an ``Output`` by
+JupyterLab's plotly extension (plotly.js loaded once per page). A ``FigureWidget`` (an anywidget
+since plotly 6) sends 5 MB of plotly.js with each figure for the browser to import, and anywidget
+(0.11) drops every message to a model whose import took over 2 s: under load that left figures
+blank after Run All, for good (``tests/test_jupyterlab.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -580,6 +584,7 @@ FIGURE_LAYOUT = {
 _SMALL = '<span style="font-size: 12px">'
 LIMIT_COLOURS = ("#636efa", "#ef553b", "#00cc96")
 """One colour per limit (mirrors, CGs, LUNs per CG); the horizon's bars are hatched."""
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"  # drawn by JupyterLab's plotly extension
 ControlName = Literal[
     "distance",
     "route_factor",
@@ -607,6 +612,9 @@ class Workbook:
         self.outputs = numbers(self.design, start)
         self._make_controls(start)
         self._make_figures()
+        size = w.Layout(width=f"{FIGURE_LAYOUT['width']}px", height=f"{FIGURE_LAYOUT['height']}px")
+        self.figure_outputs = {name: w.Output(layout=size) for name in self.figures}
+        self._shown: dict[str, str] = {}  # the JSON last shown, by figure
         self.headline = w.HTML(layout=w.Layout(width="480px"))
         self._apply(self.outputs)
 
@@ -616,8 +624,8 @@ class Workbook:
         self.ui = w.VBox(
             [
                 w.Box(list(self.controls.values()), layout=box),
-                w.Box([self.latency_fig, self.rpo_fig], layout=box),
-                w.Box([self.limits_fig, self.headline], layout=box),
+                w.Box([self.figure_outputs["latency"], self.figure_outputs["rpo"]], layout=box),
+                w.Box([self.figure_outputs["limits"], self.headline], layout=box),
             ]
         )
 
@@ -710,25 +718,15 @@ class Workbook:
         self.model = w.Dropdown(
             options=models, value=start.model, description="array model", style=style
         )
-        self.controls: dict[ControlName, Any] = {
-            "distance": self.distance,
-            "route_factor": self.route_factor,
-            "link_rate": self.link_rate,
-            "share": self.share,
-            "users": self.users,
-            "profile": self.profile,
-            "interval": self.interval,
-            "update_type": self.update_type,
-            "mode": self.mode,
-            "model": self.model,
-        }
+        # each control is the attribute of its name, in the order of ControlName
+        self.controls: dict[ControlName, Any] = {n: getattr(self, n) for n in get_args(ControlName)}
 
     def _make_figures(self) -> None:
         """The latency, RPO and limit-usage figures, empty until :meth:`_apply` fills them."""
         import plotly.graph_objects as go
 
         o = self.outputs
-        self.latency_fig = go.FigureWidget(layout=FIGURE_LAYOUT)
+        self.latency_fig = go.Figure(layout=FIGURE_LAYOUT)
         self.latency_fig.add_scatter(name="log write latency (MV/S)", mode="lines")
         self.latency_fig.add_scatter(
             name="Microsoft average limit", mode="lines", line={"dash": "dash", "color": "#a4161a"}
@@ -743,7 +741,7 @@ class Workbook:
             xaxis_title="site distance [km]",
             yaxis={"title": "log write latency [ms]", "rangemode": "tozero"},
         )
-        self.rpo_fig = go.FigureWidget(layout=FIGURE_LAYOUT)
+        self.rpo_fig = go.Figure(layout=FIGURE_LAYOUT)
         self.rpo_fig.add_scatter(name="worst RPO (MV/A)", mode="lines")
         self.rpo_fig.add_scatter(
             name="target", mode="lines", line={"dash": "dash", "color": "#a4161a"}
@@ -755,7 +753,7 @@ class Workbook:
             xaxis={"title": "link rate as sold [Mbit/s]", "type": "log"},
             yaxis={"title": "worst RPO [min]", "rangemode": "tozero"},
         )
-        self.limits_fig = go.FigureWidget(layout=FIGURE_LAYOUT)
+        self.limits_fig = go.Figure(layout=FIGURE_LAYOUT)
         for k, bars in enumerate(o.limits):
             self.limits_fig.add_bar(
                 name=bars.label if bars.year == 0 else f"{bars.label}, year {bars.year}",
@@ -772,6 +770,7 @@ class Workbook:
             title="Array limit usage (used ÷ limit)",
             yaxis={"tickformat": ".0%", "title": "share of limit", "rangemode": "tozero"},
         )
+        self.figures = {"latency": self.latency_fig, "rpo": self.rpo_fig, "limits": self.limits_fig}
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Display the controls and figures."""
@@ -845,13 +844,32 @@ class Workbook:
             for trace, bars in zip(self.limits_fig.data, o.limits, strict=True):
                 trace.x, trace.y = bars.arrays, bars.share
                 trace.customdata = list(zip(bars.used, bars.limit, strict=True))
+        self._show()
         elapsed = None if started is None else (time.perf_counter() - started) * 1e3
         self.headline.value = headline_html(h, elapsed)
         if started is not None:
             self.last_update_s = time.perf_counter() - started
 
+    def _show(self) -> None:
+        """Put each figure that changed into its ``Output`` as plotly's JSON mimetype.
+
+        Set as the widget's ``outputs`` (one message), not printed inside ``with output:``, which
+        needs a kernel's message to route it and prints the bundle where there is none (a script).
+        """
+        import plotly.io as pio
+
+        for name, fig in self.figures.items():
+            text = pio.to_json(fig, validate=False)
+            if self._shown.get(name) == text:
+                continue
+            self._shown[name] = text
+            bundle = {PLOTLY_MIMETYPE: json.loads(text), "text/plain": f"<{name} figure>"}
+            output = {"output_type": "display_data", "data": bundle, "metadata": {}}
+            self.figure_outputs[name].outputs = (output,)
+
     def snapshot(self) -> dict[str, Any]:
-        """What the figures and the headline hold now, as plain JSON data (for checks)."""
+        """What the figures, their outputs (as sent to the browser) and the headline hold now,
+        as plain JSON data (for checks)."""
 
         def traces(fig: Any) -> list[dict[str, Any]]:
             return [
@@ -863,14 +881,16 @@ class Workbook:
                 for t in fig.data
             ]
 
+        def shown(output: Any) -> list[dict[str, Any]]:
+            (displayed,) = output.outputs
+            data = displayed["data"][PLOTLY_MIMETYPE]["data"]
+            return [{k: t.get(k) for k in ("name", "x", "y")} for t in data]
+
         return {
             "inputs": json_ready(self.inputs),
             "numbers": self.outputs.as_json(),
-            "figures": {
-                "latency": traces(self.latency_fig),
-                "rpo": traces(self.rpo_fig),
-                "limits": traces(self.limits_fig),
-            },
+            "figures": {name: traces(fig) for name, fig in self.figures.items()},
+            "shown": {name: shown(out) for name, out in self.figure_outputs.items()},
             "headline_html": self.headline.value,
             "error": self.error,
         }

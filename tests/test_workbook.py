@@ -3,6 +3,7 @@ notebooks/explore.ipynb redrawing its figures when its controls change (headless
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from typing import Any
@@ -199,6 +200,13 @@ def _trace(snapshot: dict[str, Any], figure: str, name: str) -> dict[str, Any]:
     return trace
 
 
+def _values(shown: Any) -> Any:
+    """Values as plotly's JSON sends them: a list, or a typed array in base64 (numpy's)."""
+    if isinstance(shown, dict):
+        return np.frombuffer(base64.b64decode(shown["bdata"]), dtype=shown["dtype"]).tolist()
+    return shown
+
+
 def _nan(values: list[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
@@ -219,6 +227,24 @@ def test_explore_notebook_redraws_when_controls_change(
     (printed,) = [o for o in code[-1].outputs if o.output_type == "stream"]
     seen = json.loads(printed.text)
     before, at_120, after = seen["before"], seen["at_120_km"], seen["after"]
+    # What the browser is sent: each figure, as plotly's JSON, in an ipywidgets Output, redrawn
+    # with the figure. No model is an anywidget: anywidget gives a model 2 s to import its module
+    # (plotly's FigureWidget: 5 MB of plotly.js, one import per figure) and then drops every
+    # message to it, which left figures blank in JupyterLab (tests/test_jupyterlab.py).
+    for snapshot in (before, at_120, after):
+        for name, traces in snapshot["figures"].items():
+            shown = snapshot["shown"][name]
+            assert [t["name"] for t in shown] == [t["name"] for t in traces]
+            assert [_values(t["x"]) for t in shown] == [t["x"] for t in traces]
+    assert _trace(at_120, "latency", "this design")["x"] == [120.0]
+    assert next(t for t in at_120["shown"]["latency"] if t["name"] == "this design")["x"] == [120]
+    state = executed_workbook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+    modules = {model["model_module"] for model in state["state"].values()}
+    assert modules <= {
+        "@jupyter-widgets/base",
+        "@jupyter-widgets/controls",
+        "@jupyter-widgets/output",
+    }
 
     start = Inputs.of(design)
     assert before["inputs"] == dataclasses.asdict(start)
