@@ -20,7 +20,6 @@ from conftest import EXAMPLES
 from pypdf import PdfReader
 
 from srmkit import load_scenario, rules
-from srmkit.browser import offline_page, wait_for_figures
 from srmkit.documents.registry import DOCUMENTS
 from srmkit.report import Report, render
 from srmkit.schema import json_schema
@@ -77,27 +76,6 @@ def schema_identifiers() -> set[str]:
 
 
 DOCUMENT_NAMES = [spec.basename for spec in DOCUMENTS.values()]
-
-
-@pytest.mark.parametrize("name", DOCUMENT_NAMES)
-def test_html_draws_without_errors_and_no_cell_overflows(reports: list[Report], name: str) -> None:
-    """Each document of every example (one test per document, so the workers share them)."""
-    for report in reports:
-        path = report.files[f"{name}.html"]
-        with offline_page() as (page, refused):
-            errors: list[str] = []
-            page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
-            page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1000})
-            page.goto(path.as_uri(), wait_until="load")
-            assert wait_for_figures(page) >= 1
-            page.emulate_media(media="print")
-            overflowing = page.evaluate(OVERFLOW_JS)
-            too_wide = page.evaluate(TOO_WIDE_JS)
-            assert refused == [], path
-            assert errors == [], f"{path}: {errors}"
-            assert overflowing == [], f"{path}: {overflowing}"
-            assert too_wide == [], f"{path}: wider than the page: {too_wide}"
 
 
 def _contents(reader: PdfReader) -> list[tuple[str, int]]:

@@ -9,28 +9,21 @@ the wider upright box around it. The lines of a multi-line text are one box. Two
 but not overlap by more than :data:`TOLERANCE_PX`; each text lies inside its figure; an
 annotation (a limit line's label, a subplot title) covers no bar and no marker.
 
-One browser page serves the whole module, one load per document: measured as printed, the page
-is then narrowed to a phone's 390 px screen and, when plotly redraws the figures narrower there
-(they are responsive), measured again.
+The probes and the checks are here; :mod:`test_documents_opened` runs them on every document of
+every example, as printed and then on a phone's 390 px screen, in the one load a document it
+shares with the other layout checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from srmkit.browser import offline_page, wait_for_figures
-from srmkit.documents.finish import CONTENT_WIDTH_PX
-from srmkit.documents.registry import DOCUMENTS
-
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-    from srmkit.report import Report
+    pass
 
 pytestmark = [
     pytest.mark.notebook,
@@ -183,29 +176,6 @@ def figure_problems(figure: dict[str, Any]) -> list[str]:
     return problems
 
 
-def measure_printed(page: Page, path: Path) -> list[dict[str, Any]]:
-    """Open a document as it is printed (the text column's width, print media) and measure
-    its figures' texts."""
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": CONTENT_WIDTH_PX, "height": VIEWPORT_HEIGHT_PX})
-    page.goto(path.as_uri(), wait_until="load")
-    wait_for_figures(page)
-    figures: list[dict[str, Any]] = page.evaluate(FIGURE_TEXT_JS)
-    return figures
-
-
-def measure_on_phone(page: Page) -> list[dict[str, Any]] | None:
-    """The open document on a phone's screen: its figures' texts once plotly has redrawn them
-    to the narrower page (no reload), or None when the figures stay as wide as printed."""
-    page.emulate_media(media="screen")
-    page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": VIEWPORT_HEIGHT_PX})
-    page.wait_for_function(REDRAWN_JS, timeout=10_000)
-    if page.evaluate(WIDTH_JS) >= CONTENT_WIDTH_PX - TOLERANCE_PX:
-        return None
-    figures: list[dict[str, Any]] = page.evaluate(FIGURE_TEXT_JS)
-    return figures
-
-
 def document_problems(figures: Sequence[dict[str, Any]], where: str) -> list[str]:
     """Every problem of a document's figures, each naming the document and the figure."""
     return [
@@ -215,32 +185,28 @@ def document_problems(figures: Sequence[dict[str, Any]], where: str) -> list[str
     ]
 
 
-@pytest.fixture(scope="module")
-def browser_page() -> Iterator[Page]:
-    """One headless page for the module, with the network closed."""
-    with offline_page() as (page, refused):
-        yield page
-        assert refused == []
+def test_problems_are_found() -> None:
+    """The checker sees an overlap, a text cut off at the figure's edge and an annotation on a
+    bar (the documents' figures are checked by test_documents_opened, one load a document)."""
+    frame = [[0, 0], [100, 0], [100, 50], [0, 50]]
 
+    def box(x: float, y: float, w: float, h: float) -> list[list[float]]:
+        return [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
 
-DOCUMENT_NAMES = [spec.basename for spec in DOCUMENTS.values()]
-
-
-@pytest.mark.parametrize("name", DOCUMENT_NAMES)
-def test_figure_texts_do_not_overlap(
-    browser_page: Page, rendered_examples: list[Report], name: str
-) -> None:
-    """In this document of every example, no text of a figure overlaps another, leaves its
-    figure, or (an annotation) covers a bar or marker: as printed, and on a 390 px phone when
-    the figures are drawn narrower there."""
-    problems = []
-    for report in rendered_examples:
-        where = f"{report.params.name} {name}"
-        printed = measure_printed(browser_page, report.files[f"{name}.html"])
-        assert printed, f"{where}: no figure measured"
-        assert all(f["texts"] for f in printed), where
-        problems += document_problems(printed, f"{where} (printed)")
-        phone = measure_on_phone(browser_page)
-        if phone is not None:
-            problems += document_problems(phone, f"{where} (at {PHONE_WIDTH_PX} px)")
-    assert problems == [], "\n".join(problems)
+    figure = {
+        "title": "t",
+        "frame": frame,
+        "texts": [
+            {"kind": "legend", "text": "log LUNs", "quad": box(10, 40, 30, 8)},
+            {"kind": "xtick", "text": "CG_1", "quad": box(35, 42, 20, 8)},
+            {"kind": "gtitle", "text": "LUNs per consistency group", "quad": box(80, 2, 40, 8)},
+            {"kind": "annotation", "text": "model limit", "quad": box(60, 20, 20, 8)},
+        ],
+        "bars": [box(65, 10, 10, 30)],
+        "markers": [],
+    }
+    found = document_problems([figure], "example")
+    assert any("'log LUNs' overlaps xtick 'CG_1' by 5 px" in p for p in found), found
+    assert any("is cut off: 20 px outside" in p for p in found), found
+    assert any("'model limit' covers a bar" in p for p in found), found
+    assert len(found) == 3, found

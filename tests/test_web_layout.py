@@ -7,7 +7,9 @@
 - printed: no heading is the last line of a page, a number with its unit stays on one line and
   no column heading is a tower of one word a line.
 
-One browser serves the module; the documents are those rendered once for the run (conftest).
+One browser serves the module; the documents are those rendered once for the run (conftest). The
+phone and printed-shape probes (:data:`PHONE_JS`, :data:`PRINT_SHAPES_JS`) run in
+:mod:`test_documents_opened`, on the one load a document shares with the other layout checks.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from srmkit.documents.blocks import HEADER_MAX_LINES, HEADER_SHORT_CHARS, QUANTITY
-from srmkit.documents.finish import CONTENT_WIDTH_PX
 from srmkit.documents.registry import DOCUMENTS
 from srmkit.report import Report
 
@@ -139,16 +139,6 @@ def test_wide_screen_keeps_the_contents_beside_the_text(example_report: Report, 
         assert at_end["current"] == sidebar["targets"][-1], f"{path}: {at_end['current']}"
 
 
-def test_phone_never_scrolls_sideways(rendered_examples: list[Report], page: Page) -> None:
-    """At 390 px no document of any example is wider than the screen: tables scroll in their
-    own box, figures fit, and every figure's title fits inside its figure."""
-    for report in rendered_examples:
-        for name in NAMES:
-            path = report.files[f"{name}.html"]
-            _open(page, path, PHONE_PX)
-            assert page.evaluate(PHONE_JS, PHONE_PX) == [], path
-
-
 def _headings(html_path: Path) -> set[str]:
     text = html_path.read_text(encoding="utf-8")
     found = re.findall(r'<h[12] [^>]*class="srm-h[^"]*"[^>]*>(.*?)</h[12]>', text, re.S)
@@ -188,22 +178,3 @@ def test_printed_heading_never_ends_a_page(example_report: Report, name: str) ->
         if len(lines) > 1 and lines[-2] in headings and lines[-1].endswith(":"):
             stranded.append((number, lines[-2]))
     assert stranded == [], f"{name}.pdf: headings at the foot of a page: {stranded}"
-
-
-def test_printed_numbers_stay_whole_and_headings_short(
-    rendered_examples: list[Report], page: Page
-) -> None:
-    """Laid out at the printed width, no number or number with its unit ("83 min") wraps and no
-    column heading takes more than two lines (three for a long one) in any document."""
-    from srmkit.browser import wait_for_figures
-
-    shapes = [QUANTITY.pattern, HEADER_SHORT_CHARS, *HEADER_MAX_LINES]
-    page.set_viewport_size({"width": CONTENT_WIDTH_PX, "height": 1000})
-    page.emulate_media(media="print")
-    for report in rendered_examples:
-        for name in NAMES:
-            path = report.files[f"{name}.html"]
-            page.goto(path.as_uri(), wait_until="load")
-            wait_for_figures(page)
-            found = page.evaluate(PRINT_SHAPES_JS, shapes)
-            assert found == {"wrapped": [], "towers": []}, path
