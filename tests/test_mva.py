@@ -83,11 +83,10 @@ intervals = st.floats(min_value=5, max_value=240, allow_nan=False)
 @settings(max_examples=40, deadline=None)
 @given(rates, rates, intervals, st.sampled_from(["start", "end"]))
 def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: str) -> None:
-    """More link rate never raises the simulated worst RPO (updates at fixed times); worst RPO ≥
-    the interval. Counted from the end of the last update, a faster link also moves every later
-    update earlier, so the update that meets the busiest hour changes: the worst RPO may then rise
-    a little (186 → 188 Mbit/s at 61 min: 102.39 → 102.58 min; at most 0.4 % in 800 random
-    pairs), never by more than 1 %."""
+    """A faster link is never unbounded where a slower one is bounded, and the worst RPO is at
+    least the interval. With updates at fixed times ("start") more link rate never raises the
+    simulated worst RPO. Counted from the end of the last update ("end") it may: see
+    :func:`test_end_type_worst_rpo_is_not_monotone_in_the_link_rate`."""
     hourly = (np.array(default_daily_profile()) * 200_000).tolist()
     lo, hi = sorted((r1, r2))
     slow = mva.simulate(hourly, lo, kind, t, (), 0.0, 7)  # type: ignore[arg-type]
@@ -97,10 +96,24 @@ def test_more_bandwidth_never_raises_rpo(r1: float, r2: float, t: float, kind: s
         return
     assert fast.worst_rpo_min is not None
     assert fast.worst_rpo_min >= t
-    if not slow.unbounded:
+    if not slow.unbounded and kind == "start":
         assert slow.worst_rpo_min is not None
-        phase = 0.0 if kind == "start" else 0.01 * slow.worst_rpo_min
-        assert fast.worst_rpo_min <= slow.worst_rpo_min + phase + 1e-6
+        assert fast.worst_rpo_min <= slow.worst_rpo_min + 1e-6
+
+
+def test_end_type_worst_rpo_is_not_monotone_in_the_link_rate() -> None:
+    """Known behaviour of Method §5 as MODEL v3 defines it, pinned so a change is seen: with
+    "end" updates the start times drift against the 24-hour profile (s_k+1 = s_k + D_k + T never
+    settles into a daily cycle), and the worst RPO is that of the last simulated day, so it
+    depends on where that day's updates meet the busiest hour. A faster link moves every update
+    and can raise it: 124 → 127 Mbit/s at 154.5 min, 287.3 → 291.0 min (hypothesis found it);
+    scanning 140,000 random pairs, up to 4 % at 10 % link load and 22 % at 40 %. Reported in the
+    issue's closing note, not changed here."""
+    hourly = (np.array(default_daily_profile()) * 200_000).tolist()
+    slow = mva.simulate(hourly, 124.0, "end", 154.5, (), 0.0, 7)
+    fast = mva.simulate(hourly, 127.0, "end", 154.5, (), 0.0, 7)
+    assert slow.worst_rpo_min == pytest.approx(287.32, abs=0.01)
+    assert fast.worst_rpo_min == pytest.approx(290.96, abs=0.01)
 
 
 @given(st.lists(st.floats(min_value=0, max_value=500), min_size=1, max_size=10), intervals)
