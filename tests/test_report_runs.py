@@ -31,7 +31,7 @@ from srmkit.browser import offline_page
 from srmkit.cli import app
 from srmkit.execution import ReportError
 from srmkit.folders import STAGING_PREFIX, WORK_PREFIX
-from srmkit.report import render
+from srmkit.report import Report, render
 
 pytestmark = [pytest.mark.notebook, pytest.mark.timeout(300)]
 SRMKIT = str(Path(sys.executable).with_name("srmkit"))
@@ -426,37 +426,29 @@ def test_batch_with_an_invalid_file_renders_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.usefixtures("need_browser")
-def test_index_opens_offline_and_every_link_resolves(tmp_path: Path) -> None:
-    out = tmp_path / "reports"
-    result = render([EXAMPLE, ROOT / "params" / "cx3-upgrade.yaml"], out, ("html",))
-    assert result.index == out / "index.html"
+def test_index_opens_offline_and_every_link_resolves(rendered_examples: list[Report]) -> None:
+    """The index of the examples' run (rendered once for the whole test run: conftest) opens
+    offline and links every file of every report."""
+    index = rendered_examples[0].folder.parents[1] / "index.html"
     with offline_page() as (page, refused):
-        page.goto(result.index.as_uri(), wait_until="load")
+        page.goto(index.as_uri(), wait_until="load")
         links = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
         text = page.inner_text("body")
         assert refused == []
+        # At 390 px the page does not scroll sideways (the table scrolls in its own box).
+        page.set_viewport_size({"width": 390, "height": 800})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
     assert "Northwind Traders" in text
     assert "Woodgrove Bank" in text
     assert "does not fit" in text
     assert re.search(r"Updated \d{1,2} [A-Z][a-z]+ 20\d\d at \d\d:\d\d UTC", text)
     # every file of each report, the documents and the files beside them (scripts included)
-    files = {p.resolve() for r in result.reports for p in r.folder.rglob("*") if p.is_file()}
+    files = {p.resolve() for r in rendered_examples for p in r.folder.rglob("*") if p.is_file()}
     linked = {Path(unquote(link.removeprefix("file://"))).resolve() for link in links}
     assert all(link.startswith("file://") for link in links)
     assert linked == files
     assert any(p.suffix == ".sh" for p in linked)
-
-
-def test_index_reads_on_a_phone(tmp_path: Path) -> None:
-    """At 390 px the page does not scroll sideways (the table scrolls in its own box)."""
-    out = tmp_path / "reports"
-    result = render([EXAMPLE], out, ("html",), only=["design"])
-    assert result.index is not None
-    with offline_page() as (page, _):
-        page.set_viewport_size({"width": 390, "height": 800})
-        page.goto(result.index.as_uri(), wait_until="load")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
     assert width <= 390
     assert "width=device-width" in viewport
 
