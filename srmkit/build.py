@@ -13,8 +13,6 @@ from one design and never run by srmkit.
 from __future__ import annotations
 
 import csv
-import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import cached_property
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srmkit.bom import BomLine, bill_of_materials
-from srmkit.errors import EXIT_INVALID, SrmkitError
+from srmkit.folders import write_files
 from srmkit.luns import IMAGE_TEXT, Allocation, allocate
 from srmkit.names import csv_safe
 
@@ -153,49 +151,22 @@ BUILD_FILES: dict[str, Callable[[Design, Path], None]] = {
 """The build book's files, in the order they are written."""
 
 
-class BuildExistsError(SrmkitError, FileExistsError):
-    """The output folder already holds build-book files and overwriting was not asked for."""
-
-    exit_code = EXIT_INVALID
-
-    def __init__(self, folder: Path, names: list[str]) -> None:
-        self.names = names
-        super().__init__(
-            f"{folder} already holds {', '.join(names)}: give another --out folder, or "
-            "--overwrite to replace them"
-        )
-
-
 def write_build(design: Design, folder: Path, overwrite: bool = False) -> list[Path]:
-    """Write every build-book file into ``folder`` (created when missing); nothing half-written:
-    the files are made in a hidden staging folder beside it and moved in when all are done.
-    Files of an earlier build are replaced only with ``overwrite``.
+    """Write every build-book file into ``folder`` (created when missing); nothing half-written
+    (:func:`srmkit.folders.write_files`). Files of an earlier build are replaced only with
+    ``overwrite``.
 
     Raises
     ------
-    BuildExistsError
+    srmkit.folders.FilesInTheWayError
         When ``folder`` holds any of the files and ``overwrite`` is off (nothing is written).
     """
-    taken = [name for name in BUILD_FILES if (folder / name).exists()]
-    if taken and not overwrite:
-        raise BuildExistsError(folder, taken)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".tmp-build-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
+
+    def write(staging: Path) -> None:
         for name, writer in BUILD_FILES.items():
             writer(design, staging / name)
-        folder.mkdir(exist_ok=True)
-        for name in BUILD_FILES:
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            (staging / name).rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [folder / name for name in BUILD_FILES]
+
+    return write_files(folder, list(BUILD_FILES), write, overwrite, "another --out folder")
 
 
 def build_dict(design: Design, files: list[Path] | None = None) -> dict[str, Any]:

@@ -19,7 +19,10 @@ import socket
 import tempfile
 import unicodedata
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from srmkit.errors import EXIT_INVALID, SrmkitError
 
 RESERVED_MARK = ".srmkit-reserved"
 STAGING_PREFIX = ".tmp-"
@@ -171,3 +174,52 @@ def clean_debris(out_root: Path) -> list[Path]:
 def work_dir() -> Path:
     """A private working folder in the temp directory for this run's kernels and browser."""
     return Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{_owner()}-"))
+
+
+class FilesInTheWayError(SrmkitError, FileExistsError):
+    """A folder already holds files a command would write, and overwriting was not asked for."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, folder: Path, names: list[str], elsewhere: str) -> None:
+        self.names = names
+        super().__init__(
+            f"{folder} already holds {', '.join(names)}: give {elsewhere}, or --overwrite to "
+            "replace them"
+        )
+
+
+def write_files(
+    folder: Path,
+    names: Sequence[str],
+    write: Callable[[Path], None],
+    overwrite: bool = False,
+    elsewhere: str = "another folder",
+) -> list[Path]:
+    """Write the files (or folders) ``names`` into ``folder``, created when missing, with
+    nothing half-written: ``write(staging)`` makes them in a hidden staging folder inside it, and
+    they are moved into place only when all are made; on any failure the staging folder (and a
+    folder created for them) is removed. Files already there are replaced only with
+    ``overwrite``: otherwise :class:`FilesInTheWayError` names them (``elsewhere``: what to give
+    instead) and nothing is written."""
+    taken = [name for name in names if (folder / name).exists()]
+    if taken and not overwrite:
+        raise FilesInTheWayError(folder, taken, elsewhere)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / f"{STAGING_PREFIX}{_owner()}-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.mkdir()
+        write(staging)
+        for name in names:
+            target = folder / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            (staging / name).replace(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    staging.rmdir()
+    return [folder / name for name in names]

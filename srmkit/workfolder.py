@@ -25,12 +25,12 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from srmkit.errors import EXIT_INVALID, SrmkitError
+from srmkit.errors import SrmkitError
 from srmkit.execution import notebooks_dir
+from srmkit.folders import write_files
 from srmkit.params import read_params
 from srmkit.version import __version__
 
@@ -49,21 +49,7 @@ USER_PARAMS_LINE = (
     f'params_file = "{SCENARIO}"  # path to a scenario YAML file, relative to this folder'
 )
 
-__all__ = ["WorkFolder", "WorkFolderExistsError", "example_scenario", "init_folder"]
-
-
-class WorkFolderExistsError(SrmkitError, FileExistsError):
-    """The folder already holds files ``srmkit init`` would write, and overwriting was not
-    asked for."""
-
-    exit_code = EXIT_INVALID
-
-    def __init__(self, folder: Path, names: list[str]) -> None:
-        self.names = names
-        super().__init__(
-            f"{folder} already holds {', '.join(names)}: give another folder, or --overwrite "
-            "to replace them"
-        )
+__all__ = ["WorkFolder", "example_scenario", "init_folder"]
 
 
 @dataclass(frozen=True)
@@ -175,36 +161,24 @@ def init_folder(folder: Path, overwrite: bool = False) -> WorkFolder:
 
     Raises
     ------
-    WorkFolderExistsError
+    srmkit.folders.FilesInTheWayError
         When ``folder`` holds any of the files and ``overwrite`` is off (nothing is written).
     srmkit.ScenarioError
         When the starter scenario does not validate (nothing is written; a broken install).
     """
     files = _files()
     files[README] = readme(folder.resolve())
-    taken = [name for name in files if (folder / name).exists()]
-    if taken and not overwrite:
-        raise WorkFolderExistsError(folder, taken)
-    created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".tmp-init-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
+
+    def write(staging: Path) -> None:
         for name, content in files.items():
             if isinstance(content, Path):
                 shutil.copyfile(content, staging / name)
             else:
                 (staging / name).write_text(content, "utf-8")
         read_params(staging / SCENARIO)  # the starter must be valid (ScenarioError if not)
-        for name in files:
-            (staging / name).replace(folder / name)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    staging.rmdir()
-    return WorkFolder(folder, [folder / name for name in files], configure_git(folder))
+
+    written = write_files(folder, list(files), write, overwrite)
+    return WorkFolder(folder, written, configure_git(folder))
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,8 @@ from conftest import EXAMPLE, run_cli
 
 from srmkit import workfolder
 from srmkit.errors import EXIT_INVALID
-from srmkit.workfolder import WorkFolderExistsError, init_folder
+from srmkit.folders import FilesInTheWayError
+from srmkit.workfolder import init_folder
 
 NOTEBOOKS = {
     "design_document.ipynb",
@@ -96,7 +97,7 @@ def test_init_refuses_files_in_the_way(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "README.md").write_text("mine", encoding="utf-8")
     (folder / "scenario.yaml").write_text("mine", encoding="utf-8")
-    with pytest.raises(WorkFolderExistsError) as refused:
+    with pytest.raises(FilesInTheWayError) as refused:
         init_folder(folder)
     assert refused.value.exit_code == EXIT_INVALID
     assert refused.value.names == ["scenario.yaml", "README.md"]
