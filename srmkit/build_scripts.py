@@ -505,6 +505,26 @@ def _to_shell(
     return text
 
 
+def _phase_body(
+    s: _Script,
+    phase: Phase,
+    placeholders: dict[str, str],
+    comment: str,
+    expand: str,
+    pattern: re.Pattern[str],
+    run: str,
+) -> list[str]:
+    """A phase's lines for one shell: its comments behind ``comment``, its commands (variables
+    written as ``expand``, checked against ``pattern``) each in the shell's ``run`` line."""
+    out: list[str] = []
+    for item in s.items[phase]:
+        if item.command is None:
+            out += _wrap(item.comment, comment)
+        else:
+            out.append(run.format(_to_shell(item.command.text, placeholders, expand, pattern)))
+    return out
+
+
 def _lines(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """``text`` wrapped to ``width`` (never inside a hyphenated name)."""
     return textwrap.wrap(
@@ -719,12 +739,7 @@ def _sh(
         out += ["}", "", f"{phase}() {{"]
         count = len(s.commands(phase))
         out.append(f"\tprintf '%s\\n' '{s.safe[s.array]}: {phase}, {count} commands'")
-        for item in s.items[phase]:
-            if item.command is None:
-                out += _wrap(item.comment, "\t# ")
-            else:
-                line = _to_shell(item.command.text, placeholders, "${{{}}}", _SH_LINE)
-                out.append(f"\trun {line}")
+        out += _phase_body(s, phase, placeholders, "\t# ", "${{{}}}", _SH_LINE, "\trun {}")
         out += ["}", ""]
     out += [
         'case "$phase" in',
@@ -777,12 +792,9 @@ def _cmd(
         out.append(f":phase_{phase}")
         out += _wrap(f"{phase}: {what}.", "rem ")
         out.append(f"echo {s.safe[s.array]}: {phase}, {len(s.commands(phase))} commands")
-        for item in s.items[phase]:
-            if item.command is None:
-                out += _wrap(item.comment, "rem ")
-            else:
-                line = _to_shell(item.command.text, placeholders, "%{}%", _CMD_LINE)
-                out.append(f"call :run {line} || exit /b 1")
+        out += _phase_body(
+            s, phase, placeholders, "rem ", "%{}%", _CMD_LINE, "call :run {} || exit /b 1"
+        )
         out += ["exit /b 0", ""]
     characters = " ".join("abcdefghijklmnopqrstuvwxyz0123456789") + " . - _"
     out += [
