@@ -11,23 +11,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.common import EXAMPLE, median_s
+from bench.common import EXAMPLE, median_s, servers_scenario
 from srmkit import load_scenario
 from srmkit.build import write_build
 from srmkit.design import Design
 
 
 def _servers(folder: Path, count: int) -> Path:
-    """The example with ``count`` mailbox servers of 500 light mailboxes."""
-    text = EXAMPLE.read_text(encoding="utf-8")
-    head, tail = text.split("\nservers:")[0], "targets:" + text.split("targets:")[1]
-    rows = "".join(
-        f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
-        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
-        for i in range(count)
-    )
     path = folder / f"servers-{count}.yaml"
-    path.write_text(f"{head}\nservers:\n{rows}\n{tail}", encoding="utf-8")
+    path.write_text(servers_scenario(count), encoding="utf-8")
     return path
 
 

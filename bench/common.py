@@ -17,6 +17,19 @@ BIN = Path(sys.executable).parent
 SRMKIT = str(BIN / "srmkit")
 
 
+def servers_scenario(count: int) -> str:
+    """The example scenario with ``count`` mailbox servers of 500 light mailboxes (the large
+    designs of the benchmarks and the tests)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, tail = text.split("\nservers:")[0], "targets:" + text.split("targets:")[1]
+    rows = "".join(
+        f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
+        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
+        for i in range(count)
+    )
+    return f"{head}\nservers:\n{rows}\n{tail}"
+
+
 def median_s(fn: Callable[[], object], repeat: int) -> float:
     """Median wall time of ``repeat`` calls. [s]"""
     times = []

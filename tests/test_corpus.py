@@ -20,6 +20,7 @@ import pytest
 from conftest import EXAMPLE
 from typer.testing import CliRunner
 
+from bench.common import servers_scenario
 from srmkit.cli import app
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -149,22 +150,11 @@ def test_too_many_values_are_refused(tmp_path: Path) -> None:
     assert r.seconds < BUDGET_S
 
 
-def _servers(count: int) -> str:
-    head = EXAMPLE.read_text(encoding="utf-8").split("\nservers:")[0]
-    tail = "targets:" + EXAMPLE.read_text(encoding="utf-8").split("targets:")[1]
-    rows = "".join(
-        f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
-        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
-        for i in range(count)
-    )
-    return f"{head}\nservers:\n{rows}\n{tail}"
-
-
 @pytest.mark.slow
 def test_ten_thousand_servers_answer_within_budget(tmp_path: Path) -> None:
     """The largest accepted design: every command answers within the budget in strict JSON."""
     path = tmp_path / "huge.yaml"
-    path.write_text(_servers(10_000), encoding="utf-8")
+    path.write_text(servers_scenario(10_000), encoding="utf-8")
     for args in (
         ("check", "--format", "json"),
         ("size", "--format", "json"),
@@ -178,7 +168,7 @@ def test_ten_thousand_servers_answer_within_budget(tmp_path: Path) -> None:
 
 def test_more_than_ten_thousand_servers_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "too-many.yaml"
-    path.write_text(_servers(10_001), encoding="utf-8")
+    path.write_text(servers_scenario(10_001), encoding="utf-8")
     r = run("check", str(path))
     assert r.code == 2
     assert "servers" in r.err

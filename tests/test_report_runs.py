@@ -25,6 +25,7 @@ from conftest import EXAMPLE, ROOT
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from bench.common import servers_scenario
 from srmkit import interrupts
 from srmkit import report as report_module
 from srmkit.browser import offline_page
@@ -333,15 +334,8 @@ def test_exports_never_write_a_formula(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def servers_params(tmp_path: Path, count: int) -> Path:
-    text = EXAMPLE.read_text(encoding="utf-8")
-    head, tail = text.split("\nservers:")[0], "targets:" + text.split("targets:")[1]
-    rows = "".join(
-        f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
-        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
-        for i in range(count)
-    )
     path = tmp_path / f"servers-{count}.yaml"
-    path.write_text(f"{head}\nservers:\n{rows}\n{tail}", encoding="utf-8")
+    path.write_text(servers_scenario(count), encoding="utf-8")
     return path
 
 
