@@ -83,45 +83,29 @@ def test_pdf_holds_the_customer_and_the_figures_page(example_report: Report) -> 
     assert "Northwind Traders · Confidential" in text
 
 
-def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_path: Path) -> None:
-    """`papermill notebook out.ipynb -f params/example.yaml` executes the same notebook alike."""
+def _html_outputs(path: Path) -> list[str]:
+    """The HTML outputs of an executed notebook, but its figures and its provenance (which holds
+    the time of rendering)."""
+    nb = nbformat.read(path, as_version=4)
+    return [
+        o["data"]["text/html"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {})
+        and "plotly-graph-div" not in o["data"]["text/html"]
+        and "Provenance" not in o["data"]["text/html"]
+    ]
+
+
+def _papermill(tmp_path: Path, *args: str, notebook: str = "build_book") -> Path:
+    """Run a document's notebook (by default the build book's, the quickest) with papermill's
+    CLI from the checkout; the executed notebook."""
     out = tmp_path / "out.ipynb"
     subprocess.run(
         [
             str(Path(sys.executable).with_name("papermill")),
-            "notebooks/design_document.ipynb",
-            str(out),
-            "-f",
-            "params/example.yaml",
-            "--no-progress-bar",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-
-    def html_outputs(path: Path) -> list[str]:
-        nb = nbformat.read(path, as_version=4)
-        return [
-            o["data"]["text/html"]
-            for c in nb.cells
-            if c.cell_type == "code"
-            for o in c.get("outputs", [])
-            if "text/html" in o.get("data", {})
-            and "plotly-graph-div" not in o["data"]["text/html"]
-            and "Provenance" not in o["data"]["text/html"]  # holds the time of rendering
-        ]
-
-    assert html_outputs(out) == html_outputs(example_report.files["design_document.ipynb"])
-
-
-def _papermill(tmp_path: Path, *args: str) -> str:
-    """Run the build book's notebook (the quickest) with papermill's CLI; its HTML outputs."""
-    out = tmp_path / "out.ipynb"
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("papermill")),
-            "notebooks/build_book.ipynb",
+            f"notebooks/{notebook}.ipynb",
             str(out),
             *args,
             "--no-progress-bar",
@@ -130,7 +114,12 @@ def _papermill(tmp_path: Path, *args: str) -> str:
         check=True,
         capture_output=True,
     )
-    nb = nbformat.read(out, as_version=4)
+    return out
+
+
+def _provenance(tmp_path: Path, *args: str) -> str:
+    """The build book's HTML, provenance included, run with papermill's CLI and ``args``."""
+    nb = nbformat.read(_papermill(tmp_path, *args), as_version=4)
     return "".join(
         o["data"]["text/html"]
         for c in nb.cells
@@ -140,14 +129,20 @@ def _papermill(tmp_path: Path, *args: str) -> str:
     )
 
 
+def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_path: Path) -> None:
+    """`papermill notebook out.ipynb -f params/example.yaml` executes the same notebook alike."""
+    out = _papermill(tmp_path, "-f", "params/example.yaml", notebook="design_document")
+    assert _html_outputs(out) == _html_outputs(example_report.files["design_document.ipynb"])
+
+
 def test_papermill_provenance_names_the_scenario_it_was_given(tmp_path: Path) -> None:
     """-f another scenario: the document is that scenario's, and its provenance says so (never
     the notebook's default file); -y one section: only that section of the file changes."""
-    other = _papermill(tmp_path, "-f", "params/bidirectional.yaml")
+    other = _provenance(tmp_path, "-f", "params/bidirectional.yaml")
     assert "Contoso Health" in other
     assert "passed to the notebook as its parameters" in other
     assert "example.yaml" not in other
-    one = _papermill(
+    one = _provenance(
         tmp_path,
         *("-p", "params_file", "params/example.yaml"),
         *("-y", "link: {bandwidth_mbps: 155, distance_km: 40}"),
