@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
+from srmkit.documents.finish import CONTENT_WIDTH_PX
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -40,11 +42,8 @@ FONT_TABLE_ENTRIES = (
 )
 """The font table's entries of srmkit's fonts (panose and alternative name, as Word writes them)."""
 
-TEXT_WIDTH_PX = 680
-"""The text column of srmkit's Word pages: A4 less 15 mm side margins, 180 mm at 96 px per inch
-(the printed page's too). [px]"""
 WORD_LAYOUT = {
-    "textWidthPx": TEXT_WIDTH_PX,
+    "textWidthPx": CONTENT_WIDTH_PX,  # the text column of the Word pages, as of the printed ones
     "fontPx": 12,  # table text: 9 pt ("Compact")
     "fonts": f"'{FONT}', 'Liberation Sans', sans-serif",
     "paddingPx": 17,  # 2 × 0.19 cm, Word's cell margins, and 2.5 px to spare

@@ -34,6 +34,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from srmkit.documents.finish import CONTENT_WIDTH_MM, PAGE_HEIGHT_MM, PAGE_MARGINS_MM, PAGE_WIDTH_MM
 from srmkit.word import FONT, FONT_TABLE_ENTRIES, MONO_FONT
 
 OUT = Path(__file__).resolve().parent.parent / "srmkit" / "data" / "reference.docx"
@@ -43,7 +44,7 @@ INK, ACCENT, MUTED = (
     RGBColor(0x5A, 0x69, 0x77),
 )
 RULE, HEADER_FILL = "C9D3DD", "E3EBF2"
-TEXT_WIDTH = Mm(180)
+TEXT_WIDTH = Mm(CONTENT_WIDTH_MM)
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -212,9 +213,10 @@ def main() -> None:
     _table_style(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(15)
-    section.top_margin, section.bottom_margin = Mm(18), Mm(20)
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    top, right, bottom, left = PAGE_MARGINS_MM  # as the printed pages
+    section.top_margin, section.right_margin = Mm(top), Mm(right)
+    section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
     section.header_distance = section.footer_distance = Mm(8)
     _running_text(section)
     saved = io.BytesIO()

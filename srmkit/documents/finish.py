@@ -191,9 +191,10 @@ def css_string(text: str) -> str:
 
 
 # The printed page: A4 with these margins (mm); the content is as wide as the page between them.
-PAGE_WIDTH_MM = 210
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 PAGE_MARGINS_MM = (18, 15, 20, 15)  # top, right, bottom, left
-CONTENT_WIDTH_PX = round((PAGE_WIDTH_MM - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3]) * CSS_PX_PER_MM)
+CONTENT_WIDTH_MM = PAGE_WIDTH_MM - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3]
+CONTENT_WIDTH_PX = round(CONTENT_WIDTH_MM * CSS_PX_PER_MM)
 
 
 def page_css(title: str, scenario: Scenario) -> str:
