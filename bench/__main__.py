@@ -10,7 +10,9 @@
 - ``build``: ``srmkit build`` on the example and on 2,000 servers against loading and checking
   the same design;
 - ``render``: ``srmkit report`` (HTML + PDF) against the stock chain (papermill CLI, nbconvert,
-  headless Chromium) on the same document.
+  headless Chromium) on the same document;
+- ``perfmon``: reading a 1,000,000-row Performance Monitor log (srmkit.perfmon) against a plain
+  ``csv.reader`` pass over the same file.
 
 ``python -m bench [group ...]`` runs some groups; nothing here asserts a goal, it reports.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import build, calculators, cli, render, simulation, workbook
+from bench import build, calculators, cli, perfmon, render, simulation, workbook
 
 GROUPS = {
     "cli": cli.main,
@@ -28,6 +30,7 @@ GROUPS = {
     "build": build.main,
     "render": render.main,
     "workbook": workbook.main,
+    "perfmon": perfmon.main,
 }
 
 

@@ -165,6 +165,37 @@ def blocks_to_gib(size_blocks: int) -> float:
     return size_blocks * BYTES_PER_BLOCK / BYTES_PER_GIB
 
 
+# --- measured rates (Method §2, a measured profile) ------------------------------------------
+
+
+def kib_to_bytes(size_kib: Number) -> Number:
+    """Binary kilobytes as bytes: ``× 2^10``. [KiB → bytes]
+
+    >>> kib_to_bytes(8.0)
+    8192.0
+    """
+    return size_kib * BYTES_PER_KIB
+
+
+def bytes_to_mib(size_bytes: Number) -> Number:
+    """Bytes as binary megabytes: ``÷ 2^20``. [bytes → MiB]
+
+    >>> bytes_to_mib(3_145_728.0)
+    3.0
+    """
+    return size_bytes / BYTES_PER_MIB
+
+
+def bytes_per_s_to_mib_per_h(rate_bytes_per_s: Number) -> Number:
+    """A mean rate over an hour as the volume written in that hour: ``× 3,600 ÷ 2^20``.
+    [bytes/s → MiB/h]
+
+    >>> bytes_per_s_to_mib_per_h(1_048_576.0)
+    3600.0
+    """
+    return rate_bytes_per_s * SECONDS_PER_H / BYTES_PER_MIB
+
+
 # --- durations ------------------------------------------------------------------------------
 
 
@@ -200,6 +231,25 @@ def min_to_s(duration_min: Number) -> Number:
 def min_to_h(duration_min: Number) -> Number:
     """Minutes as hours. [min → h]"""
     return duration_min / MIN_PER_H
+
+
+def s_to_days(duration_s: Number) -> Number:
+    """Seconds as days of 86,400 s. [s → days]
+
+    >>> s_to_days(129_600.0)
+    1.5
+    """
+    return duration_s / SECONDS_PER_DAY
+
+
+def clock_hour(time_s: Number) -> Number:
+    """The clock hour, 0–23, of a time in seconds after midnight of day 0 (e.g. seconds since the
+    epoch, local or UTC): ``floor(t ÷ 3,600) mod 24``. [s → hour of the day]
+
+    >>> clock_hour(86_400.0 * 3 + 3_600.0 * 5 + 59.9), clock_hour(-1.0)
+    (5.0, 23.0)
+    """
+    return (time_s // SECONDS_PER_H) % H_PER_DAY
 
 
 # --- times of a scenario ----------------------------------------------------------------------
