@@ -41,7 +41,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +86,10 @@ HEADER_FORMAT = "(PDH-CSV 4.0) (<time zone>)(<bias in minutes>)"
 SHRINK_HINT = "relog FILE -f csv -t N -o OUT.csv keeps every Nth sample"
 LOG_COUNTS_HEADER = ("hour", "logs")
 
+_CLOCK_CHANGE = (
+    "A change to or from daylight saving time repeats an hour of the local clock: export the "
+    "days on either side of it separately (relog -b/-e), or another period"
+)
 _HEADER = re.compile(r"\(PDH-CSV 4\.0\) *\((?P<zone>.*)\) *\((?P<bias>[+-]?\d+(?:\.\d+)?)\)")
 _MINUTE = re.compile(r"(\d\d)/(\d\d)/(\d{4}) ([01]\d|2[0-3]):([0-5]\d):")
 _SECONDS = re.compile(r"[0-5]\d(?:\.\d{1,3})?")
@@ -230,19 +234,25 @@ def peak_window_rate(
     if n < w:
         return None
     bad = np.isnan(r)
-    valid = r[~bad]
-    ref = valid[0] if valid.size else 0.0  # differences from one sample: a constant is exact
-    total = np.concatenate([[0.0], np.cumsum(np.where(bad, 0.0, r - ref))])
-    gaps = np.concatenate([[0], np.cumsum(bad)])
-    breaks = np.zeros(n + 1, dtype=np.int64)  # breaks[i + 1]: steps longer than the limit to i
-    if n > 1:
-        breaks[2:] = np.cumsum(np.diff(t) > BREAK_FACTOR * interval_s)
+    first = int(np.argmin(bad))  # sums of differences from the first valid sample: a constant
+    ref = 0.0 if bad[first] else float(r[first])  # rate's are exact
+    total = _prefix_sums(np.where(bad, 0.0, r - ref), np.float64)
+    gaps = _prefix_sums(bad, np.int32)
+    steps = np.diff(t, prepend=t[:1]) > BREAK_FACTOR * interval_s  # step into each sample
+    breaks = _prefix_sums(steps, np.int32)
     # Window e = samples [e − w, e) for e = w … n, as slices (no index arrays).
     counts = (gaps[w:] == gaps[: n + 1 - w]) & (breaks[w:] == breaks[1 : n + 2 - w])
     if not counts.any():
         return None
     sums = total[w:] - total[: n + 1 - w]
     return float(ref + sums[counts].max() / w)
+
+
+def _prefix_sums(x: npt.NDArray[Any], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+    """``[0, x0, x0 + x1, …]``: n + 1 sums, so that a window's sum is a difference."""
+    out = np.zeros(x.size + 1, dtype=dtype)
+    np.cumsum(x, out=out[1:])
+    return out
 
 
 def burst_factor(
@@ -472,18 +482,13 @@ name='Disk Write Bytes/sec')
     return _Counter(column, host, head, "", name)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Columns:
-    """The columns a perfmon log is read from (0-based), in reading order."""
+class _Columns(NamedTuple):
+    """The columns a perfmon log is read from (0-based), by counter, and whose they are."""
 
     host: str
     log: tuple[int, ...]
     db: tuple[int, ...]
     gos: tuple[int, ...]
-
-    @property
-    def order(self) -> tuple[int, ...]:
-        return self.log + self.db + self.gos
 
 
 def _wanted(c: _Counter, volumes: Sequence[str]) -> bool:
@@ -523,26 +528,24 @@ def _columns(
         raise fail(second.column, message + "use with host:")
     chosen = host if host is not None else next(iter(hosts.values())).host if hosts else None
     mine = [c for c in wanted if chosen is not None and c.host.casefold() == chosen.casefold()]
-    seen: dict[tuple[str, ...], _Counter] = {}
+    seen: dict[tuple[str, ...], int] = {}
     for c in mine:
-        if c.key() in seen:
-            twice = f"the counter is also in column {seen[c.key()].column + 1}"
-            raise fail(c.column, f"{twice}; expected each counter once")
-        seen[c.key()] = c
-    missing = _missing_message(counters, chosen or host, gos_volumes)
-    log, db = _instances(mine, LOG_COUNTER), _instances(mine, DB_COUNTER)
-    for cols, name in ((log, LOG_COUNTER), (db, DB_COUNTER)):
-        if not cols:
-            path = f"\\\\{chosen or '*'}\\{EXCHANGE_OBJECT}(*)\\{name}"
-            raise MeasurementError(source, 1, None, path, missing)
-    gos: list[int] = []
-    for volume in dict.fromkeys(gos_volumes):
-        found = [c for c in mine if c.is_a(DISK_OBJECT, DISK_COUNTER)]
-        found = [c for c in found if c.instance.casefold() == volume.casefold()]
+        if (other := seen.setdefault(c.key(), c.column)) != c.column:
+            raise fail(c.column, f"the counter is also in column {other + 1}; expected it once")
+    disks = [(c.instance.casefold(), c) for c in mine if c.is_a(DISK_OBJECT, DISK_COUNTER)]
+    needed = [
+        (f"{EXCHANGE_OBJECT}(*)\\{LOG_COUNTER}", _instances(mine, LOG_COUNTER)),
+        (f"{EXCHANGE_OBJECT}(*)\\{DB_COUNTER}", _instances(mine, DB_COUNTER)),
+    ]
+    for v in dict.fromkeys(gos_volumes):
+        found = [c for name, c in disks if name == v.casefold()]
+        needed.append((f"{DISK_OBJECT}({v})\\{DISK_COUNTER}", found))
+    for what, found in needed:
         if not found:
-            path = f"\\\\{chosen or '*'}\\{DISK_OBJECT}({volume})\\{DISK_COUNTER}"
-            raise MeasurementError(source, 1, None, path, missing)
-        gos.extend(c.column for c in found if c.column not in gos)
+            missing = _missing_message(counters, chosen, gos_volumes)
+            raise MeasurementError(source, 1, None, f"\\\\{chosen or '*'}\\{what}", missing)
+    (_, log), (_, db) = needed[:2]
+    gos = sorted({c.column for _, found in needed[2:] for c in found})
     return _Columns(
         log[0].host, tuple(c.column for c in log), tuple(c.column for c in db), tuple(gos)
     )
@@ -574,7 +577,7 @@ class _Samples:
     ) -> None:
         self.source, self.path, self.encoding = source, path, encoding
         self.columns, self.width = columns, width
-        self.order = columns.order
+        self.order = columns.log + columns.db + columns.gos  # the reading order
         self.times = array("d")  # local clock, seconds since 1970-01-01 00:00
         self.values = array("d")  # the chunk's used cells, row after row
         self.lines = array("q")  # the chunk's line numbers
@@ -645,15 +648,8 @@ class _Samples:
         )
 
     def _order_error(self, stamp: str, previous: str, line: int) -> Exception:
-        return self._error(
-            line,
-            1,
-            stamp,
-            f"not later than the sample before ({previous}); expected samples in time order, "
-            "each once. A change to or from daylight saving time repeats an hour of the local "
-            "clock: export the days on either side of it separately (relog -b/-e), or another "
-            "period",
-        )
+        message = f"not later than the sample before ({previous}); expected samples in time order"
+        return self._error(line, 1, stamp, f"{message}, each once. {_CLOCK_CHANGE}")
 
     def _row_with_blank(self, row: list[str], line: int, index: int) -> None:
         """A row whose used cells do not all parse: blanks are a gap; anything else is wrong."""
@@ -695,11 +691,8 @@ class _Samples:
             cell = _cell(self.path, self.encoding, line, column)
             raise self._value_error(line, column, cell, negative=bool(v[row, k] < 0))
         log, db = len(self.columns.log), len(self.columns.db)
-        for name, part in (
-            ("log", v[:, :log]),
-            ("db", v[:, log : log + db]),
-            ("gos", v[:, log + db :]),
-        ):
+        split = np.split(v, [log, log + db], axis=1)  # views
+        for name, part in zip(("log", "db", "gos"), split, strict=True):
             sums = part.sum(axis=1)
             sums[gap] = math.nan
             self.sums[name].append(sums)
@@ -709,8 +702,10 @@ class _Samples:
         self.gap_rows.clear()
 
     def counter(self, name: str) -> FloatArray:
-        """A counter's sum over its columns, sample by sample (NaN for a gap)."""
-        return np.concatenate(self.sums[name]) if self.sums[name] else np.zeros(0)
+        """A counter's sum over its columns, sample by sample (NaN for a gap); once (the
+        chunks are let go)."""
+        chunks = self.sums.pop(name)
+        return np.concatenate(chunks) if chunks else np.zeros(0)
 
 
 def read_perfmon(
@@ -762,13 +757,15 @@ def _perfmon_measurement(
 ) -> Measurement:
     """The measurement of a log read: hourly volumes, burst factor, span."""
     source = samples.source
-    times = np.array(samples.times, dtype=float)
+    times = np.frombuffer(samples.times, dtype=float)  # no copy: the reader is done
     if not times.size:
         raise _whole(source, "the log has a header but no samples")
     log = samples.counter("log")
-    db = samples.counter("db") * kib_to_bytes(db_page_kib)
+    db = samples.counter("db")
+    db *= kib_to_bytes(db_page_kib)
     guest = samples.counter("gos")
-    total = log + db + guest
+    total = log + db
+    total += guest
     hours = clock_hour(times).astype(np.intp)
     means = hourly_mean_rates(total, hours)
     empty = [h for h in range(H_PER_DAY) if np.isnan(means[h])]

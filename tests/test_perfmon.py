@@ -513,6 +513,15 @@ def test_a_window_does_not_span_a_gap_or_a_break() -> None:
     assert peak_window_rate([0.0, 15.0], [1.0, math.nan], 30) is None
 
 
+def test_windows_keep_to_the_median_interval_where_it_changes() -> None:
+    """15-s samples, then 60-s ones: the window is 4 samples of the median 15 s; a step of 60 s
+    is a break (over 1.5 × 15 s), so no window covers the slower part, whose 4 samples would
+    span 4 minutes."""
+    times = [0.0, 15, 30, 45, 60, 75, 135, 195, 255, 315]
+    rates = [1.0, 1, 1, 1, 1, 1, 50, 50, 50, 50]
+    assert peak_window_rate(times, rates, 60) == 1.0
+
+
 # --- several servers -------------------------------------------------------------------------
 
 
