@@ -108,6 +108,9 @@ def _src(
     return info
 
 
+MAX_BURST = 10.0
+"""The largest burst factor the model takes (a measured one above it is held to it)."""
+
 M1, M2, M3, M4 = "Method §1", "Method §2", "Method §3", "Method §4"
 M5, M5A, M6, M7, M8 = "Method §5", "Method §5a", "Method §6", "Method §7", "Method §8"
 M10 = "Method §10"
@@ -249,9 +252,11 @@ class Assumptions:
 
     # --- MirrorView/S latency and link load (Method §4) --------------------------------------
     burst_factor: Annotated[
-        float,
-        _src("Peak-rate multiplier for bursts hidden by hourly data", "factor", M4, ge=1, le=10),
+        float, _src("Peak-rate multiplier for sub-hour bursts", "factor", M4, ge=1, le=MAX_BURST)
     ] = 1.0
+    burst_window_s: Annotated[
+        float, _src("Window of a measured burst factor", "s", f"{M2}; {EST}", ge=1, le=3600)
+    ] = 60.0
     fibre_one_way_ms_per_km: Annotated[
         float,
         _src(

@@ -263,6 +263,7 @@ def _workload(d: Design) -> dict[str, Any]:
             "log_lun_gib": num(s.log_lun_gib),
             "luns": s.luns,
             "capacity_gib": num(s.capacity_gib),
+            "measured": _measured(d, s.name),
         }
         for s in d.servers
     }
@@ -279,6 +280,23 @@ def _workload(d: Design) -> dict[str, Any]:
     return per_server
 
 
+def _measured(d: Design, server: str) -> dict[str, Any] | None:
+    """A measured server's measurement: its file, coverage and burst factor (Method §2)."""
+    m = d.measurements.get(server)
+    if m is None:
+        return None
+    return {
+        "source": m.source,
+        "kind": m.kind,
+        "days": num(m.days),
+        "samples": m.samples,
+        "gaps": m.gaps,
+        "first": None if m.first is None else m.first.isoformat(),
+        "last": None if m.last is None else m.last.isoformat(),
+        "burst_factor": num(m.burst_factor),
+    }
+
+
 def _link(d: Design) -> dict[str, Any]:
     """The link's effective rate (capped by the TCP window on iSCSI) and its peak use, per
     direction; the protected Hub Transports' queue writes are in the peak (Method §2, §3)."""
@@ -291,6 +309,9 @@ def _link(d: Design) -> dict[str, Any]:
         "peak_mbps": num(d.peak_mbps),
         "peak_utilization_fraction": num(d.peak_utilization_fraction),
         "utilization_warn_fraction": num(d.a.link_utilization_warn_fraction),
+        "burst_factor": num(d.a.burst_factor),
+        "burst_factor_source": d.burst_origin.source,
+        "burst_factor_measured": num(d.burst_origin.measured),
         "directions": [
             {
                 "from_site": x.from_site,

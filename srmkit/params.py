@@ -10,7 +10,9 @@ alias bombs, deep nesting and tags before anything is built from them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -19,12 +21,19 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from srmkit.assumptions import Assumptions
+from srmkit import perfmon
+from srmkit.assumptions import MAX_BURST, Assumptions
 from srmkit.errors import EXIT_INVALID, SrmkitError
 from srmkit.limits import UnknownModelError, get_model, model_names
 from srmkit.names import array_safe, collisions
 from srmkit.rules import catalogue
-from srmkit.schema import BUILTIN_SCENARIOS, MAX_PLANNED_LUNS, SECTIONS, Scenario
+from srmkit.schema import (
+    BUILTIN_SCENARIOS,
+    MAX_PLANNED_LUNS,
+    SECTIONS,
+    BurstOrigin,
+    Scenario,
+)
 from srmkit.workload import storage_groups_count
 from srmkit.yamlread import Loc, YamlError, read_yaml
 
@@ -38,9 +47,12 @@ class Problem:
     field: str
     value: str
     message: str
+    column: int | None = None
+    """The column, in a measurement file's header or row (the scenario's problems have none)."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        where += f":{self.column}" if self.line and self.column else ""
         field = f" {self.field}" if self.field else ""
         value = f" = {self.value}" if self.value else ""
         return f"{where}:{field}{value}: {self.message}".replace("::", ":", 1)
@@ -53,6 +65,7 @@ class Problem:
             "field": self.field,
             "value": self.value,
             "message": self.message,
+            "column": self.column,
         }
 
 
@@ -662,7 +675,100 @@ def validate_data(
     problems = cross_check(scenario, file, lines, base_dir)
     if problems:
         raise ScenarioError(problems)
+    problems = _read_measurements(scenario, file, lines, base_dir)
+    if problems:
+        raise ScenarioError(problems)
+    scenario = _measured_burst(scenario, data)
     scenario._source = (file, dict(lines))
+    return scenario
+
+
+@functools.lru_cache(maxsize=32)
+def _read_measurement(
+    path: Path,
+    shown: str,
+    stamp: tuple[int, int],
+    spec: tuple[bool, str | None, tuple[str, ...]],
+    a: tuple[float, ...],
+) -> perfmon.Measurement:
+    """One measurement file, read once per content stamp (size, mtime) and settings."""
+    burst_window_s, db_page_kib, log_file_mib = a
+    is_perfmon, host, gos_volumes = spec
+    if is_perfmon:
+        return perfmon.read_perfmon(
+            path,
+            shown,
+            burst_window_s=burst_window_s,
+            db_page_kib=db_page_kib,
+            host=host,
+            gos_volumes=gos_volumes,
+        )
+    return perfmon.read_log_counts(path, shown, log_file_mib=log_file_mib)
+
+
+def _read_measurements(
+    scenario: Scenario, file: str, lines: Mapping[Loc, int], base_dir: Path | None
+) -> list[Problem]:
+    """Read every measured server's file (relative to the scenario's folder, else the current
+    one); a bad file is a problem located in it (Method §2, a measured profile)."""
+    problems: list[Problem] = []
+    a = scenario.assumptions
+    settings = (a.burst_window_s, a.db_page_kib, a.log_file_mib)
+    for i, server in enumerate(scenario.servers):
+        spec = server.measured
+        if spec is None:
+            continue
+        kind = "perfmon" if spec.perfmon is not None else "log_counts"
+        loc: Loc = ("servers", i, "measured", kind)
+        path = (base_dir or Path()) / spec.file
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            where = " beside the scenario file" if base_dir is not None else ""
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
+            problems.append(
+                Problem(file, _line(lines, loc), field_path(loc), spec.file, f"{reason}{where}")
+            )
+            continue
+        try:
+            read = _read_measurement(
+                path.resolve(),
+                str(path),
+                (stat.st_size, stat.st_mtime_ns),
+                (spec.perfmon is not None, spec.host, tuple(spec.gos_volumes)),
+                settings,
+            )
+        except perfmon.MeasurementError as exc:
+            problems.append(
+                Problem(
+                    exc.file,
+                    exc.line,
+                    "",
+                    exc.value,
+                    f"{exc.message} (the measurement of {server.name}, {field_path(loc)})",
+                    exc.column,
+                )
+            )
+            continue
+        server._measurement = (read, server.users)
+    return problems
+
+
+def _measured_burst(scenario: Scenario, data: Mapping[str, Any]) -> Scenario:
+    """The design's burst factor from its Performance Monitor logs (the summed servers'),
+    unless the scenario's ``assumptions:`` set one (Method §2, §4)."""
+    a = scenario.assumptions
+    measured = perfmon.summed_burst_factor(
+        [s._measurement[0] for s in scenario.servers if s._measurement is not None],
+        a.burst_window_s,
+    )
+    given = isinstance(data.get("assumptions"), Mapping) and "burst_factor" in data["assumptions"]
+    if measured is not None and not given:
+        used = min(measured, MAX_BURST)
+        scenario = scenario.model_copy(
+            update={"assumptions": dataclasses.replace(a, burst_factor=used)}
+        )
+    scenario._burst = BurstOrigin(measured, given)
     return scenario
 
 

@@ -31,6 +31,12 @@ CELLS = 2_000_000
 """Work limit: outages × groups of alike VMs computed at once in :meth:`PartialResync.many_gib`."""
 
 
+def _scaled(hourly: Sequence[float], by: float) -> FloatArray:
+    """Hourly values divided by ``by`` (their sum or peak); all zero when it is 0."""
+    values = np.asarray(hourly, dtype=float)
+    return values / by if by > 0 else np.zeros_like(values)
+
+
 def window_mib(hourly: npt.ArrayLike, start_h: int, hours: float) -> float:
     """Volume in ``hours`` from the start of hour ``start_h``, wrapping past midnight. [MiB]
 
@@ -94,7 +100,26 @@ class PartialResync:
             "log_mib": column("log_mib_per_day") / np.maximum(sgs, 1.0),
             "queue_mib": column("hub_write_mib_per_day") / np.maximum(column("queue_luns"), 1.0),
         }
-        self._roles: dict[tuple[float, float], dict[str, FloatArray]] = {}
+        # The shapes of each VM's writes over a day: logs and queues (sum 1), database writes
+        # (peak 1) and guest-OS writes (per hour); shape 0 is the profile's, shared by every VM
+        # sized by it, and a measured server has its own (Method §2, a measured profile).
+        p = np.asarray(a.daily_profile_fraction, dtype=float)
+        self.shapes: list[tuple[FloatArray, FloatArray, FloatArray | None]] = [
+            (p, p / p.max(), None)
+        ]
+        self.shape = np.zeros(len(vms), dtype=int)
+        for k, vm in enumerate(vms):
+            m = vm.measured
+            if m is not None:
+                self.shape[k] = len(self.shapes)
+                self.shapes.append(
+                    (
+                        _scaled(m.log_mib_h, sum(m.log_mib_h)),
+                        _scaled(m.db_write_mib_h, max(m.db_write_mib_h)),
+                        None if m.gos_write_mib_h is None else np.asarray(m.gos_write_mib_h),
+                    )
+                )
+        self._roles: dict[tuple[int, float], dict[str, FloatArray]] = {}
 
     def direction_gib(self, vms: Sequence[str], start_min: float, outage_min: float) -> float:
         """The resync of the VMs ``vms`` (a direction's) after an outage starting at
@@ -120,26 +145,41 @@ class PartialResync:
         """Each VM's resync of one LUN of each role after the outage, arrays in VM order. [GiB]"""
         hours = outage_min / MIN_PER_H
         start_h = int(start_min // MIN_PER_H) % H_PER_DAY
-        share = window_mib(self.a.daily_profile_fraction, start_h, hours)
-        key = (round(share, 12), round(hours, 9))
+        key = (start_h, round(hours, 9))
         if key not in self._roles:
-            self._roles[key] = self._roles_for(share, hours)
+            self._roles[key] = self._roles_for(*self._written(start_h, hours))
         return self._roles[key]
 
-    def _roles_for(self, day_share: float, hours: float) -> dict[str, FloatArray]:
+    def _written(self, start_h: int, hours: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Each VM's share of a day's logs and queue writes, its database writes in peak
+        hours, and its guest-OS writes in MiB, in the outage's hours."""
+        a = self.a
+        log_shape, db_shape, _ = self.shapes[0]
+        n = self.shape.size
+        log_share = np.full(n, window_mib(log_shape, start_h, hours))
+        db_hours = np.full(n, window_mib(db_shape, start_h, hours))
+        gos_mib = np.full(n, a.gos_write_mib_per_h * hours)
+        for k in np.flatnonzero(self.shape):
+            logs, db, gos = self.shapes[self.shape[k]]
+            log_share[k] = window_mib(logs, start_h, hours)
+            db_hours[k] = window_mib(db, start_h, hours)
+            if gos is not None:
+                gos_mib[k] = window_mib(gos, start_h, hours)
+        return log_share, db_hours, gos_mib
+
+    def _roles_for(
+        self, day_share: FloatArray, db_hours: FloatArray, gos_mib: FloatArray
+    ) -> dict[str, FloatArray]:
         a = self.a
         v = self.v
         extent = a.mvs_extent_kib
-        peak_hours = day_share / max(a.daily_profile_fraction)
         return {
             "db": mvs.random_resync_gib(
-                v["db_gib"], v["db_mib"] * peak_hours, a.db_page_kib, extent, a.db_write_locality
+                v["db_gib"], v["db_mib"] * db_hours, a.db_page_kib, extent, a.db_write_locality
             ),
             "log": mvs.sequential_resync_gib(v["log_gib"], v["log_mib"] * day_share, extent),
             "queue": mvs.sequential_resync_gib(v["queue_gib"], v["queue_mib"] * day_share, extent),
-            "gos": mvs.random_resync_gib(
-                v["gos_gib"], a.gos_write_mib_per_h * hours, a.db_page_kib, extent
-            ),
+            "gos": mvs.random_resync_gib(v["gos_gib"], gos_mib, a.db_page_kib, extent),
         }
 
     def many_gib(
@@ -151,6 +191,10 @@ class PartialResync:
         a = self.a
         v = self.v
         mask = self.mask(vms)
+        total = self._measured_many_gib(mask, start_min, outage_min)
+        mask &= self.shape == 0
+        if not mask.any():
+            return total
         columns = ("db", "queue", "gos", "db_gib", "log_gib", "queue_gib", "gos_gib")
         matrix = np.stack([v[c][mask] for c in (*columns, "db_mib", "log_mib", "queue_mib")], 1)
         groups, count = np.unique(matrix, axis=0, return_counts=True)
@@ -174,7 +218,7 @@ class PartialResync:
                 + g["queue"] * mvs.sequential_resync_gib(g["queue_gib"], queue_mib * share, extent)
             )
             out[lo : lo + step] = per_vm @ count
-        total = np.array(out[where.reshape(-1)], dtype=float)
+        total += out[where.reshape(-1)]
         if a.gos_write_mib_per_h > 0:  # guest-OS writes follow the clock, not the profile
             hours = outage / MIN_PER_H
             for lo in range(0, hours.size, step):
@@ -185,6 +229,41 @@ class PartialResync:
                     extent,
                 )
                 total[lo : lo + step] += (g["gos"] * gos) @ count
+        return total
+
+    def _measured_many_gib(
+        self, mask: npt.NDArray[np.bool_], start_min: npt.ArrayLike, outage_min: npt.ArrayLike
+    ) -> FloatArray:
+        """:meth:`many_gib` of the measured VMs among ``mask``, each by its own day. [GiB]"""
+        a = self.a
+        v = self.v
+        extent = a.mvs_extent_kib
+        outage = np.asarray(outage_min, dtype=float)
+        total = np.zeros(outage.size)
+        for k in np.flatnonzero(mask & (self.shape > 0)):
+            logs, db, gos = self.shapes[self.shape[k]]
+            share = day_shares(logs, start_min, outage)
+            gos_mib = (
+                a.gos_write_mib_per_h * outage / MIN_PER_H
+                if gos is None
+                else day_shares(gos, start_min, outage)
+            )
+            total += (
+                v["db"][k]
+                * mvs.random_resync_gib(
+                    v["db_gib"][k],
+                    v["db_mib"][k] * day_shares(db, start_min, outage),
+                    a.db_page_kib,
+                    extent,
+                    a.db_write_locality,
+                )
+                + v["db"][k]
+                * mvs.sequential_resync_gib(v["log_gib"][k], v["log_mib"][k] * share, extent)
+                + v["queue"][k]
+                * mvs.sequential_resync_gib(v["queue_gib"][k], v["queue_mib"][k] * share, extent)
+                + v["gos"][k]
+                * mvs.random_resync_gib(v["gos_gib"][k], gos_mib, a.db_page_kib, extent)
+            )
         return total
 
 

@@ -14,6 +14,7 @@ are checked by :func:`srmkit.params.cross_check`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -448,6 +449,63 @@ def _whole_version(value: Any) -> Any:
     return value
 
 
+CsvFile = Annotated[
+    str,
+    Field(min_length=1, max_length=300),
+    _pattern(re.compile(r"[^\x00-\x1f]+\.csv", re.IGNORECASE), "a measurement is a .csv file"),
+]
+"""A measurement file, relative to the params file."""
+
+
+class ServerMeasured(Section):
+    """A server's measured write load: its own hourly volumes and bursts replace the mailbox
+    profile's for the link, the MV/A delta sets and the resyncs (Method §2, a measured profile).
+    Give one of ``perfmon`` and ``log_counts``."""
+
+    perfmon: CsvFile | None = Field(
+        default=None,
+        description="Performance Monitor log exported with relog -f csv (Log Bytes Write/sec "
+        "and I/O Database Writes/sec of MSExchange Database ==> Instances), relative to the "
+        "params file.",
+    )
+    log_counts: CsvFile | None = Field(
+        default=None,
+        description="CSV of hour,logs: mean transaction logs in each clock hour (24 rows), "
+        "relative to the params file; database writes follow the profile's ratio to logs.",
+    )
+    host: VmName | None = Field(
+        default=None,
+        description="The computer whose counters to use, when the log holds several.",
+    )
+    gos_volumes: list[
+        Annotated[
+            str,
+            _pattern(
+                re.compile(r"[A-Za-z0-9 _./\\:-]{1,64}"),
+                "a volume is a LogicalDisk instance, e.g. C:",
+            ),
+        ]
+    ] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Volumes whose Disk Write Bytes/sec count as guest-OS writes, e.g. [C:] "
+        "(perfmon only; default: the gos_write_mib_per_h assumption).",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ServerMeasured:
+        if (self.perfmon is None) == (self.log_counts is None):
+            raise ValueError("give one of perfmon (a Performance Monitor CSV) and log_counts")
+        if self.log_counts is not None and (self.host is not None or self.gos_volumes):
+            raise ValueError("host and gos_volumes apply to a perfmon log, not to log_counts")
+        return self
+
+    @property
+    def file(self) -> str:
+        """The measurement file as the scenario names it."""
+        return self.perfmon or self.log_counts or ""
+
+
 class Server(Section):
     """An Exchange 2007 mailbox server VM."""
 
@@ -472,6 +530,13 @@ class Server(Section):
     target_array: ObjectName | None = Field(
         default=None, description="Target array; needed when the other site has several."
     )
+    measured: ServerMeasured | None = Field(
+        default=None,
+        description="The server's measured write load (replaces its profile's for replication).",
+    )
+    _measurement: Any = PrivateAttr(default=None)
+    """The measurement read from ``measured`` (a :class:`srmkit.perfmon.Measurement`), set when
+    the scenario is validated."""
 
 
 class Targets(Section):
@@ -675,6 +740,23 @@ class SimScenario(Section):
         return minutes
 
 
+@dataclasses.dataclass(frozen=True)
+class BurstOrigin:
+    """Where the design's burst factor comes from (Method §2, §4)."""
+
+    measured: float | None = None
+    """The summed measured servers' burst factor; None without a Performance Monitor log."""
+    given: bool = False
+    """The scenario's ``assumptions:`` set ``burst_factor`` (it wins over the measurement)."""
+
+    @property
+    def source(self) -> Literal["measured", "scenario", "default"]:
+        """``scenario`` (its ``assumptions:`` set it), ``measured`` (the logs') or ``default``."""
+        if self.given:
+            return "scenario"
+        return "measured" if self.measured is not None else "default"
+
+
 class Scenario(Section):
     """A whole scenario file."""
 
@@ -701,6 +783,8 @@ class Scenario(Section):
         default=None, description="Recovery timings from a rehearsal (replace the assumptions)."
     )
     _source: tuple[str, dict[Any, int]] | None = PrivateAttr(default=None)
+    _burst: BurstOrigin = PrivateAttr(default_factory=BurstOrigin)
+    """Where the burst factor comes from, set when the scenario is validated."""
     """The file and the line of each value, when read from a file (for later messages)."""
 
     def __eq__(self, other: object) -> bool:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from srmkit import workload
 from srmkit.assumptions import Assumptions
-from srmkit.schema import Scenario
-from srmkit.study_results import ServerSizing
+from srmkit.schema import Scenario, Server
+from srmkit.study_results import MeasuredWrites, ServerSizing
+from srmkit.units import SECONDS_PER_H, kib_to_mib
+
+FloatArray = npt.NDArray[np.float64]
 
 
 def _other_site(scenario: Scenario, site: str) -> str:
@@ -16,6 +23,64 @@ def _other_site(scenario: Scenario, site: str) -> str:
 
 def _first_array(scenario: Scenario, site: str) -> str:
     return next(a.name for a in scenario.arrays if a.site == site)
+
+
+def measured_writes(server: Server, a: Assumptions, users: float) -> MeasuredWrites | None:
+    """A measured server's hourly writes at ``users`` mailboxes: the measurement's, scaled by the
+    mailboxes (growth, a split or a what-if scale them like a profile's), without the profile's
+    IOPS headroom; hourly log counts write the database in the profile's ratio to logs
+    (Method §2, a measured profile). None for a server sized by its profile."""
+    read = server._measurement
+    if read is None:
+        return None
+    measurement, measured_users = read
+    scale = users / measured_users
+    logs = np.asarray(measurement.log_mib_h, dtype=float) * scale
+    if measurement.db_write_mib_h is not None:
+        db = np.asarray(measurement.db_write_mib_h, dtype=float) * scale
+    else:
+        p = a.exchange_profiles[server.profile]
+        db = logs * float(
+            workload.db_to_log_volume_ratio(
+                p.db_iops_per_mailbox,
+                a.db_write_fraction,
+                a.db_page_kib,
+                p.logs_per_mailbox_per_day_count,
+                a.log_file_mib,
+                a.daily_profile_fraction,
+            )
+        )
+    gos = measurement.gos_write_mib_h
+    return MeasuredWrites(
+        source=measurement.source,
+        kind=measurement.kind,
+        log_mib_h=tuple(logs.tolist()),
+        db_write_mib_h=tuple(db.tolist()),
+        gos_write_mib_h=None if gos is None else tuple((np.asarray(gos) * scale).tolist()),
+    )
+
+
+def _with_measurement(sizing: ServerSizing, server: Server, a: Assumptions) -> ServerSizing:
+    """A server's sizing with its measured writes, when it has some: the peak-hour database
+    write IOPS and the day's log volume become the measurement's."""
+    writes = measured_writes(server, a, sizing.users)
+    if writes is None:
+        return sizing
+    page_mib = float(kib_to_mib(a.db_page_kib))
+    profile = a.daily_profile_fraction
+    writes = dataclasses.replace(
+        writes,
+        profile_log_mib_h=tuple(workload.hourly_log_mib(sizing.log_mib_per_day, profile).tolist()),
+        profile_db_write_mib_h=tuple(
+            workload.hourly_db_write_mib(sizing.db_write_iops_peak, profile, a.db_page_kib).tolist()
+        ),
+    )
+    return dataclasses.replace(
+        sizing,
+        measured=writes,
+        db_write_iops_peak=max(writes.db_write_mib_h) / page_mib / SECONDS_PER_H,
+        log_mib_per_day=sum(writes.log_mib_h),
+    )
 
 
 def size_servers(
@@ -60,28 +125,57 @@ def size_servers(
         strict=True,
     )
     return [
-        ServerSizing(
-            name=server.name,
-            site=server.site,
-            kind="mailbox",
-            year=year,
-            users=u,
-            profile=server.profile,
-            storage_groups=n_sg,
-            users_per_sg=per_sg,
-            db_iops_peak=io,
-            db_write_iops_peak=w_io,
-            log_mib_per_day=lg,
-            db_gib=d,
-            db_lun_gib=d_lun,
-            log_lun_gib=l_lun,
-            gos_luns=server.gos_luns,
-            gos_lun_gib=a.gos_lun_gib,
-            queue_luns=0,
-            queue_lun_gib=0.0,
-            source_array=server.array or _first_array(scenario, server.site),
-            target_array=server.target_array
-            or _first_array(scenario, _other_site(scenario, server.site)),
+        _with_measurement(
+            ServerSizing(
+                name=server.name,
+                site=server.site,
+                kind="mailbox",
+                year=year,
+                users=u,
+                profile=server.profile,
+                storage_groups=n_sg,
+                users_per_sg=per_sg,
+                db_iops_peak=io,
+                db_write_iops_peak=w_io,
+                log_mib_per_day=lg,
+                db_gib=d,
+                db_lun_gib=d_lun,
+                log_lun_gib=l_lun,
+                gos_luns=server.gos_luns,
+                gos_lun_gib=a.gos_lun_gib,
+                queue_luns=0,
+                queue_lun_gib=0.0,
+                source_array=server.array or _first_array(scenario, server.site),
+                target_array=server.target_array
+                or _first_array(scenario, _other_site(scenario, server.site)),
+            ),
+            server,
+            a,
         )
         for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns
     ]
+
+
+def replicated_hourly_mib(vms: Sequence[ServerSizing], a: Assumptions, is_sync: bool) -> FloatArray:
+    """VMs' replicated volume in each hour for the mode (Method §2, §4, §5): database writes
+    scaled by the daily profile (× the MV/A transfer factor), logs and protected Hub Transport
+    queue writes by the profile, and guest-OS writes; a measured server's own hourly writes
+    (database writes × the same factor). The profile's are linear, so those VMs' totals are
+    summed first. [MiB/h]"""
+    factor = 1.0 if is_sync else a.async_db_transfer_factor
+    profiled = [v for v in vms if v.measured is None]
+    db = workload.hourly_db_write_mib(
+        sum(v.db_write_iops_peak for v in profiled), a.daily_profile_fraction, a.db_page_kib
+    )
+    # Logs and a protected Hub Transport's queue writes follow the activity profile.
+    logs = workload.hourly_log_mib(
+        sum(v.log_mib_per_day + v.hub_write_mib_per_day for v in profiled),
+        a.daily_profile_fraction,
+    )
+    out = np.asarray(db * factor + logs + a.gos_write_mib_per_h * len(profiled))
+    for v in vms:
+        m = v.measured
+        if m is not None:
+            gos = a.gos_write_mib_per_h if m.gos_write_mib_h is None else m.gos_write_mib_h
+            out = out + np.multiply(m.db_write_mib_h, factor) + m.log_mib_h + gos
+    return np.asarray(out, dtype=float)

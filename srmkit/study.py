@@ -27,9 +27,10 @@ from srmkit import link as link_calc
 from srmkit import mva, mvs, planner, protective, server_sizing, sync_times, workload
 from srmkit import recovery as recovery_time
 from srmkit.limits import ArrayModel, Mode, get_model
+from srmkit.perfmon import Measurement
 from srmkit.planner import ArrayLoad, ConsistencyGroup, Plan
 from srmkit.resync import PartialResync, window_mib
-from srmkit.schema import Scenario, Site
+from srmkit.schema import BurstOrigin, Scenario, Site
 from srmkit.study_results import (
     CgSizing,
     DirectionLoad,
@@ -208,6 +209,19 @@ class Study:
         return self.vms_at(0)
 
     @cached_property
+    def measurements(self) -> dict[str, Measurement]:
+        """Each measured mailbox server's measurement, by server name (Method §2)."""
+        return {
+            s.name: s._measurement[0] for s in self.scenario.servers if s._measurement is not None
+        }
+
+    @property
+    def burst_origin(self) -> BurstOrigin:
+        """Where the burst factor comes from: the summed measured servers' Performance Monitor
+        logs, unless the scenario sets one (Method §2, §4)."""
+        return self.scenario._burst
+
+    @cached_property
     def capacity_gib(self) -> float:
         """All mirrored capacity today. [GiB]"""
         return sum(v.capacity_gib for v in self.vms)
@@ -272,21 +286,9 @@ class Study:
         return self.line_rate_mbps if cap is None else min(self.line_rate_mbps, cap)
 
     def hourly_mib(self, vms: Sequence[ServerSizing]) -> FloatArray:
-        """VMs' replicated volume in each hour for the mode (Method §2, §4, §5): database writes
-        scaled by the daily profile (× the MV/A transfer factor), logs and protected Hub Transport
-        queue writes by the profile, and guest-OS writes. Both are linear, so the VMs' totals
-        are summed first. [MiB/h]"""
-        a = self.a
-        factor = 1.0 if self.is_sync else a.async_db_transfer_factor
-        db = workload.hourly_db_write_mib(
-            sum(v.db_write_iops_peak for v in vms), a.daily_profile_fraction, a.db_page_kib
-        )
-        # Logs and a protected Hub Transport's queue writes follow the activity profile.
-        logs = workload.hourly_log_mib(
-            sum(v.log_mib_per_day + v.hub_write_mib_per_day for v in vms),
-            a.daily_profile_fraction,
-        )
-        return np.asarray(db * factor + logs + a.gos_write_mib_per_h * len(vms))
+        """VMs' replicated volume in each hour for the mode (Method §2, §4, §5;
+        :func:`srmkit.server_sizing.replicated_hourly_mib`). [MiB/h]"""
+        return server_sizing.replicated_hourly_mib(vms, self.a, self.is_sync)
 
     def directions_at(self, year: int) -> list[DirectionLoad]:
         """Each direction of the link that carries protected VMs, in site order."""

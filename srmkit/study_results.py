@@ -22,6 +22,29 @@ NEXT_MODEL_YEARS = 15
 
 
 @dataclass(frozen=True)
+class MeasuredWrites:
+    """A measured server's writes in each clock hour 0–23, scaled to the mailboxes of the year
+    (Method §2, a measured profile): they replace the profile's for the link, the MV/A delta
+    sets and the resyncs."""
+
+    source: str
+    """The measurement file as the scenario names it."""
+    kind: Literal["perfmon", "log_counts"]
+    log_mib_h: tuple[float, ...]
+    """Transaction log writes in each hour. [MiB]"""
+    db_write_mib_h: tuple[float, ...]
+    """Database page writes in each hour (log counts: the profile's ratio of database to log
+    volume). [MiB]"""
+    gos_write_mib_h: tuple[float, ...] | None
+    """Guest-OS volume writes in each hour; None: the ``gos_write_mib_per_h`` assumption. [MiB]"""
+    profile_log_mib_h: tuple[float, ...] = ()
+    """What the server's mailbox profile gives for its logs in each hour, for comparison. [MiB]"""
+    profile_db_write_mib_h: tuple[float, ...] = ()
+    """What the profile gives for its database writes in each hour (with the IOPS headroom),
+    for comparison. [MiB]"""
+
+
+@dataclass(frozen=True)
 class ServerSizing:
     """Workload and capacity of one protected VM at one year of the horizon (Method §2).
 
@@ -54,6 +77,10 @@ class ServerSizing:
     hub_write_mib_per_day: float = 0.0
     """A protected Hub Transport's queue writes: the messages of its site's mailboxes (Method §2,
     v3); 0 for a mailbox server. [MiB/day]"""
+    measured: MeasuredWrites | None = None
+    """The server's measured writes; None: its profile's. A measured server's
+    ``db_write_iops_peak`` and ``log_mib_per_day`` are the measurement's (no IOPS headroom);
+    ``db_iops_peak`` and the LUN sizes stay the profile's (Method §2)."""
 
     @property
     def luns(self) -> int:

@@ -327,9 +327,8 @@ def _servers(design: Study, cache: _Cache, factor: float, profile: str | None) -
                     f"{v.name} would have {users:,} mailboxes; at most "
                     f"{MAX_USERS_PER_SERVER:,} per server"
                 )
-            out.append(
-                Server.model_validate({**dict(v), "users": users, "profile": profile or v.profile})
-            )
+            # A copy keeps the server's measurement (read when the scenario was validated).
+            out.append(v.model_copy(update={"users": users, "profile": profile or v.profile}))
         cache.servers[key] = out
     return cache.servers[key]
 

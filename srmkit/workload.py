@@ -148,3 +148,33 @@ def hub_write_mib_per_day(
     return np.asarray(
         kib_to_mib(np.multiply(messages_per_day, message_kib)) * np.asarray(hub_write_factor)
     )
+
+
+def db_to_log_volume_ratio(
+    db_iops_per_mailbox: ArrayLike,
+    db_write_fraction: ArrayLike,
+    db_page_kib: ArrayLike,
+    logs_per_mailbox_per_day: ArrayLike,
+    log_file_mib: ArrayLike,
+    daily_profile_fraction: ArrayLike,
+) -> FloatArray:
+    """A profile's daily database write volume ÷ its daily log volume, without IOPS headroom:
+    ``iops × write fraction × 3600 × 8 KiB × Σp / max(p)`` ÷ ``logs × 1 MiB`` (Method §2). A
+    server measured by its hourly log counts writes its database in this ratio. [factor]
+
+    Hand-worked, heavy (0.32 IOPS, 24 logs) with the default profile (peak 11 %): 0.32 × 0.5 ×
+    3,600 × 8 ÷ 1,024 = 4.5 MiB in the peak hour, × 1 ÷ 0.11 = 40.909 MiB a day; ÷ 24 MiB of logs
+    = 1.7045.
+
+    >>> from srmkit.assumptions import default_daily_profile
+    >>> round(float(db_to_log_volume_ratio(0.32, 0.5, 8, 24, 1.0, default_daily_profile())), 4)
+    1.7045
+    """
+    profile = np.asarray(daily_profile_fraction, dtype=float)
+    peak_hours = profile.sum() / profile.max()
+    peak_mib = np.multiply(
+        np.multiply(db_iops_per_mailbox, db_write_fraction) * SECONDS_PER_H,
+        kib_to_mib(np.asarray(db_page_kib, dtype=float)),
+    )
+    log_mib = np.multiply(logs_per_mailbox_per_day, log_file_mib)
+    return np.asarray(np.divide(np.multiply(peak_mib, peak_hours), log_mib))

@@ -35,6 +35,7 @@ def small(mode: str = "sync", **replication: Any) -> dict[str, Any]:
     """A small design as plain data (MirrorView/S unless ``mode``)."""
     data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["servers"] = data["servers"][:2]
+    data["servers"][0].pop("measured")  # sized by its profile, as the hand-worked cases are
     data["sites"][1]["recovery_subnet_differs"] = False
     data["sites"][0]["hub_transport_protected"] = False
     data["assumptions"] = {"daily_profile_fraction": FLAT}
