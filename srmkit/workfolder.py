@@ -1,6 +1,7 @@
 """A working folder for one customer's design: ``srmkit init FOLDER``.
 
-The folder holds a starter scenario (``scenario.yaml``, a copy of the example, validated), the
+The folder holds a starter scenario (``scenario.yaml``, a copy of the example, validated, with
+the measurement file it sizes a server from under ``measured/``), the
 user's own copies of the notebooks (``params_file`` set to ``scenario.yaml``, so JupyterLab's
 Run All works from the folder; JupyterLab then saves outputs into these copies, never into the
 notebooks srmkit installs and renders), a README saying what to do, and a ``.gitattributes``
@@ -38,6 +39,8 @@ SCENARIO = "scenario.yaml"
 README = "README.md"
 GITATTRIBUTES = ".gitattributes"
 EXAMPLE = "example.yaml"
+MEASURED = "measured"
+"""The folder of the example's measurement files, beside it (``params/measured``)."""
 INSTALLED_EXAMPLE = f"share/srmkit/{EXAMPLE}"
 """Where a wheel installs ``params/example.yaml``, under the environment's prefix (pyproject's
 data-files)."""
@@ -137,6 +140,8 @@ Made by `srmkit init` (srmkit {__version__}). Open this folder in JupyterLab
 (HTML, PDF, Word) under `reports/`.
 
 - `{SCENARIO}`: the scenario, started from srmkit's example; `srmkit check {SCENARIO}` checks it.
+- `{MEASURED}/`: the example's Performance Monitor log of one server (`servers[].measured` in
+  `{SCENARIO}`); put your servers' logs here and name them there.
 - `design_document.ipynb`, `dr_runbook.ipynb`, `sizing_study.ipynb`, `build_book.ipynb`: the
   documents, with their code; `explore.ipynb`: the live workbook (for the architect).
 - `{GITATTRIBUTES}`: notebooks are committed without their outputs (nbstripout). `srmkit init`
@@ -150,7 +155,11 @@ def _files() -> dict[str, str | Path]:
     notebooks = sorted(
         (p for p in notebooks_dir().iterdir() if p.name.endswith(".ipynb")), key=lambda p: p.name
     )
-    files: dict[str, str | Path] = {SCENARIO: example_scenario()}
+    example = example_scenario()
+    files: dict[str, str | Path] = {SCENARIO: example}
+    measured = example.parent / MEASURED
+    if measured.is_dir():  # the example's measurement files, beside it as it names them
+        files[MEASURED] = measured
     files.update({p.name: user_notebook(p.read_text("utf-8")) for p in notebooks})
     files[GITATTRIBUTES] = ATTRIBUTES
     return files
@@ -171,7 +180,9 @@ def init_folder(folder: Path, overwrite: bool = False) -> WorkFolder:
 
     def write(staging: Path) -> None:
         for name, content in files.items():
-            if isinstance(content, Path):
+            if isinstance(content, Path) and content.is_dir():
+                shutil.copytree(content, staging / name)
+            elif isinstance(content, Path):
                 shutil.copyfile(content, staging / name)
             else:
                 (staging / name).write_text(content, "utf-8")
