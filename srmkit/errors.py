@@ -10,6 +10,7 @@ exception                                   also a                  raised when
 ==========================================  ======================  ===============================
 ``srmkit.params.ScenarioError``             ``ValueError``          a scenario file is invalid
 ``srmkit.yamlread.YamlError``               ``ValueError``          its YAML cannot be read safely
+``srmkit.perfmon.MeasurementError``         ``ValueError``          a measurement file is invalid
 ``srmkit.limits.UnknownModelError``         ``ValueError``          a model is not in the catalogue
 ``srmkit.report.OutputError``               ``OSError``             the output folder is unusable
 ``srmkit.execution.ReportError``            ``RuntimeError``        a notebook or document failed
@@ -17,7 +18,7 @@ exception                                   also a                  raised when
 ``srmkit.browser.BrowserStartError``        ``RuntimeError``        the browser found did not start
 ==========================================  ======================  ===============================
 
-The command line exits with 2 for the first five (input or set-up to correct, nothing was done)
+The command line exits with 2 for the first six (input or set-up to correct, nothing was done)
 and 1 for the last two.
 
 Results are data: a design that breaks a rule is a finding, never an exception.

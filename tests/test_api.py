@@ -72,17 +72,19 @@ def test_python_dash_m_srmkit_is_the_command_line() -> None:
 
 
 def test_every_srmkit_exception_is_an_srmkit_error_and_its_old_builtin() -> None:
-    """The seven exceptions share the base SrmkitError and remain the builtins callers caught."""
+    """The eight exceptions share the base SrmkitError and remain the builtins callers caught."""
     from srmkit.browser import BrowserNotFoundError, BrowserStartError
     from srmkit.execution import ReportError
     from srmkit.limits import UnknownModelError
     from srmkit.params import ScenarioError
+    from srmkit.perfmon import MeasurementError
     from srmkit.report import OutputError
     from srmkit.yamlread import YamlError
 
     expected = {
         ScenarioError: (ValueError, EXIT_INVALID),
         YamlError: (ValueError, EXIT_INVALID),
+        MeasurementError: (ValueError, EXIT_INVALID),
         UnknownModelError: (ValueError, EXIT_INVALID),
         OutputError: (OSError, EXIT_INVALID),
         BrowserNotFoundError: (RuntimeError, EXIT_INVALID),
