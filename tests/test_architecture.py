@@ -38,6 +38,7 @@ LAYERS: dict[str, float] = {
     "states": 0,
     "glossary": 0,
     "yamlread": 0,
+    "perfmon": 0.5,
     "schema": 1,
     "params": 2,
     "workload": 2,
