@@ -740,7 +740,7 @@ def sweep_figure(s: Sweep, thresholds: Thresholds) -> go.Figure:
         fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:,g}" for v in ticks])
     if s.key == "growth":
         fig.update_xaxes(tickformat=".0%")
-    unit = "" if s.unit == "fraction" else f" [{s.unit}]"
+    unit = "" if s.unit in ("fraction", "factor") else f" [{s.unit}]"
     fig.update_xaxes(title_text=f"{glossary.in_sentence(s.label)}{unit}", row=len(panels), col=1)
     when = f" at year {s.year}" if s.year else ""
     title = f"{s.label}: what changes{when}"

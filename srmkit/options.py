@@ -11,15 +11,16 @@ the answers. It never calculates a figure of its own.
   the option applied, with its verdict. A model's FLARE release becomes the lowest one it
   supports for SRM + MirrorView when the array's own release does not qualify
   (:func:`array_flare`).
-- **Sweeps** (:func:`sweeps`): site distance, link rate, MirrorView/A update interval, users and
-  growth, each over :data:`SWEEP_POINTS` values with the design's own value among them. Distance
-  uses the vectorised latency of the design itself; the others are what-if studies of the design
-  (``Design.apply`` / ``Design.what_if``, built once each). A MirrorView/S design's interval sweep
-  is of its MirrorView/A alternative, updating from the start of the last update.
+- **Sweeps** (:func:`sweeps`): site distance, link rate, MirrorView/A update interval, users, the
+  burst factor and growth, each over :data:`SWEEP_POINTS` values with the design's own value
+  among them. Distance uses the vectorised latency of the design itself; the others are what-if
+  studies of the design (``Design.apply`` / ``Design.what_if``, built once each). A MirrorView/S
+  design's interval sweep is of its MirrorView/A alternative, updating from the start of the
+  last update.
 - **Tornado** (:func:`tornado`): each input moved :data:`TORNADO_STEP_FRACTION` down and up, one
   at a time, sorted by how far the headline figure moves (the added write latency for
   MirrorView/S, the worst recovery point for MirrorView/A). Growth changes only the later years:
-  its row compares the figures at the end of the horizon.
+  its row compares the figures at the end of the horizon. The burst factor is not moved below 1.
 - **Growth** (:func:`growth`): the design year by year to the horizon.
 
 Results are frozen dataclasses; each is computed once per design (weakly cached, as
@@ -38,8 +39,9 @@ import numpy as np
 import numpy.typing as npt
 
 from srmkit import recommend
+from srmkit.assumptions import MAX_BURST
 from srmkit.caching import per_object, per_object_and_args
-from srmkit.design import Design, Verdict, _section
+from srmkit.design import Change, Design, Verdict, _section
 from srmkit.glossary import MODE_NAME
 from srmkit.limits import Mode, catalogue
 from srmkit.mvs import distance_axis_km
@@ -62,7 +64,7 @@ SWEEP_POINTS = 17
 TORNADO_STEP_FRACTION = 0.20
 """How far the tornado moves each input down and up, one at a time. [fraction]"""
 
-SweepKey = Literal["distance", "link_rate", "update_interval", "users", "growth"]
+SweepKey = Literal["distance", "link_rate", "update_interval", "users", "burst", "growth"]
 Metric = Literal["worst_rpo_min", "added_latency_ms", "required_rate_mbps", "rto_min"]
 METRICS: tuple[Metric, ...] = ("worst_rpo_min", "added_latency_ms", "required_rate_mbps", "rto_min")
 METRIC_WORDS: dict[str, tuple[str, str]] = {
@@ -541,12 +543,15 @@ def point(v: Study, year: int = 0, break_year: bool = False) -> Point:
 
 
 def _grid(values: FloatArray, design_value: float | None, digits: int) -> tuple[float, ...]:
-    """Rounded, distinct grid values with the design's own value among them."""
-    grid = {round(float(x), digits) for x in values}
+    """Rounded, distinct grid values with the design's own value among them, in place of a grid
+    value within a quarter of its spacing (two points that would look like one)."""
+    grid = sorted({round(float(x), digits) for x in values})
     if design_value is not None:
-        grid = {x for x in grid if not math.isclose(x, design_value, rel_tol=1e-9)}
-        grid.add(float(design_value))
-    return tuple(sorted(grid))
+        gaps = np.diff(grid, prepend=-math.inf, append=math.inf)
+        near = np.minimum(gaps[:-1], gaps[1:]) / 4
+        kept = [x for x, d in zip(grid, near, strict=True) if abs(x - design_value) >= d]
+        grid = sorted([*kept, float(design_value)])
+    return tuple(grid)
 
 
 @dataclass(frozen=True)
@@ -580,6 +585,8 @@ def _input_base(design: Design, key: SweepKey) -> float | None:
         return reference_schedule(design)[1]
     if key == "users":
         return float(sum(v.users for v in s.servers))
+    if key == "burst":
+        return design.a.burst_factor
     return s.growth.users_per_year_fraction
 
 
@@ -594,9 +601,10 @@ def _interval_study(design: Design, interval_min: float) -> Study:
 def _evaluate(design: Design, key: SweepKey, values: Sequence[float]) -> list[Point]:
     """The figures with the input ``key`` at each of ``values``; the design's own value gives
     the design's own figures. A figure that does not depend on the input is the design's (or
-    the reference's): distance moves only MirrorView/S's latency; the link rate the latency,
-    the recovery point and the link's use; the update interval the recovery point and the rate
-    a target needs (Method §3–§5)."""
+    the reference's): distance moves only MirrorView/S's latency; the link rate and the burst
+    factor the latency, the recovery point, the rate a target needs and the link's use (the
+    burst factor, in fact, only MirrorView/S's: Method §4, §5); the update interval the recovery
+    point and the rate a target needs (Method §3–§5)."""
     base_value = _input_base(design, key)
 
     def own(x: float) -> bool:
@@ -612,10 +620,15 @@ def _evaluate(design: Design, key: SweepKey, values: Sequence[float]) -> list[Po
             for x, ms in zip(values, latency.tolist(), strict=True)
         ]
     out: list[Point] = []
-    if key == "link_rate":
+    if key in ("link_rate", "burst"):
         here = point(design)
         for x in values:
-            v = design if own(x) else design.apply(_section("link", bandwidth_mbps=float(x)))
+            change = (
+                _section("link", bandwidth_mbps=float(x))
+                if key == "link_rate"
+                else Change("assumptions", values=(("burst_factor", float(x)),))
+            )
+            v = design if own(x) else design.apply(change)
             out.append(
                 here
                 if v is design
@@ -623,6 +636,7 @@ def _evaluate(design: Design, key: SweepKey, values: Sequence[float]) -> list[Po
                     here,
                     worst_rpo_min=v.worst_rpo_min,
                     added_latency_ms=_finite(float(v.added_latency_ms())) if v.is_sync else None,
+                    required_rate_mbps=None if v.is_sync else v.required_rate_mbps_for_target_rpo,
                     peak_utilization_fraction=v.peak_utilization_fraction,
                 )
             )
@@ -667,6 +681,7 @@ INPUTS: dict[SweepKey, _Input] = {
         _Input("link_rate", "Link bandwidth", "Mbit/s", "bandwidth_mbps", 1),
         _Input("update_interval", "MirrorView/A update interval", "min", "update_interval_min", 1),
         _Input("users", "Mailboxes (every server scaled alike)", "users", "users", 0),
+        _Input("burst", "Burst factor", "factor", "burst_factor", 2),
         _Input("growth", "Mailbox growth per year", "fraction", "users_per_year_fraction", 4),
     )
 }
@@ -688,6 +703,8 @@ def _sweep_grid(design: Design, key: SweepKey) -> FloatArray:
     if key == "users":
         total = float(sum(v.users for v in s.servers))
         return np.linspace(0.5, 2.0, n) * total
+    if key == "burst":
+        return np.linspace(1.0, min(max(3.0, 2.0 * a.burst_factor), MAX_BURST), n)
     g = s.growth.users_per_year_fraction
     return np.linspace(0.0, min(max(0.3, 2.0 * g), 2.0), n)
 
@@ -715,9 +732,34 @@ def _sweep_note(design: Design, key: SweepKey) -> str:
         return f"MirrorView/A, {TYPE_WORDS[kind]} (Method §5)."
     if key == "users":
         return "Every mailbox server's users scaled by the same factor (Method §2)."
+    if key == "burst":
+        return _burst_note(design)
     return (
         f"Figures at the end of the {year}-year horizon; the recovery time and the rate a "
         "target RPO needs are today's and do not change with growth (Method §2, §7)."
+    )
+
+
+BURST_ORIGIN_WORDS = {
+    "measured": "was measured from the servers' Performance Monitor logs (Method §2)",
+    "scenario": "is set in the scenario",
+    "default": "is the default: no bursts shorter than an hour are assumed",
+}
+
+
+def _burst_note(design: Design) -> str:
+    measured = design.burst_origin.measured or 0.0
+    follows = (
+        "it raises the link's peak use and with it the write latency MirrorView/S adds"
+        if design.is_sync
+        else "it raises only the link's peak use: MirrorView/A's recovery point and the rate a "
+        "target RPO needs come from hourly volumes (Method §5)"
+    )
+    return (
+        "The burst factor multiplies the busiest hour's replication rate for bursts shorter "
+        f"than an hour (Method §4); {follows}. This design's {design.a.burst_factor:.2f} "
+        f"{BURST_ORIGIN_WORDS[design.burst_origin.source]}"
+        + (f" ({measured:.2f}, held to {MAX_BURST:g})." if measured > MAX_BURST else ".")
     )
 
 
@@ -744,7 +786,7 @@ def sweep(design: Design, key: SweepKey) -> Sweep:
 
 def sweep_keys(design: Design) -> tuple[SweepKey, ...]:
     """The inputs the study sweeps for this design (growth only with a horizon)."""
-    keys: list[SweepKey] = ["distance", "link_rate", "update_interval", "users"]
+    keys: list[SweepKey] = ["distance", "link_rate", "update_interval", "users", "burst"]
     if design.horizon:
         keys.append("growth")
     return tuple(keys)
@@ -769,7 +811,8 @@ def headline(design: Design) -> Metric:
 def tornado(design: Design, step_fraction: float = TORNADO_STEP_FRACTION) -> Tornado:
     """Each input moved ``step_fraction`` down and up, one at a time, sorted by the swing of
     the headline figure (then the others'). The update interval is moved only for MirrorView/A
-    designs with a schedule, growth only with a horizon and a growth rate."""
+    designs with a schedule, growth only with a horizon and a growth rate, the burst factor not
+    below 1."""
     metric = headline(design)
     rows = []
     for key in sweep_keys(design):
@@ -781,6 +824,8 @@ def tornado(design: Design, step_fraction: float = TORNADO_STEP_FRACTION) -> Tor
         low, high = base * (1 - step_fraction), base * (1 + step_fraction)
         if key == "users":
             low, high = float(round(low)), float(round(high))
+        if key == "burst":  # clipped at 1, not left out: below 1 the busiest minute would be
+            low = max(low, 1.0)  # slower than its hour's mean; at 1 the row shows there is no gain
         spec = INPUTS[key]
         at_low, at_base, at_high = _evaluate(design, key, [low, base, high])
         rows.append(

@@ -84,6 +84,9 @@ def _variant_file(params: Path, option: dict[str, Any], folder: Path) -> Path:
     for array in data["arrays"]:
         array["model"] = chosen[array["name"]]["model"]
         array["flare"] = chosen[array["name"]]["flare"]
+    measured = params.parent / "measured"  # Performance Monitor logs, beside the file
+    if measured.is_dir() and not (folder / "measured").exists():
+        (folder / "measured").symlink_to(measured, target_is_directory=True)
     path = folder / f"{option['key']}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
@@ -154,6 +157,7 @@ def test_sweeps_contain_the_design_point(params: Path) -> None:
         "link_rate": s.link.bandwidth_mbps,
         "update_interval": None if design.is_sync else s.replication.update_interval_min,
         "users": float(sum(v.users for v in s.servers)),
+        "burst": design.a.burst_factor,
         "growth": s.growth.users_per_year_fraction,
     }
     today = opts.point(design)
@@ -194,10 +198,12 @@ def test_tornado_is_sorted_by_swing(params: Path) -> None:
     swings = [r.swing(t.metric) for r in t.rows]
     assert swings == sorted(swings, reverse=True)
     keys = {r.key for r in t.rows}
-    assert {"distance", "link_rate", "users", "growth"} <= keys
+    assert {"distance", "link_rate", "users", "burst", "growth"} <= keys
     assert ("update_interval" in keys) is (not design.is_sync)
     for r in t.rows:
-        if r.key != "users":  # users are whole
+        if r.key == "burst":  # never below 1: no bursts at all
+            assert r.low_value == max(1.0, 0.8 * r.base_value)
+        elif r.key != "users":  # users are whole
             assert r.low_value == pytest.approx(0.8 * r.base_value)
             assert r.high_value == pytest.approx(1.2 * r.base_value)
     assert opts.tornado(design) is t  # computed once per design
@@ -242,6 +248,38 @@ def test_hand_checked_values(example: Design) -> None:
     g = opts.growth(example)
     assert [round(y.users) for y in g.years] == [18_000, 19_800, 21_780, 23_958]
     assert g.first_break_year is None
+
+
+@pytest.mark.parametrize("params", [EXAMPLE, ASYNC], ids=lambda p: p.name)
+def test_burst_sweep(params: Path) -> None:
+    """The burst factor's sweep: 1 to at least 3 and twice the design's, the design's own value
+    among them and giving the design's own figures; peak link use in proportion to it
+    (Method §4: peak rate = the busiest hour's rate × burst factor); MirrorView/A's recovery
+    point and the rate its target needs do not follow it (Method §5: hourly volumes)."""
+    design = Design(load_scenario(params))
+    assert "burst" in opts.sweep_keys(design)
+    s = next(s for s in opts.sweeps(design) if s.key == "burst")
+    b = design.a.burst_factor
+    assert (s.label, s.field) == ("Burst factor", "burst_factor")
+    assert s.x[0] == 1.0
+    assert s.x[-1] == pytest.approx(min(max(3.0, 2 * b), 10.0), abs=0.005)  # to 2 decimals
+    assert b in s.x
+    assert s.design_x == b
+    here = s.design_point
+    assert here == opts.point(design)
+    assert here.peak_utilization_fraction == design.peak_utilization_fraction
+    if design.is_sync:
+        assert here.added_latency_ms == design.added_latency_ms()
+    else:
+        assert here.worst_rpo_min == design.worst_rpo_min
+        assert set(s.values("worst_rpo_min")) == {design.worst_rpo_min}
+        assert set(s.values("required_rate_mbps")) == {design.required_rate_mbps_for_target_rpo}
+    at_1, at_2 = opts._evaluate(design, "burst", [1.0, 2.0])
+    assert at_2.peak_utilization_fraction == 2 * at_1.peak_utilization_fraction
+    use = s.values("peak_utilization_fraction")
+    assert use / s.x_array == pytest.approx(at_1.peak_utilization_fraction, rel=1e-12)
+    source = {"measured": "Performance Monitor", "scenario": "set in", "default": "default"}
+    assert source[design.burst_origin.source] in s.note
 
 
 def test_array_flare_for_replaced_models() -> None:

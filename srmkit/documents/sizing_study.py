@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from srmkit import figures, rules
+from srmkit import figures, glossary, rules
 from srmkit import options as opts
 from srmkit.assumptions import MEASURABLE
 from srmkit.design import VERDICT_TEXT, Design
@@ -31,13 +31,17 @@ def book(design: Design, params_file: str | None = None) -> Book:
 
 
 def _quantity(x: float, unit: str) -> str:
-    """``5.4 km``, ``4,000 Mbit/s``, ``18,000 users``, ``12.5%``.
+    """``5.4 km``, ``4,000 Mbit/s``, ``18,000 users``, ``12.5%``, ``1.81`` (a factor).
 
     >>> _quantity(5.4, "km"), _quantity(4000.0, "Mbit/s"), _quantity(0.125, "fraction")
     ('5.4 km', '4,000 Mbit/s', '12.5%')
+    >>> _quantity(1.8136, "factor")
+    '1.81'
     """
     if unit == "fraction":
         return f"{x:.1%}"
+    if unit == "factor":
+        return f"{x:.2f}"
     text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}".removesuffix(".0")
     return f"{text} {unit}"
 
@@ -101,7 +105,8 @@ def introduction(b: Book, design: Design) -> Html:
                 "from the start or the end of the last update, and every CLARiiON model that "
                 "can mirror this design.",
                 "Sensitivity: the site distance, the link bandwidth, the MirrorView/A update "
-                "interval, the number of mailboxes and their growth, each over a range.",
+                "interval, the number of mailboxes, the burst factor (bursts of writes shorter "
+                "than an hour) and the mailboxes' growth, each over a range.",
                 f"What matters most: each input moved {opts.TORNADO_STEP_FRACTION:.0%} down and "
                 "up, sorted by its effect.",
                 "Growth year by year to the end of the planning horizon.",
@@ -270,27 +275,39 @@ def _sweep_summary(design: Design, s: opts.Sweep) -> str:
         return _quantity(x, s.unit)
 
     lo, hi = value(s.x[0]), value(s.x[-1])
+    if s.unit == "factor":
+        lo = f"a {glossary.in_sentence(s.label)} of {lo}"
     headline: opts.Metric = "added_latency_ms" if s.mode == "sync" else "worst_rpo_min"
     words, metric_unit = opts.METRIC_WORDS[headline]
     values = [p.value(headline) for p in s.points]
     known = [v for v in values if v is not None]
+    flat = bool(known) and f"{min(known):,.2f}" == f"{max(known):,.2f}"
     span = (
-        f"the {words} ranges from {min(known):,.2f} to {max(known):,.2f} {metric_unit}"
-        if known
-        else f"the {words} is unbounded throughout"
+        f"the {words} is unbounded throughout"
+        if not known
+        else f"the {words} stays at {known[0]:,.2f} {metric_unit}"
+        if flat
+        else f"the {words} ranges from {min(known):,.2f} to {max(known):,.2f} {metric_unit}"
     )
     if known and len(known) < len(values):
         span += " and is unbounded where the link cannot carry the writes"
+        flat = False
     here = s.design_point
     at = (
         f" At the design's {value(s.x[s.design_index])} it is "
         f"{_fmt(here.value(headline), metric_unit, 2)}."
-        if here is not None and s.design_index is not None
+        if here is not None and s.design_index is not None and not flat
         else " The design itself does not use MirrorView/A."
         if s.key == "update_interval"
         else ""
     )
-    return f"From {lo} to {hi}, {span}.{at}"
+    use = s.values("peak_utilization_fraction")
+    link = (
+        f" Peak link use (busiest direction) goes from {use.min():.0%} to {use.max():.0%}."
+        if s.key == "burst"
+        else ""
+    )
+    return f"From {lo} to {hi}, {span}.{at}{link}"
 
 
 def sweeps(b: Book, design: Design) -> Html:
@@ -357,6 +374,12 @@ def tornado(b: Book, design: Design) -> Html:
             f"time, the others held. The inputs are sorted by how far they move the {words}, "
             "the largest first. Growth changes only the later years: its row compares the "
             "figures at the end of the horizon."
+            + (
+                " The burst factor is not moved below 1 (no bursts at all): its row shows "
+                "only the move up."
+                if any(r.key == "burst" and r.low_value == r.base_value for r in t.rows)
+                else ""
+            )
         ),
         b.figure(figures.tornado_figure(t), f"Inputs moved by {step}: effect on the {words}")
         if moved
