@@ -5,7 +5,8 @@ PyYAML's C parser composes the node graph (ten times faster than a pure-Python r
 
 - scalars are resolved by the YAML 1.2 core schema (``true``/``false`` only, no sexagesimal
   numbers, dates stay text so that the schema checks them and reports a wrong date with its line);
-- explicit tags (``!!python/object``, …) are refused: a scenario file is data, never code;
+- explicit tags (``!!python/object``, …) are refused: a scenario file is data, never code; a
+  core tag on a value it cannot take (``!!float "abc"``) is an error with its line, not a crash;
 - anchors and aliases are allowed, but the values they expand to are counted, so an alias bomb
   stops after :data:`MAX_VALUES` values instead of exhausting memory; nesting is limited too;
 - a key given twice in one mapping is an error, as YAML says it is.
@@ -65,19 +66,27 @@ class _CoreResolver(BaseResolver):
         return tag
 
 
-for _tag, _pattern, _first in (
-    (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (NULL, r"^(?:~|null|Null|NULL|)$", "~nN\0"),
-    (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (
-        FLOAT,
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+.0123456789",
-    ),
-    (MERGE, r"^<<$", "<"),
-):
-    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+CORE: dict[str, tuple[re.Pattern[str], str, str]] = {
+    tag: (re.compile(pattern), first, example)
+    for tag, pattern, first, example in (
+        (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", "true or false"),
+        (NULL, r"^(?:~|null|Null|NULL|)$", "~nN\0", "null"),
+        (INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789", "a whole number"),
+        (
+            FLOAT,
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+            "-+.0123456789",
+            "a number such as 1.5",
+        ),
+        (MERGE, r"^<<$", "<", "<<"),
+    )
+}
+"""The YAML 1.2 core schema's implicit types: each tag's pattern, the first characters it can
+start with, and what a value of it looks like (for messages)."""
+
+for _tag, (_pattern, _first, _) in CORE.items():
+    _CoreResolver.add_implicit_resolver(_tag, _pattern, list(_first))
 
 
 class _PureLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
@@ -138,6 +147,15 @@ def _scalar(node: ScalarNode, loc: Loc) -> Any:
     tag = node.tag
     if tag == STR:
         return value
+    core = CORE.get(tag)
+    if core is not None and not core[0].match(value):  # an explicit tag on a value it cannot take
+        short = tag.rsplit(":", 1)[-1]
+        raise YamlError(
+            f"!!{short} {value!r}"[:80] + f": the tag !!{short} takes {core[2]}; write the value "
+            "without a tag",
+            _line_of(node),
+            loc,
+        )
     if tag == NULL:
         return None
     if tag == BOOL:
