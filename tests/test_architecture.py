@@ -87,6 +87,7 @@ LAYERS: dict[str, float] = {
     "documents.sizing_study": 8,
     "documents.appendix": 8,
     "documents.recovery": 8,
+    "documents.measured": 8,
     "documents.finish": 8,
     "documents.build_book": 8,
     "documents": 8,

@@ -20,6 +20,7 @@ from srmkit.documents import appendix, dr_runbook
 from srmkit.documents.blocks import Book, Col, Html, bullets, esc, join, paragraph
 from srmkit.documents.build_book import bom_summary
 from srmkit.documents.dr_runbook import duration
+from srmkit.documents.measured import burst_sentence, measured_section
 from srmkit.documents.recovery import recovery_time_section, reserved_lun_pool
 from srmkit.documents.registry import get_document
 from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence
@@ -412,6 +413,7 @@ def workload(b: Book, design: Design) -> Html:
             total,
             complete_in=SPREADSHEET,
         ),
+        *measured_section(b, design),
     )
 
 
@@ -467,7 +469,7 @@ def replication(b: Book, design: Design) -> Html:
             f"{design.route_km:,.0f} km. The link carries {link.bandwidth_mbps:,g} Mbit/s in each "
             f"direction; {link.efficiency_fraction:.0%} of it is usable and "
             f"{link.share_fraction:.0%} of that is for replication, "
-            f"{design.line_rate_mbps:,.0f} Mbit/s (Method §3).{tcp}{hub}"
+            f"{design.line_rate_mbps:,.0f} Mbit/s (Method §3).{tcp}{hub} {burst_sentence(design)}"
         ),
         b.table(
             "Replication by direction of the link",
