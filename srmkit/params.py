@@ -759,7 +759,7 @@ def _measured_burst(scenario: Scenario, data: Mapping[str, Any]) -> Scenario:
     unless the scenario's ``assumptions:`` set one (Method §2, §4)."""
     a = scenario.assumptions
     measured = perfmon.summed_burst_factor(
-        [s._measurement[0] for s in scenario.servers if s._measurement is not None],
+        [s.measurement[0] for s in scenario.servers if s.measurement is not None],
         a.burst_window_s,
     )
     given = isinstance(data.get("assumptions"), Mapping) and "burst_factor" in data["assumptions"]

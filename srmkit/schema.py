@@ -535,8 +535,15 @@ class Server(Section):
         description="The server's measured write load (replaces its profile's for replication).",
     )
     _measurement: Any = PrivateAttr(default=None)
-    """The measurement read from ``measured`` (a :class:`srmkit.perfmon.Measurement`), set when
-    the scenario is validated."""
+    """The measurement read from ``measured`` (a :class:`srmkit.perfmon.Measurement`) and the
+    mailboxes it was taken with, set when the scenario is validated."""
+
+    @property
+    def measurement(self) -> Any:
+        """``(measurement, users)`` for a measured server, else None (read from the private
+        attributes' slot: pydantic's ``__getattr__`` costs a second per 300,000 reads)."""
+        private = self.__pydantic_private__
+        return None if private is None else private.get("_measurement")
 
 
 class Targets(Section):

@@ -30,7 +30,7 @@ def measured_writes(server: Server, a: Assumptions, users: float) -> MeasuredWri
     mailboxes (growth, a split or a what-if scale them like a profile's), without the profile's
     IOPS headroom; hourly log counts write the database in the profile's ratio to logs
     (Method §2, a measured profile). None for a server sized by its profile."""
-    read = server._measurement
+    read = server.measurement
     if read is None:
         return None
     measurement, measured_users = read

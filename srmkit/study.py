@@ -212,7 +212,7 @@ class Study:
     def measurements(self) -> dict[str, Measurement]:
         """Each measured mailbox server's measurement, by server name (Method §2)."""
         return {
-            s.name: s._measurement[0] for s in self.scenario.servers if s._measurement is not None
+            s.name: s.measurement[0] for s in self.scenario.servers if s.measurement is not None
         }
 
     @property
