@@ -198,6 +198,7 @@ def render_scenario(
         staging = staging_dir(customer_dir)
         # While the first kernel starts: the scenario copy, the exports and nbconvert's set-up.
         shutil.copyfile(params, staging / "scenario.yaml")
+        _copy_measurements(scenario, params.parent, staging)
         # The exports are written in a thread while the notebooks execute (their kernels wait
         # on messages, not on this process), and each document is printed by the browser's
         # thread while the next notebook executes.
@@ -244,6 +245,20 @@ def render_scenario(
         verdict=design.verdict,
         files={p.name: p for p in sorted(folder.iterdir())},
     )
+
+
+def _copy_measurements(scenario: Scenario, source: Path, staging: Path) -> None:
+    """The measurement files the scenario names, beside its copy under the same relative paths,
+    so that the report's ``scenario.yaml`` checks and renders again from its folder (a file
+    named outside the scenario's folder is not copied)."""
+    for server in scenario.servers:
+        if server.measured is None:
+            continue
+        relative = Path(server.measured.file)
+        if relative.is_absolute() or ".." in relative.parts:
+            continue
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / relative, staging / relative)
 
 
 def _render_group(
