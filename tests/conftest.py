@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,11 +16,54 @@ import pytest
 
 if TYPE_CHECKING:
     from srmkit.report import Report
+    from srmkit.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
 EXAMPLES = sorted(p for p in PARAMS.glob("*.yaml"))
 EXAMPLE = PARAMS / "example.yaml"
+MEASURED = PARAMS / "measured"
+"""The example's measurement files: EXMBX01's Performance Monitor log (``servers[].measured``
+paths are relative to the scenario file)."""
+
+_MEASURED_ENTRY = re.compile(r",\n[ ]*measured: \{[^{}]*\}(?=\})")
+_SERVERS_COMMENT = re.compile(r"(?<=\nservers:\n)(?:[ ]*#[^\n]*\n)+")
+
+
+def profile_only(text: str) -> str:
+    """The example's text with EXMBX01 sized from its heavy profile, as every server was before
+    it was measured: its ``measured`` entry (and the comment saying so) removed. For tests of
+    figures worked by hand from the profile, and for copies of the example outside params/ whose
+    subject is not the measurement (its log is not beside them)."""
+    text, count = _MEASURED_ENTRY.subn("", text)
+    assert count == 1, "the example no longer measures exactly one server: update profile_only"
+    return _SERVERS_COMMENT.sub("", text, count=1)
+
+
+def example_data(measured: bool = False) -> dict[str, Any]:
+    """The example scenario's data (params/example.yaml as YAML data), by default
+    :func:`profile_only`'s: data validated without a folder (``validate_data(data, name)``)
+    resolves the measurement against the current folder, where the log is not."""
+    import yaml
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text if measured else profile_only(text))
+    return data
+
+
+@functools.cache
+def profile_example() -> Scenario:
+    """The example scenario with EXMBX01 sized from its heavy profile (:func:`profile_only`), for
+    the figures of the example worked by hand from the profile (the Method's worked examples)."""
+    from srmkit.params import validate_data
+
+    return validate_data(example_data(), str(EXAMPLE), base_dir=PARAMS)
+
+
+def copy_measured(folder: Path) -> Path:
+    """Copy the example's measurement files (params/measured/) into ``folder``, beside a copy of
+    the example as shipped. Returns the copy's folder."""
+    return Path(shutil.copytree(MEASURED, folder / MEASURED.name, dirs_exist_ok=True))
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, PARAMS, run_cli
+from conftest import EXAMPLE, PARAMS, profile_only, run_cli
 
 from srmkit import ScenarioError, load_scenario
 from srmkit.checks import CHECKS
@@ -22,7 +22,9 @@ def run(scenario):  # type: ignore[no-untyped-def]
     return Design(scenario).findings
 
 
-BASE = EXAMPLE.read_text(encoding="utf-8")
+# The minimal scenarios are the example sized from its profile: they are written to a temporary
+# folder, without EXMBX01's Performance Monitor log, and their figures are the profile's.
+BASE = profile_only(EXAMPLE.read_text(encoding="utf-8"))
 ASYNC = (PARAMS / "async-long-distance.yaml").read_text(encoding="utf-8")
 BIDI = (PARAMS / "bidirectional.yaml").read_text(encoding="utf-8")
 
@@ -311,7 +313,8 @@ def test_example_findings_are_pinned() -> None:
             "HUB-NOT-PROTECTED",
             "RLP-SIZE",
         ],
-        "example.yaml": ["SRA-TIMEOUT", "RLP-SIZE"],
+        # EXMBX01's measured burst factor (1.81) takes the link to 74 % at the peak.
+        "example.yaml": ["LINK-UTILIZATION-HIGH", "SRA-TIMEOUT", "RLP-SIZE"],
         "unbounded-async.yaml": [
             "LIMIT-MIRRORS",
             "LIMIT-MIRRORS",
