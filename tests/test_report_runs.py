@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, example_data, profile_only
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -254,7 +254,7 @@ def hostile_params(tmp_path: Path) -> Path:
     """The example with a payload in every free-text field and an apostrophe in a site name."""
     import yaml
 
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data = example_data()  # in a temporary folder, without EXMBX01's log: sized by its profile
     data["document"].update(PAYLOADS)
     data["accept"] = [{"id": "RLP-SIZE", "reason": "<b>bold</b> =cmd|' /C calc'!A0"}]
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -376,9 +376,9 @@ def test_batch_with_a_failing_notebook(
     nothing, exit 1 with the reason; the index lists the two that landed."""
     good = [EXAMPLE, ROOT / "params" / "async-long-distance.yaml"]
     bad = tmp_path / "fails.yaml"
-    bad.write_text(
-        EXAMPLE.read_text(encoding="utf-8").replace("Northwind Traders", "Failing Inc"), "utf-8"
-    )
+    # In a temporary folder, without EXMBX01's Performance Monitor log: sized by its profile.
+    example = profile_only(EXAMPLE.read_text(encoding="utf-8"))
+    bad.write_text(example.replace("Northwind Traders", "Failing Inc"), "utf-8")
     real = report_module.execute
 
     def execute(spec, params, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -410,7 +410,9 @@ def test_batch_with_a_failing_notebook(
 def test_batch_with_an_invalid_file_renders_nothing(tmp_path: Path) -> None:
     """Two good files and one invalid: every problem is listed, exit 2, nothing is written."""
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("flare: 29", "flare: 999"), "utf-8")
+    # In a temporary folder, without EXMBX01's Performance Monitor log: sized by its profile.
+    example = profile_only(EXAMPLE.read_text(encoding="utf-8"))
+    bad.write_text(example.replace("flare: 29", "flare: 999"), "utf-8")
     out = tmp_path / "reports"
     r = CliRunner().invoke(app, ["report", str(EXAMPLE), str(bad), str(EXAMPLE), "--out", str(out)])
     assert r.exit_code == 2

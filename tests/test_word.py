@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLE, run_cli
+from conftest import example_data, run_cli
 
 from srmkit import load_scenario
 from srmkit.report import Report
@@ -275,7 +275,7 @@ def _template(path: Path, colour: str, font: str) -> Path:
 
 
 def _scenario(folder: Path, **document: str) -> Path:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data = example_data()  # in a temporary folder, without EXMBX01's log: sized by its profile
     data["document"].update(document)
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
