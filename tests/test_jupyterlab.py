@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, copy_measured
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -106,6 +106,7 @@ def jupyterlab(tmp_path: Path, need_browser: None) -> Iterator[Lab]:
     (folder / "params").mkdir()
     shutil.copy(NOTEBOOK, folder / "notebooks" / NOTEBOOK.name)
     shutil.copy(EXAMPLE, folder / "params" / EXAMPLE.name)
+    copy_measured(folder / "params")  # the example's Performance Monitor log, beside it
     home = tmp_path / "jupyter"
     port, token = _free_port(), secrets.token_hex(16)
     env = {

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, MEASURED, ROOT, copy_measured
 
 from srmkit.browser import offline_page, wait_for_figures
 
@@ -68,6 +68,7 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
     work = tmp_path / "elsewhere"
     work.mkdir()
     shutil.copy(EXAMPLE, work / "customer.yaml")
+    copy_measured(work)  # EXMBX01's Performance Monitor log, beside the scenario as it names it
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     where = subprocess.run(
@@ -153,6 +154,8 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
     )
     subprocess.run([python, "-c", init], cwd=work, check=True, env=env)
     assert (work / "mine" / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
+    for log in MEASURED.iterdir():  # and its log, installed beside it (share/srmkit/measured)
+        assert (work / "mine" / "measured" / log.name).read_bytes() == log.read_bytes()
     assert 'params_file = \\"scenario.yaml\\"' in (
         work / "mine" / "design_document.ipynb"
     ).read_text(encoding="utf-8")

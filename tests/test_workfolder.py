@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import EXAMPLE, run_cli
+from conftest import EXAMPLE, MEASURED, run_cli
 
 from srmkit import workfolder
 from srmkit.errors import EXIT_INVALID
@@ -24,7 +24,8 @@ NOTEBOOKS = {
     "build_book.ipynb",
     "explore.ipynb",
 }
-EXPECTED = {"scenario.yaml", "README.md", ".gitattributes", *NOTEBOOKS}
+# measured/: the example's Performance Monitor log, beside the scenario as it names it.
+EXPECTED = {"scenario.yaml", "measured", "README.md", ".gitattributes", *NOTEBOOKS}
 
 
 def _params_line(path: Path) -> str:
@@ -43,6 +44,10 @@ def test_init_writes_a_working_folder(tmp_path: Path) -> None:
     assert {p.name for p in folder.iterdir()} == EXPECTED
     assert {p.name for p in result.files} == EXPECTED
     assert (folder / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
+    logs = sorted(p.name for p in MEASURED.iterdir())
+    assert sorted(p.name for p in (folder / "measured").iterdir()) == logs
+    for log in logs:  # byte for byte: the CSV keeps its CRLF line ends
+        assert (folder / "measured" / log).read_bytes() == (MEASURED / log).read_bytes()
     for name in NOTEBOOKS:
         assert _params_line(folder / name).startswith('params_file = "scenario.yaml"')
         nb = nbformat.read(folder / name, as_version=4)
