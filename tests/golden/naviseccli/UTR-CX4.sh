@@ -581,901 +581,901 @@ prepare() {
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 324 -name "UTR-CX4_WIL_SPA"
 	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_WIL_RAID_TYPE}" 325 -rg "${UTR_CX4_WIL_RAID_GROUP}" -cap 262144 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 325 -name "UTR-CX4_WIL_SPB"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 326 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 326 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 326 -name "UTR-CX4_RL0001"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 327 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 327 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 327 -name "UTR-CX4_RL0002"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 328 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 328 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 328 -name "UTR-CX4_RL0003"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 329 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 329 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 329 -name "UTR-CX4_RL0004"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 330 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 330 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 330 -name "UTR-CX4_RL0005"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 331 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 331 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 331 -name "UTR-CX4_RL0006"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 332 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 332 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 332 -name "UTR-CX4_RL0007"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 333 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 333 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 333 -name "UTR-CX4_RL0008"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 334 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 334 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 334 -name "UTR-CX4_RL0009"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 335 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 335 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 335 -name "UTR-CX4_RL0010"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 336 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 336 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 336 -name "UTR-CX4_RL0011"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 337 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 337 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 337 -name "UTR-CX4_RL0012"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 338 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 338 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 338 -name "UTR-CX4_RL0013"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 339 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 339 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 339 -name "UTR-CX4_RL0014"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 340 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 340 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 340 -name "UTR-CX4_RL0015"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 341 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 341 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 341 -name "UTR-CX4_RL0016"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 342 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 342 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 342 -name "UTR-CX4_RL0017"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 343 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 343 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 343 -name "UTR-CX4_RL0018"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 344 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 344 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 344 -name "UTR-CX4_RL0019"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 345 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 345 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 345 -name "UTR-CX4_RL0020"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 346 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 346 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 346 -name "UTR-CX4_RL0021"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 347 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 347 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 347 -name "UTR-CX4_RL0022"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 348 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 348 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 348 -name "UTR-CX4_RL0023"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 349 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 349 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 349 -name "UTR-CX4_RL0024"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 350 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 350 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 350 -name "UTR-CX4_RL0025"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 351 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 351 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 351 -name "UTR-CX4_RL0026"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 352 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 352 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 352 -name "UTR-CX4_RL0027"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 353 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 353 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 353 -name "UTR-CX4_RL0028"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 354 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 354 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 354 -name "UTR-CX4_RL0029"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 355 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 355 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 355 -name "UTR-CX4_RL0030"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 356 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 356 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 356 -name "UTR-CX4_RL0031"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 357 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 357 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 357 -name "UTR-CX4_RL0032"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 358 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 358 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 358 -name "UTR-CX4_RL0033"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 359 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 359 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 359 -name "UTR-CX4_RL0034"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 360 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 360 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 360 -name "UTR-CX4_RL0035"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 361 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 361 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 361 -name "UTR-CX4_RL0036"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 362 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 362 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 362 -name "UTR-CX4_RL0037"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 363 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 363 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 363 -name "UTR-CX4_RL0038"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 364 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 364 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 364 -name "UTR-CX4_RL0039"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 365 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 365 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 365 -name "UTR-CX4_RL0040"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 366 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 366 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 366 -name "UTR-CX4_RL0041"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 367 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 367 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 367 -name "UTR-CX4_RL0042"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 368 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 368 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 368 -name "UTR-CX4_RL0043"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 369 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 369 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 369 -name "UTR-CX4_RL0044"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 370 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 370 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 370 -name "UTR-CX4_RL0045"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 371 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 371 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 371 -name "UTR-CX4_RL0046"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 372 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 372 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 372 -name "UTR-CX4_RL0047"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 373 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 373 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 373 -name "UTR-CX4_RL0048"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 374 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 374 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 374 -name "UTR-CX4_RL0049"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 375 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 375 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 375 -name "UTR-CX4_RL0050"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 376 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 376 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 376 -name "UTR-CX4_RL0051"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 377 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 377 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 377 -name "UTR-CX4_RL0052"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 378 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 378 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 378 -name "UTR-CX4_RL0053"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 379 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 379 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 379 -name "UTR-CX4_RL0054"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 380 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 380 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 380 -name "UTR-CX4_RL0055"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 381 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 381 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 381 -name "UTR-CX4_RL0056"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 382 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 382 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 382 -name "UTR-CX4_RL0057"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 383 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 383 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 383 -name "UTR-CX4_RL0058"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 384 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 384 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 384 -name "UTR-CX4_RL0059"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 385 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 385 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 385 -name "UTR-CX4_RL0060"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 386 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 386 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 386 -name "UTR-CX4_RL0061"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 387 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 387 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 387 -name "UTR-CX4_RL0062"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 388 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 388 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 388 -name "UTR-CX4_RL0063"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 389 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 389 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 389 -name "UTR-CX4_RL0064"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 390 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 390 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 390 -name "UTR-CX4_RL0065"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 391 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 391 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 391 -name "UTR-CX4_RL0066"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 392 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 392 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 392 -name "UTR-CX4_RL0067"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 393 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 393 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 393 -name "UTR-CX4_RL0068"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 394 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 394 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 394 -name "UTR-CX4_RL0069"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 395 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 395 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 395 -name "UTR-CX4_RL0070"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 396 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 396 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 396 -name "UTR-CX4_RL0071"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 397 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 397 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 397 -name "UTR-CX4_RL0072"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 398 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 398 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 398 -name "UTR-CX4_RL0073"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 399 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 399 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 399 -name "UTR-CX4_RL0074"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 400 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 400 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 400 -name "UTR-CX4_RL0075"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 401 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 401 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 401 -name "UTR-CX4_RL0076"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 402 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 402 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 402 -name "UTR-CX4_RL0077"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 403 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 403 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 403 -name "UTR-CX4_RL0078"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 404 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 404 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 404 -name "UTR-CX4_RL0079"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 405 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 405 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 405 -name "UTR-CX4_RL0080"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 406 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 406 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 406 -name "UTR-CX4_RL0081"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 407 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 407 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 407 -name "UTR-CX4_RL0082"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 408 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 408 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 408 -name "UTR-CX4_RL0083"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 409 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 409 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 409 -name "UTR-CX4_RL0084"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 410 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 410 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 410 -name "UTR-CX4_RL0085"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 411 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 411 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 411 -name "UTR-CX4_RL0086"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 412 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 412 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 412 -name "UTR-CX4_RL0087"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 413 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 413 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 413 -name "UTR-CX4_RL0088"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 414 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 414 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 414 -name "UTR-CX4_RL0089"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 415 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 415 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 415 -name "UTR-CX4_RL0090"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 416 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 416 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 416 -name "UTR-CX4_RL0091"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 417 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 417 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 417 -name "UTR-CX4_RL0092"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 418 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 418 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 418 -name "UTR-CX4_RL0093"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 419 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 419 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 419 -name "UTR-CX4_RL0094"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 420 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 420 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 420 -name "UTR-CX4_RL0095"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 421 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 421 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 421 -name "UTR-CX4_RL0096"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 422 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 422 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 422 -name "UTR-CX4_RL0097"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 423 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 423 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 423 -name "UTR-CX4_RL0098"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 424 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 424 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 424 -name "UTR-CX4_RL0099"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 425 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 425 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 425 -name "UTR-CX4_RL0100"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 426 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 426 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 426 -name "UTR-CX4_RL0101"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 427 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 427 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 427 -name "UTR-CX4_RL0102"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 428 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 428 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 428 -name "UTR-CX4_RL0103"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 429 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 429 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 429 -name "UTR-CX4_RL0104"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 430 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 430 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 430 -name "UTR-CX4_RL0105"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 431 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 431 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 431 -name "UTR-CX4_RL0106"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 432 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 432 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 432 -name "UTR-CX4_RL0107"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 433 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 433 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 433 -name "UTR-CX4_RL0108"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 434 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 434 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 434 -name "UTR-CX4_RL0109"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 435 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 435 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 435 -name "UTR-CX4_RL0110"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 436 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 436 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 436 -name "UTR-CX4_RL0111"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 437 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 437 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 437 -name "UTR-CX4_RL0112"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 438 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 438 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 438 -name "UTR-CX4_RL0113"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 439 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 439 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 439 -name "UTR-CX4_RL0114"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 440 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 440 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 440 -name "UTR-CX4_RL0115"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 441 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 441 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 441 -name "UTR-CX4_RL0116"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 442 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 442 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 442 -name "UTR-CX4_RL0117"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 443 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 443 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 443 -name "UTR-CX4_RL0118"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 444 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 444 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 444 -name "UTR-CX4_RL0119"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 445 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 445 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 445 -name "UTR-CX4_RL0120"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 446 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 446 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 446 -name "UTR-CX4_RL0121"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 447 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 447 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 447 -name "UTR-CX4_RL0122"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 448 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 448 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 448 -name "UTR-CX4_RL0123"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 449 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 449 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 449 -name "UTR-CX4_RL0124"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 450 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 450 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 450 -name "UTR-CX4_RL0125"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 451 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 451 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 451 -name "UTR-CX4_RL0126"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 452 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 452 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 452 -name "UTR-CX4_RL0127"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 453 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 453 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 453 -name "UTR-CX4_RL0128"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 454 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 454 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 454 -name "UTR-CX4_RL0129"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 455 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 455 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 455 -name "UTR-CX4_RL0130"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 456 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 456 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 456 -name "UTR-CX4_RL0131"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 457 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 457 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 457 -name "UTR-CX4_RL0132"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 458 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 458 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 458 -name "UTR-CX4_RL0133"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 459 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 459 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 459 -name "UTR-CX4_RL0134"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 460 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 460 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 460 -name "UTR-CX4_RL0135"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 461 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 461 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 461 -name "UTR-CX4_RL0136"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 462 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 462 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 462 -name "UTR-CX4_RL0137"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 463 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 463 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 463 -name "UTR-CX4_RL0138"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 464 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 464 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 464 -name "UTR-CX4_RL0139"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 465 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 465 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 465 -name "UTR-CX4_RL0140"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 466 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 466 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 466 -name "UTR-CX4_RL0141"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 467 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 467 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 467 -name "UTR-CX4_RL0142"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 468 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 468 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 468 -name "UTR-CX4_RL0143"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 469 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 469 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 469 -name "UTR-CX4_RL0144"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 470 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 470 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 470 -name "UTR-CX4_RL0145"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 471 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 471 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 471 -name "UTR-CX4_RL0146"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 472 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 472 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 472 -name "UTR-CX4_RL0147"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 473 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 473 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 473 -name "UTR-CX4_RL0148"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 474 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 474 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 474 -name "UTR-CX4_RL0149"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 475 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 475 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 475 -name "UTR-CX4_RL0150"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 476 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 476 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 476 -name "UTR-CX4_RL0151"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 477 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 477 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 477 -name "UTR-CX4_RL0152"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 478 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 478 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 478 -name "UTR-CX4_RL0153"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 479 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 479 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 479 -name "UTR-CX4_RL0154"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 480 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 480 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 480 -name "UTR-CX4_RL0155"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 481 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 481 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 481 -name "UTR-CX4_RL0156"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 482 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 482 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 482 -name "UTR-CX4_RL0157"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 483 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 483 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 483 -name "UTR-CX4_RL0158"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 484 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 484 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 484 -name "UTR-CX4_RL0159"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 485 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 485 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 485 -name "UTR-CX4_RL0160"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 486 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 486 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 486 -name "UTR-CX4_RL0161"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 487 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 487 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 487 -name "UTR-CX4_RL0162"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 488 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 488 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 488 -name "UTR-CX4_RL0163"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 489 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 489 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 489 -name "UTR-CX4_RL0164"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 490 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 490 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 490 -name "UTR-CX4_RL0165"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 491 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 491 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 491 -name "UTR-CX4_RL0166"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 492 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 492 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 492 -name "UTR-CX4_RL0167"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 493 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 493 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 493 -name "UTR-CX4_RL0168"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 494 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 494 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 494 -name "UTR-CX4_RL0169"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 495 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 495 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 495 -name "UTR-CX4_RL0170"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 496 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 496 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 496 -name "UTR-CX4_RL0171"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 497 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 497 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 497 -name "UTR-CX4_RL0172"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 498 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 498 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 498 -name "UTR-CX4_RL0173"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 499 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 499 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 499 -name "UTR-CX4_RL0174"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 500 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 500 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 500 -name "UTR-CX4_RL0175"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 501 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 501 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 501 -name "UTR-CX4_RL0176"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 502 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 502 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 502 -name "UTR-CX4_RL0177"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 503 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 503 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 503 -name "UTR-CX4_RL0178"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 504 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 504 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 504 -name "UTR-CX4_RL0179"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 505 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 505 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 505 -name "UTR-CX4_RL0180"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 506 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 506 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 506 -name "UTR-CX4_RL0181"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 507 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 507 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 507 -name "UTR-CX4_RL0182"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 508 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 508 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 508 -name "UTR-CX4_RL0183"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 509 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 509 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 509 -name "UTR-CX4_RL0184"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 510 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 510 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 510 -name "UTR-CX4_RL0185"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 511 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 511 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 511 -name "UTR-CX4_RL0186"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 512 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 512 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 512 -name "UTR-CX4_RL0187"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 513 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 513 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 513 -name "UTR-CX4_RL0188"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 514 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 514 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 514 -name "UTR-CX4_RL0189"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 515 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 515 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 515 -name "UTR-CX4_RL0190"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 516 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 516 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 516 -name "UTR-CX4_RL0191"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 517 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 517 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 517 -name "UTR-CX4_RL0192"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 518 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 518 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 518 -name "UTR-CX4_RL0193"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 519 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 519 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 519 -name "UTR-CX4_RL0194"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 520 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 520 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 520 -name "UTR-CX4_RL0195"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 521 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 521 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 521 -name "UTR-CX4_RL0196"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 522 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 522 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 522 -name "UTR-CX4_RL0197"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 523 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 523 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 523 -name "UTR-CX4_RL0198"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 524 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 524 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 524 -name "UTR-CX4_RL0199"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 525 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 525 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 525 -name "UTR-CX4_RL0200"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 526 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 526 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 526 -name "UTR-CX4_RL0201"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 527 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 527 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 527 -name "UTR-CX4_RL0202"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 528 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 528 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 528 -name "UTR-CX4_RL0203"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 529 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 529 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 529 -name "UTR-CX4_RL0204"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 530 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 530 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 530 -name "UTR-CX4_RL0205"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 531 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 531 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 531 -name "UTR-CX4_RL0206"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 532 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 532 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 532 -name "UTR-CX4_RL0207"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 533 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 533 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 533 -name "UTR-CX4_RL0208"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 534 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 534 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 534 -name "UTR-CX4_RL0209"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 535 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 535 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 535 -name "UTR-CX4_RL0210"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 536 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 536 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 536 -name "UTR-CX4_RL0211"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 537 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 537 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 537 -name "UTR-CX4_RL0212"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 538 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 538 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 538 -name "UTR-CX4_RL0213"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 539 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 539 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 539 -name "UTR-CX4_RL0214"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 540 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 540 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 540 -name "UTR-CX4_RL0215"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 541 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 541 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 541 -name "UTR-CX4_RL0216"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 542 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 542 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 542 -name "UTR-CX4_RL0217"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 543 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 543 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 543 -name "UTR-CX4_RL0218"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 544 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 544 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 544 -name "UTR-CX4_RL0219"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 545 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 545 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 545 -name "UTR-CX4_RL0220"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 546 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 546 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 546 -name "UTR-CX4_RL0221"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 547 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 547 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 547 -name "UTR-CX4_RL0222"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 548 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 548 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 548 -name "UTR-CX4_RL0223"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 549 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 549 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 549 -name "UTR-CX4_RL0224"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 550 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 550 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 550 -name "UTR-CX4_RL0225"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 551 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 551 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 551 -name "UTR-CX4_RL0226"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 552 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 552 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 552 -name "UTR-CX4_RL0227"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 553 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 553 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 553 -name "UTR-CX4_RL0228"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 554 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 554 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 554 -name "UTR-CX4_RL0229"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 555 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 555 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 555 -name "UTR-CX4_RL0230"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 556 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 556 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 556 -name "UTR-CX4_RL0231"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 557 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 557 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 557 -name "UTR-CX4_RL0232"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 558 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 558 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 558 -name "UTR-CX4_RL0233"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 559 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 559 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 559 -name "UTR-CX4_RL0234"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 560 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 560 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 560 -name "UTR-CX4_RL0235"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 561 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 561 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 561 -name "UTR-CX4_RL0236"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 562 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 562 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 562 -name "UTR-CX4_RL0237"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 563 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 563 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 563 -name "UTR-CX4_RL0238"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 564 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 564 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 564 -name "UTR-CX4_RL0239"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 565 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 565 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 565 -name "UTR-CX4_RL0240"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 566 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 566 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 566 -name "UTR-CX4_RL0241"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 567 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 567 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 567 -name "UTR-CX4_RL0242"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 568 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 568 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 568 -name "UTR-CX4_RL0243"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 569 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 569 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 569 -name "UTR-CX4_RL0244"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 570 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 570 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 570 -name "UTR-CX4_RL0245"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 571 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 571 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 571 -name "UTR-CX4_RL0246"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 572 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 572 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 572 -name "UTR-CX4_RL0247"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 573 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 573 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 573 -name "UTR-CX4_RL0248"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 574 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 574 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 574 -name "UTR-CX4_RL0249"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 575 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 575 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 575 -name "UTR-CX4_RL0250"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 576 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 576 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 576 -name "UTR-CX4_RL0251"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 577 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 577 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 577 -name "UTR-CX4_RL0252"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 578 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 578 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 578 -name "UTR-CX4_RL0253"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 579 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 579 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 579 -name "UTR-CX4_RL0254"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 580 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 580 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 580 -name "UTR-CX4_RL0255"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 581 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 581 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 581 -name "UTR-CX4_RL0256"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 582 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 582 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 582 -name "UTR-CX4_RL0257"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 583 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 583 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 583 -name "UTR-CX4_RL0258"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 584 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 584 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 584 -name "UTR-CX4_RL0259"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 585 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 585 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 585 -name "UTR-CX4_RL0260"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 586 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 586 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 586 -name "UTR-CX4_RL0261"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 587 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 587 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 587 -name "UTR-CX4_RL0262"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 588 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 588 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 588 -name "UTR-CX4_RL0263"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 589 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 589 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 589 -name "UTR-CX4_RL0264"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 590 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 590 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 590 -name "UTR-CX4_RL0265"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 591 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 591 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 591 -name "UTR-CX4_RL0266"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 592 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 592 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 592 -name "UTR-CX4_RL0267"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 593 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 593 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 593 -name "UTR-CX4_RL0268"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 594 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 594 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 594 -name "UTR-CX4_RL0269"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 595 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 595 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 595 -name "UTR-CX4_RL0270"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 596 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 596 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 596 -name "UTR-CX4_RL0271"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 597 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 597 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 597 -name "UTR-CX4_RL0272"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 598 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 598 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 598 -name "UTR-CX4_RL0273"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 599 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 599 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 599 -name "UTR-CX4_RL0274"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 600 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 600 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 600 -name "UTR-CX4_RL0275"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 601 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 601 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 601 -name "UTR-CX4_RL0276"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 602 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 602 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 602 -name "UTR-CX4_RL0277"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 603 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 603 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 603 -name "UTR-CX4_RL0278"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 604 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 604 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 604 -name "UTR-CX4_RL0279"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 605 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 605 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 605 -name "UTR-CX4_RL0280"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 606 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 606 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 606 -name "UTR-CX4_RL0281"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 607 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 607 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 607 -name "UTR-CX4_RL0282"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 608 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 608 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 608 -name "UTR-CX4_RL0283"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 609 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 609 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 609 -name "UTR-CX4_RL0284"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 610 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 610 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 610 -name "UTR-CX4_RL0285"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 611 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 611 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 611 -name "UTR-CX4_RL0286"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 612 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 612 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 612 -name "UTR-CX4_RL0287"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 613 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 613 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 613 -name "UTR-CX4_RL0288"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 614 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 614 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 614 -name "UTR-CX4_RL0289"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 615 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 615 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 615 -name "UTR-CX4_RL0290"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 616 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 616 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 616 -name "UTR-CX4_RL0291"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 617 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 617 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 617 -name "UTR-CX4_RL0292"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 618 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 618 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 618 -name "UTR-CX4_RL0293"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 619 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 619 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 619 -name "UTR-CX4_RL0294"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 620 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 620 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 620 -name "UTR-CX4_RL0295"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 621 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 621 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 621 -name "UTR-CX4_RL0296"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 622 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 622 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 622 -name "UTR-CX4_RL0297"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 623 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 623 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 623 -name "UTR-CX4_RL0298"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 624 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 624 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 624 -name "UTR-CX4_RL0299"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 625 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 625 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 625 -name "UTR-CX4_RL0300"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 626 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 626 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 626 -name "UTR-CX4_RL0301"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 627 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 627 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 627 -name "UTR-CX4_RL0302"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 628 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 628 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 628 -name "UTR-CX4_RL0303"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 629 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 629 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 629 -name "UTR-CX4_RL0304"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 630 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 630 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 630 -name "UTR-CX4_RL0305"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 631 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 631 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 631 -name "UTR-CX4_RL0306"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 632 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 632 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 632 -name "UTR-CX4_RL0307"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 633 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 633 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 633 -name "UTR-CX4_RL0308"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 634 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 634 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 634 -name "UTR-CX4_RL0309"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 635 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 635 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 635 -name "UTR-CX4_RL0310"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 636 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 636 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 636 -name "UTR-CX4_RL0311"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 637 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 637 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 637 -name "UTR-CX4_RL0312"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 638 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 638 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 638 -name "UTR-CX4_RL0313"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 639 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 639 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 639 -name "UTR-CX4_RL0314"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 640 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 640 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 640 -name "UTR-CX4_RL0315"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 641 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 641 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 641 -name "UTR-CX4_RL0316"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 642 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 642 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 642 -name "UTR-CX4_RL0317"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 643 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 643 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 643 -name "UTR-CX4_RL0318"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 644 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 644 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 644 -name "UTR-CX4_RL0319"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 645 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 645 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 645 -name "UTR-CX4_RL0320"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 646 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 646 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 646 -name "UTR-CX4_RL0321"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 647 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 647 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 647 -name "UTR-CX4_RL0322"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 648 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 648 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 648 -name "UTR-CX4_RL0323"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 649 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 649 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 649 -name "UTR-CX4_RL0324"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 650 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 650 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 650 -name "UTR-CX4_RL0325"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 651 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 651 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 651 -name "UTR-CX4_RL0326"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 652 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 652 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 652 -name "UTR-CX4_RL0327"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 653 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 653 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 653 -name "UTR-CX4_RL0328"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 654 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 654 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 654 -name "UTR-CX4_RL0329"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 655 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 655 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 655 -name "UTR-CX4_RL0330"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 656 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 656 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 656 -name "UTR-CX4_RL0331"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 657 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 657 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 657 -name "UTR-CX4_RL0332"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 658 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 658 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 658 -name "UTR-CX4_RL0333"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 659 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 659 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 659 -name "UTR-CX4_RL0334"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 660 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 660 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 660 -name "UTR-CX4_RL0335"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 661 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 661 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 661 -name "UTR-CX4_RL0336"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 662 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 662 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 662 -name "UTR-CX4_RL0337"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 663 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 663 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 663 -name "UTR-CX4_RL0338"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 664 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 664 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 664 -name "UTR-CX4_RL0339"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 665 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 665 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 665 -name "UTR-CX4_RL0340"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 666 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 666 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 666 -name "UTR-CX4_RL0341"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 667 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 667 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 667 -name "UTR-CX4_RL0342"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 668 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 668 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 668 -name "UTR-CX4_RL0343"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 669 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 669 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 669 -name "UTR-CX4_RL0344"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 670 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 670 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 670 -name "UTR-CX4_RL0345"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 671 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 671 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 671 -name "UTR-CX4_RL0346"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 672 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 672 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 672 -name "UTR-CX4_RL0347"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 673 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 673 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 673 -name "UTR-CX4_RL0348"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 674 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 674 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 674 -name "UTR-CX4_RL0349"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 675 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 675 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 675 -name "UTR-CX4_RL0350"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 676 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 676 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 676 -name "UTR-CX4_RL0351"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 677 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 677 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 677 -name "UTR-CX4_RL0352"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 678 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 678 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 678 -name "UTR-CX4_RL0353"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 679 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 679 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 679 -name "UTR-CX4_RL0354"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 680 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 680 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 680 -name "UTR-CX4_RL0355"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 681 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 681 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 681 -name "UTR-CX4_RL0356"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 682 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 682 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 682 -name "UTR-CX4_RL0357"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 683 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 683 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 683 -name "UTR-CX4_RL0358"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 684 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 684 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 684 -name "UTR-CX4_RL0359"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 685 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 685 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 685 -name "UTR-CX4_RL0360"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 686 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 686 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 686 -name "UTR-CX4_RL0361"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 687 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 687 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 687 -name "UTR-CX4_RL0362"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 688 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 688 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 688 -name "UTR-CX4_RL0363"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 689 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 689 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 689 -name "UTR-CX4_RL0364"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 690 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 690 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 690 -name "UTR-CX4_RL0365"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 691 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 691 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 691 -name "UTR-CX4_RL0366"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 692 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 692 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 692 -name "UTR-CX4_RL0367"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 693 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 693 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 693 -name "UTR-CX4_RL0368"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 694 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 694 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 694 -name "UTR-CX4_RL0369"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 695 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 695 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 695 -name "UTR-CX4_RL0370"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 696 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 696 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 696 -name "UTR-CX4_RL0371"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 697 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 697 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 697 -name "UTR-CX4_RL0372"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 698 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 698 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 698 -name "UTR-CX4_RL0373"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 699 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 699 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 699 -name "UTR-CX4_RL0374"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 700 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 700 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 700 -name "UTR-CX4_RL0375"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 701 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 701 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 701 -name "UTR-CX4_RL0376"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 702 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 702 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 702 -name "UTR-CX4_RL0377"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 703 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 703 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 703 -name "UTR-CX4_RL0378"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 704 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 704 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 704 -name "UTR-CX4_RL0379"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 705 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 705 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 705 -name "UTR-CX4_RL0380"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 706 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 706 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 706 -name "UTR-CX4_RL0381"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 707 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 707 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 707 -name "UTR-CX4_RL0382"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 708 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 708 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 708 -name "UTR-CX4_RL0383"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 709 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 709 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 709 -name "UTR-CX4_RL0384"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 710 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 710 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 710 -name "UTR-CX4_RL0385"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 711 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 711 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 711 -name "UTR-CX4_RL0386"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 712 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 712 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 712 -name "UTR-CX4_RL0387"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 713 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 713 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 713 -name "UTR-CX4_RL0388"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 714 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 714 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 714 -name "UTR-CX4_RL0389"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 715 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 715 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 715 -name "UTR-CX4_RL0390"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 716 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 716 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 716 -name "UTR-CX4_RL0391"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 717 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 717 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 717 -name "UTR-CX4_RL0392"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 718 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 718 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 718 -name "UTR-CX4_RL0393"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 719 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 719 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 719 -name "UTR-CX4_RL0394"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 720 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 720 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 720 -name "UTR-CX4_RL0395"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 721 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 721 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 721 -name "UTR-CX4_RL0396"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 722 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 722 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 722 -name "UTR-CX4_RL0397"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 723 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 723 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 723 -name "UTR-CX4_RL0398"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 724 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 724 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 724 -name "UTR-CX4_RL0399"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 725 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 725 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 725 -name "UTR-CX4_RL0400"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 726 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 726 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 726 -name "UTR-CX4_RL0401"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 727 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 727 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 727 -name "UTR-CX4_RL0402"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 728 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 728 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 728 -name "UTR-CX4_RL0403"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 729 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 729 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 729 -name "UTR-CX4_RL0404"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 730 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 730 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 730 -name "UTR-CX4_RL0405"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 731 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 731 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 731 -name "UTR-CX4_RL0406"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 732 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 732 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 732 -name "UTR-CX4_RL0407"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 733 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 733 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 733 -name "UTR-CX4_RL0408"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 734 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 734 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 734 -name "UTR-CX4_RL0409"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 735 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 735 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 735 -name "UTR-CX4_RL0410"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 736 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 736 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 736 -name "UTR-CX4_RL0411"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 737 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 737 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 737 -name "UTR-CX4_RL0412"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 738 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 738 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 738 -name "UTR-CX4_RL0413"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 739 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 739 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 739 -name "UTR-CX4_RL0414"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 740 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 740 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 740 -name "UTR-CX4_RL0415"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 741 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 741 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 741 -name "UTR-CX4_RL0416"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 742 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 742 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 742 -name "UTR-CX4_RL0417"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 743 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 743 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 743 -name "UTR-CX4_RL0418"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 744 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 744 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 744 -name "UTR-CX4_RL0419"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 745 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 745 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 745 -name "UTR-CX4_RL0420"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 746 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 746 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 746 -name "UTR-CX4_RL0421"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 747 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 747 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 747 -name "UTR-CX4_RL0422"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 748 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 748 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 748 -name "UTR-CX4_RL0423"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 749 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 749 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 749 -name "UTR-CX4_RL0424"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 750 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 750 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 750 -name "UTR-CX4_RL0425"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 751 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 751 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 751 -name "UTR-CX4_RL0426"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 752 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 752 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 752 -name "UTR-CX4_RL0427"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 753 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 753 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 753 -name "UTR-CX4_RL0428"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 754 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 754 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 754 -name "UTR-CX4_RL0429"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 755 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 755 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 755 -name "UTR-CX4_RL0430"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 756 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 756 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 756 -name "UTR-CX4_RL0431"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 757 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 757 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 757 -name "UTR-CX4_RL0432"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 758 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 758 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 758 -name "UTR-CX4_RL0433"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 759 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 759 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 759 -name "UTR-CX4_RL0434"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 760 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 760 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 760 -name "UTR-CX4_RL0435"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 761 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 761 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 761 -name "UTR-CX4_RL0436"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 762 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 762 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 762 -name "UTR-CX4_RL0437"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 763 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 763 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 763 -name "UTR-CX4_RL0438"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 764 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 764 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 764 -name "UTR-CX4_RL0439"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 765 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 765 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 765 -name "UTR-CX4_RL0440"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 766 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 766 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 766 -name "UTR-CX4_RL0441"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 767 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 767 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 767 -name "UTR-CX4_RL0442"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 768 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 768 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 768 -name "UTR-CX4_RL0443"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 769 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 769 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 769 -name "UTR-CX4_RL0444"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 770 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 770 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 770 -name "UTR-CX4_RL0445"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 771 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 771 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 771 -name "UTR-CX4_RL0446"
-	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 772 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp a
+	run naviseccli -h "${UTR_CX4_SPA}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 772 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp a
 	run naviseccli -h "${UTR_CX4_SPA}" chglun -l 772 -name "UTR-CX4_RL0447"
-	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 773 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 120858624 -sq bc -sp b
+	run naviseccli -h "${UTR_CX4_SPB}" bind "${UTR_CX4_RESERVED_RAID_TYPE}" 773 -rg "${UTR_CX4_RESERVED_RAID_GROUP}" -cap 115300352 -sq bc -sp b
 	run naviseccli -h "${UTR_CX4_SPB}" chglun -l 773 -name "UTR-CX4_RL0448"
 	# The MirrorView connection to AMS-CX4 is enabled by the script of AMS-CX4 (one for both
 	# directions)
