@@ -196,10 +196,10 @@ def write_files(
     overwrite: bool = False,
     elsewhere: str = "another folder",
 ) -> list[Path]:
-    """Write the files (or folders) ``names`` into ``folder``, created when missing, with
-    nothing half-written: ``write(staging)`` makes them in a hidden staging folder inside it, and
-    they are moved into place only when all are made; on any failure the staging folder (and a
-    folder created for them) is removed. Files already there are replaced only with
+    """Write the files (or folders) ``names`` (paths relative to it) into ``folder``, created
+    when missing, with nothing half-written: ``write(staging)`` makes them in a hidden staging
+    folder inside it, and they are moved into place only when all are made; on any failure the
+    staging folder (and a folder or sub-folder created for them) is removed. Files already there are replaced only with
     ``overwrite``: otherwise :class:`FilesInTheWayError` names them (``elsewhere``: what to give
     instead) and nothing is written."""
     taken = [name for name in names if (folder / name).exists()]
@@ -208,11 +208,16 @@ def write_files(
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     staging = folder / f"{STAGING_PREFIX}{_owner()}-{uuid.uuid4().hex[:8]}"
+    made: list[Path] = []  # sub-folders made for names such as ``measured/EXMBX01.csv``
     try:
         staging.mkdir()
         write(staging)
         for name in names:
             target = folder / name
+            for parent in reversed(target.relative_to(folder).parents[:-1]):
+                if not (folder / parent).exists():
+                    (folder / parent).mkdir()
+                    made.append(folder / parent)
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             (staging / name).replace(target)
@@ -220,6 +225,8 @@ def write_files(
         shutil.rmtree(staging, ignore_errors=True)
         if created:
             shutil.rmtree(folder, ignore_errors=True)
+        for sub in reversed(made):
+            shutil.rmtree(sub, ignore_errors=True)
         raise
-    staging.rmdir()
+    shutil.rmtree(staging)  # emptied: its sub-folders only are left
     return [folder / name for name in names]

@@ -241,7 +241,8 @@ def size_dict(design: Design) -> dict[str, Any]:
             "unit": r.unit,
             "source": r.source,
             "overridden": r.overridden,
-            "measured": r.name in d.measured,
+            "measured": r.name in d.measured
+            or (r.name == "burst_factor" and d.burst_origin.source == "measured"),
         }
         for r in assumption_rows(d.a)
     }

@@ -713,18 +713,21 @@ def _read_measurements(
     one); a bad file is a problem located in it (Method §2, a measured profile)."""
     problems: list[Problem] = []
     a = scenario.assumptions
-    settings = (a.burst_window_s, a.db_page_kib, a.log_file_mib)
     for i, server in enumerate(scenario.servers):
         spec = server.measured
         if spec is None:
             continue
-        kind = "perfmon" if spec.perfmon is not None else "log_counts"
-        loc: Loc = ("servers", i, "measured", kind)
+        loc: Loc = ("servers", i, "measured", "perfmon" if spec.perfmon else "log_counts")
         path = (base_dir or Path()) / spec.file
         try:
             stat = path.stat()
         except OSError as exc:
-            where = " beside the scenario file" if base_dir is not None else ""
+            where = (
+                " beside the scenario file"
+                if base_dir is not None
+                else " in the current folder: the scenario came without its file; give its "
+                "file too (papermill -p params_file FILE)"
+            )
             reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
             problems.append(
                 Problem(file, _line(lines, loc), field_path(loc), spec.file, f"{reason}{where}")
@@ -736,7 +739,7 @@ def _read_measurements(
                 str(path),
                 (stat.st_size, stat.st_mtime_ns),
                 (spec.perfmon is not None, spec.host, tuple(spec.gos_volumes)),
-                settings,
+                (a.burst_window_s, a.db_page_kib, a.log_file_mib),
             )
         except perfmon.MeasurementError as exc:
             problems.append(
@@ -842,13 +845,16 @@ def read_params(path: str | Path) -> tuple[Scenario, dict[str, Any]]:
     return validate_data(data, file, lines, path.parent), data
 
 
-def scenario_from_sections(source: str = "notebook parameters", **sections: Any) -> Scenario:
+def scenario_from_sections(
+    source: str = "notebook parameters", base_dir: Path | None = None, **sections: Any
+) -> Scenario:
     """Validate a scenario given section by section (papermill's ``-f params.yaml`` route).
 
-    Sections passed as None are treated as absent.
+    Sections passed as None are treated as absent. Files the scenario names (measurements) are
+    found relative to ``base_dir``, the scenario file's folder, else to the current folder.
     """
     data = {name: value for name, value in sections.items() if value is not None}
-    return validate_data(data, source)
+    return validate_data(data, source, base_dir=base_dir)
 
 
 def notebook_scenario(params_file: str | None, **sections: Any) -> Scenario:

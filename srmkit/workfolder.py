@@ -141,7 +141,8 @@ Made by `srmkit init` (srmkit {__version__}). Open this folder in JupyterLab
 
 - `{SCENARIO}`: the scenario, started from srmkit's example; `srmkit check {SCENARIO}` checks it.
 - `{MEASURED}/`: the example's Performance Monitor log of one server (`servers[].measured` in
-  `{SCENARIO}`); put your servers' logs here and name them there.
+  `{SCENARIO}`); put your servers' logs here and name them there (`srmkit init --overwrite`
+  replaces only the example's).
 - `design_document.ipynb`, `dr_runbook.ipynb`, `sizing_study.ipynb`, `build_book.ipynb`: the
   documents, with their code; `explore.ipynb`: the live workbook (for the architect).
 - `{GITATTRIBUTES}`: notebooks are committed without their outputs (nbstripout). `srmkit init`
@@ -159,7 +160,7 @@ def _files() -> dict[str, str | Path]:
     files: dict[str, str | Path] = {SCENARIO: example}
     measured = example.parent / MEASURED
     if measured.is_dir():  # the example's measurement files, beside it as it names them
-        files[MEASURED] = measured
+        files.update({f"{MEASURED}/{p.name}": p for p in sorted(measured.glob("*.csv"))})
     files.update({p.name: user_notebook(p.read_text("utf-8")) for p in notebooks})
     files[GITATTRIBUTES] = ATTRIBUTES
     return files
@@ -180,9 +181,8 @@ def init_folder(folder: Path, overwrite: bool = False) -> WorkFolder:
 
     def write(staging: Path) -> None:
         for name, content in files.items():
-            if isinstance(content, Path) and content.is_dir():
-                shutil.copytree(content, staging / name)
-            elif isinstance(content, Path):
+            (staging / name).parent.mkdir(exist_ok=True)
+            if isinstance(content, Path):
                 shutil.copyfile(content, staging / name)
             else:
                 (staging / name).write_text(content, "utf-8")

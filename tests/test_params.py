@@ -248,9 +248,13 @@ def test_missing_file_exits_2() -> None:
 
 
 def test_sections_route_equals_file_route() -> None:
-    """Sections as papermill injects them (JSON data) validate to the same scenario as the file."""
+    """Sections as papermill injects them (JSON data) validate to the same scenario as the file;
+    without the file's folder its measurement is looked for in the current folder, and not
+    found there, says how to give it."""
     scenario, sections = read_params(EXAMPLE)
-    assert scenario_from_sections(**json_ready(sections)) == scenario
+    assert scenario_from_sections(base_dir=EXAMPLE.parent, **json_ready(sections)) == scenario
+    with pytest.raises(ScenarioError, match="papermill -p params_file FILE"):
+        scenario_from_sections(**json_ready(sections))
 
 
 def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:

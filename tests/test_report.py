@@ -130,8 +130,12 @@ def _provenance(tmp_path: Path, *args: str) -> str:
 
 
 def test_papermill_cli_route_gives_the_same_results(example_report: Report, tmp_path: Path) -> None:
-    """`papermill notebook out.ipynb -f params/example.yaml` executes the same notebook alike."""
-    out = _papermill(tmp_path, "-f", "params/example.yaml", notebook="design_document")
+    """`papermill notebook out.ipynb -p params_file params/example.yaml` executes the same
+    notebook alike (with ``-f`` alone papermill passes the file's contents, not its folder, where
+    the example's measurement is)."""
+    out = _papermill(
+        tmp_path, "-p", "params_file", "params/example.yaml", notebook="design_document"
+    )
     assert _html_outputs(out) == _html_outputs(example_report.files["design_document.ipynb"])
 
 

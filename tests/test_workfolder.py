@@ -42,9 +42,9 @@ def test_init_writes_a_working_folder(tmp_path: Path) -> None:
     folder = tmp_path / "customer"
     result = init_folder(folder)
     assert {p.name for p in folder.iterdir()} == EXPECTED
-    assert {p.name for p in result.files} == EXPECTED
-    assert (folder / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
     logs = sorted(p.name for p in MEASURED.iterdir())
+    assert {p.relative_to(folder).parts[0] for p in result.files} == EXPECTED
+    assert (folder / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
     assert sorted(p.name for p in (folder / "measured").iterdir()) == logs
     for log in logs:  # byte for byte: the CSV keeps its CRLF line ends
         assert (folder / "measured" / log).read_bytes() == (MEASURED / log).read_bytes()
@@ -109,9 +109,13 @@ def test_init_refuses_files_in_the_way(tmp_path: Path) -> None:
     assert "scenario.yaml, README.md" in str(refused.value)
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "scenario.yaml"]
     assert (folder / "README.md").read_text(encoding="utf-8") == "mine"
+    (folder / "measured").mkdir()
+    (folder / "measured" / "EXMBX07.csv").write_text("mine", encoding="utf-8")
     init_folder(folder, overwrite=True)
     assert {p.name for p in folder.iterdir()} == EXPECTED
     assert (folder / "scenario.yaml").read_bytes() == EXAMPLE.read_bytes()
+    # --overwrite replaces the example's log, never the user's own beside it
+    assert sorted(p.name for p in (folder / "measured").iterdir()) == ["EXMBX01.csv", "EXMBX07.csv"]
 
 
 def test_init_is_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

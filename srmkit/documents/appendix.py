@@ -119,15 +119,10 @@ def assumptions(b: Book, design: Design) -> Html:
             value: object = ", ".join(f"{v:,g}" for v in r.value)
         else:
             value = _value(r.value, r.unit)
-        rows.append(
-            [
-                r.description,
-                value,
-                UNIT_WORDS.get(r.unit, r.unit),
-                "changed" if r.overridden else "",
-                r.source,
-            ]
-        )
+        status, source = ("changed" if r.overridden else ""), r.source
+        if r.name == "burst_factor" and design.burst_origin.source == "measured":
+            status, source = "measured", "the servers' Performance Monitor logs (Method §2)"
+        rows.append([r.description, value, UNIT_WORDS.get(r.unit, r.unit), status, source])
     for a in design.scenario.arrays:
         catalogue_model = get_model(a.model)
         for key, count in a.limit_changes().items():
