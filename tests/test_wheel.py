@@ -113,6 +113,8 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
             "out",
             "--only",
             "design",
+            "--to",
+            "html,pdf",  # Word goes through the same package data (test_word has it)
         ],
         cwd=work,
         capture_output=True,
