@@ -199,9 +199,9 @@ def write_files(
     """Write the files (or folders) ``names`` (paths relative to it) into ``folder``, created
     when missing, with nothing half-written: ``write(staging)`` makes them in a hidden staging
     folder inside it, and they are moved into place only when all are made; on any failure the
-    staging folder (and a folder or sub-folder created for them) is removed. Files already there are replaced only with
-    ``overwrite``: otherwise :class:`FilesInTheWayError` names them (``elsewhere``: what to give
-    instead) and nothing is written."""
+    staging folder (and a folder or sub-folder created for them) is removed. Files already there
+    are replaced only with ``overwrite``: otherwise :class:`FilesInTheWayError` names them
+    (``elsewhere``: what to give instead) and nothing is written."""
     taken = [name for name in names if (folder / name).exists()]
     if taken and not overwrite:
         raise FilesInTheWayError(folder, taken, elsewhere)
