@@ -25,6 +25,23 @@ def _first_array(scenario: Scenario, site: str) -> str:
     return next(a.name for a in scenario.arrays if a.site == site)
 
 
+def db_per_log(a: Assumptions, profile: str) -> float:
+    """A profile's database writes per MiB of logs, without IOPS headroom: how a server measured
+    by its hourly log counts writes its database (Method §2,
+    :func:`srmkit.workload.db_to_log_volume_ratio`). [MiB/MiB]"""
+    p = a.exchange_profiles[profile]
+    return float(
+        workload.db_to_log_volume_ratio(
+            p.db_iops_per_mailbox,
+            a.db_write_fraction,
+            a.db_page_kib,
+            p.logs_per_mailbox_per_day_count,
+            a.log_file_mib,
+            a.daily_profile_fraction,
+        )
+    )
+
+
 def measured_writes(server: Server, a: Assumptions, users: float) -> MeasuredWrites | None:
     """A measured server's hourly writes at ``users`` mailboxes: the measurement's, scaled by the
     mailboxes (growth, a split or a what-if scale them like a profile's), without the profile's
@@ -39,17 +56,7 @@ def measured_writes(server: Server, a: Assumptions, users: float) -> MeasuredWri
     if measurement.db_write_mib_h is not None:
         db = np.asarray(measurement.db_write_mib_h, dtype=float) * scale
     else:
-        p = a.exchange_profiles[server.profile]
-        db = logs * float(
-            workload.db_to_log_volume_ratio(
-                p.db_iops_per_mailbox,
-                a.db_write_fraction,
-                a.db_page_kib,
-                p.logs_per_mailbox_per_day_count,
-                a.log_file_mib,
-                a.daily_profile_fraction,
-            )
-        )
+        db = logs * db_per_log(a, server.profile)
     gos = measurement.gos_write_mib_h
     return MeasuredWrites(
         source=measurement.source,

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
-from srmkit import glossary, workload
+from srmkit import glossary, server_sizing
 from srmkit.assumptions import Assumptions
 from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, paragraph
@@ -128,18 +128,7 @@ def _names(names: Sequence[str]) -> str:
 def db_per_log(design: Design, profile: str) -> float:
     """A profile's database writes per MiB of logs, as a server measured by its log counts
     writes them (Method §2). [MiB/MiB]"""
-    a = design.a
-    p = a.exchange_profiles[profile]
-    return float(
-        workload.db_to_log_volume_ratio(
-            p.db_iops_per_mailbox,
-            a.db_write_fraction,
-            a.db_page_kib,
-            p.logs_per_mailbox_per_day_count,
-            a.log_file_mib,
-            a.daily_profile_fraction,
-        )
-    )
+    return server_sizing.db_per_log(design.a, profile)
 
 
 def coverage_sentence(design: Design, v: ServerSizing, m: Measurement | None) -> str:
