@@ -17,14 +17,25 @@ BIN = Path(sys.executable).parent
 SRMKIT = str(BIN / "srmkit")
 
 
-def servers_scenario(count: int) -> str:
+EVERY_FIELD = (
+    "storage_groups: 1, gos_luns: 4, guest_os: windows-2003, exchange_version: 2003, "
+    "clustered: true, uses_rdm: true, array: AMS-CX4, target_array: UTR-CX4, "
+    'measured: {perfmon: measured/EXMBX01.csv, gos_volumes: ["C:"]}'
+)
+"""Every optional field of a server, each set (the example's log for every server): each server
+then breaks six rules of its own, the case that made remedy verification quadratic."""
+
+
+def servers_scenario(count: int, every_field: bool = False) -> str:
     """The example scenario with ``count`` mailbox servers of 500 light mailboxes (the large
-    designs of the benchmarks and the tests)."""
+    designs of the benchmarks and the tests); with ``every_field``, each server sets every
+    optional field (:data:`EVERY_FIELD`: write the file beside a copy of ``params/measured``)."""
     text = EXAMPLE.read_text(encoding="utf-8")
     head, tail = text.split("\nservers:")[0], "targets:" + text.split("targets:")[1]
+    fields = EVERY_FIELD if every_field else "guest_os: windows-2008-x64, exchange_version: 2007"
     rows = "".join(
         f"  - {{name: MBX{i:05d}, site: Amsterdam, users: 500, profile: light, "
-        f"mailbox_quota_gib: 0.25, guest_os: windows-2008-x64, exchange_version: 2007}}\n"
+        f"mailbox_quota_gib: 0.25, {fields}}}\n"
         for i in range(count)
     )
     return f"{head}\nservers:\n{rows}\n{tail}"

@@ -17,12 +17,22 @@ import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from srmkit import checks, recommend
+from srmkit import checks, recommend, remedy_batch
 from srmkit import recovery as recovery_time
+from srmkit.changes import (
+    LIMIT_RULES,
+    RELATED_RULES,
+    Candidate,
+    Change,
+    Remedy,
+    pair_split,
+    transform,
+)
+from srmkit.changes import items as _items
+from srmkit.changes import section as _section
 from srmkit.checks import Finding
 from srmkit.glossary import CONNECTIVITY
 from srmkit.limits import Mode, catalogue, get_model
@@ -54,7 +64,6 @@ VERDICT_TEXT: dict[Verdict, str] = {
 }
 MAX_CLUSTERS = 16  # the most ESX clusters a scenario may spread recovered VMs over
 MAX_HOSTS_PER_CLUSTER = 32  # the most recovery ESX hosts per cluster the assumptions accept
-LIMIT_RULES = ("LIMIT-MIRRORS", "LIMIT-CG-SIZE", "LIMIT-CG-COUNT", "LIMIT-GROWTH")
 MODEL_RULES = (
     *LIMIT_RULES,
     "ARRAY-LUNS",
@@ -62,8 +71,6 @@ MODEL_RULES = (
     "ISCSI-NEEDS-C-MODEL",
     "MODEL-NO-MIRRORVIEW",
 )
-RELATED_RULES = dict.fromkeys(LIMIT_RULES, LIMIT_RULES)
-"""An array limit broken today or later is one problem: its remedy must clear all four."""
 LINK_RATE_RULES = (
     "LINK-SATURATED",
     "LINK-UTILIZATION-HIGH",
@@ -77,53 +84,6 @@ MAX_ARRAY_PAIRS = 4
 LARGE_DB_GIB = 200.0
 """Exchange 2007's largest recommended database where continuous replication runs (Method §2)."""
 MAX_TCP_WINDOW_KIB = 16_384.0
-
-
-ChangeKind = Literal["section", "items", "models", "mode", "split", "array_pairs", "assumptions"]
-
-
-@dataclass(frozen=True)
-class Change:
-    """A change to a scenario, as data (a remedy's what-if).
-
-    - ``section``: set ``values`` in the section ``target`` (link, replication);
-    - ``items``: set ``values`` in the item named ``match`` (``*``: every item) of the list
-      ``target`` (servers, sites);
-    - ``models``: replace array models, ``values`` = (array, model name) pairs;
-    - ``mode``: mirror in mode ``target`` (sync or async);
-    - ``split``: spread server ``target``'s mailboxes evenly over ``parts`` VMs, the new ones
-      named ``<server>-2``, ``<server>-3``, …;
-    - ``array_pairs``: spread each site's servers over ``parts`` array pairs of the same models
-      (the k-th pair's arrays are ``<array>-k``), in scenario order;
-    - ``assumptions``: override assumptions with ``values``.
-    """
-
-    kind: ChangeKind
-    target: str = ""
-    match: str = ""
-    values: tuple[tuple[str, Any], ...] = ()
-    parts: int = 0
-
-
-@dataclass(frozen=True)
-class Remedy:
-    """A change that, applied to the design and re-planned, makes a finding pass."""
-
-    rule_id: str
-    subject: str | None
-    text: str
-    change: Change
-
-
-Candidate = tuple[str, Change]
-
-
-def _section(name: str, **values: Any) -> Change:
-    return Change("section", name, values=tuple(values.items()))
-
-
-def _items(name: str, match: str, **values: Any) -> Change:
-    return Change("items", name, match, tuple(values.items()))
 
 
 class Design(Study):
@@ -147,7 +107,7 @@ class Design(Study):
         if change.kind == "mode":
             mode: Mode = "sync" if change.target == "sync" else "async"
             return self.variant(mode=mode)
-        return self.what_if((change,), partial(_transform, change))
+        return self.what_if((change,), partial(transform, change))
 
     # --- remedy candidates, by rule -----------------------------------------------------------
     def _candidates(self, f: Finding) -> Iterator[Candidate]:
@@ -291,10 +251,12 @@ class Design(Study):
     @cached_property
     def _tried(self) -> dict[tuple[str, str | None], tuple[list[Remedy], list[str]]]:
         """For each open error and warning: the remedies that work, and every change tried."""
-        out: dict[tuple[str, str | None], tuple[list[Remedy], list[str]]] = {}
-        for f in self._raw_findings:
-            if f.severity == "info" or f.accepted:
-                continue
+        open_findings = [f for f in self._raw_findings if f.severity != "info" and not f.accepted]
+        out = remedy_batch.verify(self, open_findings)
+        batched = set(out)
+        for f in open_findings:
+            if (f.id, f.subject) in batched:
+                continue  # verified with the other servers' of its rule (remedy_batch)
             works, tried = out.setdefault((f.id, f.subject), ([], []))
             for text, change in self._candidates(f):
                 variant = self.apply(change)
@@ -454,82 +416,6 @@ class Design(Study):
         return VERDICT_TEXT[self.verdict]
 
 
-def _transform(change: Change, s: Scenario) -> Scenario:
-    """Apply a scenario-level change (sections, items, split, second pair, assumptions)."""
-    values = dict(change.values)
-    if change.kind == "section":
-        section = getattr(s, change.target).model_copy(update=values)
-        return s.model_copy(update={change.target: section})
-    if change.kind == "items":
-        items = [
-            i.model_copy(update=values) if change.match in ("*", i.name) else i
-            for i in getattr(s, change.target)
-        ]
-        return s.model_copy(update={change.target: items})
-    if change.kind == "assumptions":
-        return s.model_copy(update={"assumptions": dataclasses.replace(s.assumptions, **values)})
-    if change.kind == "split":
-        return _split(s, change.target, change.parts)
-    if change.kind == "array_pairs":
-        return _array_pairs(s, change.parts)
-    raise ValueError(f"not a scenario-level change: {change.kind}")
-
-
-def _split(s: Scenario, server: str, parts: int) -> Scenario:
-    """Spread a server's mailboxes evenly over ``parts`` VMs at its site."""
-    out = []
-    for v in s.servers:
-        if v.name != server:
-            out.append(v)
-            continue
-        for k in range(parts):
-            users = v.users // parts + (1 if k < v.users % parts else 0)
-            sgs = None if v.storage_groups is None else max(1, v.storage_groups // parts)
-            name = v.name if k == 0 else f"{v.name}-{k + 1}"
-            out.append(v.model_copy(update={"name": name, "users": users, "storage_groups": sgs}))
-    return s.model_copy(update={"servers": out})
-
-
-def _pair_split(s: Scenario, pairs: int) -> dict[str, int]:
-    """Which array pair (0-based) each server goes to: each site's servers in scenario order,
-    in ``pairs`` runs as even as possible."""
-    out: dict[str, int] = {}
-    for site in s.sites:
-        mine = [v.name for v in s.servers if v.site == site.name]
-        for k, name in enumerate(mine):
-            out[name] = k * pairs // max(len(mine), 1)
-    return out
-
-
-def _array_pairs(s: Scenario, pairs: int) -> Scenario:
-    """``pairs`` array pairs of the same models, each site's servers spread over them; every
-    server then names its arrays, as a site with several arrays requires."""
-    arrays = list(s.arrays)
-    names: dict[tuple[str, int], str] = {}
-    for a in s.arrays:
-        names.setdefault((a.site, 0), a.name)
-        for k in range(1, pairs):
-            twin = a.model_copy(update={"name": f"{a.name}-{k + 1}"})
-            names.setdefault((a.site, k), twin.name)
-            arrays.append(twin)
-    split = _pair_split(s, pairs)
-    servers = []
-    for v in s.servers:
-        other = next(x.name for x in s.sites if x.name != v.site)
-        k = split[v.name]
-        servers.append(
-            v.model_copy(
-                update={
-                    "array": v.array if k == 0 and v.array else names[(v.site, k)],
-                    "target_array": v.target_array
-                    if k == 0 and v.target_array
-                    else names[(other, k)],
-                }
-            )
-        )
-    return s.model_copy(update={"arrays": arrays, "servers": servers})
-
-
 # --- remedy candidates, by rule: each row of REMEDY_TABLE names the rules a remedy answers --------
 
 
@@ -579,7 +465,7 @@ def _more_array_pairs(d: Design, f: Finding) -> Iterator[Candidate]:
         change = Change("array_pairs", parts=pairs)
         if not d.proves(f, d.apply(change)):
             continue
-        split = _pair_split(s, pairs)
+        split = pair_split(s, pairs)
         groups = [_names([v.name for v in s.servers if split[v.name] == k]) for k in range(pairs)]
         first = " and ".join(a.name for a in s.arrays)
         rest = "; ".join(f"{g} on pair {k + 1}" for k, g in enumerate(groups) if k and g)

@@ -41,7 +41,9 @@ import numpy.typing as npt
 from srmkit import recommend
 from srmkit.assumptions import MAX_BURST
 from srmkit.caching import per_object, per_object_and_args
-from srmkit.design import Change, Design, Verdict, _section
+from srmkit.changes import Change
+from srmkit.changes import section as _section
+from srmkit.design import Design, Verdict
 from srmkit.glossary import MODE_NAME
 from srmkit.limits import Mode, catalogue
 from srmkit.mvs import distance_axis_km

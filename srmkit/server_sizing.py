@@ -67,27 +67,40 @@ def measured_writes(server: Server, a: Assumptions, users: float) -> MeasuredWri
     )
 
 
-def _with_measurement(sizing: ServerSizing, server: Server, a: Assumptions) -> ServerSizing:
-    """A server's sizing with its measured writes, when it has some: the peak-hour database
-    write IOPS and the day's log volume become the measurement's."""
-    writes = measured_writes(server, a, sizing.users)
-    if writes is None:
-        return sizing
-    page_mib = float(kib_to_mib(a.db_page_kib))
-    profile = a.daily_profile_fraction
-    writes = dataclasses.replace(
-        writes,
-        profile_log_mib_h=tuple(workload.hourly_log_mib(sizing.log_mib_per_day, profile).tolist()),
-        profile_db_write_mib_h=tuple(
-            workload.hourly_db_write_mib(sizing.db_write_iops_peak, profile, a.db_page_kib).tolist()
-        ),
-    )
-    return dataclasses.replace(
-        sizing,
-        measured=writes,
-        db_write_iops_peak=max(writes.db_write_mib_h) / page_mib / SECONDS_PER_H,
-        log_mib_per_day=sum(writes.log_mib_h),
-    )
+Measured = tuple[MeasuredWrites, float, float] | None
+
+
+def _measured(
+    server: Server,
+    a: Assumptions,
+    users: float,
+    profile_log_mib: float,
+    profile_write_iops: float,
+    memo: dict[tuple[object, ...], tuple[MeasuredWrites, float, float]],
+) -> Measured:
+    """A measured server's writes at ``users`` mailboxes, with its peak-hour database write
+    IOPS and its day's log volume (the measurement's); None for a server sized by its profile.
+    ``memo`` holds one sizing pass's by measurement, mailboxes and profile figures: servers
+    alike share one record (10,000 servers of one log are one record, not 10,000)."""
+    read = server.measurement
+    if read is None:
+        return None
+    key = (id(read[0]), users / read[1], server.profile, profile_log_mib, profile_write_iops)
+    if key not in memo:
+        writes = measured_writes(server, a, users)
+        assert writes is not None
+        profile = a.daily_profile_fraction
+        writes = dataclasses.replace(
+            writes,
+            profile_log_mib_h=tuple(workload.hourly_log_mib(profile_log_mib, profile).tolist()),
+            profile_db_write_mib_h=tuple(
+                workload.hourly_db_write_mib(profile_write_iops, profile, a.db_page_kib).tolist()
+            ),
+        )
+        page_mib = float(kib_to_mib(a.db_page_kib))
+        peak_iops = max(writes.db_write_mib_h) / page_mib / SECONDS_PER_H
+        memo[key] = (writes, peak_iops, sum(writes.log_mib_h))
+    return memo[key]
 
 
 def size_servers(
@@ -131,8 +144,11 @@ def size_servers(
         np.asarray(log_lun).tolist(),
         strict=True,
     )
-    return [
-        _with_measurement(
+    memo: dict[tuple[object, ...], tuple[MeasuredWrites, float, float]] = {}
+    out = []
+    for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns:
+        measured = _measured(server, a, u, lg, w_io, memo)
+        out.append(
             ServerSizing(
                 name=server.name,
                 site=server.site,
@@ -143,8 +159,8 @@ def size_servers(
                 storage_groups=n_sg,
                 users_per_sg=per_sg,
                 db_iops_peak=io,
-                db_write_iops_peak=w_io,
-                log_mib_per_day=lg,
+                db_write_iops_peak=w_io if measured is None else measured[1],
+                log_mib_per_day=lg if measured is None else measured[2],
                 db_gib=d,
                 db_lun_gib=d_lun,
                 log_lun_gib=l_lun,
@@ -155,12 +171,10 @@ def size_servers(
                 source_array=server.array or _first_array(scenario, server.site),
                 target_array=server.target_array
                 or _first_array(scenario, _other_site(scenario, server.site)),
-            ),
-            server,
-            a,
+                measured=None if measured is None else measured[0],
+            )
         )
-        for server, u, n_sg, per_sg, io, w_io, lg, d, d_lun, l_lun in columns
-    ]
+    return out
 
 
 def replicated_hourly_mib(vms: Sequence[ServerSizing], a: Assumptions, is_sync: bool) -> FloatArray:
@@ -180,9 +194,13 @@ def replicated_hourly_mib(vms: Sequence[ServerSizing], a: Assumptions, is_sync: 
         a.daily_profile_fraction,
     )
     out = np.asarray(db * factor + logs + a.gos_write_mib_per_h * len(profiled))
+    # Servers alike share one record of measured writes (server_sizing's memo): each once.
+    shared: dict[int, tuple[MeasuredWrites, int]] = {}
     for v in vms:
-        m = v.measured
-        if m is not None:
-            gos = a.gos_write_mib_per_h if m.gos_write_mib_h is None else m.gos_write_mib_h
-            out = out + np.multiply(m.db_write_mib_h, factor) + m.log_mib_h + gos
+        if v.measured is not None:
+            m, count = shared.get(id(v.measured), (v.measured, 0))
+            shared[id(m)] = (m, count + 1)
+    for m, count in shared.values():
+        gos = a.gos_write_mib_per_h if m.gos_write_mib_h is None else m.gos_write_mib_h
+        out = out + count * (np.multiply(m.db_write_mib_h, factor) + m.log_mib_h + gos)
     return np.asarray(out, dtype=float)

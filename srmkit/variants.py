@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmkit.design import _section, _transform
+from srmkit.changes import section, transform
 from srmkit.limits import ArrayModel, Mode
 from srmkit.mva import UpdateType
 from srmkit.schema import MAX_USERS_PER_SERVER, Scenario
@@ -55,7 +55,7 @@ def with_mode(
         values["update_type"] = update_type
     if interval_min is not None:
         values["update_interval_min"] = float(interval_min)
-    return _transform(_section("replication", **values), scenario)
+    return transform(section("replication", **values), scenario)
 
 
 def with_users(factor: float, scenario: Scenario) -> Scenario:

@@ -31,8 +31,9 @@ from yaml.scanner import Scanner
 
 from srmkit.errors import EXIT_INVALID, SrmkitError
 
-MAX_VALUES = 200_000
-"""Values a scenario file may hold once YAML aliases are expanded (no alias bombs)."""
+MAX_VALUES = 500_000
+"""Values a scenario file may hold once YAML aliases are expanded (no alias bombs); 10,000
+servers with every optional field take about 250,000."""
 MAX_DEPTH = 20
 """Nesting levels a scenario file may use (the schema needs six)."""
 
@@ -183,8 +184,9 @@ def _value(node: Node, loc: Loc, walk: _Walk) -> Any:
     walk.values += 1
     if walk.values > MAX_VALUES:
         raise YamlError(
-            f"the file expands to more than {MAX_VALUES:,} values (YAML anchors and aliases "
-            "repeated inside each other); write the values out or use fewer aliases",
+            f"the file holds more than {MAX_VALUES:,} values once YAML anchors and aliases are "
+            "expanded (10,000 servers with every field take about 250,000): use fewer aliases "
+            "nested inside each other, or fewer values",
             _line_of(node),
             loc,
         )

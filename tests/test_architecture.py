@@ -54,6 +54,8 @@ LAYERS: dict[str, float] = {
     "study": 4,
     "recommend": 4.5,
     "checks": 5,
+    "changes": 5.5,
+    "remedy_batch": 5.8,
     "design": 6,
     "output": 7,
     "figures": 7,

@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srmkit import load_scenario
+from srmkit.changes import Change
 from srmkit.checks import CHECKS
 from srmkit.checks import run as run_checks
-from srmkit.design import Change, Design
+from srmkit.design import Design
 from srmkit.limits import get_model
 
 # The figures below are worked by hand from the heavy profile: the example with EXMBX01 sized
