@@ -12,7 +12,9 @@
 - ``render``: ``srmkit report`` (HTML + PDF) against the stock chain (papermill CLI, nbconvert,
   headless Chromium) on the same document;
 - ``perfmon``: reading a 1,000,000-row Performance Monitor log (srmkit.perfmon) against a plain
-  ``csv.reader`` pass over the same file.
+  ``csv.reader`` pass over the same file;
+- ``scale``: every command on 1,000, 3,000 and 10,000 servers with every optional field, with
+  time and peak memory against the 1,000-server run and the issue's budgets.
 
 ``python -m bench [group ...]`` runs some groups; nothing here asserts a goal, it reports.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import build, calculators, cli, perfmon, render, simulation, workbook
+from bench import build, calculators, cli, perfmon, render, scale, simulation, workbook
 
 GROUPS = {
     "cli": cli.main,
@@ -30,6 +32,7 @@ GROUPS = {
     "build": build.main,
     "render": render.main,
     "workbook": workbook.main,
+    "scale": scale.main,
     "perfmon": perfmon.main,
 }
 
