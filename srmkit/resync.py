@@ -108,10 +108,13 @@ class PartialResync:
             (p, p / p.max(), None)
         ]
         self.shape = np.zeros(len(vms), dtype=int)
+        seen: dict[int, int] = {}  # servers alike share one record of writes: one shape
         for k, vm in enumerate(vms):
             m = vm.measured
-            if m is not None:
-                self.shape[k] = len(self.shapes)
+            if m is not None and id(m) in seen:
+                self.shape[k] = seen[id(m)]
+            elif m is not None:
+                self.shape[k] = seen[id(m)] = len(self.shapes)
                 self.shapes.append(
                     (
                         _scaled(m.log_mib_h, sum(m.log_mib_h)),
@@ -119,6 +122,14 @@ class PartialResync:
                         None if m.gos_write_mib_h is None else np.asarray(m.gos_write_mib_h),
                     )
                 )
+        order = np.argsort(self.shape, kind="stable")
+        shapes, starts = np.unique(self.shape[order], return_index=True)
+        self._members = {
+            int(index): order[lo:hi]
+            for index, lo, hi in zip(shapes, starts, [*starts[1:], order.size], strict=True)
+            if index > 0
+        }
+        """The VMs of each measured shape (their positions in VM order)."""
         self._roles: dict[tuple[int, float], dict[str, FloatArray]] = {}
 
     def direction_gib(self, vms: Sequence[str], start_min: float, outage_min: float) -> float:
@@ -159,12 +170,12 @@ class PartialResync:
         log_share = np.full(n, window_mib(log_shape, start_h, hours))
         db_hours = np.full(n, window_mib(db_shape, start_h, hours))
         gos_mib = np.full(n, a.gos_write_mib_per_h * hours)
-        for k in np.flatnonzero(self.shape):
-            logs, db, gos = self.shapes[self.shape[k]]
-            log_share[k] = window_mib(logs, start_h, hours)
-            db_hours[k] = window_mib(db, start_h, hours)
+        for index, mine in self._members.items():  # each measured shape once, for its VMs
+            logs, db, gos = self.shapes[index]
+            log_share[mine] = window_mib(logs, start_h, hours)
+            db_hours[mine] = window_mib(db, start_h, hours)
             if gos is not None:
-                gos_mib[k] = window_mib(gos, start_h, hours)
+                gos_mib[mine] = window_mib(gos, start_h, hours)
         return log_share, db_hours, gos_mib
 
     def _roles_for(
@@ -240,7 +251,20 @@ class PartialResync:
         extent = a.mvs_extent_kib
         outage = np.asarray(outage_min, dtype=float)
         total = np.zeros(outage.size)
-        for k in np.flatnonzero(mask & (self.shape > 0)):
+        measured = np.flatnonzero(mask & (self.shape > 0))
+        if measured.size == 0:
+            return total
+        # VMs alike (one shape, the same figures) are worked out once, times their count.
+        columns = ("db", "queue", "gos", "db_gib", "log_gib", "queue_gib", "gos_gib")
+        figures = np.stack(
+            [
+                self.shape[measured],
+                *(v[c][measured] for c in (*columns, "db_mib", "log_mib", "queue_mib")),
+            ],
+            1,
+        )
+        _, first, count = np.unique(figures, axis=0, return_index=True, return_counts=True)
+        for k, n in zip(measured[first], count, strict=True):
             logs, db, gos = self.shapes[self.shape[k]]
             share = day_shares(logs, start_min, outage)
             gos_mib = (
@@ -248,7 +272,7 @@ class PartialResync:
                 if gos is None
                 else day_shares(gos, start_min, outage)
             )
-            total += (
+            total += n * (
                 v["db"][k]
                 * mvs.random_resync_gib(
                     v["db_gib"][k],

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from srmkit import glossary, server_sizing
 from srmkit.assumptions import Assumptions
 from srmkit.design import Design
-from srmkit.documents.blocks import Book, Col, Html, paragraph
+from srmkit.documents.blocks import Book, Col, Html, join, paragraph
 from srmkit.figure_style import LAYOUT, TITLE_CHARS, TITLE_LINE_PX, TITLE_TOP_PX, note, wrap
 from srmkit.perfmon import Measurement
 from srmkit.study_results import ServerSizing
@@ -354,9 +354,56 @@ def measured_section(b: Book, design: Design) -> list[Html]:
             "profile's (Method §2)."
         ),
     ]
-    for v in servers:
+    for v in servers[:MAX_DETAILED]:
         parts += _server(b, design, v)
+    if len(servers) > MAX_DETAILED:
+        parts.append(_summary(b, design, servers))
     return parts
+
+
+MAX_DETAILED = 3
+"""Measured servers shown in detail (coverage, table, figure); with more, every measured server
+is summarised in one table (a design of thousands of measured servers stays a document)."""
+
+
+def _summary(b: Book, design: Design, servers: Sequence[ServerSizing]) -> Html:
+    """Every measured server in one row: what it was measured with, and its day's writes."""
+    rows: list[list[object]] = []
+    for v in servers:
+        m = design.measurements.get(v.name)
+        w = v.measured
+        assert w is not None
+        rows.append(
+            [
+                v.name,
+                "Performance Monitor log" if w.kind == "perfmon" else "hourly log counts",
+                None if m is None or m.days is None else m.days,
+                None if m is None else m.samples,
+                sum(w.log_mib_h),
+                sum(w.db_write_mib_h),
+                None if m is None or m.burst_factor is None else m.burst_factor,
+            ]
+        )
+    return join(
+        paragraph(
+            f"The {len(servers):,} measured servers, the first {MAX_DETAILED} shown above in "
+            "detail: what each was measured with and what it writes in a day."
+        ),
+        b.table(
+            "Measured servers",
+            [
+                Col("Server"),
+                Col("Measured by"),
+                Col("Days", 1),
+                Col("Samples", 0),
+                Col("Logs (MiB a day)", 0),
+                Col("Database writes (MiB a day)", 0),
+                Col("Burst factor", 2),
+            ],
+            rows,
+            complete_in="file of sizing figures, sizing.json",
+        ),
+    )
 
 
 # --- the burst factor -----------------------------------------------------------------------------
