@@ -11,6 +11,7 @@ import csv
 import io
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from enum import StrEnum
@@ -567,6 +568,13 @@ def report(
         bool, typer.Option(help="Replace an existing report of the same version.")
     ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar: plain lines only.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            help="With a failure's reason, what the failing tool said in full (pandoc's "
+            "output, a traceback)."
+        ),
+    ] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.text,
     word_template: Annotated[
         Optional[Path],  # noqa: UP045  typer needs Optional
@@ -580,8 +588,9 @@ def report(
     """Validate every params file, then render each document (HTML, PDF, DOCX) for each, the
     machine-readable results beside them and an index of every report.
 
-    Exit 0 when every file rendered, 1 when one failed (the others still land), 2 for invalid
-    input (nothing is rendered)."""
+    Exit 0 when every file rendered, 1 when one failed (the others still land; each failure in
+    one line, in full with --verbose), 2 for invalid input or an output folder that cannot be
+    written (nothing is rendered)."""
     formats = _choices("--to", to, FORMATS) if to is not None else _formats_we_can_make()
     keys = _choices("--only", only, tuple(DOCUMENTS)) if only is not None else None
     from srmkit.browser import BrowserNotFoundError
@@ -625,7 +634,12 @@ def report(
         else:
             typer.echo(f"nothing rendered ({took}); {plural(len(result.failures), 'file')} failed")
     for failure in result.failures:
-        typer.echo(f"failed: {failure.params}: {failure.reason} (nothing of it was kept)", err=True)
+        kept = (
+            "" if failure.reason.endswith("nothing of it was kept") else " (nothing of it was kept)"
+        )
+        typer.echo(f"failed: {failure.params}: {failure.reason}{kept}", err=True)
+        if verbose and failure.detail:
+            typer.echo(textwrap.indent(failure.detail.rstrip("\n"), "  "), err=True)
     if result.failures:
         raise typer.Exit(EXIT_FAILED)
 

@@ -13,23 +13,28 @@ exception                                   also a                  raised when
 ``srmkit.perfmon.MeasurementError``         ``ValueError``          a measurement file is invalid
 ``srmkit.limits.UnknownModelError``         ``ValueError``          a model is not in the catalogue
 ``srmkit.report.OutputError``               ``OSError``             the output folder is unusable
+``srmkit.errors.NoSpaceError``              ``OSError``             a disk filled while writing
 ``srmkit.execution.ReportError``            ``RuntimeError``        a notebook or document failed
 ``srmkit.browser.BrowserNotFoundError``     ``RuntimeError``        no Chrome/Chromium is installed
 ``srmkit.browser.BrowserStartError``        ``RuntimeError``        the browser found did not start
 ==========================================  ======================  ===============================
 
-The command line exits with 2 for the first six (input or set-up to correct, nothing was done)
-and 1 for the last two.
+The command line exits with 2 for the first five and ``BrowserNotFoundError`` (input or set-up to
+correct, nothing was done) and 1 for the others (a failure while working).
 
 Results are data: a design that breaks a rule is a finding, never an exception.
 """
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
 from typing import ClassVar
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""The errors of a full file system: no space left, the disk quota reached."""
 
 
 class SrmkitError(Exception):
@@ -42,3 +47,25 @@ class SrmkitError(Exception):
     exit_code: ClassVar[int] = EXIT_FAILED
     """The command line's exit status for this error: 2 for input or set-up to correct, 1 for a
     failure while working."""
+    detail: str = ""
+    """What a tool said in full (pandoc's output and backtrace, a traceback) when the message
+    says it in one line: ``srmkit report --verbose`` shows it."""
+
+
+class NoSpaceError(SrmkitError, OSError):
+    """The file system filled (no space left, or the disk quota reached) while a file was being
+    written: ``device`` is the file system's mount point (or the folder), ``file`` the file."""
+
+    def __init__(self, file: Path, device: Path, code: int | None = errno.ENOSPC) -> None:
+        super().__init__(
+            code or errno.ENOSPC,
+            f"no space left on {device} while writing {file}; nothing of it was kept",
+        )
+        self.file = file
+        self.device = device
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+    def __reduce__(self) -> tuple[type[NoSpaceError], tuple[Path, Path, int | None]]:
+        return type(self), (self.file, self.device, self.errno)

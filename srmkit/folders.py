@@ -10,19 +10,22 @@ leaves those of live runs alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from srmkit.errors import EXIT_INVALID, SrmkitError
+from srmkit.errors import EXIT_INVALID, NO_SPACE, NoSpaceError, SrmkitError
 
 RESERVED_MARK = ".srmkit-reserved"
 STAGING_PREFIX = ".tmp-"
@@ -92,8 +95,10 @@ def timestamp() -> str:
 def reserve(customer_dir: Path, name: str, overwrite: bool) -> tuple[Path, bool]:
     """Reserve ``customer_dir/name`` (or, when it exists and ``overwrite`` is off, the first free
     ``name-<timestamp>[-n]``) with an exclusive create; return it and whether it replaces an
-    existing report (``overwrite`` and the name was taken)."""
-    customer_dir.mkdir(parents=True, exist_ok=True)
+    existing report (``overwrite`` and the name was taken). The folder that holds
+    ``customer_dir`` must be there: an output folder removed during a run is never made again
+    (:class:`FileNotFoundError`)."""
+    customer_dir.mkdir(exist_ok=True)
     candidates = [name, f"{name}-{timestamp()}"]
     n = 2
     while True:
@@ -141,6 +146,172 @@ def abandon(staging: Path | None, folder: Path | None, replaces: bool) -> None:
             shutil.rmtree(folder, ignore_errors=True)
     if folder is not None and folder.parent.is_dir() and not any(folder.parent.iterdir()):
         folder.parent.rmdir()
+
+
+Identity = tuple[int, int]
+"""A folder's device and inode: the same path made again is another folder."""
+
+
+def identity(path: Path) -> Identity | None:
+    """``path``'s :data:`Identity` when it is a folder, else None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+@dataclass
+class Reservation:
+    """A report's reserved folder and the folders it lands in, as they were when it was reserved:
+    the report is published only into them, and a folder removed meanwhile is never made again
+    (a run once made the removed output folder again, put part of a report there and said it had
+    rendered).
+
+    Each folder is held open until the report is published or abandoned (where the system
+    allows it), so that a folder removed and made again, even under the same name, never passes
+    for the one reserved: its inode cannot be reused meanwhile. :meth:`publish` and
+    :meth:`abandon` let them go.
+    """
+
+    out_root: Path
+    folder: Path
+    replaces: bool
+    staging: Path | None = None
+    seen: dict[Path, Identity | None] = field(default_factory=dict)
+    held: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def take(cls, out_root: Path, customer_dir: Path, name: str, overwrite: bool) -> Reservation:
+        """Reserve ``customer_dir/name`` (:func:`reserve`) and remember the folders."""
+        folder, replaces = reserve(customer_dir, name, overwrite)
+        reservation = cls(out_root, folder, replaces)
+        for path in (out_root, customer_dir, folder):
+            reservation._remember(path)
+        return reservation
+
+    def _remember(self, path: Path) -> None:
+        self.seen[path] = identity(path)
+        with contextlib.suppress(OSError):  # Windows opens no folder: the identity alone
+            self.held.append(os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+
+    def stage(self) -> Path:
+        """The hidden folder the report is assembled in (:func:`staging_dir`)."""
+        self.staging = staging_dir(self.folder.parent)
+        self._remember(self.staging)
+        return self.staging
+
+    def shown(self, path: Path) -> Path:
+        """Where a file of the staging folder is to land (the path a user is told)."""
+        if self.staging is not None and path.is_relative_to(self.staging):
+            return self.folder / path.relative_to(self.staging)
+        return path
+
+    def lost(self) -> str | None:
+        """Why the report may no longer land where it was reserved (one line), or None: a
+        folder removed since (made again or not), or the reservation's mark gone."""
+        what = {
+            self.out_root: "the output folder",
+            self.folder.parent: "the customer's folder",
+            self.folder: "the report it replaces" if self.replaces else "the reserved folder",
+        }
+        for path, was in self.seen.items():
+            if identity(path) != was:
+                name = what.get(path, "the folder the report was assembled in")
+                return (
+                    f"{name} {path} was removed during the run: the report was not published "
+                    "and no folder was made again"
+                )
+        mark = self.folder / f"{RESERVED_MARK}-{_owner()}"
+        if not self.replaces and not mark.is_file():
+            return (
+                f"the reservation of {self.folder} was taken away during the run ({mark.name} "
+                "is gone): the report was not published"
+            )
+        return None
+
+    def publish(self) -> None:
+        """Move the finished report into place (:func:`publish`)."""
+        if self.staging is None:
+            raise FileNotFoundError("no staging folder to publish")
+        publish(self.staging, self.folder, self.replaces)
+        self._let_go()
+
+    def abandon(self) -> None:
+        """Remove the staging folder and the reservation (:func:`abandon`), and the customer's
+        and output folders when something made them again during the run (Chromium makes the
+        folder of the PDF it writes) and they are empty."""
+        try:
+            abandon(self.staging, self.folder, self.replaces)
+            for path in (self.folder.parent, self.out_root):
+                with contextlib.suppress(OSError):
+                    if identity(path) not in (None, self.seen[path]) and not any(path.iterdir()):
+                        path.rmdir()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        while self.held:
+            os.close(self.held.pop())
+
+
+def _mount_points() -> list[Path]:
+    """The mount points listed in /proc/mounts (none where there is no such file)."""
+    try:
+        text = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    octal = re.compile(r"\\([0-7]{3})")  # a space is \040
+    return [
+        Path(octal.sub(lambda m: chr(int(m.group(1), 8)), fields[1]))
+        for fields in (line.split() for line in text.splitlines())
+        if len(fields) > 1
+    ]
+
+
+def mount_point(path: Path) -> Path:
+    """The mount point of the file system that holds ``path`` (or its nearest existing folder):
+    the longest mount point of /proc/mounts above it on the same device (bind mounts too), else
+    the nearest folder above it that is a mount point."""
+    here = Path(os.path.abspath(path))
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    here = here.resolve()
+    try:
+        device = here.stat().st_dev
+    except OSError:
+        return here
+    best: Path | None = None
+    for point in _mount_points():
+        if point == here or point in here.parents:
+            with contextlib.suppress(OSError):
+                if point.stat().st_dev == device and (
+                    best is None or len(point.parts) > len(best.parts)
+                ):
+                    best = point
+    if best is not None:
+        return best
+    while not os.path.ismount(here) and here != here.parent:
+        here = here.parent
+    return here
+
+
+@contextlib.contextmanager
+def no_space(file: Path, where: Path | None = None) -> Iterator[None]:
+    """Turn a full file system's error while ``file`` is written into :class:`NoSpaceError`,
+    naming ``file`` and the mount point of the file the error names (the second, written, file
+    of a copy), else of ``where`` (a folder on the file system written to), else of ``file``."""
+    try:
+        yield
+    except NoSpaceError:
+        raise
+    except OSError as exc:
+        if exc.errno not in NO_SPACE:
+            raise
+        # A copy's error names its source first and the file it wrote second.
+        named = next((n for n in (exc.filename2, exc.filename) if isinstance(n, str)), None)
+        on = Path(named) if named is not None else (where or file)
+        raise NoSpaceError(file, mount_point(on), exc.errno) from exc
 
 
 def clean_debris(out_root: Path) -> list[Path]:

@@ -5,8 +5,11 @@ an index of every report land beside them.
 Nothing is ever half-written or lost (:mod:`srmkit.folders`): each report is built in a hidden
 staging folder and moved into a folder reserved for it at the start, so a failure, an interrupt
 (SIGINT or SIGTERM) or a concurrent run on the same scenario leaves every other report intact;
-what a killed run left is cleaned up by the next one. A failure in one scenario does not stop the
-others: the run says which failed and why.
+what a killed run left is cleaned up by the next one. A report is published only when every file
+it should hold is there and not empty, and its folders are still the ones reserved (an output
+folder removed during the run is never made again). A failure in one scenario does not stop the
+others: the run says which failed and why, in one line (a full disk as "no space left on DEVICE
+while writing FILE"; a tool's own output only with ``srmkit report --verbose``).
 
 Speed, measured on the example (see ``bench/``): the notebook is executed in memory and written
 once; plotly.js is inlined once by the template (the notebook's own compressed copy, for
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import html
 import json
 import multiprocessing
@@ -25,6 +29,8 @@ import os
 import queue
 import shutil
 import signal
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     CancelledError,
@@ -40,7 +46,7 @@ from srmkit.browser import BrowserNotFoundError, BrowserStartError, find_browser
 from srmkit.design import Design
 from srmkit.documents.finish import finish
 from srmkit.documents.registry import DOCUMENTS, FORMATS, DocumentSpec, Format
-from srmkit.errors import EXIT_INVALID, SrmkitError
+from srmkit.errors import EXIT_INVALID, NO_SPACE, NoSpaceError, SrmkitError
 from srmkit.execution import (
     Kernels,
     ReportError,
@@ -51,12 +57,12 @@ from srmkit.execution import (
 )
 from srmkit.exports import EXPORTS
 from srmkit.folders import (
-    abandon,
+    Reservation,
     clean_debris,
-    publish,
-    reserve,
+    identity,
+    mount_point,
+    no_space,
     slug,
-    staging_dir,
     timestamp,
     work_dir,
 )
@@ -104,6 +110,9 @@ class Failure:
 
     params: Path
     reason: str
+    """Why, in one line."""
+    detail: str = ""
+    """What the failing tool said in full (a traceback, pandoc's output), for ``--verbose``."""
 
 
 @dataclass(frozen=True)
@@ -189,22 +198,29 @@ def render_scenario(
     listener(_scenario_event(params, design))
     doc = scenario.document
     customer_dir = out_root / slug(doc.customer)
-    folder, replaces = reserve(
-        customer_dir, slug(doc.version) if doc.version else timestamp(), overwrite
-    )
-    staging: Path | None = None
-    pending: list[Future[None]] = []
     try:
-        staging = staging_dir(customer_dir)
+        held = Reservation.take(
+            out_root, customer_dir, slug(doc.version) if doc.version else timestamp(), overwrite
+        )
+    except OSError as exc:
+        plain = _plain_reservation_error(exc, out_root, customer_dir)
+        if plain is exc:
+            raise
+        raise plain from exc
+    pending: list[Future[None]] = []
+    printed: dict[Future[None], Path] = {}  # a print job and the first file it writes
+    try:
+        staging = held.stage()
         # While the first kernel starts: the scenario copy, the exports and nbconvert's set-up.
-        shutil.copyfile(params, staging / "scenario.yaml")
-        _copy_measurements(scenario, params.parent, staging)
+        with no_space(staging / "scenario.yaml"):
+            shutil.copyfile(params, staging / "scenario.yaml")
+        copied = _copy_measurements(scenario, params.parent, staging)
         # The exports are written in a thread while the notebooks execute (their kernels wait
         # on messages, not on this process), and each document is printed by the browser's
         # thread while the next notebook executes.
         with ThreadPoolExecutor(1, thread_name_prefix="srmkit-exports") as writer:
             for name in dict.fromkeys(n for spec in documents for n in spec.exports):
-                pending.append(writer.submit(EXPORTS[name], design, staging / name))
+                pending.append(writer.submit(_write_export, name, design, staging / name))
             prepare_html()
             cells = 60 + len(design.plan.mirrors) // 100  # seconds a cell may run
             for n, spec in enumerate(documents, 1):
@@ -213,31 +229,43 @@ def render_scenario(
                     nb = execute(spec, params, sections, km, cells)
                 finally:
                     kernels.stop(km)
-                write_ipynb(nb, staging / f"{spec.basename}.ipynb")
+                with no_space(staging / f"{spec.basename}.ipynb"):
+                    write_ipynb(nb, staging / f"{spec.basename}.ipynb")
                 document_html = finish(
                     to_html(nb, f"{spec.title} — {doc.customer}"), spec.title, scenario
                 )
                 if "html" in formats:
-                    (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
+                    with no_space(staging / f"{spec.basename}.html"):
+                        (staging / f"{spec.basename}.html").write_text(document_html, "utf-8")
                 if printer is not None:
-                    pending.append(
-                        printer.render(
+                    pdf = staging / f"{spec.basename}.pdf" if "pdf" in formats else None
+                    docx = staging / f"{spec.basename}.docx" if "docx" in formats else None
+                    # The page the browser loads is written in the temporary folder first.
+                    with no_space(pdf or docx or staging, Path(tempfile.gettempdir())):
+                        job = printer.render(
                             document_html,
-                            staging / f"{spec.basename}.pdf" if "pdf" in formats else None,
-                            staging / f"{spec.basename}.docx" if "docx" in formats else None,
+                            pdf,
+                            docx,
                             _docx_properties(spec, scenario),
                             word_template
                             or (params.parent / doc.word_template if doc.word_template else None),
                         )
-                    )
+                    pending.append(job)
+                    printed[job] = pdf or docx or staging
                 listener(Event("document", params, spec.title))
             for future in pending:
-                future.result()
-        publish(staging, folder, replaces)
-    except BaseException:
+                with no_space(printed.get(future, staging)):
+                    future.result()
+        _check_complete(held, _expected(documents, formats, printer is not None, copied))
+        held.publish()
+    except BaseException as exc:
         settle(pending)
-        abandon(staging, folder, replaces)
+        failed = _plain_failure(exc, held)
+        held.abandon()
+        if failed is not exc:
+            raise failed from exc
         raise
+    folder = held.folder
     listener(Event("landed", params, str(folder)))
     return Report(
         params=params,
@@ -247,18 +275,139 @@ def render_scenario(
     )
 
 
-def _copy_measurements(scenario: Scenario, source: Path, staging: Path) -> None:
+def _write_export(name: str, design: Design, path: Path) -> None:
+    """Write one of the files beside the documents (:data:`srmkit.exports.EXPORTS`)."""
+    with no_space(path):
+        EXPORTS[name](design, path)
+
+
+def _copy_measurements(scenario: Scenario, source: Path, staging: Path) -> list[str]:
     """The measurement files the scenario names, beside its copy under the same relative paths,
     so that the report's ``scenario.yaml`` checks and renders again from its folder (a file
-    named outside the scenario's folder is not copied)."""
+    named outside the scenario's folder is not copied). Returns their paths (POSIX, relative).
+    Their sub-folders are made inside ``staging`` only: a staging folder removed meanwhile is
+    not made again."""
+    copied = []
     for server in scenario.servers:
         if server.measured is None:
             continue
         relative = Path(server.measured.file)
         if relative.is_absolute() or ".." in relative.parts:
             continue
-        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / relative, staging / relative)
+        for parent in reversed(relative.parents[:-1]):
+            (staging / parent).mkdir(exist_ok=True)
+        with no_space(staging / relative):
+            shutil.copyfile(source / relative, staging / relative)
+        copied.append(relative.as_posix())
+    return copied
+
+
+def _expected(
+    documents: Sequence[DocumentSpec], formats: Sequence[Format], printed: bool, copied: list[str]
+) -> list[str]:
+    """The files (and folders) a complete report holds: the scenario and its measurements, the
+    exports, and each document's notebook and formats (PDF and Word when ``printed``)."""
+    names = ["scenario.yaml", *copied]
+    names += dict.fromkeys(n for spec in documents for n in spec.exports)
+    for spec in documents:
+        names.append(f"{spec.basename}.ipynb")
+        names += [
+            f"{spec.basename}.{ext}"
+            for ext in FORMATS
+            if ext in formats and (ext == "html" or printed)
+        ]
+    return names
+
+
+def _empty(path: Path) -> bool:
+    """A file of no bytes, or a folder with no file or with an empty one."""
+    if path.is_dir():
+        files = [p for p in path.rglob("*") if p.is_file()]
+        return not files or any(p.stat().st_size == 0 for p in files)
+    return path.stat().st_size == 0
+
+
+def _check_complete(held: Reservation, expected: Sequence[str]) -> None:
+    """Before a report is published: its staging folder is still the one reserved (nothing was
+    removed or made again under the output folder) and every expected file is there, not empty.
+
+    Raises
+    ------
+    ReportError
+        Saying, in one line, which folder went or which files are missing or empty.
+    """
+    lost = held.lost()
+    if lost is not None:
+        raise ReportError(lost)
+    assert held.staging is not None
+    missing = [name for name in expected if not (held.staging / name).exists()]
+    empty = [name for name in expected if name not in missing and _empty(held.staging / name)]
+    parts = []
+    if missing:
+        parts.append(f"{', '.join(missing)} {'was' if len(missing) == 1 else 'were'} not written")
+    if empty:
+        parts.append(f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty")
+    if parts:
+        raise ReportError(f"the report was incomplete, so it was not published: {'; '.join(parts)}")
+
+
+CANNOT_WRITE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _plain_failure(exc: BaseException, held: Reservation) -> BaseException:
+    """A failed report's error in one plain line, said before its staging folder is removed: the
+    folder that went when the reservation was lost, the file being written and its file system
+    when the disk filled (the path where the file was to land), the folder that cannot be
+    written. Any other error (an interrupt too) is returned as it is."""
+    if not isinstance(exc, Exception):
+        return exc
+    plain: SrmkitError | None = None
+    lost = held.lost()
+    if lost is not None:
+        plain = ReportError(lost)
+    elif isinstance(exc, NoSpaceError):
+        plain = NoSpaceError(held.shown(exc.file), exc.device, exc.errno)
+    elif isinstance(exc, OSError) and exc.errno in NO_SPACE:
+        named = next((n for n in (exc.filename2, exc.filename) if isinstance(n, str)), None)
+        file = Path(named) if named is not None else held.folder
+        plain = NoSpaceError(held.shown(file), mount_point(file), exc.errno)
+    elif (
+        isinstance(exc, OSError)
+        and exc.errno in CANNOT_WRITE
+        and isinstance(exc.filename, str)
+        and Path(os.path.abspath(exc.filename)).is_relative_to(os.path.abspath(held.out_root))
+    ):  # a file of the report (not one it reads) that cannot be written
+        where = held.shown(Path(exc.filename).parent)
+        plain = ReportError(f"cannot write in {where}: {_lower(exc.strerror)}")
+    if plain is None:
+        return exc
+    plain.detail = getattr(exc, "detail", "") or "".join(traceback.format_exception(exc))
+    return plain
+
+
+def _plain_reservation_error(exc: OSError, out_root: Path, customer_dir: Path) -> Exception:
+    """A report's folder that could not be reserved, in one line naming the folder."""
+    if identity(out_root) is None:
+        plain: SrmkitError = ReportError(
+            f"the output folder {out_root} was removed during the run: the report was not "
+            "published and no folder was made again"
+        )
+    elif exc.errno in NO_SPACE:
+        plain = NoSpaceError(customer_dir, mount_point(customer_dir), exc.errno)
+    elif exc.errno in CANNOT_WRITE:
+        where = Path(exc.filename).parent if isinstance(exc.filename, str) else customer_dir
+        plain = ReportError(f"cannot write in {where}: {_lower(exc.strerror)}")
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        plain = ReportError(f"{customer_dir} cannot be made: a file is in the way")
+    else:
+        return exc
+    plain.detail = "".join(traceback.format_exception(exc))
+    return plain
+
+
+def _lower(text: str | None) -> str:
+    """An error's text as part of a sentence: ``Permission denied`` → ``permission denied``."""
+    return (text or "error")[:1].lower() + (text or "error")[1:]
 
 
 def _render_group(
@@ -304,18 +453,12 @@ def _render_group(
                         failures.append(Failure(rest, str(exc)))
                         listener(Event("failed", rest, str(exc)))
                     break
-                except ReportError as exc:
-                    if INTERRUPTED.is_set():
-                        raise KeyboardInterrupt from None
-                    reason = str(exc)
-                    failures.append(Failure(path, reason))
-                    listener(Event("failed", path, reason))
                 except Exception as exc:  # one file's failure never stops the others
                     if INTERRUPTED.is_set():
                         raise KeyboardInterrupt from None
-                    reason = f"{type(exc).__name__}: {exc}"
-                    failures.append(Failure(path, reason))
-                    listener(Event("failed", path, reason))
+                    failure = _failure(path, exc)
+                    failures.append(failure)
+                    listener(Event("failed", path, failure.reason))
         finally:
             kernels.close()
             if printer is not None:
@@ -323,6 +466,15 @@ def _render_group(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return reports, failures
+
+
+def _failure(params: Path, exc: Exception) -> Failure:
+    """A file's failure: srmkit's own message (a report error, a full disk, …), else the first
+    line of the unexpected error; in full, with its traceback, as the detail."""
+    if isinstance(exc, SrmkitError):
+        return Failure(params, str(exc), exc.detail)
+    lines = f"{type(exc).__name__}: {exc}".strip().splitlines()
+    return Failure(params, lines[0], "".join(traceback.format_exception(exc)))
 
 
 def settle(pending: Sequence[Future[None]], timeout_s: float = 60) -> None:
@@ -433,20 +585,14 @@ def render(
         PDF or DOCX was asked for and no Chrome/Chromium is installed (before anything is
         rendered).
     OutputError
-        ``out_root`` cannot be created (before anything is rendered).
+        ``out_root`` cannot be created or written (before anything is rendered).
+    NoSpaceError
+        The disk filled while the index was written (the reports that landed stay).
     """
     needs = tuple(f for f in formats if f in BROWSER_FORMATS)
     if needs and find_browser() is None:
         raise BrowserNotFoundError(needs)
-    existed = out_root.is_dir()
-    try:
-        out_root.mkdir(parents=True, exist_ok=True)
-        if not os.access(out_root, os.W_OK):
-            raise PermissionError(f"no permission to write in {out_root}")
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the output folder {out_root}: {exc.strerror or exc}"
-        ) from None
+    existed = _make_output(out_root)
     clean_debris(out_root)
     index = None
     try:
@@ -463,6 +609,59 @@ def render(
         if index is None and not existed and out_root.is_dir() and not any(out_root.iterdir()):
             out_root.rmdir()  # a run that rendered nothing leaves no trace
     return RunResult(reports, failures, index)
+
+
+def _read_only(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+
+
+def _there(path: Path) -> bool:
+    """Whether ``path`` exists (or cannot be looked at: the folder to name, then)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
+def _make_output(out_root: Path) -> bool:
+    """Make the output folder when missing and check that it can be written; return whether it
+    was there.
+
+    Raises
+    ------
+    OutputError
+        Naming the folder and why: a file in its place or in its path, a read-only file system,
+        no permission.
+    """
+    try:
+        existed = out_root.exists()
+        if existed and not out_root.is_dir():
+            raise OutputError(f"the output folder {out_root} is a file, not a folder")
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        above = next((p for p in out_root.parents if _there(p)), out_root.anchor)
+        if not Path(above).is_dir():
+            why = f"{above} is a file, not a folder"
+        elif exc.errno == errno.EROFS or _read_only(Path(above)):
+            why = f"{above} is on a read-only file system"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            why = f"no permission to write in {above}"
+        else:
+            why = _lower(exc.strerror or str(exc))
+        raise OutputError(f"cannot create the output folder {out_root}: {why}") from None
+    if _read_only(out_root):
+        raise OutputError(f"the output folder {out_root} is on a read-only file system")
+    if not os.access(out_root, os.W_OK):
+        raise OutputError(
+            f"the output folder {out_root} is read-only: no permission to write in it"
+        )
+    return existed
 
 
 def report_dict(result: RunResult) -> dict[str, Any]:
@@ -606,6 +805,11 @@ def write_index(out_root: Path) -> Path | None:
     )
     index = out_root / INDEX
     partial = out_root / f".{INDEX}.{os.getpid()}.tmp"
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(index)
+    try:
+        with no_space(index):
+            partial.write_text(page, encoding="utf-8")
+            partial.replace(index)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return index

@@ -12,6 +12,7 @@ document, captions kept with their table or figure, tables as wide as the text.
 from __future__ import annotations
 
 import base64
+import errno
 import re
 import tempfile
 import zipfile
@@ -23,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from srmkit.documents.finish import CONTENT_WIDTH_PX
+from srmkit.errors import NoSpaceError, SrmkitError
+from srmkit.execution import ReportError
+from srmkit.folders import mount_point, no_space
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -192,22 +196,58 @@ def write_docx(
             (images / name).write_bytes(base64.b64decode(match.group(1)))
             return f'src="{name}"'
 
-        body = DATA_PNG.sub(to_file, body_html)
+        with no_space(output, images):  # the figures are written in the temporary folder
+            body = DATA_PNG.sub(to_file, body_html)
         with reference_docx() as ours:
-            pypandoc.convert_text(
-                f"<html><body>{body}</body></html>",
-                "docx",
-                format="html",
-                outputfile=str(output),
-                extra_args=[
-                    f"--reference-doc={template or ours}",
-                    f"--resource-path={images}",
-                    "--toc",
-                    "--toc-depth=2",
-                    "--metadata=toc-title:Contents",
-                ],
-            )
-        finish_docx(output, properties)
+            try:
+                pypandoc.convert_text(
+                    f"<html><body>{body}</body></html>",
+                    "docx",
+                    format="html",
+                    outputfile=str(output),
+                    extra_args=[
+                        f"--reference-doc={template or ours}",
+                        f"--resource-path={images}",
+                        "--toc",
+                        "--toc-depth=2",
+                        "--metadata=toc-title:Contents",
+                    ],
+                )
+            except RuntimeError as exc:
+                raise pandoc_error(str(exc), output) from None
+        with no_space(output):
+            finish_docx(output, properties)
+
+
+PANDOC_DIED = re.compile(r'^Pandoc died with exitcode "-?\d+" [a-z ]+: ')
+"""How pypandoc starts its error before pandoc's own output."""
+PANDOC_NO_SPACE = re.compile(r"no space left|quota exceeded", re.I)
+"""pandoc's words (GHC's) for a full disk: ``resource exhausted (No space left on device)``."""
+
+
+def pandoc_error(text: str, output: Path) -> SrmkitError:
+    """pandoc's failure (pypandoc's error ``text``) in one line: a full disk as
+    :class:`~srmkit.errors.NoSpaceError`, else what pandoc said first; its whole output (GHC's
+    backtrace too) is the error's ``detail``, shown only by ``srmkit report --verbose``.
+
+    >>> said = 'Pandoc died with exitcode "1" during conversion: pandoc: x.png: openBinaryFile: '
+    >>> print(pandoc_error(said + "does not exist\\nHasCallStack backtrace:\\n  …", Path("a.docx")))
+    pandoc could not write the Word document: x.png: openBinaryFile: does not exist
+    """
+    said = PANDOC_DIED.sub("", text, count=1)
+    error: SrmkitError
+    if PANDOC_NO_SPACE.search(said):
+        code = errno.EDQUOT if "quota" in said.lower() else errno.ENOSPC
+        error = NoSpaceError(output, mount_point(output), code)
+    else:
+        lines = [line.strip() for line in said.splitlines() if line.strip()]
+        first = next((line for line in lines if not line.startswith("[")), None)
+        first = first or (lines[0] if lines else "it stopped without saying why")
+        error = ReportError(
+            f"pandoc could not write the Word document: {first.removeprefix('pandoc: ')}"
+        )
+    error.detail = text
+    return error
 
 
 WORD_TOC = re.compile(
