@@ -72,8 +72,9 @@ def test_python_dash_m_srmkit_is_the_command_line() -> None:
 
 
 def test_every_srmkit_exception_is_an_srmkit_error_and_its_old_builtin() -> None:
-    """The eight exceptions share the base SrmkitError and remain the builtins callers caught."""
+    """The nine exceptions share the base SrmkitError and remain the builtins callers caught."""
     from srmkit.browser import BrowserNotFoundError, BrowserStartError
+    from srmkit.errors import NoSpaceError
     from srmkit.execution import ReportError
     from srmkit.limits import UnknownModelError
     from srmkit.params import ScenarioError
@@ -90,6 +91,7 @@ def test_every_srmkit_exception_is_an_srmkit_error_and_its_old_builtin() -> None
         BrowserNotFoundError: (RuntimeError, EXIT_INVALID),
         ReportError: (RuntimeError, EXIT_FAILED),
         BrowserStartError: (RuntimeError, EXIT_FAILED),
+        NoSpaceError: (OSError, EXIT_FAILED),
     }
     for cls, (builtin, exit_code) in expected.items():
         assert issubclass(cls, SrmkitError), cls

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import copy_measured
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,12 +62,23 @@ server = st.fixed_dictionaries(
         "users": st.integers(1, 25_000),
         "profile": st.sampled_from(["light", "average", "heavy", "very_heavy", "extra_heavy"]),
         "mailbox_quota_gib": st.floats(0.01, 100),
-        "guest_os": st.just("windows-2008-x64"),
-        "exchange_version": st.just(2007),
+        "guest_os": st.sampled_from(
+            ["windows-2003", "windows-2003-x64", "windows-2008", "windows-2008-x64"]
+        ),
+        "exchange_version": st.sampled_from([2003, 2007, 2010]),
     },
     optional={
         "storage_groups": st.integers(1, 50),
         "gos_luns": st.integers(0, 4),
+        "clustered": st.booleans(),
+        "uses_rdm": st.booleans(),
+        "measured": st.sampled_from(
+            [
+                {"perfmon": "measured/EXMBX01.csv", "gos_volumes": ["C:"]},
+                {"perfmon": "measured/EXMBX01.csv"},
+                {"log_counts": "measured/logs.csv"},
+            ]
+        ),
     },
 )
 
@@ -95,9 +108,14 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         replication["update_interval_min"] = draw(
             st.one_of(st.floats(1, 30), st.floats(30, 40_320))
         )
+    replication["write_intent_log"] = draw(st.booleans())
+    replication["protective_copy"] = draw(st.sampled_from(["snapshot", "clone", "none"]))
     servers = draw(st.lists(server, min_size=1, max_size=40))
     for i, s in enumerate(servers):
         s["name"] = f"MBX{i:03d}"
+        if draw(st.booleans()):  # the arrays named, as a site with several needs
+            s["array"] = f"{s['site']}-ARRAY"
+            s["target_array"] = f"{'B' if s['site'] == 'A' else 'A'}-ARRAY"
     return {
         "document": {
             "customer": "Bounds",
@@ -144,6 +162,17 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="module")
+def measured_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scenario folder with the measurement files the generated servers may name."""
+    folder = tmp_path_factory.mktemp("bounds")
+    copy_measured(folder)
+    (folder / "measured" / "logs.csv").write_text(
+        "hour,logs\n" + "".join(f"{h},{40 + 5 * h}\n" for h in range(24)), encoding="utf-8"
+    )
+    return folder
+
+
 def timed(fn: Any) -> float:
     """CPU time of a call in this thread (a loaded machine slows the clock, not the work; and
     the process's other threads, such as those a pytest-xdist worker keeps from rendering the
@@ -157,12 +186,15 @@ def timed(fn: Any) -> float:
 @pytest.mark.timeout(600)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenarios())
-def test_every_accepted_scenario_finishes_within_budget(data: dict[str, Any]) -> None:
+def test_every_accepted_scenario_finishes_within_budget(
+    data: dict[str, Any], measured_dir: Path
+) -> None:
     """check, size and plan each finish within the budget with a result; or the file is refused
-    as invalid input, also within it."""
+    as invalid input, also within it. Every optional field of a server and every policy may be
+    set, measurements included (the example's log, or hourly log counts)."""
     start = time.thread_time()
     try:
-        scenario = validate_data(data, "generated.yaml")
+        scenario = validate_data(data, "generated.yaml", base_dir=measured_dir)
     except ScenarioError as exc:
         problems = exc.problems
     else:
