@@ -17,7 +17,6 @@ exception                                   also a                  raised when
 ``srmkit.execution.ReportError``            ``RuntimeError``        a notebook or document failed
 ``srmkit.browser.BrowserNotFoundError``     ``RuntimeError``        no Chrome/Chromium is installed
 ``srmkit.browser.BrowserStartError``        ``RuntimeError``        the browser found did not start
-``srmkit.errors.NoSpaceError``              ``OSError``             the disk filled while writing
 ==========================================  ======================  ===============================
 
 The command line exits with 2 for the first five and ``BrowserNotFoundError`` (input or set-up to
