@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, copy_measured
 from typer.testing import CliRunner
 
 from bench.common import servers_scenario
@@ -27,8 +27,9 @@ CORPUS = Path(__file__).parent / "corpus"
 BUDGET_S = 5.0
 """CPU seconds any one command may take on any one file (the issue: "a few seconds"). CPU time of
 this process, not wall time: a loaded machine slows the clock, not the work."""
-LARGEST_BUDGET_S = 10.0
-"""CPU seconds for the largest accepted design (10,000 servers): about 3.5 s."""
+LARGEST_BUDGET_S = 30.0
+"""CPU seconds for the largest accepted design (10,000 servers with every optional field), the
+issue's budget for check, size and plan: about 15 s for check, 6 s for size and plan."""
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,12 @@ def test_too_many_values_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ten_thousand_servers_answer_within_budget(tmp_path: Path) -> None:
-    """The largest accepted design: every command answers within the budget in strict JSON."""
+    """The largest accepted design, every server setting every optional field (six findings
+    each, growth over three years, a Performance Monitor log each): every command answers
+    within the issue's budget in strict JSON."""
+    copy_measured(tmp_path)
     path = tmp_path / "huge.yaml"
-    path.write_text(servers_scenario(10_000), encoding="utf-8")
+    path.write_text(servers_scenario(10_000, every_field=True), encoding="utf-8")
     for args in (
         ("check", "--format", "json"),
         ("size", "--format", "json"),
