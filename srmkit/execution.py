@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import gzip
+import os
 import re
 import signal
 import sys
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from srmkit.documents.registry import DocumentSpec
 from srmkit.errors import SrmkitError
+from srmkit.interrupts import INTERRUPTED
 from srmkit.output import json_ready
 
 if TYPE_CHECKING:
@@ -68,7 +70,8 @@ class Kernels:
     started one document ahead, and each imports the document modules it will need as it starts
     (``exec_lines``), so a notebook finds its kernel ready. Kernels talk over IPC sockets in
     ``workdir``: no TCP port is opened (and ipykernel's "running over TCP without encryption"
-    warning goes); connection files and sockets live in ``workdir`` and go with the kernel.
+    warning goes); connection files and sockets live in ``workdir`` and go with the kernel, and
+    so do the kernel's temporary files (:meth:`env`).
     """
 
     def __init__(self, workdir: Path, preload: Sequence[str]) -> None:
@@ -97,9 +100,17 @@ class Kernels:
             ]
         )
         run_sync(km.start_kernel)(
-            cwd=str(self.workdir), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"]
+            cwd=str(self.workdir),
+            extra_arguments=[f"--IPKernelApp.exec_lines={preload}"],
+            env={**os.environ, **self.env()},
         )
         return km
+
+    def env(self) -> dict[str, str]:
+        """What a kernel's environment adds: its temporary and Jupyter runtime files go in the
+        run's folder (``workdir``), and with it."""
+        folder = str(self.workdir)
+        return {"TMPDIR": folder, "TMP": folder, "TEMP": folder, "JUPYTER_RUNTIME_DIR": folder}
 
     def start_ahead(self) -> None:
         """Start the first kernel now, while the caller prepares the first document."""
@@ -116,7 +127,8 @@ class Kernels:
         """Kill a kernel whose notebook is done (no interrupt, no wait); reaped in close()."""
         from jupyter_core.utils import run_sync
 
-        run_sync(km.signal_kernel)(signal.SIGKILL)
+        if km.has_kernel:  # not when a kernel that died twice was shut down by nbclient
+            run_sync(km.signal_kernel)(signal.SIGKILL)
         self._done.append(km)
 
     def close(self) -> None:
@@ -143,8 +155,63 @@ def execute(
 
     The notebook runs on the started kernel ``km`` and is kept in memory; papermill's save after
     every cell is off (it rewrote the whole notebook about 70 times per render). A cell that runs
-    longer than ``cell_timeout_s`` fails the document rather than hang the run.
+    longer than ``cell_timeout_s`` fails the document rather than hang the run. A kernel that
+    dies (killed, out of memory) is started again and the notebook executed again, once; a
+    second death fails the document in one line.
     """
+    first = ""
+    while True:
+        try:
+            return _execute_once(spec, params, sections, km, cell_timeout_s)
+        except ReportError:
+            raise
+        except Exception as exc:
+            if INTERRUPTED.is_set() or _kernel_alive(km):
+                raise
+            text = str(exc).strip()
+            why = f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+            if first:
+                error = ReportError(
+                    f"the kernel running {spec.notebook} died ({first}); started again, it "
+                    f"died again ({why})"
+                )
+                error.detail = _traceback_text(exc)
+                raise error from None
+            first = why
+            _restart(km)
+
+
+def _restart(km: Any) -> None:
+    """Start a dead kernel again, on new sockets: the client of the notebook that failed is
+    still connected to the old ones (restarted on them, the kernel never answered the next
+    notebook's client, in most trials)."""
+    from jupyter_core.utils import run_sync
+
+    km.cleanup_ipc_files()
+    km.cleanup_connection_file()
+    km.ip = f"{km.ip}r"
+    run_sync(km.restart_kernel)(now=True)
+
+
+def _kernel_alive(km: Any) -> bool:
+    from jupyter_core.utils import run_sync
+
+    try:
+        return bool(run_sync(km.is_alive)())
+    except Exception:  # a kernel whose state cannot be read is not one to run a notebook on
+        return False
+
+
+def _traceback_text(exc: BaseException) -> str:
+    """An exception with its traceback, as Python prints it."""
+    import traceback
+
+    return "".join(traceback.format_exception(exc))
+
+
+def _execute_once(
+    spec: DocumentSpec, params: Path, sections: dict[str, Any], km: Any, cell_timeout_s: int
+) -> Any:
     _quiet_imports()
     import papermill
     from jupyter_core.utils import ensure_event_loop

@@ -315,8 +315,8 @@ def no_space(file: Path, where: Path | None = None) -> Iterator[None]:
 
 
 def clean_debris(out_root: Path) -> list[Path]:
-    """Remove what killed runs left: staging folders, empty reservations and kernel working
-    folders whose process is gone. Returns what was removed."""
+    """Remove what killed runs left: staging folders, empty reservations and run folders in the
+    temporary folder (:func:`work_dir`) whose process is gone. Returns what was removed."""
     removed: list[Path] = []
     if out_root.is_dir():
         for customer in (p for p in out_root.iterdir() if p.is_dir()):
@@ -334,17 +334,100 @@ def clean_debris(out_root: Path) -> list[Path]:
                     removed.append(entry)
             if not any(customer.iterdir()):
                 customer.rmdir()
-    for work in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+    removed += _clean_work_dirs()
+    return removed
+
+
+TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+"""The environment variables that name the temporary folder, in the order Python reads them."""
+
+
+class TempFolderError(SrmkitError, OSError):
+    """The temporary folder the environment names (``$TMPDIR``) is missing or cannot be written:
+    a run's kernels and browser work there."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, folder: Path, variable: str, problem: str) -> None:
+        super().__init__(
+            f"the temporary folder {folder} (set by {variable}) {problem}: srmkit's kernels and "
+            f"browser work there. Create it, or set {variable} to a folder you can write to"
+        )
+        self.folder = folder
+        self.variable = variable
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[TempFolderError], tuple[Path, str, str]]:
+        return type(self), (self.folder, self.variable, self.problem)
+
+
+def _temp_setting() -> tuple[Path, str | None]:
+    """The temporary folder and the variable that names it (None: Python's default)."""
+    for variable in TEMP_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            return Path(value), variable
+    return Path(tempfile.gettempdir()), None
+
+
+def work_dir() -> Path:
+    """The run folder: a private folder in the temporary folder (``$TMPDIR``) that holds
+    everything temporary of this run (the kernels' connection files and sockets, the browser's
+    profile and Playwright's artefacts, the pages it prints) and goes with the run. Named
+    ``srmkit-<host>-<pid>-…``: :func:`clean_debris` removes it once its process is gone.
+
+    A temporary folder the environment names but that is missing or cannot be written is
+    :class:`TempFolderError` (Python would fall back to another folder silently, and the
+    browser, which does not, would fail to start)."""
+    root, variable = _temp_setting()
+    if variable is not None and not root.is_dir():
+        problem = "is not a folder" if root.exists() else "does not exist"
+        raise TempFolderError(root, variable, problem)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{_owner()}-", dir=root))
+    except OSError as exc:
+        if variable is None:
+            raise
+        raise TempFolderError(root, variable, f"cannot be written ({exc.strerror})") from None
+
+
+def _clean_work_dirs() -> list[Path]:
+    """Remove the run folders of runs on this machine whose process is gone (killed), never a
+    live run's: a folder's owner is alive while its PID runs a process that started before the
+    folder was made (a PID used again since by another process does not keep it)."""
+    removed: list[Path] = []
+    root, _ = _temp_setting()
+    try:
+        works = [p for p in root.glob(f"{WORK_PREFIX}*") if p.is_dir()]
+    except OSError:
+        return removed
+    for work in works:
         owner = work.name[len(WORK_PREFIX) :].rsplit("-", 1)[0]
-        if work.is_dir() and owner.count("-") >= 1 and not _alive(owner):
+        if owner.count("-") >= 1 and owner != _owner() and _gone(owner, work):
             shutil.rmtree(work, ignore_errors=True)
             removed.append(work)
     return removed
 
 
-def work_dir() -> Path:
-    """A private working folder in the temp directory for this run's kernels and browser."""
-    return Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{_owner()}-"))
+PID_AGAIN_S = 60
+"""How much younger than a run folder's last change the process with its PID must be to be
+another program (the PID used again): a margin for the clocks, never a live run's folder. [s]"""
+
+
+def _gone(owner: str, work: Path) -> bool:
+    """Whether the run ``owner`` (``<host>-<pid>``) that made ``work`` has ended."""
+    if not _alive(owner):
+        return True
+    if owner.rpartition("-")[0] != _owner().rpartition("-")[0]:
+        return False  # another machine's run: not ours to judge
+    try:
+        import psutil  # type: ignore[import-untyped]  # installed with ipykernel; no stubs
+
+        started = float(psutil.Process(int(owner.rpartition("-")[2])).create_time())
+        made = work.stat().st_mtime
+    except Exception:  # no psutil, no such process, no access: keep the folder
+        return False
+    return started > made + PID_AGAIN_S  # the PID now runs a process younger than the folder
 
 
 class FilesInTheWayError(SrmkitError, FileExistsError):
