@@ -30,6 +30,19 @@ from srmkit.risk import design_risk
 
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+FINDING_COLUMNS = (
+    "severity",
+    "id",
+    "subject",
+    "year",
+    "message",
+    "remedy",
+    "remedy_verified",
+    "accepted",
+    "accepted_reason",
+    "reference",
+)
+"""The columns of plan.xlsx's sheet of findings (as ``srmkit check --format json`` names them)."""
 
 
 def write_plan_csv(design: Design, path: Path) -> None:
@@ -50,7 +63,7 @@ def sheet_titles(names: list[str]) -> list[str]:
     ['AMS-CX4', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2']
     """
     titles: list[str] = []
-    taken = {"mirrors", "servers", "consistency groups"}
+    taken = {"mirrors", "servers", "consistency groups", "findings"}
     for name in names:
         base = SHEET_TITLE_FORBIDDEN.sub("-", name).strip("'") or "array"
         title, n = base[:SHEET_TITLE_MAX], 2
@@ -63,8 +76,8 @@ def sheet_titles(names: list[str]) -> list[str]:
 
 
 def write_plan_xlsx(design: Design, path: Path) -> None:
-    """``plan.xlsx``: every mirror, server and consistency group (complete, however long the
-    document's tables are), and a summary sheet per array."""
+    """``plan.xlsx``: every mirror, server, consistency group and finding (complete, however
+    long the document's tables are), and a summary sheet per array."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -80,6 +93,26 @@ def write_plan_xlsx(design: Design, path: Path) -> None:
         sheet.append([_header(sheet, c, bold) for c in columns])
         for row in rows:
             sheet.append([_cell(sheet, row[c]) for c in columns])
+    findings = wb.create_sheet("findings")
+    findings.append([_header(findings, c, bold) for c in FINDING_COLUMNS])
+    for f in design.findings:
+        findings.append(
+            [
+                _cell(findings, value)
+                for value in (
+                    f.severity,
+                    f.id,
+                    f.subject or "",
+                    f.year,
+                    f.message,
+                    f.remedy,
+                    f.remedy_verified,
+                    f.accepted,
+                    f.accepted_reason or "",
+                    f.reference,
+                )
+            ]
+        )
     loads = design.plan.arrays
     for load, title in zip(loads, sheet_titles([a.array for a in loads]), strict=True):
         summary = wb.create_sheet(title=title)
@@ -147,6 +180,25 @@ def write_simulation_json(design: Design, path: Path) -> None:
     )
 
 
+RUNBOOK_COLUMNS = ("procedure", "protection_group", "step", "who", "step_text", "command")
+
+
+def write_runbook_csv(design: Design, path: Path) -> None:
+    """``runbook.csv``: every step of every procedure with each of its commands, a row each
+    (complete, however many VMs a step names: the runbook prints the first of a long step's
+    commands)."""
+    from srmkit.runbook import procedures
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(RUNBOOK_COLUMNS)
+        for p in procedures(design):
+            for s in p.steps:
+                for command in s.commands or ("",):
+                    row = (p.name, p.protection_group, s.n, s.who, s.text, command)
+                    writer.writerow([csv_safe(v) for v in row])
+
+
 def write_options_json(design: Design, path: Path) -> None:
     """``options.json``: the sizing study: the options side by side (as ``srmkit compare
     --format json`` prints them), every sensitivity sweep, the tornado and growth year by
@@ -160,6 +212,7 @@ EXPORTS: dict[str, Callable[[Design, Path], None]] = {
     "sizing.json": write_sizing_json,
     "findings.json": write_findings_json,
     "simulation.json": write_simulation_json,
+    "runbook.csv": write_runbook_csv,
     "options.json": write_options_json,
     **BUILD_FILES,
 }

@@ -597,8 +597,24 @@ MAX_WIDTH = 60
 """The widest column, in characters; longer text wraps."""
 
 
+EXCEL_CELL_MAX = 32_767
+"""The most characters Excel keeps in a cell."""
+
+
 def _join(items: Sequence[str]) -> str:
-    return ", ".join(items)
+    """Names separated by commas; a list too long for one Excel cell (a priority group of
+    thousands of VMs) is cut after the names that fit, saying how many more there are.
+
+    >>> len(_join([f"MBX{i:05d}" for i in range(10_000)])) <= EXCEL_CELL_MAX
+    True
+    """
+    text = ", ".join(items)
+    if len(text) <= EXCEL_CELL_MAX:
+        return text
+    room = EXCEL_CELL_MAX - 40  # for " and 9,999,999 more"
+    shown = text[:room].rsplit(", ", 1)[0]
+    count = shown.count(", ") + 1
+    return f"{shown} and {len(items) - count:,} more"
 
 
 def _sheets(c: SrmConfiguration) -> list[tuple[str, str, list[Column], Sequence[Any]]]:

@@ -90,6 +90,7 @@ LAYERS: dict[str, float] = {
     "documents.appendix": 8,
     "documents.recovery": 8,
     "documents.measured": 8,
+    "documents.review": 8,
     "documents.finish": 8,
     "documents.build_book": 8,
     "documents": 8,

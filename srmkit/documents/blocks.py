@@ -25,6 +25,8 @@ from srmkit.version import __version__
 
 MAX_TABLE_ROWS = 40
 """Rows a long table shows in a document; the accompanying spreadsheet lists them all."""
+MAX_STEP_COMMANDS = 12
+"""Commands a checklist's step shows (one a VM, for instance); the accompanying file lists all."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -309,10 +311,15 @@ class Book:
         caption: str,
         steps: Sequence[tuple[int, str, str, str, Sequence[str], str]],
         total: str | None = None,
+        complete_in: str | None = None,
     ) -> Html:
         """A numbered checklist: each step with who acts, what to do, the commands to run and the
         result to expect, its duration, a box to tick and room for the initials of whoever did
-        it."""
+        it.
+
+        With ``complete_in`` (the accompanying file that lists every command), a step of more
+        than :data:`MAX_STEP_COMMANDS` commands shows its first and says where the rest are.
+        """
         self.tables += 1
         rows = []
         for n, who, text, minutes, commands, expected in steps:
@@ -323,11 +330,19 @@ class Book:
             )
             # Each command across the table on a row of its own (a page may break between
             # them), then what the operator should see.
+            shown = commands if complete_in is None else commands[:MAX_STEP_COMMANDS]
             rows += [
                 f'<tr class="srm-cmds"><td></td><td colspan="5"><code class="srm-cmd">{esc(c)}'
                 "</code></td></tr>"
-                for c in commands
+                for c in shown
             ]
+            if len(shown) < len(commands):
+                rows.append(
+                    '<tr class="srm-cmds"><td></td><td colspan="5" class="txt">'
+                    f"and {len(commands) - len(shown):,} more of this step's commands, the same "
+                    f"for each of its other objects: every command is in the accompanying "
+                    f"{esc(complete_in)}.</td></tr>"
+                )
             if expected:
                 rows.append(
                     '<tr class="srm-cmds"><td></td><td colspan="5" class="txt">'

@@ -22,6 +22,7 @@ from srmkit.documents.registry import get_document
 from srmkit.glossary import plural
 from srmkit.luns import IMAGE_TEXT, Lun
 from srmkit.names import array_safe
+from srmkit.runbook_core import names
 from srmkit.srm_config import FILL_IN
 
 BOM_CATEGORY = {
@@ -450,7 +451,7 @@ def _groups_and_plans(b: Book, design: Design) -> list[Html]:
                         s.order,
                         s.kind,
                         s.priority or None,
-                        s.text + (f" ({', '.join(s.vms)})" if s.vms else ""),
+                        s.text + (f" ({names(s.vms)})" if s.vms else ""),
                         s.minutes,
                     ]
                     for s in p.steps

@@ -23,6 +23,8 @@ from srmkit.documents.dr_runbook import duration
 from srmkit.documents.measured import burst_sentence, measured_section
 from srmkit.documents.recovery import recovery_time_section, reserved_lun_pool
 from srmkit.documents.registry import get_document
+from srmkit.documents.review import remedies_of_a_rule, to_act_on
+from srmkit.documents.review import review as review  # a section of this document
 from srmkit.glossary import in_sentence, or_unbounded, possessive, sentence
 from srmkit.output import unbounded_lag
 from srmkit.risk import design_risk
@@ -159,23 +161,20 @@ def executive_summary(b: Book, design: Design) -> Html:
     # The verified remedies, by the rule they answer; a model change for an array already in
     # a recommendation would say it again.
     catalogue = rules.catalogue()
-    by_rule: dict[str, list[str]] = {}
+    by_rule: dict[str, dict[str, None]] = {}
     for r in design.remedies:
         if r.change.kind == "models" and {a for a, _ in r.change.values} <= replaced:
             continue
-        texts = by_rule.setdefault(r.rule_id, [])
-        if r.text not in texts:
-            texts.append(r.text)
+        by_rule.setdefault(r.rule_id, {})[r.text] = None
     remedies = [
-        sentence((f"{catalogue[rule].title}: " if rule in catalogue else "") + "; or ".join(texts))
+        sentence(
+            (f"{catalogue[rule].title}: " if rule in catalogue else "")
+            + remedies_of_a_rule(list(texts))
+        )
         for rule, texts in by_rule.items()
     ]
     # Every error and open warning: each is something the customer must act on (or accept).
-    top = [
-        f"{glossary.SEVERITY[f.severity]}: {f.message}"
-        for f in design.findings
-        if not f.accepted and f.severity in ("error", "warning")
-    ]
+    top = to_act_on(design)
     parts = [
         b.h1("Executive summary", new_page=True),
         Html(
@@ -740,66 +739,7 @@ def failure_scenarios(b: Book, design: Design) -> Html:
     )
 
 
-# --- review and next steps --------------------------------------------------------------------
-
-NOT_CHECKED = [
-    "The link's real bandwidth and overhead, measured before go-live [S0].",
-    "Exchange performance with mirroring on: Jetstress and LoadGen runs with the mirrors "
-    "active, with read and write latency within Microsoft's limits [S0].",
-    "The spindle layout: database and log LUNs of a storage group on separate spindles, and "
-    "the RAID groups behind the reserved LUN pool and the write intent log [S0] [S8].",
-    "Active Directory, DNS, network and firewall changes at the recovery site.",
-    "Backup, archiving and the versions of SRM and the MirrorView adapter.",
-]
-
-
-def review(b: Book, design: Design) -> Html:
-    """Every finding, the accepted risks, and what the checks do not cover."""
-    catalogue = rules.catalogue()
-    open_rows = [
-        [
-            glossary.SEVERITY[f.severity],
-            catalogue[f.id].title,
-            f.message,
-            f.remedy,
-            f.reference,
-        ]
-        for f in design.findings
-        if not f.accepted
-    ]
-    accepted = [
-        [catalogue[f.id].title, f.message, f.accepted_reason or ""]
-        for f in design.findings
-        if f.accepted
-    ]
-    parts = [
-        b.h1("Design review"),
-        paragraph(
-            f"srmkit checks the design against {len(catalogue):,} rules from EMC's and VMware's "
-            "guidelines and Microsoft's Exchange limits. Errors must be resolved; warnings "
-            "resolved or accepted as risks; notes are for information."
-        ),
-    ]
-    if open_rows:
-        parts.append(
-            b.table(
-                "Findings",
-                [Col("Severity"), Col("Rule"), Col("Finding"), Col("Remedy"), Col("Source")],
-                open_rows,
-            )
-        )
-    else:
-        parts.append(paragraph("The design meets every rule srmkit checks."))
-    if accepted:
-        parts.append(
-            b.table(
-                "Accepted risks",
-                [Col("Rule"), Col("Finding"), Col("Why it is accepted")],
-                accepted,
-            )
-        )
-    parts += [paragraph("What the checks do not verify:"), bullets(NOT_CHECKED)]
-    return join(*parts)
+# --- next steps ------------------------------------------------------------------------------
 
 
 def next_steps(b: Book, design: Design) -> Html:

@@ -119,6 +119,7 @@ def procedures(b: Book, design: Design) -> Html:
                     for s in p.steps
                 ],
                 at_least(p.total_min, p.total_at_least) if timed else "–",
+                complete_in="list of commands runbook.csv",
             ),
         ]
     return join(*parts)

@@ -53,7 +53,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             basename="dr_runbook",
             title="Disaster recovery runbook",
             subtitle="Runbook",
-            exports=("simulation.json",),
+            exports=("simulation.json", "runbook.csv"),
         ),
         DocumentSpec(
             key="sizing",
