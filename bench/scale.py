@@ -70,10 +70,10 @@ def main() -> None:
                     f"(budget {BUDGET_S[command[0]]:g} s, {BUDGET_MIB:,} MiB: "
                     f"{'within' if within else 'OVER'})"
                 )
-        reports = []
+        reports, failed = [], []
         for n in (SIZES[0], SIZES[-1]):
             started = time.perf_counter()
-            subprocess.run(
+            done = subprocess.run(
                 [
                     sys.executable,
                     "-m",
@@ -86,12 +86,19 @@ def main() -> None:
                 ],
                 cwd=folder,
                 capture_output=True,
+                text=True,
                 check=False,
             )
             reports.append(time.perf_counter() - started)
+            if done.returncode not in (0,):
+                failed.append(
+                    f"{n:,} servers: exit {done.returncode}: {done.stderr.strip()[-300:]}"
+                )
         print(
             f"report --to html,pdf on {SIZES[-1]:,} servers with every field: {reports[1]:.0f} s; "
             f"{reports[1] / reports[0]:.1f}x the 1,000-server report "
             f"(budget {BUDGET_S['report']:g} s: "
-            f"{'within' if reports[1] <= BUDGET_S['report'] else 'OVER'})"
+            f"{'within' if reports[1] <= BUDGET_S['report'] and not failed else 'OVER'})"
         )
+        for line in failed:
+            print(f"report FAILED on {line}")

@@ -27,9 +27,9 @@ from srmkit.assumption_rows import assumption_rows
 from srmkit.assumptions import MEASURABLE
 from srmkit.commands import command, sp
 from srmkit.design import Design
-from srmkit.glossary import CONNECTIVITY, or_unbounded, profile
+from srmkit.glossary import CONNECTIVITY, names, or_unbounded, profile
 from srmkit.runbook import planned_final_update_min
-from srmkit.runbook_core import Group, group, names
+from srmkit.runbook_core import Group, group
 from srmkit.simulation import LONG_OUTAGE_H, LONG_OUTAGE_START_MIN
 from srmkit.study_results import ServerSizing
 from srmkit.units import clock_text, h_to_min

@@ -498,8 +498,9 @@ def _to_shell(
     is refused unless it holds only names, numbers, options, quotes and those variables (a
     placeholder left over would be a redirection)."""
     for placeholder, name in placeholders.items():
-        value = '"' + expand.format(name) + '"'
-        text = text.replace(f'"{placeholder}"', value).replace(placeholder, value)
+        if placeholder in text:
+            value = '"' + expand.format(name) + '"'
+            text = text.replace(f'"{placeholder}"', value).replace(placeholder, value)
     if not pattern.fullmatch(text):
         raise ValueError(f"unsafe command line {text!r}")
     return text

@@ -594,6 +594,7 @@ def report(
     formats = _choices("--to", to, FORMATS) if to is not None else _formats_we_can_make()
     keys = _choices("--only", only, tuple(DOCUMENTS)) if only is not None else None
     from srmkit.browser import BrowserNotFoundError
+    from srmkit.folders import TempFolderError
     from srmkit.output import dumps
     from srmkit.report import OutputError, render, report_dict
 
@@ -607,7 +608,7 @@ def report(
     )
     try:
         result = render(params, out, formats, overwrite, keys, progress, jobs, word_template)  # type: ignore[arg-type]  # checked by _choices
-    except (BrowserNotFoundError, OutputError) as exc:
+    except (BrowserNotFoundError, OutputError, TempFolderError) as exc:
         exc.add_note("nothing was rendered")
         raise
     except KeyboardInterrupt:

@@ -5,22 +5,25 @@ a notebook, a script) can catch them all at once. Each also derives from the bui
 caught before the tree existed, so ``except ValueError`` around :func:`srmkit.load_scenario` still
 works:
 
-==========================================  ======================  ===============================
-exception                                   also a                  raised when
-==========================================  ======================  ===============================
-``srmkit.params.ScenarioError``             ``ValueError``          a scenario file is invalid
-``srmkit.yamlread.YamlError``               ``ValueError``          its YAML cannot be read safely
-``srmkit.perfmon.MeasurementError``         ``ValueError``          a measurement file is invalid
-``srmkit.limits.UnknownModelError``         ``ValueError``          a model is not in the catalogue
-``srmkit.report.OutputError``               ``OSError``             the output folder is unusable
-``srmkit.errors.NoSpaceError``              ``OSError``             a disk filled while writing
-``srmkit.execution.ReportError``            ``RuntimeError``        a notebook or document failed
-``srmkit.browser.BrowserNotFoundError``     ``RuntimeError``        no Chrome/Chromium is installed
-``srmkit.browser.BrowserStartError``        ``RuntimeError``        the browser found did not start
-==========================================  ======================  ===============================
+========================================  ===================  ====  ===============================
+exception                                 also a               exit  raised when
+========================================  ===================  ====  ===============================
+``srmkit.params.ScenarioError``           ``ValueError``       2     a scenario file is invalid
+``srmkit.yamlread.YamlError``             ``ValueError``       2     its YAML cannot be read safely
+``srmkit.perfmon.MeasurementError``       ``ValueError``       2     a measurement file is invalid
+``srmkit.limits.UnknownModelError``       ``ValueError``       2     a model is not in the catalogue
+``srmkit.report.OutputError``             ``OSError``          2     the output folder is unusable
+``srmkit.folders.TempFolderError``        ``OSError``          2     TMPDIR is missing or read-only
+``srmkit.folders.FilesInTheWayError``     ``FileExistsError``  2     files would be overwritten
+``srmkit.browser.BrowserNotFoundError``   ``RuntimeError``     2     no Chrome/Chromium is installed
+``srmkit.errors.NoSpaceError``            ``OSError``          1     a disk filled while writing
+``srmkit.execution.ReportError``          ``RuntimeError``     1     a notebook or document failed
+``srmkit.browser.BrowserStartError``      ``RuntimeError``     1     the browser did not start
+``srmkit.browser.BrowserFaultError``      ``RuntimeError``     1     the browser failed twice
+========================================  ===================  ====  ===============================
 
-The command line exits with 2 for the first five and ``BrowserNotFoundError`` (input or set-up to
-correct, nothing was done) and 1 for the others (a failure while working).
+The command line exits with the code of the table: 2 for input or set-up to correct (nothing was
+done), 1 for a failure while working.
 
 Results are data: a design that breaks a rule is a finding, never an exception.
 """

@@ -184,9 +184,9 @@ RUNBOOK_COLUMNS = ("procedure", "protection_group", "step", "who", "step_text", 
 
 
 def write_runbook_csv(design: Design, path: Path) -> None:
-    """``runbook.csv``: every step of every procedure with each of its commands, a row each
-    (complete, however many VMs a step names: the runbook prints the first of a long step's
-    commands)."""
+    """``runbook.csv``: every step of every procedure with each of its commands, a row each, the
+    step's text on its first (complete, however many VMs a step names: the runbook prints the
+    first of a long step's commands)."""
     from srmkit.runbook import procedures
 
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -194,8 +194,9 @@ def write_runbook_csv(design: Design, path: Path) -> None:
         writer.writerow(RUNBOOK_COLUMNS)
         for p in procedures(design):
             for s in p.steps:
-                for command in s.commands or ("",):
-                    row = (p.name, p.protection_group, s.n, s.who, s.text, command)
+                # The step's text once, on its first row (a step can hold thousands of commands).
+                for k, command in enumerate(s.commands or ("",)):
+                    row = (p.name, p.protection_group, s.n, s.who, "" if k else s.text, command)
                     writer.writerow([csv_safe(v) for v in row])
 
 

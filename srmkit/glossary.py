@@ -7,6 +7,7 @@ customer documents show these words instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 GUEST_OS = {
     "windows-2003": "Windows Server 2003",
@@ -140,3 +141,25 @@ def or_unbounded(
         return UNBOUNDED
     text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
     return f"{text} {unit}" if unit else text
+
+
+MAX_NAMED = 100
+"""Objects a sentence names one by one (a runbook step's VMs, a test's groups); of more, it names
+the first :data:`FIRST_NAMED` and counts the rest (their commands, one an object, name each)."""
+FIRST_NAMED = 3
+
+
+def names(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``; of more than :data:`MAX_NAMED`, the first three and
+    how many more.
+
+    >>> names(["a", "b", "c"]), names([f"MBX{i:03d}" for i in range(1_500)])
+    ('a, b and c', 'MBX000, MBX001, MBX002 and 1,497 more')
+    """
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    if len(items) > MAX_NAMED:
+        return f"{', '.join(items[:FIRST_NAMED])} and {len(items) - FIRST_NAMED:,} more"
+    return f"{', '.join(items[:-1])} and {items[-1]}"

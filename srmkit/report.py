@@ -144,11 +144,26 @@ def _quiet(event: Event) -> None:
     """The default listener: says nothing."""
 
 
+ERRORS_SHOWN_PER_RULE = 3
+"""Errors of one rule the run prints (a 10,000-server design can break a rule on each server);
+findings.json has every one."""
+
+
 def _scenario_event(params: Path, design: Design) -> Event:
-    errors = tuple(
-        f"{f.id}{f' (year {f.year})' if f.year else ''}: {f.message}" for f in design.errors
-    )
-    return Event("scenario", params, design.verdict_text, errors)
+    """The verdict and the errors, at most :data:`ERRORS_SHOWN_PER_RULE` of each rule."""
+    per_rule: dict[str, int] = {}
+    for f in design.errors:
+        per_rule[f.id] = per_rule.get(f.id, 0) + 1
+    errors: list[str] = []
+    shown: dict[str, int] = {}
+    for f in design.errors:
+        n = shown[f.id] = shown.get(f.id, 0) + 1
+        if n <= ERRORS_SHOWN_PER_RULE:
+            errors.append(f"{f.id}{f' (year {f.year})' if f.year else ''}: {f.message}")
+        if n == ERRORS_SHOWN_PER_RULE and per_rule[f.id] > n:
+            more = per_rule[f.id] - n
+            errors.append(f"{f.id}: and {more:,} more (every finding is in findings.json)")
+    return Event("scenario", params, design.verdict_text, tuple(errors))
 
 
 def _documents(only: Sequence[str] | None) -> list[DocumentSpec]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from srmkit import runbook_operations as operations
 from srmkit.commands import command, sp
 from srmkit.design import Design
+from srmkit.glossary import names
 from srmkit.runbook_core import (
     Backlog,
     Group,
@@ -31,7 +32,6 @@ from srmkit.runbook_core import (
     Writer,
     backlog,
     group,
-    names,
     protection_group,
     recovery_plan,
     reverse_plan,

@@ -98,28 +98,6 @@ def reverse_plan(site: str, to_site: str) -> str:
     return f"Recover {site} Exchange at {site} from {to_site}"
 
 
-MAX_NAMED = 100
-"""Objects a step's text names one by one; of more, it names the first :data:`FIRST_NAMED` and
-counts the rest (their commands, one an object, name each)."""
-FIRST_NAMED = 3
-
-
-def names(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``; of more than :data:`MAX_NAMED`, the first three and
-    how many more.
-
-    >>> names(["a", "b", "c"]), names([f"MBX{i:03d}" for i in range(1_500)])
-    ('a, b and c', 'MBX000, MBX001, MBX002 and 1,497 more')
-    """
-    if not items:
-        return "none"
-    if len(items) == 1:
-        return items[0]
-    if len(items) > MAX_NAMED:
-        return f"{', '.join(items[:FIRST_NAMED])} and {len(items) - FIRST_NAMED:,} more"
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 class Writer:
     """Builds numbered steps."""
 
@@ -292,7 +270,8 @@ def group(design: Design, site: str) -> Group:
     to_site = rec.to_site
     vms = list(rec.vms)
     hubs = {h.name for h in design.hubs}
-    cgs = [cg for cg in design.plan.cgs if cg.servers and cg.servers[0] in set(vms)]
+    members = set(vms)
+    cgs = [cg for cg in design.plan.cgs if cg.servers and cg.servers[0] in members]
     return Group(
         design,
         site,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from srmkit.commands import Command, command, sp
 from srmkit.design import Design
+from srmkit.glossary import names
 from srmkit.names import array_safe, clone_group_name
 from srmkit.planner import ConsistencyGroup
-from srmkit.runbook_core import Group, Procedure, Writer, names
+from srmkit.runbook_core import Group, Procedure, Writer
 from srmkit.simulation import LONG_OUTAGE_H, LONG_OUTAGE_START_MIN
 from srmkit.units import clock_text, h_to_min, s_to_min
 

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from srmkit.design import Design
-from srmkit.glossary import MODE_NAME, plural, possessive
+from srmkit.glossary import MODE_NAME, names, plural, possessive
 from srmkit.names import FORMULA_START
 from srmkit.planner import ConsistencyGroup
-from srmkit.runbook_core import Group, group, names
+from srmkit.runbook_core import Group, group
 from srmkit.units import s_to_min
 from srmkit.version import __version__
 
@@ -356,17 +356,27 @@ def placeholder_datastores(design: Design) -> tuple[PlaceholderDatastore, ...]:
 def _datastore_groups(cgs: Sequence[ConsistencyGroup]) -> list[list[ConsistencyGroup]]:
     """The consistency groups joined by the VMs they share, in plan order (a VM's groups fail
     over together, and so do the VMs of one group)."""
-    parts: list[tuple[set[str], list[ConsistencyGroup]]] = []
-    for cg in cgs:
-        servers = set(cg.servers)
-        joined = [p for p in parts if p[0] & servers]
-        merged_servers = servers.union(*(p[0] for p in joined))
-        merged = [c for p in parts if p in joined for c in p[1]] + [cg]
-        parts = [p for p in parts if p not in joined]
-        parts.append((merged_servers, merged))
-    order = {cg.name: k for k, cg in enumerate(cgs)}
-    out = [sorted(p[1], key=lambda c: order[c.name]) for p in parts]
-    return sorted(out, key=lambda p: order[p[0].name])
+    # Union-find over the groups: each group joins the part of every server it holds (linear
+    # in the groups, where comparing each group with every part was quadratic).
+    parent = list(range(len(cgs)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    part_of: dict[str, int] = {}
+    for k, cg in enumerate(cgs):
+        for server in cg.servers:
+            if server in part_of:
+                parent[root(part_of[server])] = root(k)
+            part_of[server] = k
+    parts: dict[int, list[ConsistencyGroup]] = {}
+    for k, cg in enumerate(cgs):
+        parts.setdefault(root(k), []).append(cg)
+    # Groups in plan order within a part; parts in the order of their first group.
+    return list(parts.values())
 
 
 def _datastore_group(cgs: list[ConsistencyGroup]) -> DatastoreGroup:

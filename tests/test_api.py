@@ -72,10 +72,12 @@ def test_python_dash_m_srmkit_is_the_command_line() -> None:
 
 
 def test_every_srmkit_exception_is_an_srmkit_error_and_its_old_builtin() -> None:
-    """The nine exceptions share the base SrmkitError and remain the builtins callers caught."""
-    from srmkit.browser import BrowserNotFoundError, BrowserStartError
+    """The twelve exceptions share the base SrmkitError and remain the builtins callers caught;
+    each has the exit code of the table in srmkit.errors."""
+    from srmkit.browser import BrowserFaultError, BrowserNotFoundError, BrowserStartError
     from srmkit.errors import NoSpaceError
     from srmkit.execution import ReportError
+    from srmkit.folders import FilesInTheWayError, TempFolderError
     from srmkit.limits import UnknownModelError
     from srmkit.params import ScenarioError
     from srmkit.perfmon import MeasurementError
@@ -92,6 +94,14 @@ def test_every_srmkit_exception_is_an_srmkit_error_and_its_old_builtin() -> None
         ReportError: (RuntimeError, EXIT_FAILED),
         BrowserStartError: (RuntimeError, EXIT_FAILED),
         NoSpaceError: (OSError, EXIT_FAILED),
+        TempFolderError: (OSError, EXIT_INVALID),
+        FilesInTheWayError: (FileExistsError, EXIT_INVALID),
+        BrowserFaultError: (RuntimeError, EXIT_FAILED),
+    }
+    doc = (srmkit.errors.__doc__ or "").splitlines()
+    rows = [line.split() for line in doc if line.startswith("``srmkit.")]
+    assert {r[0].strip("`").rsplit(".", 1)[1]: int(r[2]) for r in rows} == {
+        cls.__name__: code for cls, (_, code) in expected.items()
     }
     for cls, (builtin, exit_code) in expected.items():
         assert issubclass(cls, SrmkitError), cls

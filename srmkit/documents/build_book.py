@@ -19,10 +19,9 @@ from srmkit.design import Design
 from srmkit.documents import appendix
 from srmkit.documents.blocks import Book, Col, Html, esc, join, note, paragraph
 from srmkit.documents.registry import get_document
-from srmkit.glossary import plural
+from srmkit.glossary import names, plural
 from srmkit.luns import IMAGE_TEXT, Lun
 from srmkit.names import array_safe
-from srmkit.runbook_core import names
 from srmkit.srm_config import FILL_IN
 
 BOM_CATEGORY = {
@@ -172,10 +171,13 @@ def lun_allocation(b: Book, design: Design) -> Html:
                 source=f"SP A owns {sp['A']:,.0f} GiB and SP B {sp['B']:,.0f} GiB.",
             )
         )
+    primaries: dict[str, list[Lun]] = {}  # by consistency group, in allocation order
+    for x in allocation.luns:
+        if x.image == "primary":
+            primaries.setdefault(x.cg, []).append(x)
     cg_rows: list[list[object]] = []
     for cg in design.plan.cgs:
-        name = array_safe(cg.name)
-        images = [x for x in allocation.luns if x.image == "primary" and x.cg == name]
+        images = primaries.get(array_safe(cg.name), [])
         cg_rows.append(
             [
                 array_safe(cg.name),

@@ -23,6 +23,7 @@ from srmkit.assumptions import Assumptions
 from srmkit.design import Design
 from srmkit.documents.blocks import Book, Col, Html, join, paragraph
 from srmkit.figure_style import LAYOUT, TITLE_CHARS, TITLE_LINE_PX, TITLE_TOP_PX, note, wrap
+from srmkit.glossary import names
 from srmkit.perfmon import Measurement
 from srmkit.study_results import ServerSizing
 from srmkit.units import H_PER_DAY, MIN_PER_H, SECONDS_PER_MIN, mib_per_h_to_mbps
@@ -121,10 +122,6 @@ def clock_hours(hour: int) -> str:
     return f"{hour}:00–{hour + 1}:00"
 
 
-def _names(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def db_per_log(design: Design, profile: str) -> float:
     """A profile's database writes per MiB of logs, as a server measured by its log counts
     writes them (Method §2). [MiB/MiB]"""
@@ -201,7 +198,7 @@ def _load_column(load: WriteLoad) -> list[str]:
         f"{sum(load.logs):,.0f}",
         f"{sum(load.db):,.0f}",
         gos,
-        _names([clock_hours(h) for h in hours]),
+        names([clock_hours(h) for h in hours]),
         f"{peak:,.0f}",
         f"{float(mib_per_h_to_mbps(peak)):,.1f}",
     ]
@@ -319,7 +316,7 @@ def _server(b: Book, design: Design, v: ServerSizing) -> list[Html]:
         )
     elif volumes:
         which = "volume" if len(volumes) == 1 else "volumes"
-        text += f" Its guest-OS writes are those to {which} {_names(volumes)} in the same log."
+        text += f" Its guest-OS writes are those to {which} {names(volumes)} in the same log."
     profile = glossary.profile(v.profile)
     return [
         paragraph(text),
@@ -421,7 +418,7 @@ def burst_sentence(design: Design) -> str:
             f"{logs[0]}'s Performance Monitor log: its highest {window} mean write rate over "
             "the mean of its busiest hour"
             if len(logs) == 1
-            else f"the Performance Monitor logs of {_names(logs)}, added on one clock: their "
+            else f"the Performance Monitor logs of {names(logs)}, added on one clock: their "
             f"highest {window} mean write rate over the mean of their busiest hour"
         )
         return f"{head}, measured from {whose} (Method §2)."
