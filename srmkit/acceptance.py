@@ -177,9 +177,9 @@ def link_requirement(design: Design) -> LinkRequirement:
         f"A {link.bandwidth_mbps:,g} Mbit/s link over {link.distance_km:,g} km "
         f"({design.route_km:,.1f} km of fibre route{extra}): a {design.rtt_ms:,.2f} ms round "
         f"trip. Replication gets {design.line_rate_mbps:,.1f} Mbit/s "
-        f"({link.efficiency_fraction:.0%} efficiency × {link.share_fraction:.0%} share); its "
+        f"({link.efficiency_fraction:,.0%} efficiency × {link.share_fraction:,.0%} share); its "
         f"busiest direction, {busiest.label}, needs {design.peak_mbps:,.1f} Mbit/s at the peak "
-        f"hour ({design.peak_utilization_fraction:.0%} of the {design.effective_rate_mbps:,.1f} "
+        f"hour ({design.peak_utilization_fraction:,.0%} of the {design.effective_rate_mbps:,.1f} "
         "Mbit/s it has)."
     )
     return LinkRequirement(
@@ -424,8 +424,8 @@ def _link_test(design: Design) -> TestCase:
     req = link_requirement(design)
     rate = (
         f"Replication gets at least {req.replication_rate_mbps:,.1f} Mbit/s between the sites "
-        f"({link.bandwidth_mbps:,g} Mbit/s × {link.efficiency_fraction:.0%} efficiency × "
-        f"{link.share_fraction:.0%} share), in each direction."
+        f"({link.bandwidth_mbps:,g} Mbit/s × {link.efficiency_fraction:,.0%} efficiency × "
+        f"{link.share_fraction:,.0%} share), in each direction."
     )
     rtt = (
         f"The round trip between the sites is at most {req.rtt_ms:,.2f} ms, the design's "

@@ -129,7 +129,7 @@ def _growth(d: Study) -> Iterator[Hit]:
                 }[limit]
                 yield Hit(
                     f"{a.array} ({a.model}): {used:,} {what} > {allowed:,} allowed in year "
-                    f"{year} of {g.years}, with users growing {g.users_per_year_fraction:.0%} "
+                    f"{year} of {g.years}, with users growing {g.users_per_year_fraction:,.0%} "
                     "a year",
                     a.array,
                     year,
@@ -243,7 +243,7 @@ def _saturated(d: Study) -> Iterator[Hit]:
                 yield (
                     x.label,
                     f"{x.label}: peak-hour writes need {x.peak_mbps:,.1f} Mbit/s; the link gives "
-                    f"{x.effective_rate_mbps:,.1f} Mbit/s ({x.peak_utilization_fraction:.0%})",
+                    f"{x.effective_rate_mbps:,.1f} Mbit/s ({x.peak_utilization_fraction:,.0%})",
                 )
 
     yield from _first_year(d, broken)
@@ -270,9 +270,9 @@ def _utilization(d: Study) -> Iterator[Hit]:
             if warn < x.peak_utilization_fraction < 1:
                 yield (
                     x.label,
-                    f"{x.label}: peak utilisation {x.peak_utilization_fraction:.0%} "
+                    f"{x.label}: peak utilisation {x.peak_utilization_fraction:,.0%} "
                     f"({x.peak_mbps:,.1f} of {x.effective_rate_mbps:,.1f} Mbit/s) is above "
-                    f"{warn:.0%}",
+                    f"{warn:,.0%}",
                 )
 
     yield from _first_year(d, broken)

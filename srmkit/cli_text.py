@@ -106,10 +106,10 @@ def plan_lines(design: Design) -> list[str]:
     free = 1 - design.a.recommend_headroom_fraction
     when = f"in year {design.horizon}" if design.horizon else "today"
     lines.append(
-        f"recommended model (the smallest current one with {free:.0%} of every limit free "
+        f"recommended model (the smallest current one with {free:,.0%} of every limit free "
         f"{when}): {design.recommended_model or 'none in the catalogue'}"
         + (
-            f" (the design's own arrays use up to {design.fullest_usage_fraction:.0%} of a "
+            f" (the design's own arrays use up to {design.fullest_usage_fraction:,.0%} of a "
             f"limit {when})"
             if design.recommended_model is None and not design.errors
             else ""
@@ -214,7 +214,7 @@ def size_lines(design: Design) -> list[str]:
     lines += [
         f"link {x.label}: peak {or_unbounded(x.peak_mbps, 'Mbit/s')} of "
         f"{or_unbounded(x.effective_rate_mbps, 'Mbit/s')} effective "
-        f"({x.peak_utilization_fraction:.0%})"
+        f"({x.peak_utilization_fraction:,.0%})"
         for x in d.directions
     ]
     lines.append(_mirrorview_line(d))
@@ -276,7 +276,7 @@ def _option_row(o: Option) -> list[str]:
             if o.added_latency_ms is None
             else f"+{o.added_latency_ms:.2f} ms"
         ),
-        " / ".join(f"{u.peak_utilization_fraction:.0%}" for u in o.link_use),
+        " / ".join(f"{u.peak_utilization_fraction:,.0%}" for u in o.link_use),
         or_unbounded(o.rlp_gib, "GiB", 0),
         or_unbounded(o.initial_sync_h, "h"),
         or_unbounded(o.failback_sync_h, "h"),

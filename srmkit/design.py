@@ -371,8 +371,8 @@ class Design(Study):
         else:
             used = recommend.usage_at(variant, self.horizon).get(f.subject or "", 0.0)
             why = (
-                f"even a {largest.model} would use {used:.0%} of a limit in year {self.horizon}, "
-                f"more than the {self.a.recommend_headroom_fraction:.0%} srmkit keeps free"
+                f"even a {largest.model} would use {used:,.0%} of a limit in year {self.horizon}, "
+                f"more than the {self.a.recommend_headroom_fraction:,.0%} srmkit keeps free"
             )
         return f"No CLARiiON model in the catalogue fits ({why}). "
 

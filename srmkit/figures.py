@@ -97,7 +97,7 @@ def latency_vs_distance(design: Design) -> go.Figure:
         f"Assumes local log write {a.local_log_write_ms:g} ms, {link.round_trips} round "
         f"trips, route factor {link.route_factor:g}, {a.log_write_kib:g} KiB writes, "
         f"overhead {a.mirror_overhead_ms:g} ms, peak link utilisation "
-        f"{design.peak_utilization_fraction:.0%} (Method §4).",
+        f"{design.peak_utilization_fraction:,.0%} (Method §4).",
     )
     return fig
 
@@ -115,7 +115,7 @@ def utilization_by_hour(design: Design) -> go.Figure:
     limit_line(
         fig,
         design.effective_rate_mbps * warn,
-        f"{warn:.0%} warning level",
+        f"{warn:,.0%} warning level",
         dash="dot",
         colour=WARNING_COLOUR,
     )
@@ -282,7 +282,7 @@ def growth_vs_limits(design: Design) -> go.Figure:
     g = design.scenario.growth
     note(
         fig,
-        f"Users grow {g.users_per_year_fraction:.0%} a year; storage groups are re-derived "
+        f"Users grow {g.users_per_year_fraction:,.0%} a year; storage groups are re-derived "
         "from the grown mailbox count each year (Method §2, §7).",
     )
     return fig
@@ -645,7 +645,7 @@ def _panel_line(name: str, t: Thresholds) -> tuple[float, str] | None:
         ),
         "peak_utilization_fraction": (
             t.utilization_warn_fraction,
-            f"{t.utilization_warn_fraction:.0%} warning level",
+            f"{t.utilization_warn_fraction:,.0%} warning level",
         ),
         "mirrors_usage_fraction": (1.0, "model limit"),
     }.get(name)
@@ -769,7 +769,7 @@ TORNADO_LABEL_CHARS = 26
 def tornado_figure(t: Tornado) -> go.Figure:
     """How far the headline figure moves when each input moves down and up by the same step."""
     label, unit = METRIC_WORDS[t.metric]
-    step = f"{t.step_fraction:.0%}"
+    step = f"{t.step_fraction:,.0%}"
     sides: tuple[tuple[Literal["low", "high"], str, str], ...] = (
         ("low", "−", "#5b7db1"),
         ("high", "+", "#a4161a"),

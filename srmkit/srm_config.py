@@ -507,7 +507,7 @@ def _sra_setting(design: Design) -> SrmSetting:
     else:
         why = (
             f"SRM stops an SRA command after {default:,.0f} s; the longest storage step of the "
-            f"design ({steps}) with a {design.a.sra_timeout_margin_fraction:.0%} margin, rounded "
+            f"design ({steps}) with a {design.a.sra_timeout_margin_fraction:,.0%} margin, rounded "
             "up to whole minutes: set it before the first test, or the test and the recovery "
             "fail in their storage step."
         )

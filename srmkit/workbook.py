@@ -539,7 +539,7 @@ def headline_html(h: Headline, elapsed_ms: float | None = None) -> str:
         rpo = f"{_minutes(h.worst_rpo_min)} / {_minutes(h.mean_rpo_min)}"
     rpo += f" (target {h.rpo_target_min:g} min)"
     link = "<br>".join(
-        f"{e(d.label)}: <b>{d.utilization_fraction:.0%}</b> "
+        f"{e(d.label)}: <b>{d.utilization_fraction:,.0%}</b> "
         f"({d.peak_mbps:,.1f} of {d.effective_rate_mbps:,.1f} Mbit/s)"
         for d in h.directions
     )

@@ -81,7 +81,7 @@ def _value(value: Any, unit: str) -> str:
     if isinstance(value, float):
         if unit == "fraction":
             return (
-                f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+                f"{value:,.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:,.1%}"
             )
         return f"{value:,.6g}"
     if isinstance(value, int):
@@ -184,7 +184,7 @@ def assumptions(b: Book, design: Design) -> Html:
         ),
         paragraph(
             f"The daily profile spreads each day's activity over its hours; the busiest hour "
-            f"({peak:02d}:00) carries {daily[peak]:.1%} of the day."
+            f"({peak:02d}:00) carries {daily[peak]:,.1%} of the day."
         ),
     )
 
@@ -200,8 +200,8 @@ def parameters(b: Book, design: Design) -> Html:
         ["Distance between the sites", f"{link.distance_km:,g} km"],
         ["Fibre route length ÷ distance", f"{link.route_factor:g}"],
         ["Round trips per replicated write", f"{link.round_trips}"],
-        ["Link efficiency", f"{link.efficiency_fraction:.0%}"],
-        ["Share of the link for replication", f"{link.share_fraction:.0%}"],
+        ["Link efficiency", f"{link.efficiency_fraction:,.0%}"],
+        ["Share of the link for replication", f"{link.share_fraction:,.0%}"],
         ["Recovery policy", glossary.label(glossary.RECOVERY_POLICY, r.recovery_policy)],
         ["Write intent log", glossary.yes_no(r.write_intent_log)],
         ["Synchronisation rate", glossary.label(glossary.SYNC_RATE, r.sync_rate)],
@@ -218,7 +218,7 @@ def parameters(b: Book, design: Design) -> Html:
     rows += [
         ["Recovery point objective", f"{t.rpo_min:g} min"],
         ["Recovery time objective", f"{t.rto_min:g} min"],
-        ["User growth a year", f"{g.users_per_year_fraction:.0%}"],
+        ["User growth a year", f"{g.users_per_year_fraction:,.0%}"],
         ["Growth horizon", f"{g.years} years"],
         ["Sites", ", ".join(x.name for x in s.sites)],
         ["Arrays", ", ".join(x.name for x in s.arrays)],

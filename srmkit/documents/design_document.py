@@ -129,8 +129,8 @@ def key_figures(design: Design) -> list[list[object]]:
         rows.append(
             [
                 f"Link at the busiest hour, {d.label}",
-                f"{u:.0%} of {d.effective_rate_mbps:,.0f} Mbit/s",
-                f"≤ {warn:.0%}",
+                f"{u:,.0%} of {d.effective_rate_mbps:,.0f} Mbit/s",
+                f"≤ {warn:,.0%}",
                 "met" if u <= warn else ("high" if u < 1 else "not met"),
             ]
         )
@@ -375,12 +375,12 @@ def workload(b: Book, design: Design) -> Html:
         paragraph(
             f"{sgs}Each storage group has one database LUN and one log LUN; each server's "
             "guest-OS LUN is mirrored too. Peak-hour database IOPS are users × the profile's "
-            f"IOPS × (1 + {a.iops_headroom_fraction:.0%} headroom), of which "
-            f"{a.db_write_fraction:.0%} are writes. The log volume is users × logs per mailbox "
+            f"IOPS × (1 + {a.iops_headroom_fraction:,.0%} headroom), of which "
+            f"{a.db_write_fraction:,.0%} are writes. The log volume is users × logs per mailbox "
             f"a day × {a.log_file_mib:g} MiB. A database LUN holds users × quota × "
-            f"(1 + {a.db_overhead_fraction:.0%}) plus the content index; a log LUN "
-            f"{a.log_retention_days:g} days of logs plus {a.log_overhead_fraction:.0%}; both "
-            f"keep {a.lun_free_space_fraction:.0%} free (Method §2)."
+            f"(1 + {a.db_overhead_fraction:,.0%}) plus the content index; a log LUN "
+            f"{a.log_retention_days:g} days of logs plus {a.log_overhead_fraction:,.0%}; both "
+            f"keep {a.lun_free_space_fraction:,.0%} free (Method §2)."
         ),
         b.table(
             "Mailbox server VMs",
@@ -430,7 +430,7 @@ def replication(b: Book, design: Design) -> Html:
             d.capacity_gib,
             d.peak_mbps,
             d.effective_rate_mbps,
-            f"{d.peak_utilization_fraction:.0%}",
+            f"{d.peak_utilization_fraction:,.0%}",
         ]
         for d in design.directions
     ]
@@ -466,8 +466,8 @@ def replication(b: Book, design: Design) -> Html:
         paragraph(
             f"The sites are {link.distance_km:,g} km apart; the fibre route is "
             f"{design.route_km:,.0f} km. The link carries {link.bandwidth_mbps:,g} Mbit/s in each "
-            f"direction; {link.efficiency_fraction:.0%} of it is usable and "
-            f"{link.share_fraction:.0%} of that is for replication, "
+            f"direction; {link.efficiency_fraction:,.0%} of it is usable and "
+            f"{link.share_fraction:,.0%} of that is for replication, "
             f"{design.line_rate_mbps:,.0f} Mbit/s (Method §3).{tcp}{hub} {burst_sentence(design)}"
         ),
         b.table(
@@ -577,7 +577,7 @@ def _synchronisation(b: Book, design: Design) -> list[Html]:
             "New mirrors, a real failover and a failback each need a full synchronisation; the "
             "mirrors of a consistency group synchronise together [S0]. At the "
             f"{glossary.label(glossary.SYNC_RATE, s.replication.sync_rate).lower()} rate a "
-            f"synchronisation uses {fraction:.0%} of the available link, "
+            f"synchronisation uses {fraction:,.0%} of the available link, "
             f"{design.sync_rate_mbps:,.0f} Mbit/s (EMC publishes no figure: an assumption, "
             "Method §6). The two directions synchronise in parallel."
         ),

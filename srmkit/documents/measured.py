@@ -293,7 +293,7 @@ def measured_by_hour(design: Design, v: ServerSizing) -> go.Figure:
         fig,
         f"Measured: {over}, at {v.users:,.0f} mailboxes; the profile: {v.users:,.0f} "
         f"{glossary.profile(v.profile)} mailboxes over the daily activity profile, its database "
-        f"writes with the {design.a.iops_headroom_fraction:.0%} IOPS headroom (Method §2).",
+        f"writes with the {design.a.iops_headroom_fraction:,.0%} IOPS headroom (Method §2).",
     )
     return fig
 
@@ -326,7 +326,7 @@ def _server(b: Book, design: Design, v: ServerSizing) -> list[Html]:
             load_rows(design, v, m),
             source=(
                 f"Profile: {v.users:,.0f} {profile} mailboxes, database writes with the "
-                f"{design.a.iops_headroom_fraction:.0%} IOPS headroom; measured: what the server "
+                f"{design.a.iops_headroom_fraction:,.0%} IOPS headroom; measured: what the server "
                 "wrote. The busiest hour has the most writes of logs, database and guest OS "
                 "together."
             ),

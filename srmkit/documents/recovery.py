@@ -67,7 +67,7 @@ def reserved_lun_pool(b: Book, design: Design) -> Html:
     a = design.a
     mva = (
         "MirrorView/A keeps a delta set on the source array and a gold copy on the target "
-        f"during each update: the pool holds at least {a.rlp_fraction:.0%} of the mirrored "
+        f"during each update: the pool holds at least {a.rlp_fraction:,.0%} of the mirrored "
         "capacity or the largest delta set with a safety margin [S10]. "
         if not design.is_sync
         else ""

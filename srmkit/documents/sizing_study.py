@@ -39,7 +39,7 @@ def _quantity(x: float, unit: str) -> str:
     '1.81'
     """
     if unit == "fraction":
-        return f"{x:.1%}"
+        return f"{x:,.1%}"
     if unit == "factor":
         return f"{x:.2f}"
     text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}".removesuffix(".0")
@@ -51,7 +51,7 @@ def _fmt(value: float | None, unit: str, digits: int = 1, none: str = UNBOUNDED)
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else f"{value:,.0%}"
 
 
 def _signed(value: float | None, digits: int) -> str:
@@ -107,7 +107,7 @@ def introduction(b: Book, design: Design) -> Html:
                 "Sensitivity: the site distance, the link bandwidth, the MirrorView/A update "
                 "interval, the number of mailboxes, the burst factor (bursts of writes shorter "
                 "than an hour) and the mailboxes' growth, each over a range.",
-                f"What matters most: each input moved {opts.TORNADO_STEP_FRACTION:.0%} down and "
+                f"What matters most: each input moved {opts.TORNADO_STEP_FRACTION:,.0%} down and "
                 "up, sorted by its effect.",
                 "Growth year by year to the end of the planning horizon.",
             ]
@@ -122,16 +122,16 @@ def _recommended_sentence(design: Design) -> str:
     model = design.recommended_model
     if model is None:
         own = (
-            f" The design's own arrays carry it, using up to {design.fullest_usage_fraction:.0%} "
+            f" The design's own arrays carry it, using up to {design.fullest_usage_fraction:,.0%} "
             f"of a limit {when}."
             if not design.errors
             else ""
         )
         return (
-            f"No current model carries this design with {free:.0%} of every limit free {when}.{own}"
+            f"No current model carries this design with {free:,.0%} of every limit free {when}.{own}"
         )
     return (
-        f"The smallest current model that carries it with {free:.0%} of every limit free "
+        f"The smallest current model that carries it with {free:,.0%} of every limit free "
         f"{when} is the {model}."
     )
 
@@ -303,7 +303,7 @@ def _sweep_summary(design: Design, s: opts.Sweep) -> str:
     )
     use = s.values("peak_utilization_fraction")
     link = (
-        f" Peak link use (busiest direction) goes from {use.min():.0%} to {use.max():.0%}."
+        f" Peak link use (busiest direction) goes from {use.min():,.0%} to {use.max():,.0%}."
         if s.key == "burst"
         else ""
     )
@@ -334,7 +334,7 @@ def sweeps(b: Book, design: Design) -> Html:
 def tornado(b: Book, design: Design) -> Html:
     """The inputs moved by the same step, sorted by their effect (figure and table)."""
     t = opts.tornado(design)
-    step = f"{t.step_fraction:.0%}"
+    step = f"{t.step_fraction:,.0%}"
     metrics: list[opts.Metric] = (
         ["added_latency_ms", "rto_min"]
         if design.is_sync
@@ -444,7 +444,7 @@ def growth(b: Book, design: Design) -> Html:
     return join(
         b.h1("Growth year by year"),
         paragraph(
-            f"Mailboxes grow {g.users_per_year_fraction:.0%} a year; storage groups are derived "
+            f"Mailboxes grow {g.users_per_year_fraction:,.0%} a year; storage groups are derived "
             "again from the grown mailbox count each year, and consistency groups are laid out "
             f"again against the arrays' limits (Method §2, §7). With this growth {verdict}. "
             "Usage is the share of the model's limit on the fullest array."
