@@ -239,7 +239,16 @@ def test_plan_exports_beside_the_report(example_report: Report) -> None:
     assert rows[0]["cg"] == "CG_EXMBX01_1"
     assert rows[0]["lun_role"] == "db"
     book = load_workbook(example_report.files["plan.xlsx"])
-    assert book.sheetnames == ["mirrors", "servers", "consistency groups", "AMS-CX4", "UTR-CX4"]
+    assert book.sheetnames == [
+        "mirrors",
+        "servers",
+        "consistency groups",
+        "findings",
+        "AMS-CX4",
+        "UTR-CX4",
+    ]
+    findings = json.loads(example_report.files["findings.json"].read_text(encoding="utf-8"))
+    assert book["findings"].max_row == 1 + len(findings["findings"])
     assert book["servers"].max_row == 7  # header and six mailbox servers
     assert book["mirrors"].max_row == 225
     assert [c.value for c in book["AMS-CX4"][2]] == ["mirrors", 224, 512, 288]
