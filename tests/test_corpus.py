@@ -164,7 +164,7 @@ def test_ten_thousand_servers_answer_within_budget(tmp_path: Path) -> None:
     assert r.code == 1, r.err
     review = strict_json(r.out)
     [findings] = review["files"].values()  # type: ignore[index]
-    assert len(findings) > 60_000  # six a server, and the design's own
+    assert len(findings) > 50_000  # five a server, and the design's own
     assert r.seconds < LARGEST_BUDGET_S, f"check: {r.seconds:.1f} s"
 
 
