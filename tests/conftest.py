@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,32 +132,90 @@ def once_per_run(
     return folder
 
 
-@pytest.fixture(scope="session")
-def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
-    """Every example rendered once for the whole run, to HTML, PDF and DOCX in one call (HTML
-    only on a machine without a browser: the tests that need the browser are skipped there)."""
+EXAMPLES_FOLDER = "rendered-examples"
+
+
+def render_examples(folder: Path) -> None:
+    """Every example rendered into ``folder``, to HTML, PDF and DOCX in one call (HTML only on a
+    machine without a browser: the tests that need the browser are skipped there), and the list
+    of reports as reports.json. Runs in a process of its own (:func:`_examples_in_background`)."""
     import json
 
     from srmkit.browser import find_browser
-    from srmkit.report import Report, render
+    from srmkit.report import render
 
-    def build(folder: Path) -> None:
-        formats = ("html", "pdf", "docx") if find_browser() else ("html",)
-        # Two at a time: the other worker waits for this folder when it needs it first.
-        result = render(EXAMPLES, folder / "reports", formats, jobs=2)
-        assert result.failures == []
-        rows = [
-            {
-                "params": str(r.params),
-                "folder": str(r.folder),
-                "verdict": r.verdict,
-                "files": {k: str(v) for k, v in r.files.items()},
-            }
-            for r in result.reports
-        ]
-        (folder / "reports.json").write_text(json.dumps(rows), encoding="utf-8")
+    formats = ("html", "pdf", "docx") if find_browser() else ("html",)
+    result = render(EXAMPLES, folder / "reports", formats, jobs=2)
+    assert result.failures == [], result.failures
+    rows = [
+        {
+            "params": str(r.params),
+            "folder": str(r.folder),
+            "verdict": r.verdict,
+            "files": {k: str(v) for k, v in r.files.items()},
+        }
+        for r in result.reports
+    ]
+    (folder / "reports.json").write_text(json.dumps(rows), encoding="utf-8")
 
-    folder = once_per_run(tmp_path_factory, "rendered-examples", build)
+
+def _needs_examples(session: pytest.Session) -> bool:
+    return any("rendered_examples" in getattr(i, "fixturenames", ()) for i in session.items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _examples_in_background(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """When a test of this run reads the rendered examples, start rendering them as the run
+    starts, in a process of its own: the other tests run meanwhile (with pytest-xdist, the first
+    worker starts it; rendering took a minute in which a worker waited for it)."""
+    import fcntl
+
+    if not _needs_examples(request.session):
+        yield
+        return
+    shared = _run_folder(tmp_path_factory)
+    folder = shared / EXAMPLES_FOLDER
+    process = None
+    with (shared / f"{EXAMPLES_FOLDER}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.exists():
+            folder.mkdir()
+            code = (
+                "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+                "import conftest; conftest.render_examples(Path(sys.argv[2]))"
+            )
+            with (folder / "render.log").open("w") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", code, str(Path(__file__).parent), str(folder)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=ROOT,
+                )
+            (folder / "pid").write_text(str(process.pid), encoding="utf-8")
+    yield
+    if process is not None:
+        process.wait()  # another worker may still read it: never cut it short
+
+
+@pytest.fixture(scope="session")
+def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
+    """Every example rendered once for the whole run, to HTML, PDF and DOCX (started in the
+    background as the run starts: :func:`_examples_in_background`); waits until it is done."""
+    import json
+    import time
+
+    from srmkit.report import Report
+
+    folder = _run_folder(tmp_path_factory) / EXAMPLES_FOLDER
+    listing = folder / "reports.json"
+    pid = int((folder / "pid").read_text(encoding="utf-8"))
+    while not listing.exists() and not _ended(pid):
+        time.sleep(0.2)
+    if not listing.exists():
+        log = (folder / "render.log").read_text(encoding="utf-8", errors="replace")
+        pytest.fail(f"rendering the examples failed:\n{log[-3000:]}")
     return [
         Report(
             Path(row["params"]),
@@ -165,8 +223,17 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
             row["verdict"],
             {k: Path(v) for k, v in row["files"].items()},
         )
-        for row in json.loads((folder / "reports.json").read_text(encoding="utf-8"))
+        for row in json.loads(listing.read_text(encoding="utf-8"))
     ]
+
+
+def _ended(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped by the worker that started it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 WORKBOOK_CHANGES = """import json
@@ -218,11 +285,16 @@ LONGEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the longest tests first (the order of the rest is kept)."""
+    """Run the longest tests first and those that read the rendered examples last (the order
+    of the rest is kept)."""
 
     def rank(item: pytest.Item) -> int:
         name = item.name.split("[")[0]
-        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        if name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(name)
+        # Those that read the rendered examples last: they render in the background meanwhile.
+        needs = "rendered_examples" in getattr(item, "fixturenames", ())
+        return len(LONGEST_FIRST) + needs
 
     items.sort(key=rank)
 
