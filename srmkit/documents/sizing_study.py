@@ -128,7 +128,8 @@ def _recommended_sentence(design: Design) -> str:
             else ""
         )
         return (
-            f"No current model carries this design with {free:,.0%} of every limit free {when}.{own}"
+            f"No current model carries this design with {free:,.0%} of every limit free "
+            f"{when}.{own}"
         )
     return (
         f"The smallest current model that carries it with {free:,.0%} of every limit free "
