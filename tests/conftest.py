@@ -289,7 +289,7 @@ def example_report(rendered_examples: list[Report]) -> Report:
 # The longest tests first: with pytest-xdist each starts on a worker of its own at once while the
 # others share the rest, instead of one of them starting last and running alone at the end.
 LONGEST_FIRST = (
-    "test_ten_thousand_servers_render",
+    "test_large_design_renders",
     "test_wheel_renders_outside_the_checkout",
     "test_ten_thousand_servers_answer_within_budget",
 )
