@@ -12,7 +12,9 @@ REPORT_FLAGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# --no-compile: Python compiles what it imports on first use; compiling every file of every
+	@# package at install (most never imported) took half of the install's 32 s.
+	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
 	@# An editable install installs no data files: the nbconvert template is linked where a wheel
 	@# puts it, so `jupyter nbconvert --template srmkit_document` finds it by name here too.
 	mkdir -p $(VENV)/share/jupyter/nbconvert/templates
