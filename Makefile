@@ -7,19 +7,23 @@ STAMP := $(VENV)/.installed
 PARAMS ?= $(wildcard params/*.yaml)
 REPORT_FLAGS ?=
 
-.PHONY: report test test-fast lint typecheck pytest bench browser shellcheck libreoffice clean-venv plotly-js reference-docx golden
+.PHONY: bytecode report test test-fast lint typecheck pytest bench browser shellcheck libreoffice clean-venv plotly-js reference-docx golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# --no-compile: Python compiles what it imports on first use; compiling every file of every
-	@# package at install (most never imported) took half of the install's 32 s.
-	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@# An editable install installs no data files: the nbconvert template is linked where a wheel
 	@# puts it, so `jupyter nbconvert --template srmkit_document` finds it by name here too.
 	mkdir -p $(VENV)/share/jupyter/nbconvert/templates
 	ln -sfn $(CURDIR)/srmkit/templates/srmkit_document $(VENV)/share/jupyter/nbconvert/templates/srmkit_document
 	touch $(STAMP)
+
+# srmkit's bytecode, written once: pip compiles the dependencies at install but not an editable
+# package, and where PYTHONDONTWRITEBYTECODE is set every process (a kernel, a CLI
+# run) compiled srmkit again, about 0.2 s each. Only changed files are compiled again.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q srmkit
 
 # A Chrome/Chromium for PDF printing and browser tests: use an installed one; as root with apt,
 # install Debian's chromium; otherwise say how to get one (`make report` then writes HTML only).
@@ -58,7 +62,7 @@ libreoffice:
 
 # Every example scenario's documents and the index; srmkit report itself writes HTML only (and
 # says so) when no browser is found.
-report: $(STAMP) browser
+report: $(STAMP) browser bytecode
 	$(BIN)/srmkit report $(PARAMS) $(REPORT_FLAGS)
 
 lint: $(STAMP)
@@ -69,13 +73,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy srmkit
 
 # Every test, on every core (make test; CI runs it through .ci/run).
-pytest: $(STAMP) browser shellcheck libreoffice
+pytest: $(STAMP) browser shellcheck libreoffice bytecode
 	SRMKIT_REQUIRE_BROWSER=1 SRMKIT_REQUIRE_SHELLCHECK=1 SRMKIT_REQUIRE_LIBREOFFICE=1 $(BIN)/python -m pytest -n auto
 
 # The inner loop: everything but the end-to-end runs (notebooks executed, documents rendered or
 # opened in Chromium, the wheel, 10,000 servers, signals, concurrency); lint and types are left to
 # make test.
-test-fast: $(STAMP)
+test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -n auto -m "not slow and not notebook and not browser"
 
 # Lint and types run beside the suite (it leaves a core idle about a third of its time).
