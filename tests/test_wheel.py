@@ -44,7 +44,8 @@ def test_wheel_renders_outside_the_checkout(tmp_path: Path, need_browser: None) 
     )
     wheel = next(dist.glob("srmkit-*.whl"))
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # Without its own pip (3 s to install it): pip comes with the dependencies below.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     # The dependencies are the development environment's own (a .pth file, not a second
     # download and install of JupyterLab and the rest, which took most of this test's time);
     # the wheel itself goes in with pip, and pip check proves those dependencies satisfy what
