@@ -15,7 +15,7 @@ from typing import Any
 from srmkit import simulation
 from srmkit.build import BUILD_FILES
 from srmkit.design import Design
-from srmkit.frames import CG_COLUMNS, MIRROR_COLUMNS, SERVER_COLUMNS, records
+from srmkit.frames import CG_COLUMNS, FINDING_COLUMNS, MIRROR_COLUMNS, SERVER_COLUMNS, records
 from srmkit.names import csv_safe
 from srmkit.options import sizing_study
 from srmkit.output import (
@@ -30,19 +30,6 @@ from srmkit.risk import design_risk
 
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-FINDING_COLUMNS = (
-    "severity",
-    "id",
-    "subject",
-    "year",
-    "message",
-    "remedy",
-    "remedy_verified",
-    "accepted",
-    "accepted_reason",
-    "reference",
-)
-"""The columns of plan.xlsx's sheet of findings (as ``srmkit check --format json`` names them)."""
 
 
 def write_plan_csv(design: Design, path: Path) -> None:
@@ -88,31 +75,12 @@ def write_plan_xlsx(design: Design, path: Path) -> None:
         ("mirrors", MIRROR_COLUMNS, records(frames.mirrors)),
         ("servers", SERVER_COLUMNS, records(frames.servers)),
         ("consistency groups", CG_COLUMNS, records(frames.cgs)),
+        ("findings", FINDING_COLUMNS, records(frames.findings)),
     ):
         sheet = wb.create_sheet(title)
         sheet.append([_header(sheet, c, bold) for c in columns])
         for row in rows:
             sheet.append([_cell(sheet, row[c]) for c in columns])
-    findings = wb.create_sheet("findings")
-    findings.append([_header(findings, c, bold) for c in FINDING_COLUMNS])
-    for f in design.findings:
-        findings.append(
-            [
-                _cell(findings, value)
-                for value in (
-                    f.severity,
-                    f.id,
-                    f.subject or "",
-                    f.year,
-                    f.message,
-                    f.remedy,
-                    f.remedy_verified,
-                    f.accepted,
-                    f.accepted_reason or "",
-                    f.reference,
-                )
-            ]
-        )
     loads = design.plan.arrays
     for load, title in zip(loads, sheet_titles([a.array for a in loads]), strict=True):
         summary = wb.create_sheet(title=title)

@@ -149,17 +149,19 @@ the first :data:`FIRST_NAMED` and counts the rest (their commands, one an object
 FIRST_NAMED = 3
 
 
-def names(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``; of more than :data:`MAX_NAMED`, the first three and
-    how many more.
+def names(items: Sequence[str], most: int = MAX_NAMED) -> str:
+    """``a``, ``a and b``, ``a, b and c``; of more than ``most``, the first three and how many
+    more.
 
     >>> names(["a", "b", "c"]), names([f"MBX{i:03d}" for i in range(1_500)])
     ('a, b and c', 'MBX000, MBX001, MBX002 and 1,497 more')
+    >>> names(["a", "b", "c", "d"], most=3)
+    'a, b, c and 1 more'
     """
     if not items:
         return "none"
     if len(items) == 1:
         return items[0]
-    if len(items) > MAX_NAMED:
+    if len(items) > most:
         return f"{', '.join(items[:FIRST_NAMED])} and {len(items) - FIRST_NAMED:,} more"
     return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -31,6 +31,7 @@ import shutil
 import signal
 import tempfile
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     CancelledError,
@@ -151,17 +152,15 @@ findings.json has every one."""
 
 def _scenario_event(params: Path, design: Design) -> Event:
     """The verdict and the errors, at most :data:`ERRORS_SHOWN_PER_RULE` of each rule."""
-    per_rule: dict[str, int] = {}
-    for f in design.errors:
-        per_rule[f.id] = per_rule.get(f.id, 0) + 1
+    per_rule = Counter(f.id for f in design.errors)
     errors: list[str] = []
-    shown: dict[str, int] = {}
+    shown: Counter[str] = Counter()
     for f in design.errors:
-        n = shown[f.id] = shown.get(f.id, 0) + 1
-        if n <= ERRORS_SHOWN_PER_RULE:
+        shown[f.id] += 1
+        if shown[f.id] <= ERRORS_SHOWN_PER_RULE:
             errors.append(f"{f.id}{f' (year {f.year})' if f.year else ''}: {f.message}")
-        if n == ERRORS_SHOWN_PER_RULE and per_rule[f.id] > n:
-            more = per_rule[f.id] - n
+        if shown[f.id] == ERRORS_SHOWN_PER_RULE < per_rule[f.id]:
+            more = per_rule[f.id] - ERRORS_SHOWN_PER_RULE
             errors.append(f"{f.id}: and {more:,} more (every finding is in findings.json)")
     return Event("scenario", params, design.verdict_text, tuple(errors))
 

@@ -21,6 +21,7 @@ from srmkit.documents import design_document, dr_runbook, get_document
 from srmkit.documents.blocks import MAX_STEP_COMMANDS, MAX_TABLE_ROWS, Book
 from srmkit.documents.review import GROUP_FROM
 from srmkit.exports import write_plan_xlsx, write_runbook_csv
+from srmkit.frames import FINDING_COLUMNS
 from srmkit.runbook import procedures
 
 SERVERS = 60
@@ -75,9 +76,10 @@ def test_plan_xlsx_has_every_finding(design: Design, tmp_path: Path) -> None:
     write_plan_xlsx(design, tmp_path / "plan.xlsx")
     sheet = load_workbook(tmp_path / "plan.xlsx", read_only=True)["findings"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("severity", "id")
+    assert rows[0] == FINDING_COLUMNS  # the names of srmkit check --format json
     assert len(rows) == 1 + len(design.findings)
-    assert {r[4] for r in rows[1:]} == {f.message for f in design.findings}
+    message = FINDING_COLUMNS.index("message")
+    assert {r[message] for r in rows[1:]} == {f.message for f in design.findings}
 
 
 def test_runbook_step_shows_its_first_commands_and_the_file_has_all(
@@ -95,3 +97,16 @@ def test_runbook_step_shows_its_first_commands_and_the_file_has_all(
     expected = sum(max(1, len(s.commands)) for p in procedures(design) for s in p.steps)
     assert len(rows) == expected
     assert {r["command"] for r in rows} >= set(longest.commands)
+
+
+def test_the_run_prints_three_errors_of_a_rule_and_how_many_more(design: Design) -> None:
+    from srmkit.report import ERRORS_SHOWN_PER_RULE, _scenario_event
+
+    errors = _scenario_event(Path("many.yaml"), design).errors
+    rdm = [e for e in errors if e.startswith("RDM-NOT-PROTECTED")]
+    assert len(rdm) == ERRORS_SHOWN_PER_RULE + 1
+    assert rdm[-1] == (
+        f"RDM-NOT-PROTECTED: and {SERVERS - ERRORS_SHOWN_PER_RULE:,} more "
+        "(every finding is in findings.json)"
+    )
+    assert len(errors) < len(design.errors)

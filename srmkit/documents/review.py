@@ -29,8 +29,6 @@ NOT_CHECKED = [
 GROUP_FROM = 4
 """In a review too long to list (more than :data:`MAX_TABLE_ROWS` findings), a rule found this
 many times or more is one row."""
-NAMED = 3
-"""Subjects a grouped row names before saying how many more there are."""
 COMPLETE_IN = "spreadsheet plan.xlsx (sheet findings) and in findings.json"
 
 GroupRow = Callable[[Sequence[Finding]], list[object]]
@@ -43,10 +41,9 @@ def subjects(findings: Sequence[Finding]) -> str:
     >>> subjects(f), subjects(f[:2])
     ('MBX0, MBX1, MBX2 and 2 more', 'MBX0 and MBX1')
     """
-    names = list(dict.fromkeys(f.subject or "the design" for f in findings))
-    if len(names) <= NAMED:
-        return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-    return f"{', '.join(names[:NAMED])} and {len(names) - NAMED:,} more"
+    return glossary.names(
+        list(dict.fromkeys(f.subject or "the design" for f in findings)), most=glossary.FIRST_NAMED
+    )
 
 
 def grouped(
