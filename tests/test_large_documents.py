@@ -1,5 +1,5 @@
 """A design of many servers gives documents a reader can use: a rule broken on every server is
-one row of the review, a step of one command a VM shows the first, and the accompanying files
+one row of the review, a step of over 100 commands shows the first, and the accompanying files
 hold every finding and every command (issue 21: a 10,000-server design's review listed 60,000
 findings and its runbook ran to 39 MB)."""
 
@@ -18,7 +18,7 @@ from bench.common import servers_scenario
 from srmkit import load_scenario
 from srmkit.design import Design
 from srmkit.documents import design_document, dr_runbook, get_document
-from srmkit.documents.blocks import MAX_STEP_COMMANDS, MAX_TABLE_ROWS, Book
+from srmkit.documents.blocks import FIRST_STEP_COMMANDS, MAX_STEP_COMMANDS, MAX_TABLE_ROWS, Book
 from srmkit.documents.review import GROUP_FROM
 from srmkit.exports import write_plan_xlsx, write_runbook_csv
 from srmkit.frames import FINDING_COLUMNS
@@ -85,11 +85,17 @@ def test_plan_xlsx_has_every_finding(design: Design, tmp_path: Path) -> None:
 def test_runbook_step_shows_its_first_commands_and_the_file_has_all(
     design: Design, tmp_path: Path
 ) -> None:
-    longest = max((s for p in procedures(design) for s in p.steps), key=lambda s: len(s.commands))
+    steps = [s for p in procedures(design) for s in p.steps]
+    longest = max(steps, key=lambda s: len(s.commands))
     assert len(longest.commands) > MAX_STEP_COMMANDS
     text = text_of(dr_runbook.procedures(book(design, "runbook"), design).markup)
-    hidden = len(longest.commands) - MAX_STEP_COMMANDS
+    hidden = len(longest.commands) - FIRST_STEP_COMMANDS
     assert f"and {hidden:,} more of this step's commands" in text
+    assert longest.commands[FIRST_STEP_COMMANDS - 1] in text
+    assert longest.commands[FIRST_STEP_COMMANDS] not in text
+    # A step of up to 100 commands (one a VM of these 60) is printed whole.
+    whole = next(s for s in steps if FIRST_STEP_COMMANDS < len(s.commands) <= MAX_STEP_COMMANDS)
+    assert whole.commands[-1] in text
     assert "every command is in the accompanying list of commands runbook.csv" in text
     write_runbook_csv(design, tmp_path / "runbook.csv")
     with (tmp_path / "runbook.csv").open(encoding="utf-8") as f:

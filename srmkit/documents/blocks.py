@@ -25,8 +25,10 @@ from srmkit.version import __version__
 
 MAX_TABLE_ROWS = 40
 """Rows a long table shows in a document; the accompanying spreadsheet lists them all."""
-MAX_STEP_COMMANDS = 12
-"""Commands a checklist's step shows (one a VM, for instance); the accompanying file lists all."""
+MAX_STEP_COMMANDS = 100
+"""Commands a checklist's step shows whole (one a VM, for instance); a step of more shows its
+first :data:`FIRST_STEP_COMMANDS`, and the accompanying file lists all."""
+FIRST_STEP_COMMANDS = 12
 
 
 @dataclass(frozen=True, repr=False)
@@ -318,7 +320,8 @@ class Book:
         it.
 
         With ``complete_in`` (the accompanying file that lists every command), a step of more
-        than :data:`MAX_STEP_COMMANDS` commands shows its first and says where the rest are.
+        than :data:`MAX_STEP_COMMANDS` commands shows its first :data:`FIRST_STEP_COMMANDS` and
+        says where the rest are.
         """
         self.tables += 1
         rows = []
@@ -330,7 +333,8 @@ class Book:
             )
             # Each command across the table on a row of its own (a page may break between
             # them), then what the operator should see.
-            shown = commands if complete_in is None else commands[:MAX_STEP_COMMANDS]
+            long = complete_in is not None and len(commands) > MAX_STEP_COMMANDS
+            shown = commands[:FIRST_STEP_COMMANDS] if long else commands
             rows += [
                 f'<tr class="srm-cmds"><td></td><td colspan="5"><code class="srm-cmd">{esc(c)}'
                 "</code></td></tr>"
